@@ -1,0 +1,108 @@
+/**
+ * The base of every medic command. It owns the output contract so that the commands stay thin:
+ *  - `--json`: exactly one JSON document on stdout, with `schemaVersion`, for results and for errors;
+ *  - exit codes (0 ok, 1 internal, 2 usage, 3 problems found, 4 could not check), identical with `--json`
+ *    (oclif 4 exits 1 for every error under --json; this class fixes that);
+ *  - colour (see colour.ts) and human errors on stderr with "try this" suggestions, never a stack trace
+ *    unless MEDIC_DEBUG=1.
+ */
+import {Command, Flags, Interfaces} from '@oclif/core'
+
+import {ExitCode, type ExitCodeValue, MedicError} from '../errors.js'
+import {colourWanted} from './colour.js'
+
+export const SCHEMA_VERSION = 1
+
+export type JsonEnvelope<T> = T & {schemaVersion: number; command: string; exitCode: number}
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+  static override baseFlags = {
+    'no-color': Flags.boolean({
+      description: 'Never colour the output (also: NO_COLOR=1, or any non-terminal output).',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  /** True when human output may use ANSI colours. */
+  protected colour = false
+
+  override async init(): Promise<void> {
+    await super.init()
+    this.colour = colourWanted({argv: this.argv, env: process.env, isTTY: Boolean(process.stdout.isTTY)})
+    if (!this.colour) {
+      // Loaded only when a formatter may use it; setting the level here keeps every later import honest.
+      const {default: chalk} = await import('chalk')
+      chalk.level = 0
+    }
+    // `medic ... | head` closes stdout early: stop quietly instead of crashing with EPIPE.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+      throw err
+    })
+  }
+
+  /** Writes a human result line block to stdout (suppressed under --json). */
+  protected out(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+  }
+
+  /** Progress, notes and warnings for humans: always stderr, never under --json. */
+  protected note(text: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(text.endsWith('\n') ? text : text + '\n')
+  }
+
+  /** Records the exit code and wraps the result in the JSON envelope that oclif prints under --json. */
+  protected finish<T extends object>(result: T, exitCode: ExitCodeValue): JsonEnvelope<T> {
+    process.exitCode = exitCode
+    return {schemaVersion: SCHEMA_VERSION, command: this.commandName(), exitCode, ...result}
+  }
+
+  protected commandName(): string {
+    return (this.id ?? 'medic').replaceAll(':', ' ')
+  }
+
+  override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+  }
+
+  override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}; code?: string}): Promise<void> {
+    const exitCode = exitCodeFor(err)
+    process.exitCode = exitCode
+    const suggestions = err instanceof MedicError ? err.suggestions : suggestionsFor(err, this.commandName())
+    const code = err instanceof MedicError ? err.code : exitCode === ExitCode.USAGE ? 'usage' : 'internal'
+    const message = exitCode === ExitCode.INTERNAL && !(err instanceof MedicError)
+      ? `internal error: ${err.message || String(err)}`
+      : err.message
+    if (this.jsonEnabled()) {
+      this.logJson({
+        schemaVersion: SCHEMA_VERSION,
+        command: this.commandName(),
+        exitCode,
+        error: {code, message, suggestions},
+      })
+      return
+    }
+    const lines = [`Error: ${message}`]
+    if (suggestions.length > 0) lines.push('Try this:', ...suggestions.map((s) => `  * ${s}`))
+    if (exitCode === ExitCode.INTERNAL) {
+      lines.push('This is a bug in medic. Run again with MEDIC_DEBUG=1 to see the stack trace, and report it.')
+    }
+    if (process.env.MEDIC_DEBUG && err.stack) lines.push(err.stack)
+    process.stderr.write(lines.join('\n') + '\n')
+  }
+}
+
+function exitCodeFor(err: {exitCode?: number; oclif?: {exit?: number}}): ExitCodeValue {
+  if (err instanceof MedicError) return err.exitCode
+  const code = err.oclif?.exit
+  if (code === 2) return ExitCode.USAGE
+  return ExitCode.INTERNAL
+}
+
+function suggestionsFor(err: Error & {oclif?: {exit?: number}}, command: string): string[] {
+  if (err.oclif?.exit === 2) return [`medic ${command} --help`]
+  return []
+}
+
+export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<T['flags'] & T['baseFlags']>

@@ -1,0 +1,3 @@
+import type {CatalogueEntry} from '../../types.js'
+
+export const ctlEntries: CatalogueEntry[] = []

@@ -1,0 +1,48 @@
+/**
+ * The catalogue: every log line, HTTP answer and influxd-ctl message medic recognises, with a stable id.
+ * Entries live in entries/<area>.ts; this file fixes their order (which matters only among entries that share a
+ * keyword) and builds the matcher once, on first use.
+ */
+import type {CatalogueEntry} from '../types.js'
+import {benignEntries} from './entries/benign.js'
+import {clusterEntries} from './entries/cluster.js'
+import {configEntries} from './entries/config.js'
+import {ctlEntries} from './entries/ctl.js'
+import {dataEntries} from './entries/data.js'
+import {raftEntries} from './entries/raft.js'
+import {writeEntries} from './entries/write.js'
+import {Matcher} from './matcher.js'
+
+export const CATALOGUE: readonly CatalogueEntry[] = [
+  ...clusterEntries,
+  ...writeEntries,
+  ...dataEntries,
+  ...raftEntries,
+  ...ctlEntries,
+  ...configEntries,
+  ...benignEntries,
+]
+
+let matcher: Matcher | undefined
+
+export function catalogueMatcher(): Matcher {
+  matcher ??= new Matcher(CATALOGUE)
+  return matcher
+}
+
+const byId = new Map<string, CatalogueEntry>()
+
+export function findEntry(id: string): CatalogueEntry | undefined {
+  if (byId.size === 0) for (const e of CATALOGUE) byId.set(e.id, e)
+  return byId.get(id)
+}
+
+/** Ids close to a mistyped one, for "did you mean". */
+export function similarIds(id: string, limit = 3): string[] {
+  const words = id.split('-').filter(Boolean)
+  return CATALOGUE.map((e) => ({id: e.id, score: words.filter((w) => e.id.includes(w)).length}))
+    .filter((x) => x.score > 0)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit)
+    .map((x) => x.id)
+}

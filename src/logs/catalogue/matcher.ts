@@ -1,0 +1,175 @@
+/**
+ * Finds the catalogue entry for a parsed line and pulls out its values.
+ *
+ * Keyword entries: one regular expression, the alternation of every entry's literal keywords (longest first), scans the
+ * message; each hit proposes the entries of the keywords found at that position, tried in catalogue order (specific
+ * entries are listed before general ones). Only those candidates run their full pattern, so a line costs one scan plus
+ * one or two patterns whatever the size of the catalogue. HTTP entries are tried in order on access-log lines.
+ */
+import type {CatalogueEntry, ExtractedValues, HttpMatcher, KeywordMatcher, LogEvent} from '../types.js'
+
+export interface Match {
+  entry: CatalogueEntry
+  values: ExtractedValues
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+function statusMatches(want: NonNullable<HttpMatcher['http']['status']>, got: number): boolean {
+  if (typeof want === 'number') return want === got
+  if (Array.isArray(want)) return want.includes(got)
+  return Math.floor(got / 100) === Number(want[0])
+}
+
+const NUMERIC = /^\d{1,15}$/
+
+interface Candidate {
+  entry: CatalogueEntry
+  pattern: RegExp
+  order: number
+}
+
+interface HttpCandidate {
+  entry: CatalogueEntry
+  http: HttpMatcher['http']
+}
+
+export class Matcher {
+  readonly entries: readonly CatalogueEntry[]
+  private readonly scan: RegExp | undefined
+  private readonly byKeyword = new Map<string, Candidate[]>()
+  private readonly httpCandidates: HttpCandidate[] = []
+
+  constructor(entries: readonly CatalogueEntry[]) {
+    this.entries = entries
+    const own = new Map<string, Candidate[]>()
+    let order = 0
+    for (const entry of entries) {
+      for (const m of Array.isArray(entry.match) ? entry.match : [entry.match]) {
+        if ('http' in m) {
+          this.httpCandidates.push({entry, http: m.http})
+          continue
+        }
+        const c: Candidate = {entry, pattern: (m as KeywordMatcher).pattern, order: order++}
+        for (const k of m.keywords) {
+          if (!own.has(k)) own.set(k, [])
+          own.get(k)!.push(c)
+        }
+      }
+    }
+    const keywords = [...own.keys()].sort((a, b) => b.length - a.length)
+    // A hit on a keyword also proposes the candidates of every shorter keyword that is its prefix.
+    for (const k of keywords) {
+      const group = new Set<Candidate>()
+      for (const other of keywords) if (k.startsWith(other)) for (const c of own.get(other)!) group.add(c)
+      this.byKeyword.set(k, [...group].sort((a, b) => a.order - b.order))
+    }
+    if (keywords.length > 0) this.scan = new RegExp(keywords.map(escapeRegExp).join('|'), 'g')
+  }
+
+  match(ev: LogEvent): Match | undefined {
+    if (ev.http) {
+      for (const c of this.httpCandidates) {
+        const values = tryHttp(c.http, ev)
+        if (values) return {entry: c.entry, values}
+      }
+    }
+    const text = matchText(ev)
+    if (this.scan === undefined || text.length === 0) return undefined
+    const scan = this.scan
+    scan.lastIndex = 0
+    let hit: RegExpExecArray | null
+    let fallback: {c: Candidate; groups: Record<string, string> | undefined} | undefined
+    while ((hit = scan.exec(text)) !== null) {
+      for (const c of this.byKeyword.get(hit[0])!) {
+        if (fallback !== undefined && c.entry.fallback) continue
+        const m = c.pattern.exec(text)
+        if (!m) continue
+        if (!c.entry.fallback) return {entry: c.entry, values: extract(ev, m.groups)}
+        fallback = {c, groups: m.groups}
+      }
+      scan.lastIndex = hit.index + 1
+    }
+    return fallback && {entry: fallback.c.entry, values: extract(ev, fallback.groups)}
+  }
+}
+
+function tryHttp(want: HttpMatcher['http'], ev: LogEvent): ExtractedValues | undefined {
+  const h = ev.http!
+  if (want.status !== undefined && !statusMatches(want.status, h.status)) return undefined
+  if (want.method !== undefined && want.method !== h.method) return undefined
+  if (want.side !== undefined && want.side !== sideOf(ev)) return undefined
+  let groups: Record<string, string> | undefined
+  if (want.uri !== undefined) {
+    const m = want.uri.exec(h.uri)
+    if (!m) return undefined
+    groups = m.groups
+  }
+  return extract(ev, groups)
+}
+
+/** Which node wrote an access-log line: the meta-http log is the meta node's, httpd the data node's. */
+function sideOf(ev: LogEvent): 'meta' | 'data' {
+  if (ev.service === 'meta-http' || ev.process === 'influxd-meta' || ev.format === 'meta-access') return 'meta'
+  return 'data'
+}
+
+/** The text the keyword entries see: the message, plus the `error` field of structured lines. */
+export function matchText(ev: LogEvent): string {
+  const err = ev.fields.error ?? ev.fields.err
+  return err !== undefined && ev.format !== 'http-error' ? `${ev.msg}: ${err}` : ev.msg
+}
+
+const QUERY_KEYS: Record<string, string> = {node_id: 'nodeId', nodeid: 'nodeId', name: 'lease', db: 'db', rp: 'rp', consistency: 'consistency', precision: 'precision'}
+const FIELD_KEYS: Record<string, string> = {
+  db_instance: 'db', db_rp: 'rp', db_shard_id: 'shardId', db_shard_group: 'shardGroup', shard_id: 'shardId', shard: 'shardId',
+  node_id: 'nodeId', node: 'nodeId', trace_id: 'traceId', op_name: 'operation', op_elapsed: 'elapsed', path: 'path',
+  addr: 'addr', database: 'db', retention_policy: 'rp', dropped: 'dropped',
+}
+
+function put(v: ExtractedValues, key: string, value: string | undefined): void {
+  if (value === undefined || value === '') return
+  v[key] = NUMERIC.test(value) ? Number(value) : value
+}
+
+/** The values of one line: its envelope (time, level, service...), request details, fields and the pattern's groups. */
+export function extract(ev: LogEvent, groups?: Record<string, string | undefined>): ExtractedValues {
+  const v: ExtractedValues = {}
+  if (ev.time !== undefined && !Number.isNaN(ev.time)) v.time = new Date(ev.time).toISOString()
+  put(v, 'level', ev.level)
+  put(v, 'service', ev.service)
+  put(v, 'host', ev.host)
+  put(v, 'process', ev.process)
+  if (ev.pid !== undefined) v.pid = ev.pid
+  put(v, 'logId', ev.logId)
+  if (ev.http) {
+    const h = ev.http
+    v.httpStatus = h.status
+    v.method = h.method
+    const q = h.uri.indexOf('?')
+    v.path = q === -1 ? h.uri : h.uri.slice(0, q)
+    if (q !== -1) {
+      for (const [k, val] of new URLSearchParams(h.uri.slice(q + 1))) {
+        const name = QUERY_KEYS[k]
+        if (name) put(v, name, val)
+      }
+    }
+    put(v, 'client', h.client)
+    put(v, 'user', h.user)
+    put(v, 'userAgent', h.userAgent)
+    put(v, 'requestId', h.requestId)
+    if (h.durationMs !== undefined) v.durationMs = Math.round(h.durationMs * 1000) / 1000
+  } else if (ev.format === 'http-error' && ev.fields.status) {
+    v.httpStatus = Number(ev.fields.status)
+  }
+  if (ev.fields !== undefined) {
+    for (const k in ev.fields) {
+      const name = FIELD_KEYS[k]
+      if (name && v[name] === undefined) put(v, name, ev.fields[k])
+    }
+  }
+  if (groups) for (const k in groups) put(v, k, groups[k])
+  return v
+}

@@ -1,0 +1,390 @@
+/**
+ * Recognises the log formats InfluxDB Enterprise 1.x nodes, their HTTP APIs and influxd-ctl write, and unwraps a line
+ * into a LogEvent: time, level, service, message and structured fields. Written by hand (no library parses this mix of
+ * Go log, zap logfmt/JSON/console, two access-log dialects and syslog prefixes); each branch is chosen from the first
+ * characters of the line so that the common case costs one or two regular expressions.
+ */
+import {parseClf, parseGoDuration, parseIso, parseLegacy, parseSyslog} from './time.js'
+import type {HttpRequestInfo, LogEvent} from './types.js'
+
+/** Lines longer than this are cut before parsing: a 10 MB line must not cost 10 MB of regex work. */
+export const MAX_LINE_CHARS = 64 * 1024
+
+const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>
+
+const LEGACY = /^\[([\w.-]+)\] (\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) (.*)$/s
+const LEGACY_LEVEL = /^\[([DIWEF])\] (\d{4}-\d\d-\d\dT\S+) (.*)$/s
+const RAFT_LEVEL = /^\[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
+const RAFT_BARE = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) \[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
+const CONSOLE = /^(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d))\t(\w+)\t([^\t]*)(?:\t(\{.*\}))?$/s
+const SYSLOG = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/s
+const SYSLOG_ISO = /^(?:<\d{1,3}>)?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/s
+// meta-http: 172.31.4.132 - - [19/Sep/2016:09:08:53 +0000] GET /lease?... HTTP/1.1 409 105 - InfluxDB Meta Client <uuid> 380.542µs
+const META_ACCESS = /^(\S+) - (\S+) \[([^\]]+)\] ([A-Z]+) (\S+) (HTTP\/[\d.]+) (\d{3}) (\d+|-) (\S+) (.*) (\S+) (\S+)$/s
+// httpd: 127.0.0.1 - - [01/Mar/2017:20:49:45 +0000] "POST /query?... HTTP/1.1" 200 151 "-" "InfluxDBShell/1.3.x" <uuid> 1709
+const HTTP_ACCESS = /^(\S+) - (\S+) \[([^\]]+)\] "([A-Z]+) (\S+) (HTTP\/[\d.]+)" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)" (\S+) (\d+)$/s
+// 500 {"error":"partial write"} / HTTP/1.1 500 Internal Server Error {"error":...} / < HTTP/1.1 503 Service Unavailable
+const HTTP_STATUS = /^(?:< )?(?:HTTP\/[\d.]+ )?([1-5]\d\d)(?: ([A-Z][A-Za-z' -]*[A-Za-z]))?(?::? *(\{.*\}))?$/s
+const CTL = /^([a-z][a-z-]*): operation (exited|timed out) with error:\s*(.*)$/s
+
+/** Normalises the level spellings of Go log, zap and hashicorp/raft. */
+function level(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined
+  switch (s.toLowerCase()) {
+    case 'd': case 'debug': case 'trace': return 'debug'
+    case 'i': case 'info': return 'info'
+    case 'w': case 'warn': case 'warning': return 'warn'
+    case 'e': case 'err': case 'error': return 'error'
+    case 'f': case 'fatal': case 'panic': case 'dpanic': return 'fatal'
+    default: return s.toLowerCase()
+  }
+}
+
+/** Removes what must never reach the matchers: CR, NUL bytes, an over-long tail. */
+export function sanitise(line: string): {text: string; truncated: boolean} {
+  let text = line
+  let truncated = false
+  if (text.length > MAX_LINE_CHARS) {
+    text = text.slice(0, MAX_LINE_CHARS)
+    truncated = true
+  }
+  if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1)
+  if (text.includes('\0')) text = text.replaceAll('\0', '')
+  return {text, truncated}
+}
+
+/** True when at least a quarter of the first 256 characters are control characters or U+FFFD. */
+function looksBinary(s: string): boolean {
+  const n = Math.min(s.length, 256)
+  let bad = 0
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if ((c < 32 && c !== 9) || c === 0xfffd || c === 127) bad++
+  }
+  return n > 0 && bad * 4 >= n
+}
+
+/** Parses logfmt (`key=value key="quoted \" value"`) into a plain object. */
+export function parseLogfmt(s: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const n = s.length
+  let i = 0
+  while (i < n) {
+    while (i < n && s.charCodeAt(i) === 32) i++
+    const keyStart = i
+    while (i < n) {
+      const c = s.charCodeAt(i)
+      if (c === 61 /* = */ || c === 32) break
+      i++
+    }
+    const key = s.slice(keyStart, i)
+    if (i >= n || s.charCodeAt(i) !== 61) {
+      if (key) out[key] = ''
+      continue
+    }
+    i++
+    let value: string
+    if (s.charCodeAt(i) === 34 /* " */) {
+      i++
+      let start = i
+      let buf = ''
+      while (i < n) {
+        const c = s.charCodeAt(i)
+        if (c === 92 /* \ */ && i + 1 < n) {
+          buf += s.slice(start, i)
+          const e = s[i + 1]
+          buf += e === 'n' ? '\n' : e === 't' ? '\t' : e
+          i += 2
+          start = i
+          continue
+        }
+        if (c === 34) break
+        i++
+      }
+      value = buf + s.slice(start, i)
+      i++
+    } else {
+      const start = i
+      while (i < n && s.charCodeAt(i) !== 32) i++
+      value = s.slice(start, i)
+    }
+    if (key) out[key] = value
+  }
+  return out
+}
+
+function fromLogfmt(ev: LogEvent, body: string): LogEvent {
+  const f = parseLogfmt(body)
+  ev.format = 'logfmt'
+  ev.fields = f
+  ev.msg = f.msg ?? ''
+  ev.level = level(f.lvl ?? f.level)
+  if (f.ts) {
+    ev.timeText = f.ts
+    ev.time = parseIso(f.ts)
+  }
+  if (f.service) ev.service = f.service
+  if (f.log_id) ev.logId = f.log_id
+  // 1.9.6+ meta-http "weblog" lines carry the access log as fields.
+  if (f.msg === 'weblog' && f.method && f.status) {
+    ev.http = {
+      client: f.host, user: f.username || undefined, method: f.method, uri: f.uri ?? '', proto: f.protocol,
+      status: Number(f.status), bytes: f.size ? Number(f.size) : undefined, userAgent: f['user-agent'],
+      requestId: f['request-id'], durationMs: f['execution-time'] ? parseGoDuration(f['execution-time']) : undefined,
+    }
+    ev.msg = httpMessage(ev.http)
+  }
+  return ev
+}
+
+function stringify(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)
+}
+
+function fromJson(ev: LogEvent, body: string): LogEvent | undefined {
+  let obj: unknown
+  try {
+    obj = JSON.parse(body)
+  } catch {
+    return undefined
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return undefined
+  const o = obj as Record<string, unknown>
+  const fields: Record<string, string> = {}
+  for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined) fields[k] = stringify(v)
+  ev.fields = fields
+  if (typeof o.msg === 'string' || typeof o.message === 'string') {
+    ev.format = 'json'
+    ev.msg = (o.msg ?? o.message) as string
+    ev.level = level(fields.level ?? fields.lvl)
+    const ts = o.ts ?? o.time
+    if (typeof ts === 'number') {
+      ev.time = Math.round(ts < 1e11 ? ts * 1000 : ts / 1e6)
+      ev.timeText = String(ts)
+    } else if (typeof ts === 'string') {
+      ev.timeText = ts
+      ev.time = parseIso(ts)
+    }
+    if (fields.service) ev.service = fields.service
+    if (fields.log_id) ev.logId = fields.log_id
+    return ev
+  }
+  if (typeof o.error === 'string') {
+    // An HTTP error body on its own: {"error":"partial write"}.
+    ev.format = 'http-error'
+    ev.msg = o.error
+    return ev
+  }
+  return undefined
+}
+
+function httpMessage(h: HttpRequestInfo): string {
+  return `HTTP ${h.status} ${h.method} ${h.uri}`
+}
+
+function accessLog(ev: LogEvent, body: string, side: 'meta' | 'data' | undefined): boolean {
+  let m = HTTP_ACCESS.exec(body)
+  if (m) {
+    ev.format = 'http-access'
+    ev.http = {
+      client: m[1], user: m[2] === '-' ? undefined : m[2], method: m[4], uri: m[5], proto: m[6], status: Number(m[7]),
+      bytes: m[8] === '-' ? undefined : Number(m[8]), userAgent: m[10], requestId: m[11], durationMs: Number(m[12]) / 1000,
+    }
+    if (ev.time === undefined) {
+      ev.timeText = m[3]
+      ev.time = parseClf(m[3])
+    }
+    ev.service ??= side === 'meta' ? 'meta-http' : 'httpd'
+    ev.msg = httpMessage(ev.http)
+    return true
+  }
+  m = META_ACCESS.exec(body)
+  if (m) {
+    const duration = parseGoDuration(m[12])
+    ev.format = 'meta-access'
+    ev.http = {
+      client: m[1], user: m[2] === '-' ? undefined : m[2], method: m[4], uri: m[5], proto: m[6], status: Number(m[7]),
+      bytes: m[8] === '-' ? undefined : Number(m[8]), userAgent: m[10], requestId: m[11], durationMs: duration,
+    }
+    if (ev.time === undefined) {
+      ev.timeText = m[3]
+      ev.time = parseClf(m[3])
+    }
+    ev.service ??= side === 'data' ? 'httpd' : 'meta-http'
+    ev.msg = httpMessage(ev.http)
+    return true
+  }
+  return false
+}
+
+/** Parses the message part of a legacy line: hashicorp/raft level tags and access logs hide inside it. */
+function legacyBody(ev: LogEvent, body: string): void {
+  ev.msg = body
+  if (body.charCodeAt(0) === 91 /* [ */) {
+    const r = RAFT_LEVEL.exec(body)
+    if (r) {
+      ev.level = level(r[1])
+      ev.msg = r[2]
+      return
+    }
+  }
+  const svc = ev.service
+  if (svc === 'httpd' || svc === 'meta-http' || svc === 'http') {
+    accessLog(ev, body, svc === 'httpd' ? 'data' : 'meta')
+  }
+}
+
+/** Parses one line. Never throws. */
+export function parseLine(input: string, now?: number): LogEvent {
+  const {text, truncated} = sanitise(input)
+  const ev: LogEvent = {raw: text, format: 'plain', msg: text, fields: EMPTY}
+  if (truncated) ev.truncated = true
+  parseInto(ev, text.trimStart(), now)
+  return ev
+}
+
+function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0): void {
+  const c = s.charCodeAt(0)
+  if (c === 91 /* [ */) {
+    let m = LEGACY.exec(s)
+    if (m) {
+      ev.format = 'legacy'
+      ev.service = m[1]
+      ev.timeText = m[2]
+      ev.time = parseLegacy(m[2])
+      legacyBody(ev, m[3])
+      return
+    }
+    m = LEGACY_LEVEL.exec(s)
+    if (m) {
+      ev.format = 'legacy-level'
+      ev.level = level(m[1])
+      ev.timeText = m[2]
+      ev.time = parseIso(m[2])
+      let body = m[3]
+      const svc = / service=(\S+)/.exec(body)
+      if (svc) ev.service = svc[1]
+      const fieldsAt = body.search(/ \w+=\S/)
+      if (fieldsAt > 0) {
+        ev.fields = parseLogfmt(body.slice(fieldsAt + 1))
+        body = body.slice(0, fieldsAt)
+      }
+      ev.msg = body
+      if (ev.fields.log_id) ev.logId = ev.fields.log_id
+      return
+    }
+  } else if (c === 116 /* t */ && s.startsWith('ts=')) {
+    fromLogfmt(ev, s)
+    return
+  } else if (c === 123 /* { */) {
+    if (fromJson(ev, s)) return
+  } else if (c >= 48 && c <= 57) {
+    // Digits: console format, bare raft lines, syslog ISO, access logs, HTTP status lines.
+    let m = CONSOLE.exec(s)
+    if (m) {
+      ev.format = 'console'
+      ev.timeText = m[1]
+      ev.time = parseIso(m[1])
+      ev.level = level(m[2])
+      ev.msg = m[3]
+      if (m[4]) {
+        try {
+          const ctx = JSON.parse(m[4]) as Record<string, unknown>
+          const fields: Record<string, string> = {}
+          for (const [k, v] of Object.entries(ctx)) fields[k] = stringify(v)
+          ev.fields = fields
+          if (fields.log_id) ev.logId = fields.log_id
+          if (fields.service) ev.service = fields.service
+        } catch {
+          // a console line whose context is not JSON: keep the message
+        }
+      }
+      return
+    }
+    m = RAFT_BARE.exec(s)
+    if (m) {
+      ev.format = 'raft'
+      ev.timeText = m[1]
+      ev.time = parseLegacy(m[1])
+      ev.level = level(m[2])
+      ev.msg = m[3]
+      return
+    }
+    if (depth === 0) {
+      m = SYSLOG_ISO.exec(s)
+      if (m && /[a-z]/i.test(m[3])) {
+        syslog(ev, m[5], m[2], m[3], m[4], parseIso(m[1]), m[1], now, depth)
+        return
+      }
+    }
+    if (accessLog(ev, s, undefined)) return
+    if (httpStatus(ev, s)) return
+  } else if ((c === 72 /* H */ || c === 60 /* < */) && httpStatus(ev, s)) {
+    return
+  } else if (depth === 0 && c >= 60 && c <= 90 /* < or A-Z */) {
+    const m = SYSLOG.exec(s)
+    if (m) {
+      syslog(ev, m[7], m[4], m[5], m[6], parseSyslog(m[1], m[2], m[3], now), `${m[1]} ${m[2]} ${m[3]}`, now, depth)
+      return
+    }
+  }
+  if (depth === 0 && looksBinary(s)) {
+    ev.format = 'binary'
+    ev.msg = ''
+    return
+  }
+  const ctl = CTL.exec(s)
+  if (ctl) {
+    ev.format = 'influxd-ctl'
+    ev.service = 'influxd-ctl'
+    ev.fields = {command: ctl[1], outcome: ctl[2]}
+    ev.msg = s
+    return
+  }
+  if (s.startsWith('Error: ')) {
+    ev.format = 'influxd-ctl'
+    ev.service = 'influxd-ctl'
+    ev.msg = s
+    return
+  }
+  if (depth === 0 && accessLog(ev, s, undefined)) return
+  ev.msg = s
+}
+
+/** A raw HTTP answer: `500 {"error":"partial write"}`, `HTTP/1.1 503 Service Unavailable`. */
+function httpStatus(ev: LogEvent, s: string): boolean {
+  const m = HTTP_STATUS.exec(s)
+  if (!m) return false
+  ev.format = 'http-error'
+  const status = Number(m[1])
+  ev.fields = {status: m[1]}
+  let message = m[2] ?? ''
+  if (m[3]) {
+    try {
+      const body = JSON.parse(m[3]) as {error?: unknown}
+      message = typeof body.error === 'string' ? body.error : m[3]
+    } catch {
+      message = m[3]
+    }
+  }
+  ev.msg = message ? `${status} ${message}` : `${status}`
+  return true
+}
+
+function syslog(
+  ev: LogEvent, body: string, host: string, proc: string, pid: string | undefined, time: number | undefined,
+  timeText: string, now: number | undefined, depth: number,
+): void {
+  ev.wrapper = 'syslog'
+  ev.host = host
+  ev.process = proc
+  if (pid) ev.pid = Number(pid)
+  parseInto(ev, body, now, depth + 1)
+  // The inner line's own timestamp is more precise (and has a year); fall back to the wrapper's.
+  if (ev.time === undefined) {
+    ev.time = time
+    ev.timeText = timeText
+  }
+  if (ev.format === 'plain') ev.msg = body
+  if (ev.http && proc === 'influxd-meta' && ev.service === 'httpd') ev.service = 'meta-http'
+}

@@ -1,0 +1,129 @@
+/**
+ * Fast timestamp parsing for the formats InfluxDB writes. Date.parse is slow and lenient; these parse fixed layouts
+ * digit by digit and cache the last whole second, since consecutive lines usually share it.
+ */
+
+const MONTHS: Record<string, number> = {
+  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+}
+
+function d2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48
+  const b = s.charCodeAt(i + 1) - 48
+  if (a < 0 || a > 9 || b < 0 || b > 9) return Number.NaN
+  return a * 10 + b
+}
+
+function d4(s: string, i: number): number {
+  return d2(s, i) * 100 + d2(s, i + 2)
+}
+
+let cacheKey = ''
+let cacheValue = 0
+
+/** Milliseconds for `YYYY?MM?DD?HH:MM:SS` starting at 0 (any separators), as UTC. */
+function secondOf(s: string): number {
+  const key = s.slice(0, 19)
+  if (key === cacheKey) return cacheValue
+  const v = Date.UTC(d4(s, 0), d2(s, 5) - 1, d2(s, 8), d2(s, 11), d2(s, 14), d2(s, 17))
+  cacheKey = key
+  cacheValue = v
+  return v
+}
+
+/** RFC 3339 / ISO 8601 with optional fraction and zone: 2018-02-21T20:16:16.709953Z, 2026-11-21T10:00:00+01:00. */
+export function parseIso(s: string): number | undefined {
+  if (s.length < 19 || s.charCodeAt(4) !== 45 /* - */) return undefined
+  let t = secondOf(s)
+  if (Number.isNaN(t)) return undefined
+  let i = 19
+  if (s.charCodeAt(i) === 46 /* . */) {
+    let frac = 0
+    let scale = 100
+    i++
+    while (i < s.length) {
+      const c = s.charCodeAt(i) - 48
+      if (c < 0 || c > 9) break
+      frac += c * scale
+      scale /= 10
+      i++
+    }
+    t += Math.floor(frac)
+  }
+  if (i < s.length) {
+    const z = s[i]
+    if (z === '+' || z === '-') {
+      const hh = d2(s, i + 1)
+      const mm = s[i + 3] === ':' ? d2(s, i + 4) : d2(s, i + 3)
+      if (!Number.isNaN(hh) && !Number.isNaN(mm)) t -= (z === '+' ? 1 : -1) * (hh * 60 + mm) * 60_000
+    }
+  }
+  return t
+}
+
+/** Go log.LstdFlags: 2016/10/18 10:35:21 (server local time; read as UTC). */
+export function parseLegacy(s: string): number | undefined {
+  const t = secondOf(s)
+  return Number.isNaN(t) ? undefined : t
+}
+
+/** Common Log Format: 19/Sep/2016:09:08:53 +0000 */
+export function parseClf(s: string): number | undefined {
+  const day = d2(s, 0)
+  const month = MONTHS[s.slice(3, 6)]
+  const year = d4(s, 7)
+  if (month === undefined || Number.isNaN(day) || Number.isNaN(year)) return undefined
+  let t = Date.UTC(year, month, day, d2(s, 12), d2(s, 15), d2(s, 18))
+  const z = s[21]
+  if (z === '+' || z === '-') t -= (z === '+' ? 1 : -1) * (d2(s, 22) * 60 + d2(s, 24)) * 60_000
+  return Number.isNaN(t) ? undefined : t
+}
+
+/**
+ * Syslog / journald short time: "Nov 21 10:00:00". It has no year: the year is the one that puts the time
+ * not more than a day in the future of `now`.
+ */
+export function parseSyslog(month: string, day: string, hms: string, now = Date.now()): number | undefined {
+  const m = MONTHS[month]
+  if (m === undefined) return undefined
+  const year = new Date(now).getUTCFullYear()
+  const make = (y: number) => Date.UTC(y, m, Number(day), d2(hms, 0), d2(hms, 3), d2(hms, 6))
+  let t = make(year)
+  if (t > now + 86_400_000) t = make(year - 1)
+  return Number.isNaN(t) ? undefined : t
+}
+
+/** Go duration string (380.542µs, 8.87547ms, 1m2.5s) in milliseconds. */
+export function parseGoDuration(s: string): number | undefined {
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|μs|Âµs|ms|s|m|h)/g
+  let total = 0
+  let consumed = 0
+  let m: RegExpExecArray | null
+  while ((m = re.exec(s)) !== null) {
+    if (m.index !== consumed) return undefined
+    consumed = re.lastIndex
+    const v = Number(m[1])
+    switch (m[2]) {
+      case 'ns': total += v / 1e6; break
+      case 'ms': total += v; break
+      case 's': total += v * 1000; break
+      case 'm': total += v * 60_000; break
+      case 'h': total += v * 3_600_000; break
+      default: total += v / 1000
+    }
+  }
+  return consumed === s.length && consumed > 0 ? total : undefined
+}
+
+/** Parses a user's --since/--until: RFC 3339, a date, or a relative "2h" / "30m" / "7d" before now. */
+export function parseTimeBound(s: string, now = Date.now()): number | undefined {
+  const rel = /^(\d+(?:\.\d+)?)(s|m|h|d|w)$/.exec(s.trim())
+  if (rel) {
+    const unit = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}[rel[2] as 's']
+    return now - Number(rel[1]) * unit
+  }
+  if (/^\d{4}-\d\d-\d\d$/.test(s)) return Date.parse(s + 'T00:00:00Z')
+  if (/^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(s)) return Date.parse(s.replace(' ', 'T') + 'Z')
+  const t = Date.parse(s)
+  return Number.isNaN(t) ? undefined : t
+}
