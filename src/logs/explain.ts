@@ -3,6 +3,7 @@
  * Used by `medic explain`; `medic logs summarize` uses the same parser and matcher through the summariser.
  */
 import {catalogueMatcher} from './catalogue/index.js'
+import {extract} from './catalogue/matcher.js'
 import {parseLine} from './formats.js'
 import {DEFAULT_LEASE_DURATION_MS, LeaseTracker} from './lease.js'
 import type {Explanation} from './types.js'
@@ -37,15 +38,54 @@ export class Explainer {
         ...(ev.format === 'binary' ? {context: 'binary data, not a log line'} : {}),
       }
     }
+    const values = extract(ev, m.groups)
     let verdict = m.entry.verdict
     let context: string | undefined
     if (m.entry.id === 'cq-lease-granted') {
-      this.lease.granted(ev.time, m.values.nodeId)
+      this.lease.granted(ev.time, values.nodeId)
     } else if (m.entry.id === 'cq-lease-denied') {
       const v = this.lease.denied(ev.time)
       verdict = v.verdict
       context = v.context
     }
-    return {line: this.lineNo, id: m.entry.id, verdict, title: m.entry.title, format: ev.format, values: m.values, context, entry: m.entry}
+    return {line: this.lineNo, id: m.entry.id, verdict, title: m.entry.title, format: ev.format, values, context, entry: m.entry}
+  }
+}
+
+export async function explainAll(lines: AsyncIterable<string> | Iterable<string>, options: ExplainOptions = {}): Promise<Explanation[]> {
+  const ex = new Explainer(options)
+  const out: Explanation[] = []
+  for await (const line of lines) out.push(ex.explain(line))
+  return out
+}
+
+const ID_LIKE = /^[a-z0-9]+(?:-[a-z0-9]+)+$/
+
+/** What `medic explain ARG...` was asked: a catalogue entry by id, or a log line (unquoted words are joined). */
+export function classifyExplainArgs(args: string[]): {kind: 'id'; id: string} | {kind: 'line'; line: string} | {kind: 'none'} {
+  if (args.length === 0) return {kind: 'none'}
+  if (args.length === 1 && ID_LIKE.test(args[0])) return {kind: 'id', id: args[0]}
+  return {kind: 'line', line: args.join(' ')}
+}
+
+/** Exit-code rule of explain: problems found when any line is a warning or critical. */
+export function hasProblems(results: readonly Explanation[]): boolean {
+  return results.some((r) => r.verdict === 'warning' || r.verdict === 'critical')
+}
+
+/** The JSON form of a result: the entry's details are listed once, in `entries`, not per line. */
+export function explanationJson(r: Explanation): Omit<Explanation, 'entry'> {
+  const {entry: _entry, ...rest} = r
+  return rest
+}
+
+export function entryJson(e: import('./types.js').CatalogueEntry): Record<string, unknown> {
+  const matchers = Array.isArray(e.match) ? e.match : [e.match]
+  return {
+    id: e.id, title: e.title, verdict: e.verdict, category: e.category, where: e.where, cause: e.cause, impact: e.impact,
+    check: e.check, commands: e.commands, configKeys: e.configKeys ?? [], metrics: e.metrics ?? [], versions: e.versions ?? [],
+    client: e.client ?? null, docs: (e.docs ?? []).map((d) => `https://docs.influxdata.com/${d}`),
+    patterns: matchers.map((m) => ('http' in m ? {http: {...m.http, uri: m.http.uri?.source}} : {keywords: m.keywords, pattern: m.pattern.source})),
+    examples: e.examples.map((x) => x.line),
   }
 }

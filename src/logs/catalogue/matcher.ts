@@ -8,9 +8,10 @@
  */
 import type {CatalogueEntry, ExtractedValues, HttpMatcher, KeywordMatcher, LogEvent} from '../types.js'
 
+/** A matched entry and the named groups of its pattern; `extract()` turns them into the line's values. */
 export interface Match {
   entry: CatalogueEntry
-  values: ExtractedValues
+  groups: Record<string, string | undefined> | undefined
 }
 
 function escapeRegExp(s: string): string {
@@ -72,8 +73,8 @@ export class Matcher {
   match(ev: LogEvent): Match | undefined {
     if (ev.http) {
       for (const c of this.httpCandidates) {
-        const values = tryHttp(c.http, ev)
-        if (values) return {entry: c.entry, values}
+        const groups = tryHttp(c.http, ev)
+        if (groups) return {entry: c.entry, groups}
       }
     }
     const text = matchText(ev)
@@ -87,27 +88,26 @@ export class Matcher {
         if (fallback !== undefined && c.entry.fallback) continue
         const m = c.pattern.exec(text)
         if (!m) continue
-        if (!c.entry.fallback) return {entry: c.entry, values: extract(ev, m.groups)}
+        if (!c.entry.fallback) return {entry: c.entry, groups: m.groups}
         fallback = {c, groups: m.groups}
       }
       scan.lastIndex = hit.index + 1
     }
-    return fallback && {entry: fallback.c.entry, values: extract(ev, fallback.groups)}
+    return fallback && {entry: fallback.c.entry, groups: fallback.groups}
   }
 }
 
-function tryHttp(want: HttpMatcher['http'], ev: LogEvent): ExtractedValues | undefined {
+const NO_GROUPS: Record<string, string> = Object.freeze({}) as Record<string, string>
+
+function tryHttp(want: HttpMatcher['http'], ev: LogEvent): Record<string, string> | undefined {
   const h = ev.http!
   if (want.status !== undefined && !statusMatches(want.status, h.status)) return undefined
   if (want.method !== undefined && want.method !== h.method) return undefined
   if (want.side !== undefined && want.side !== sideOf(ev)) return undefined
-  let groups: Record<string, string> | undefined
-  if (want.uri !== undefined) {
-    const m = want.uri.exec(h.uri)
-    if (!m) return undefined
-    groups = m.groups
-  }
-  return extract(ev, groups)
+  if (want.uri === undefined) return NO_GROUPS
+  const m = want.uri.exec(h.uri)
+  if (!m) return undefined
+  return m.groups ?? NO_GROUPS
 }
 
 /** Which node wrote an access-log line: the meta-http log is the meta node's, httpd the data node's. */

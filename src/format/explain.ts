@@ -1,0 +1,91 @@
+/** Human output of `medic explain`: a full explanation, a compact line per input line, one entry, the list. */
+import type {CatalogueEntry, Explanation} from '../logs/types.js'
+import {bold, dim, fill, heading, padVerdict, terminalWidth, verdictLabel, wrap} from './text.js'
+
+const SKIP_VALUES = new Set(['userAgent', 'requestId'])
+
+function valuesLine(values: Explanation['values']): string {
+  return Object.entries(values)
+    .filter(([k]) => !SKIP_VALUES.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : v}`)
+    .join(' ')
+}
+
+/** The body of an entry: cause, impact, checks, commands, config, metrics, versions, client advice. */
+export function renderEntryBody(e: CatalogueEntry, values: Explanation['values'] = {}): string {
+  const width = terminalWidth()
+  const out: string[] = []
+  const section = (title: string, body: string) => out.push(bold(title), wrap(body, width, '  '))
+  section('What it means', e.cause)
+  section('Impact', e.impact)
+  if (e.check.length > 0) {
+    out.push(bold('Check'))
+    for (const c of e.check) out.push(wrap(fill(c, values), width, '    ').replace(/^ {4}/, '  - '))
+  }
+  if (e.commands.length > 0) {
+    out.push(bold('Next commands'))
+    for (const c of e.commands) out.push(`  $ ${fill(c, values)}`)
+  }
+  if (e.client) section('For client developers', e.client)
+  if (e.configKeys && e.configKeys.length > 0) out.push(bold('Config keys'), `  ${e.configKeys.join(', ')}`)
+  if (e.metrics && e.metrics.length > 0) out.push(bold('Metrics'), `  ${e.metrics.join(', ')}`)
+  if (e.versions && e.versions.length > 0) {
+    out.push(bold('Versions'))
+    for (const v of e.versions) out.push(wrap(v, width, '    ').replace(/^ {4}/, '  - '))
+  }
+  if (e.docs && e.docs.length > 0) out.push(bold('Docs'), ...e.docs.map((d) => `  https://docs.influxdata.com/${d}`))
+  return out.join('\n')
+}
+
+export function renderExplanation(r: Explanation): string {
+  const out: string[] = []
+  if (r.id === null || r.entry === undefined) {
+    out.push(`${padVerdict('unknown')} ${dim('no catalogue entry matches this line')} ${dim(`(format: ${r.format})`)}`)
+    const v = valuesLine(r.values)
+    if (v) out.push(`  ${dim(v)}`)
+    if (r.context) out.push(`  ${r.context}`)
+    out.push(dim('  medic explain --list shows what medic recognises; medic logs summarize groups unknown lines into templates.'))
+    return out.join('\n')
+  }
+  out.push(`${padVerdict(r.verdict)} ${bold(r.id)}  ${r.title}`)
+  const v = valuesLine(r.values)
+  if (v) out.push(`  ${dim(`${r.format}: ${v}`)}`)
+  if (r.context) out.push(`  ${verdictLabel(r.verdict)}: ${r.context}`)
+  out.push('', renderEntryBody(r.entry, r.values))
+  return out.join('\n')
+}
+
+export function renderCompact(r: Explanation): string {
+  const id = r.id ?? '-'
+  const v = valuesLine(Object.fromEntries(Object.entries(r.values).filter(([k]) => k !== 'time' && k !== 'level')))
+  const ctx = r.context && r.verdict !== 'expected' ? `  ${r.context}` : ''
+  return `${String(r.line).padStart(6)}  ${padVerdict(r.verdict)} ${id.padEnd(34)} ${dim(v)}${ctx}`
+}
+
+/** Many lines: one compact row each, then each entry that occurred explained once. */
+export function renderMany(results: Explanation[]): string {
+  const out = [heading('Lines'), ...results.map(renderCompact)]
+  const seen = new Map<string, Explanation>()
+  for (const r of results) if (r.entry && !seen.has(r.entry.id)) seen.set(r.entry.id, r)
+  if (seen.size > 0) {
+    out.push('', heading('What they mean'))
+    for (const r of seen.values()) {
+      const e = r.entry!
+      out.push('', `${padVerdict(e.verdict)} ${bold(e.id)}  ${e.title}`, wrap(e.cause, terminalWidth(), '  '))
+      if (e.commands[0]) out.push(`  $ ${fill(e.commands[0], r.values)}`)
+      out.push(dim(`  (medic explain ${e.id} for the full entry)`))
+    }
+  }
+  return out.join('\n')
+}
+
+export function renderEntry(e: CatalogueEntry): string {
+  const head = `${padVerdict(e.verdict)} ${bold(e.id)}  ${e.title}\n  ${dim(`category: ${e.category}; seen in: ${e.where}`)}`
+  const examples = [bold('Examples'), ...e.examples.map((x) => `  ${x.line}`)].join('\n')
+  return `${head}\n\n${renderEntryBody(e)}\n${examples}`
+}
+
+export function renderList(entries: readonly CatalogueEntry[]): string {
+  const w = Math.max(...entries.map((e) => e.id.length))
+  return entries.map((e) => `${padVerdict(e.verdict)} ${e.id.padEnd(w)}  ${e.title}`).join('\n')
+}

@@ -1,0 +1,163 @@
+/**
+ * Runs the summariser over all inputs, on worker threads when the input is big enough to pay for them.
+ *
+ * The main thread reads and decompresses (zlib runs on libuv's pool), cuts the bytes into ~1 MiB chunks of whole
+ * lines and hands them round-robin to the workers, at most a few chunks in flight per worker so that memory stays
+ * bounded whatever the input size. Each worker returns one partial summary; they are merged and turned into the
+ * report. Small inputs are summarised on the main thread: starting workers costs more than it saves.
+ */
+import {availableParallelism} from 'node:os'
+import {Worker} from 'node:worker_threads'
+
+import {ChunkCutter, forEachLine, type LogInput, readBytes} from './input.js'
+import {type SummaryOptions, type SummaryPartial, type SummaryReport, Summariser, buildReport, mergePartials} from './summary.js'
+
+/** Below this much input (on disk), everything runs on the main thread. */
+export const PARALLEL_THRESHOLD = 8 << 20
+const IN_FLIGHT_PER_WORKER = 3
+
+export interface ProgressInfo {
+  bytesRead: number
+  totalBytes: number | undefined
+}
+
+export interface SummariseOptions extends SummaryOptions {
+  /** Number of worker threads; 0 forces the main thread. Defaults to the number of cores (at most 4). */
+  workers?: number
+  onProgress?: (p: ProgressInfo) => void
+  templateLimit?: number
+}
+
+export async function summariseInputs(inputs: LogInput[], options: SummariseOptions = {}): Promise<SummaryReport> {
+  const known = inputs.every((i) => i.size !== undefined)
+  const totalBytes = known ? inputs.reduce((n, i) => n + (i.size ?? 0), 0) : undefined
+  const wanted = options.workers ?? Math.min(4, availableParallelism())
+  const parallel = wanted > 0 && (totalBytes === undefined || totalBytes >= PARALLEL_THRESHOLD)
+  const summaryOptions: SummaryOptions = {
+    since: options.since, until: options.until, leaseDurationMs: options.leaseDurationMs, now: options.now,
+  }
+  let bytesRead = 0
+  let lastReport = 0
+  const onRead = (n: number) => {
+    bytesRead += n
+    if (options.onProgress && bytesRead - lastReport >= 4 << 20) {
+      lastReport = bytesRead
+      options.onProgress({bytesRead, totalBytes})
+    }
+  }
+  let decompressedBytes = 0
+  const partials = parallel
+    ? await runWorkers(inputs, summaryOptions, Math.max(1, wanted), onRead, (n) => (decompressedBytes += n))
+    : [await runInline(inputs, summaryOptions, onRead, (n) => (decompressedBytes += n))]
+  const merged = mergePartials(partials, options.leaseDurationMs)
+  return buildReport(merged, {
+    files: inputs.map((i) => i.path), leaseDurationMs: options.leaseDurationMs, bytes: decompressedBytes,
+    templateLimit: options.templateLimit,
+  })
+}
+
+async function runInline(
+  inputs: LogInput[], options: SummaryOptions, onRead: (n: number) => void, onBytes: (n: number) => void,
+): Promise<SummaryPartial> {
+  const s = new Summariser(options)
+  for (const input of inputs) {
+    const cutter = new ChunkCutter()
+    const decoder = new TextDecoder('utf-8')
+    const add = (line: string) => s.add(line, input.label)
+    for await (const buf of readBytes(input, onRead)) {
+      onBytes(buf.length)
+      for (const chunk of cutter.push(buf)) forEachLine(chunk, add, decoder)
+    }
+    for (const chunk of cutter.end()) forEachLine(chunk, add, decoder)
+  }
+  return s.partial()
+}
+
+function workerUrl(): {url: URL; execArgv?: string[]} {
+  const self = import.meta.url
+  // Under tsx (bin/dev.js, unit tests) the sources are .ts files and the worker needs the same loader.
+  if (self.endsWith('.ts')) return {url: new URL('./summary-worker.ts', self), execArgv: ['--import', 'tsx']}
+  return {url: new URL('./summary-worker.js', self)}
+}
+
+interface PoolWorker {
+  worker: Worker
+  inFlight: number
+  failed?: Error
+}
+
+async function runWorkers(
+  inputs: LogInput[], options: SummaryOptions, count: number, onRead: (n: number) => void, onBytes: (n: number) => void,
+): Promise<SummaryPartial[]> {
+  const {url, execArgv} = workerUrl()
+  const pool: PoolWorker[] = []
+  let wake: (() => void) | undefined
+  const signal = () => {
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  for (let i = 0; i < count; i++) {
+    const worker = new Worker(url, {workerData: options, execArgv})
+    const pw: PoolWorker = {worker, inFlight: 0}
+    worker.on('message', (m: {type: string}) => {
+      if (m.type === 'ack') {
+        pw.inFlight--
+        signal()
+      }
+    })
+    worker.on('error', (err) => {
+      pw.failed = err
+      signal()
+    })
+    pool.push(pw)
+  }
+  const check = () => {
+    const bad = pool.find((w) => w.failed)
+    if (bad) throw bad.failed
+  }
+  try {
+    let next = 0
+    const send = async (source: string, chunk: Buffer) => {
+      for (;;) {
+        check()
+        for (let k = 0; k < pool.length; k++) {
+          const pw = pool[(next + k) % pool.length]
+          if (pw.inFlight < IN_FLIGHT_PER_WORKER) {
+            next = (next + k + 1) % pool.length
+            pw.inFlight++
+            // Copy into a fresh ArrayBuffer that can be transferred (the chunk may be a view on a pooled buffer).
+            const data = new Uint8Array(chunk.length)
+            data.set(chunk)
+            pw.worker.postMessage({type: 'chunk', source, data}, [data.buffer])
+            return
+          }
+        }
+        await new Promise<void>((resolve) => (wake = resolve))
+      }
+    }
+    for (const input of inputs) {
+      const cutter = new ChunkCutter()
+      for await (const buf of readBytes(input, onRead)) {
+        onBytes(buf.length)
+        for (const chunk of cutter.push(buf)) await send(input.label, chunk)
+      }
+      for (const chunk of cutter.end()) await send(input.label, chunk)
+    }
+    return await Promise.all(
+      pool.map(
+        (pw) =>
+          new Promise<SummaryPartial>((resolve, reject) => {
+            pw.worker.on('message', (m: {type: string; partial?: SummaryPartial}) => {
+              if (m.type === 'partial') resolve(m.partial!)
+            })
+            pw.worker.once('error', reject)
+            if (pw.failed) reject(pw.failed)
+            pw.worker.postMessage({type: 'finish'})
+          }),
+      ),
+    )
+  } finally {
+    await Promise.all(pool.map((pw) => pw.worker.terminate()))
+  }
+}

@@ -1,0 +1,541 @@
+/**
+ * The log summariser: folds lines into counters that stay small whatever the input size (per entry, per source, per
+ * node and shard, a per-minute timeline, lease intervals, restarts and templates of unknown lines).
+ *
+ * Work is split in three steps so that it can run on several threads:
+ *  - `Summariser.add(line)` on each worker thread, for its share of the input;
+ *  - `Summariser.partial()` → a plain JSON-able `SummaryPartial`, sent back to the main thread;
+ *  - `mergePartials()` and `buildReport()` on the main thread: order by time, choose the histogram buckets, rank.
+ * All counters are sums, minima or maxima, so the merge does not depend on how the input was cut.
+ */
+import {catalogueMatcher, findEntry} from './catalogue/index.js'
+import type {Matcher} from './catalogue/matcher.js'
+import {parseLine} from './formats.js'
+import {type Interval, IntervalSet, subtract} from './intervals.js'
+import {DEFAULT_LEASE_DURATION_MS, fmtSeconds} from './lease.js'
+import {TemplateTable, type TemplateStats, templateOf} from './templates.js'
+import {type LogEvent, VERDICT_RANK, type Verdict} from './types.js'
+
+export interface SummaryOptions {
+  since?: number
+  until?: number
+  leaseDurationMs?: number
+  /** "Now" for syslog timestamps without a year. */
+  now?: number
+}
+
+const MINUTE = 60_000
+const HOUR = 3_600_000
+/** Past this many timeline keys the base resolution goes from a minute to an hour (spans of months). */
+const MAX_TIMELINE_KEYS = 20_000
+const MAX_BREAKDOWN_KEYS = 2000
+const MAX_RESTARTS = 2000
+
+interface EntryAcc {
+  count: number
+  first?: number
+  last?: number
+  sources: Record<string, number>
+  nodes: Record<string, number>
+  shards: Record<string, number>
+  example: string
+  exampleSource: string
+}
+
+export interface RestartMark {
+  time?: number
+  source: string
+  logId?: string
+  evidence: string
+}
+
+/** What one thread learned; everything in it can be summed or merged. */
+export interface SummaryPartial {
+  lines: number
+  chars: number
+  filtered: number
+  untimed: number
+  binary: number
+  truncated: number
+  minTime?: number
+  maxTime?: number
+  formats: Record<string, number>
+  sources: Record<string, {lines: number; first?: number; last?: number}>
+  entries: Record<string, EntryAcc>
+  timelineResolution: number
+  timeline: Record<string, Record<string, number>>
+  logIds: Record<string, {source: string; logId: string; first?: number}>
+  restarts: RestartMark[]
+  templates: Array<[string, TemplateStats]>
+  templatesEvicted: number
+  leaseGrants: Interval[]
+  leaseDenials: Interval[]
+  leaseGrantNodes: Record<string, number>
+}
+
+function bump(rec: Record<string, number>, key: string | number | undefined, n = 1): void {
+  if (key === undefined) return
+  const k = String(key)
+  const cur = rec[k]
+  if (cur !== undefined) rec[k] = cur + n
+  else if (Object.keys(rec).length < MAX_BREAKDOWN_KEYS) rec[k] = n
+  else rec['(other)'] = (rec['(other)'] ?? 0) + n
+}
+
+function minOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b)
+}
+
+function maxOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b)
+}
+
+export class Summariser {
+  private readonly matcher: Matcher = catalogueMatcher()
+  private readonly p: SummaryPartial
+  private readonly timeline = new Map<number, Map<string, number>>()
+  private resolution = MINUTE
+  private readonly templates = new TemplateTable()
+  private readonly grants: IntervalSet
+  private readonly denials: IntervalSet
+  private readonly since: number
+  private readonly until: number
+
+  constructor(private readonly options: SummaryOptions = {}) {
+    const lease = options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS
+    this.grants = new IntervalSet(lease)
+    this.denials = new IntervalSet(lease)
+    this.since = options.since ?? Number.NEGATIVE_INFINITY
+    this.until = options.until ?? Number.POSITIVE_INFINITY
+    this.p = {
+      lines: 0, chars: 0, filtered: 0, untimed: 0, binary: 0, truncated: 0, formats: {}, sources: {}, entries: {},
+      timelineResolution: MINUTE, timeline: {}, logIds: {}, restarts: [], templates: [], templatesEvicted: 0,
+      leaseGrants: [], leaseDenials: [], leaseGrantNodes: {},
+    }
+  }
+
+  /** Adds one line read from `file` (a file name, or "stdin"). */
+  add(line: string, file: string): void {
+    const p = this.p
+    if (line.length === 0 || (line.length === 1 && line.charCodeAt(0) === 13)) return
+    const ev = parseLine(line, this.options.now)
+    const t = ev.time
+    if (t !== undefined && (t < this.since || t > this.until)) {
+      p.filtered++
+      return
+    }
+    p.lines++
+    p.chars += line.length + 1
+    if (ev.truncated) p.truncated++
+    p.formats[ev.format] = (p.formats[ev.format] ?? 0) + 1
+    const source = ev.host ?? file
+    let src = p.sources[source]
+    if (src === undefined) {
+      src = {lines: 0}
+      p.sources[source] = src
+    }
+    src.lines++
+    if (t === undefined) {
+      p.untimed++
+    } else {
+      if (p.minTime === undefined || t < p.minTime) p.minTime = t
+      if (p.maxTime === undefined || t > p.maxTime) p.maxTime = t
+      if (src.first === undefined || t < src.first) src.first = t
+      if (src.last === undefined || t > src.last) src.last = t
+    }
+    if (ev.logId !== undefined) this.noteLogId(source, ev.logId, t)
+    if (ev.format === 'binary') {
+      p.binary++
+      this.tick(t, 'unknown')
+      return
+    }
+    const m = this.matcher.match(ev)
+    if (m === undefined) {
+      this.templates.add(templateOf(ev.msg), ev.raw, t, ev.level)
+      this.tick(t, 'unknown')
+      return
+    }
+    const e = m.entry
+    let acc = p.entries[e.id]
+    if (acc === undefined) {
+      acc = {count: 0, sources: {}, nodes: {}, shards: {}, example: ev.raw.length > 500 ? ev.raw.slice(0, 500) : ev.raw, exampleSource: source}
+      p.entries[e.id] = acc
+    }
+    acc.count++
+    if (t !== undefined) {
+      if (acc.first === undefined || t < acc.first) acc.first = t
+      if (acc.last === undefined || t > acc.last) acc.last = t
+    }
+    bump(acc.sources, source)
+    const g = m.groups
+    bump(acc.nodes, g?.nodeId ?? ev.fields.node_id ?? (ev.http ? nodeFromUri(ev.http.uri) : undefined))
+    bump(acc.shards, g?.shardId ?? ev.fields.db_shard_id ?? ev.fields.shard_id)
+    if (e.restart) this.noteRestart({time: t, source, evidence: e.id})
+    if (t !== undefined) {
+      if (e.id === 'cq-lease-granted') {
+        this.grants.add(t)
+        bump(p.leaseGrantNodes, ev.http ? nodeFromUri(ev.http.uri) : undefined)
+      } else if (e.id === 'cq-lease-denied') {
+        this.denials.add(t)
+      }
+    }
+    this.tick(t, e.verdict === 'warning' || e.verdict === 'critical' ? `#${e.id}` : e.verdict)
+  }
+
+  private noteLogId(source: string, logId: string, t: number | undefined): void {
+    const key = `${source}\u0000${logId}`
+    const known = this.p.logIds[key]
+    if (known === undefined) this.p.logIds[key] = {source, logId, first: t}
+    else if (t !== undefined && (known.first === undefined || t < known.first)) known.first = t
+  }
+
+  private noteRestart(r: RestartMark): void {
+    if (this.p.restarts.length < MAX_RESTARTS) this.p.restarts.push(r)
+  }
+
+  private tick(t: number | undefined, key: string): void {
+    if (t === undefined) return
+    const b = t - (t % this.resolution)
+    let bucket = this.timeline.get(b)
+    if (bucket === undefined) {
+      if (this.timeline.size >= MAX_TIMELINE_KEYS && this.resolution === MINUTE) {
+        this.coarsen()
+        this.tick(t, key)
+        return
+      }
+      bucket = new Map()
+      this.timeline.set(b, bucket)
+    }
+    bucket.set(key, (bucket.get(key) ?? 0) + 1)
+  }
+
+  private coarsen(): void {
+    const old = [...this.timeline]
+    this.timeline.clear()
+    this.resolution = HOUR
+    for (const [b, counts] of old) {
+      const nb = b - (b % HOUR)
+      let bucket = this.timeline.get(nb)
+      if (bucket === undefined) {
+        bucket = new Map()
+        this.timeline.set(nb, bucket)
+      }
+      for (const [k, n] of counts) bucket.set(k, (bucket.get(k) ?? 0) + n)
+    }
+  }
+
+  partial(): SummaryPartial {
+    const p = this.p
+    p.timelineResolution = this.resolution
+    p.timeline = {}
+    for (const [b, counts] of this.timeline) p.timeline[b] = Object.fromEntries(counts)
+    p.templates = [...this.templates.templates]
+    p.templatesEvicted = this.templates.evicted
+    p.leaseGrants = this.grants.intervals()
+    p.leaseDenials = this.denials.intervals()
+    return p
+  }
+}
+
+function nodeFromUri(uri: string): string | undefined {
+  const m = /[?&]node_?id=(\d+)/.exec(uri)
+  return m ? m[1] : undefined
+}
+
+function mergeRecord(into: Record<string, number>, from: Record<string, number>): void {
+  for (const k in from) bump(into, k, from[k])
+}
+
+/** Merges the partials of several threads or inputs. The first partial is modified and returned. */
+export function mergePartials(parts: SummaryPartial[], leaseDurationMs = DEFAULT_LEASE_DURATION_MS): SummaryPartial {
+  if (parts.length === 0) return new Summariser().partial()
+  const [into, ...rest] = parts
+  const resolution = Math.max(...parts.map((x) => x.timelineResolution))
+  const templates = new TemplateTable()
+  templates.merge(into.templates, into.templatesEvicted)
+  const grants = new IntervalSet(leaseDurationMs)
+  const denials = new IntervalSet(leaseDurationMs)
+  grants.addAll(into.leaseGrants)
+  denials.addAll(into.leaseDenials)
+  into.timeline = rebucket(into.timeline, into.timelineResolution, resolution)
+  for (const p of rest) {
+    for (const k of ['lines', 'chars', 'filtered', 'untimed', 'binary', 'truncated'] as const) into[k] += p[k]
+    into.minTime = minOf(into.minTime, p.minTime)
+    into.maxTime = maxOf(into.maxTime, p.maxTime)
+    mergeRecord(into.formats, p.formats)
+    for (const [name, s] of Object.entries(p.sources)) {
+      const t = into.sources[name]
+      if (t === undefined) into.sources[name] = {...s}
+      else {
+        t.lines += s.lines
+        t.first = minOf(t.first, s.first)
+        t.last = maxOf(t.last, s.last)
+      }
+    }
+    for (const [id, e] of Object.entries(p.entries)) {
+      const t = into.entries[id]
+      if (t === undefined) {
+        into.entries[id] = e
+        continue
+      }
+      if (e.first !== undefined && (t.first === undefined || e.first < t.first)) {
+        t.example = e.example
+        t.exampleSource = e.exampleSource
+      }
+      t.count += e.count
+      t.first = minOf(t.first, e.first)
+      t.last = maxOf(t.last, e.last)
+      mergeRecord(t.sources, e.sources)
+      mergeRecord(t.nodes, e.nodes)
+      mergeRecord(t.shards, e.shards)
+    }
+    for (const [b, counts] of Object.entries(rebucket(p.timeline, p.timelineResolution, resolution))) {
+      const t = (into.timeline[b] ??= {})
+      mergeRecord(t, counts)
+    }
+    for (const [k, v] of Object.entries(p.logIds)) {
+      const t = into.logIds[k]
+      if (t === undefined) into.logIds[k] = v
+      else t.first = minOf(t.first, v.first)
+    }
+    for (const r of p.restarts) if (into.restarts.length < MAX_RESTARTS) into.restarts.push(r)
+    templates.merge(p.templates, p.templatesEvicted)
+    grants.addAll(p.leaseGrants)
+    denials.addAll(p.leaseDenials)
+    mergeRecord(into.leaseGrantNodes, p.leaseGrantNodes)
+  }
+  into.timelineResolution = resolution
+  into.templates = [...templates.templates]
+  into.templatesEvicted = templates.evicted
+  into.leaseGrants = grants.intervals()
+  into.leaseDenials = denials.intervals()
+  return into
+}
+
+function rebucket(tl: Record<string, Record<string, number>>, from: number, to: number): Record<string, Record<string, number>> {
+  if (from === to) return tl
+  const out: Record<string, Record<string, number>> = {}
+  for (const [b, counts] of Object.entries(tl)) {
+    const nb = Number(b) - (Number(b) % to)
+    mergeRecord((out[nb] ??= {}), counts)
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The report
+
+export interface ReportEntry {
+  id: string
+  title: string
+  verdict: Verdict
+  category: string
+  count: number
+  firstSeen: string | null
+  lastSeen: string | null
+  sources: Record<string, number>
+  nodes: Record<string, number>
+  shards: Record<string, number>
+  example: string
+  exampleSource: string
+  context?: string
+  next: string[]
+}
+
+export interface TimelineBucket {
+  start: string
+  total: number
+  verdicts: Record<string, number>
+  /** Warning and critical entries in this bucket, by id. */
+  actionable: Record<string, number>
+}
+
+export interface TimelineEvent {
+  time: string | null
+  kind: 'first-seen' | 'restart' | 'lease-gap'
+  id?: string
+  verdict?: Verdict
+  source?: string
+  text: string
+}
+
+export interface SummaryReport {
+  verdict: Verdict | 'ok'
+  input: {files: string[]; lines: number; bytes: number; filteredOut: number; untimed: number; binary: number; truncated: number}
+  timeRange: {start: string | null; end: string | null}
+  formats: Record<string, number>
+  sources: Array<{name: string; lines: number; firstSeen: string | null; lastSeen: string | null}>
+  counts: Record<Verdict, number>
+  actionable: ReportEntry[]
+  informational: ReportEntry[]
+  benign: ReportEntry[]
+  unknown: {lines: number; templates: Array<{template: string; count: number; example: string; level: string | null; firstSeen: string | null; lastSeen: string | null}>; omitted: number}
+  restarts: Array<{time: string | null; source: string; logId?: string; evidence: string}>
+  lease: {grants: number; denials: number; holders: Record<string, number>; gaps: Array<{start: string; end: string; seconds: number}>}
+  timeline: {bucketSeconds: number; buckets: TimelineBucket[]}
+  events: TimelineEvent[]
+}
+
+const iso = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString())
+
+const NICE_BUCKETS = [60, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 604_800].map((s) => s * 1000)
+
+/** A bucket size that gives at most `max` buckets over the span. */
+export function chooseBucket(spanMs: number, base: number, max = 48): number {
+  for (const b of NICE_BUCKETS) if (b >= base && spanMs / b <= max) return b
+  const day = 86_400_000
+  return Math.ceil(spanMs / max / day) * day
+}
+
+export interface ReportOptions {
+  files: string[]
+  leaseDurationMs?: number
+  bytes?: number
+  templateLimit?: number
+}
+
+export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryReport {
+  const leaseMs = options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS
+  // Lease gaps: stretches of denials that no grant (plus its lease duration) covers, longer than the lease duration.
+  const coverage: Interval[] = p.leaseGrants.map(([a, b]) => [a, b + leaseMs])
+  const gaps = subtract(p.leaseDenials, coverage).filter(([a, b]) => b - a > leaseMs)
+
+  const counts: Record<Verdict, number> = {critical: 0, warning: 0, info: 0, expected: 0, unknown: 0}
+  const entries: ReportEntry[] = []
+  for (const [id, acc] of Object.entries(p.entries)) {
+    const e = findEntry(id)
+    if (e === undefined) continue
+    let verdict = e.verdict
+    let context: string | undefined
+    if (id === 'cq-lease-denied' && gaps.length > 0) {
+      verdict = 'warning'
+      const longest = Math.max(...gaps.map(([a, b]) => b - a))
+      context = `no data node holds the CQ lease; continuous queries are not running: ${gaps.length} stretch(es) of denials without any grant, the longest ${fmtSeconds(longest)} (lease duration ${fmtSeconds(leaseMs)})`
+    } else if (id === 'cq-lease-denied') {
+      context = 'every denial fell within the lease duration of a grant to another node'
+    }
+    counts[verdict] += acc.count
+    entries.push({
+      id, title: e.title, verdict, category: e.category, count: acc.count, firstSeen: iso(acc.first), lastSeen: iso(acc.last),
+      sources: acc.sources, nodes: acc.nodes, shards: acc.shards, example: acc.example, exampleSource: acc.exampleSource,
+      context, next: e.commands.slice(0, 2),
+    })
+  }
+  const unknownLines = p.templates.reduce((n, [, t]) => n + t.count, 0) + p.templatesEvicted + p.binary
+  counts.unknown = unknownLines
+  entries.sort((a, b) => VERDICT_RANK[a.verdict] - VERDICT_RANK[b.verdict] || b.count - a.count)
+
+  const limit = options.templateLimit ?? 50
+  const templates = [...p.templates].sort((a, b) => b[1].count - a[1].count)
+  const restarts = collectRestarts(p)
+
+  const span = p.minTime !== undefined && p.maxTime !== undefined ? p.maxTime - p.minTime : 0
+  const bucketMs = chooseBucket(span, p.timelineResolution)
+  const buckets = new Map<number, TimelineBucket>()
+  for (const [b, c] of Object.entries(p.timeline)) {
+    const start = Number(b) - (Number(b) % bucketMs)
+    let bucket = buckets.get(start)
+    if (bucket === undefined) {
+      bucket = {start: new Date(start).toISOString(), total: 0, verdicts: {}, actionable: {}}
+      buckets.set(start, bucket)
+    }
+    for (const [k, n] of Object.entries(c)) {
+      bucket.total += n
+      if (k.startsWith('#')) {
+        const id = k.slice(1)
+        bucket.actionable[id] = (bucket.actionable[id] ?? 0) + n
+        const v = findEntry(id)?.verdict ?? 'warning'
+        bucket.verdicts[v] = (bucket.verdicts[v] ?? 0) + n
+      } else {
+        bucket.verdicts[k] = (bucket.verdicts[k] ?? 0) + n
+      }
+    }
+  }
+  // Fill empty buckets so the histogram shows silences too.
+  if (p.minTime !== undefined && p.maxTime !== undefined) {
+    for (let b = p.minTime - (p.minTime % bucketMs); b <= p.maxTime; b += bucketMs) {
+      if (!buckets.has(b)) buckets.set(b, {start: new Date(b).toISOString(), total: 0, verdicts: {}, actionable: {}})
+    }
+  }
+  const timeline = [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v)
+
+  const events: TimelineEvent[] = []
+  for (const e of entries) {
+    if (e.verdict === 'warning' || e.verdict === 'critical') {
+      events.push({time: e.firstSeen, kind: 'first-seen', id: e.id, verdict: e.verdict, source: e.exampleSource, text: `first ${e.id}: ${e.title}`})
+    }
+  }
+  for (const r of restarts) events.push({time: r.time, kind: 'restart', source: r.source, text: `${r.source} (re)started (${r.evidence})`})
+  for (const [a, b] of gaps) {
+    events.push({time: iso(a), kind: 'lease-gap', id: 'cq-lease-denied', verdict: 'warning', text: `no CQ lease holder for ${fmtSeconds(b - a)} (until ${iso(b)})`})
+  }
+  events.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''))
+
+  let verdict: SummaryReport['verdict'] = 'ok'
+  if (counts.critical > 0) verdict = 'critical'
+  else if (counts.warning > 0) verdict = 'warning'
+
+  return {
+    verdict,
+    input: {
+      files: options.files, lines: p.lines, bytes: options.bytes ?? p.chars, filteredOut: p.filtered, untimed: p.untimed,
+      binary: p.binary, truncated: p.truncated,
+    },
+    timeRange: {start: iso(p.minTime), end: iso(p.maxTime)},
+    formats: p.formats,
+    sources: Object.entries(p.sources)
+      .map(([name, s]) => ({name, lines: s.lines, firstSeen: iso(s.first), lastSeen: iso(s.last)}))
+      .sort((a, b) => b.lines - a.lines),
+    counts,
+    actionable: entries.filter((e) => e.verdict === 'critical' || e.verdict === 'warning'),
+    informational: entries.filter((e) => e.verdict === 'info'),
+    benign: entries.filter((e) => e.verdict === 'expected'),
+    unknown: {
+      lines: unknownLines,
+      templates: templates.slice(0, limit).map(([template, t]) => ({
+        template, count: t.count, example: t.example, level: t.level ?? null, firstSeen: iso(t.first), lastSeen: iso(t.last),
+      })),
+      omitted: Math.max(0, templates.length - limit),
+    },
+    restarts,
+    lease: {
+      grants: p.entries['cq-lease-granted']?.count ?? 0,
+      denials: p.entries['cq-lease-denied']?.count ?? 0,
+      holders: p.leaseGrantNodes,
+      gaps: gaps.map(([a, b]) => ({start: iso(a)!, end: iso(b)!, seconds: Math.round((b - a) / 1000)})),
+    },
+    timeline: {bucketSeconds: bucketMs / 1000, buckets: timeline},
+    events,
+  }
+}
+
+/** A restart is a start-up line or a new zap log_id; both for the same source within a minute count once. */
+function collectRestarts(p: SummaryPartial): SummaryReport['restarts'] {
+  const marks: RestartMark[] = [...p.restarts]
+  const bySource = new Map<string, Array<{logId: string; first?: number}>>()
+  for (const v of Object.values(p.logIds)) {
+    if (!bySource.has(v.source)) bySource.set(v.source, [])
+    bySource.get(v.source)!.push(v)
+  }
+  for (const [source, ids] of bySource) {
+    ids.sort((a, b) => (a.first ?? 0) - (b.first ?? 0))
+    // The first log_id of a source only tells when its log starts, unless a start-up line says more.
+    for (const [i, v] of ids.entries()) {
+      if (i === 0) continue
+      marks.push({time: v.first, source, logId: v.logId, evidence: `new log_id ${v.logId}`})
+    }
+  }
+  marks.sort((a, b) => (a.time ?? 0) - (b.time ?? 0))
+  const out: SummaryReport['restarts'] = []
+  for (const m of marks) {
+    const dup = out.find((o) => o.source === m.source && o.time !== null && m.time !== undefined && Math.abs(Date.parse(o.time) - m.time) < MINUTE)
+    if (dup) {
+      dup.logId ??= m.logId
+      continue
+    }
+    out.push({time: iso(m.time), source: m.source, ...(m.logId ? {logId: m.logId} : {}), evidence: m.evidence})
+  }
+  return out
+}
+
+export type {LogEvent}

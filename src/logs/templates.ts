@@ -1,0 +1,80 @@
+/**
+ * Groups lines that matched no catalogue entry into templates by masking their variable parts (ids, addresses,
+ * durations, numbers, quoted values). Masking, not full Drain clustering: it is one regex pass per unknown line and
+ * gives stable, readable templates. The table keeps memory bounded: past `limit` templates the rarest are evicted
+ * (and counted), like a space-saving top-k sketch.
+ */
+
+const MASK =
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\[?[0-9a-f]*:[0-9a-f:]+:[0-9a-f]+\]?:\d+|\b[\w.-]+:\d{2,5}\b|\b\d+(?:\.\d+)?(?:ns|µs|us|ms|s|m|h)\b|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b|"[^"]*"|'[^']*'|\/[\w.-]+(?:\/[\w.-]+)+|-?\b\d+(?:\.\d+)?\b/gi
+
+function mask(m: string): string {
+  const c = m.charCodeAt(0)
+  if (c === 34 || c === 39) return '"<str>"'
+  if (c === 47) return '<path>'
+  if (m.length === 36 && m[8] === '-') return '<uuid>'
+  if (/^\d{1,3}(?:\.\d{1,3}){3}/.test(m)) return m.includes(':') ? '<ip:port>' : '<ip>'
+  if (m.includes(':')) return '<host:port>'
+  if (/[a-zµ]$/i.test(m) && /^\d/.test(m) && !/^[0-9a-f]+$/i.test(m)) return '<dur>'
+  if (/^-?\d+(?:\.\d+)?$/.test(m)) return '<num>'
+  return '<id>'
+}
+
+/** The template of a message: variable parts replaced by <num>, <id>, <ip>, <dur>, <uuid>, "<str>", <path>... */
+export function templateOf(msg: string): string {
+  const t = (msg.length > 300 ? msg.slice(0, 300) : msg).replace(MASK, mask)
+  return t.trim()
+}
+
+export interface TemplateStats {
+  count: number
+  example: string
+  first?: number
+  last?: number
+  level?: string
+}
+
+export class TemplateTable {
+  readonly templates = new Map<string, TemplateStats>()
+  evicted = 0
+
+  constructor(private readonly limit = 5000) {}
+
+  add(template: string, example: string, time: number | undefined, level: string | undefined, count = 1): void {
+    let t = this.templates.get(template)
+    if (t === undefined) {
+      if (this.templates.size >= this.limit * 2) this.prune()
+      t = {count: 0, example: example.length > 500 ? example.slice(0, 500) : example, level}
+      this.templates.set(template, t)
+    }
+    t.count += count
+    if (time !== undefined) {
+      if (t.first === undefined || time < t.first) t.first = time
+      if (t.last === undefined || time > t.last) t.last = time
+    }
+  }
+
+  merge(other: Iterable<[string, TemplateStats]>, evicted: number): void {
+    this.evicted += evicted
+    for (const [k, v] of other) {
+      const t = this.templates.get(k)
+      if (t === undefined) {
+        if (this.templates.size >= this.limit * 2) this.prune()
+        this.templates.set(k, {...v})
+        continue
+      }
+      t.count += v.count
+      if (v.first !== undefined && (t.first === undefined || v.first < t.first)) t.first = v.first
+      if (v.last !== undefined && (t.last === undefined || v.last > t.last)) t.last = v.last
+    }
+  }
+
+  /** Keeps the `limit` most frequent templates; the lines of the others are counted in `evicted`. */
+  private prune(): void {
+    const sorted = [...this.templates.entries()].sort((a, b) => b[1].count - a[1].count)
+    for (const [k, v] of sorted.slice(this.limit)) {
+      this.evicted += v.count
+      this.templates.delete(k)
+    }
+  }
+}
