@@ -69,11 +69,13 @@ export abstract class BaseCommand extends Command {
   override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}; code?: string}): Promise<void> {
     const exitCode = exitCodeFor(err)
     process.exitCode = exitCode
+    // A parse error means parse() never finished; stop oclif from warning that the command did not parse.
+    this.parsed = true
     const suggestions = err instanceof MedicError ? err.suggestions : suggestionsFor(err, this.commandName())
     const code = err instanceof MedicError ? err.code : exitCode === ExitCode.USAGE ? 'usage' : 'internal'
     const message = exitCode === ExitCode.INTERNAL && !(err instanceof MedicError)
       ? `internal error: ${err.message || String(err)}`
-      : err.message
+      : cleanParseMessage(err.message)
     if (this.jsonEnabled()) {
       this.logJson({
         schemaVersion: SCHEMA_VERSION,
@@ -98,6 +100,11 @@ function exitCodeFor(err: {exitCode?: number; oclif?: {exit?: number}}): ExitCod
   const code = err.oclif?.exit
   if (code === 2) return ExitCode.USAGE
   return ExitCode.INTERNAL
+}
+
+/** oclif's flag errors read "Parsing --x \n\t<why>\nSee more help with --help": make them one line. */
+function cleanParseMessage(message: string): string {
+  return message.replace(/\s*\n\t/g, ': ').replace(/\nSee more help with --help\s*$/, '')
 }
 
 function suggestionsFor(err: Error & {oclif?: {exit?: number}}, command: string): string[] {

@@ -17,7 +17,7 @@ Give one line as an argument (quote it), many lines on standard input, or --file
 Exit status: 0 when no line is a warning or critical, 3 when one is, 2 for a usage error, 4 when an input cannot be read.`
   static override strict = false
   static override args = {
-    line: Args.string({description: 'a log line (quote it) or a catalogue id such as hh-queue-full'}),
+    line: Args.string({description: 'a log line (quote it) or a catalogue id such as hh-queue-full', ignoreStdin: true}),
   }
   static override flags = {
     file: Flags.string({char: 'f', description: 'read lines from a file (plain or gzip); "-" for standard input', multiple: true}),

@@ -13,6 +13,7 @@ export const MAX_LINE_CHARS = 64 * 1024
 const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>
 
 const LEGACY = /^\[([\w.-]+)\] (\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) (.*)$/s
+const PREFIX_ONLY = /^\[([\w.-]+)\] (.*)$/s
 const LEGACY_LEVEL = /^\[([DIWEF])\] (\d{4}-\d\d-\d\dT\S+) (.*)$/s
 const RAFT_LEVEL = /^\[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
 const RAFT_BARE = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) \[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
@@ -272,6 +273,14 @@ function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0):
       ev.msg = body
       if (ev.fields.log_id) ev.logId = ev.fields.log_id
       return
+    }
+    // The data-node access log has a prefix but no Go timestamp: [httpd] 127.0.0.1 - - [01/Mar/2017:...] "POST ..."
+    m = PREFIX_ONLY.exec(s)
+    if (m) {
+      const side = m[1] === 'httpd' ? 'data' : m[1] === 'meta-http' ? 'meta' : undefined
+      ev.service = m[1]
+      if (accessLog(ev, m[2], side)) return
+      ev.service = undefined
     }
   } else if (c === 116 /* t */ && s.startsWith('ts=')) {
     fromLogfmt(ev, s)

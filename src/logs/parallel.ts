@@ -6,7 +6,9 @@
  * bounded whatever the input size. Each worker returns one partial summary; they are merged and turned into the
  * report. Small inputs are summarised on the main thread: starting workers costs more than it saves.
  */
+import {createRequire} from 'node:module'
 import {availableParallelism} from 'node:os'
+import {pathToFileURL} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
 import {ChunkCutter, forEachLine, type LogInput, readBytes} from './input.js'
@@ -73,11 +75,14 @@ async function runInline(
   return s.partial()
 }
 
-function workerUrl(): {url: URL; execArgv?: string[]} {
+function startWorker(options: SummaryOptions): Worker {
   const self = import.meta.url
-  // Under tsx (bin/dev.js, unit tests) the sources are .ts files and the worker needs the same loader.
-  if (self.endsWith('.ts')) return {url: new URL('./summary-worker.ts', self), execArgv: ['--import', 'tsx']}
-  return {url: new URL('./summary-worker.js', self)}
+  if (!self.endsWith('.ts')) return new Worker(new URL('./summary-worker.js', self), {workerData: options})
+  // Under tsx (bin/dev.js, unit tests) the sources are .ts files: register tsx's loader in the worker first.
+  const tsx = pathToFileURL(createRequire(self).resolve('tsx/esm/api')).href
+  const worker = new URL('./summary-worker.ts', self).href
+  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(worker)}) })`
+  return new Worker(boot, {eval: true, workerData: options})
 }
 
 interface PoolWorker {
@@ -89,7 +94,6 @@ interface PoolWorker {
 async function runWorkers(
   inputs: LogInput[], options: SummaryOptions, count: number, onRead: (n: number) => void, onBytes: (n: number) => void,
 ): Promise<SummaryPartial[]> {
-  const {url, execArgv} = workerUrl()
   const pool: PoolWorker[] = []
   let wake: (() => void) | undefined
   const signal = () => {
@@ -98,7 +102,7 @@ async function runWorkers(
     w?.()
   }
   for (let i = 0; i < count; i++) {
-    const worker = new Worker(url, {workerData: options, execArgv})
+    const worker = startWorker(options)
     const pw: PoolWorker = {worker, inFlight: 0}
     worker.on('message', (m: {type: string}) => {
       if (m.type === 'ack') {

@@ -14,7 +14,7 @@ export default class LogsSummarize extends BaseCommand {
 Exit status: 0 when nothing needs action, 3 when a warning or critical entry was found, 2 for a usage error, 4 when an input cannot be read.`
   static override strict = false
   static override args = {
-    file: Args.string({description: 'log files (plain or .gz); "-" or nothing for standard input'}),
+    file: Args.string({description: 'log files (plain or .gz); "-" or nothing for standard input', ignoreStdin: true}),
   }
   static override flags = {
     since: timeFlag({description: 'ignore lines before this time (RFC 3339, a date, or relative: 30m, 2h, 7d)'}),

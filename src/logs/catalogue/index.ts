@@ -37,12 +37,23 @@ export function findEntry(id: string): CatalogueEntry | undefined {
   return byId.get(id)
 }
 
-/** Ids close to a mistyped one, for "did you mean". */
+/** Ids close to a mistyped one, for "did you mean": smallest edit distance first. */
 export function similarIds(id: string, limit = 3): string[] {
-  const words = id.split('-').filter(Boolean)
-  return CATALOGUE.map((e) => ({id: e.id, score: words.filter((w) => e.id.includes(w)).length}))
-    .filter((x) => x.score > 0)
-    .sort((a, b) => b.score - a.score)
+  return CATALOGUE.map((e) => ({id: e.id, d: editDistance(id, e.id)}))
+    .filter((x) => x.d <= Math.max(3, Math.floor(id.length / 3)))
+    .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))
     .slice(0, limit)
     .map((x) => x.id)
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({length: b.length + 1}, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i]
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    prev = cur
+  }
+  return prev[b.length]
 }

@@ -1,0 +1,150 @@
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {gzipSync} from 'node:zlib'
+import {describe, expect, it} from 'vitest'
+
+import {Explainer} from '../../src/logs/explain.js'
+import {resolveInputs} from '../../src/logs/input.js'
+import {subtract} from '../../src/logs/intervals.js'
+import {summariseInputs} from '../../src/logs/parallel.js'
+import {Summariser, buildReport, chooseBucket, mergePartials} from '../../src/logs/summary.js'
+import {templateOf} from '../../src/logs/templates.js'
+import {tempDir} from '../helpers/cli.js'
+
+const t = (s: number) => new Date(Date.UTC(2016, 8, 19, 9, 0, s)).toISOString()
+const clf = (s: number) => {
+  const d = new Date(Date.UTC(2016, 8, 19, 9, 0, s))
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${p(d.getUTCDate())}/Sep/2016:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`
+}
+const lease = (s: number, node: number, status: number) =>
+  `[meta-http] ${t(s).slice(0, 10).replaceAll('-', '/')} ${t(s).slice(11, 19)} 10.0.0.${node} - - [${clf(s)}] GET /lease?name=continuous_querier&node_id=${node} HTTP/1.1 ${status} 105 - InfluxDB Meta Client b00e4943-7e48-11e6-86a6-000000000000 380.542µs`
+
+describe('CQ lease context', () => {
+  it('explain: denials are expected while a grant is recent, a warning once only denials last longer than the lease', () => {
+    const ex = new Explainer({leaseDurationMs: 60_000})
+    expect(ex.explain(lease(0, 4, 200)).verdict).toBe('expected')
+    expect(ex.explain(lease(1, 5, 409))).toMatchObject({id: 'cq-lease-denied', verdict: 'expected'})
+    expect(ex.explain(lease(59, 5, 409)).verdict).toBe('expected')
+    // No grant since second 0: from second 61 on the lease has expired, but denials have not lasted 60 s yet.
+    expect(ex.explain(lease(70, 5, 409)).verdict).toBe('expected')
+    const late = ex.explain(lease(200, 5, 409))
+    expect(late.verdict).toBe('warning')
+    expect(late.context).toContain('no data node holds the CQ lease')
+    // A grant resets it.
+    ex.explain(lease(201, 4, 200))
+    expect(ex.explain(lease(202, 5, 409)).verdict).toBe('expected')
+  })
+
+  it('summary: finds the stretch of denials no grant covers', () => {
+    const s = new Summariser({leaseDurationMs: 60_000})
+    for (let i = 0; i < 100; i++) s.add(lease(i, 4, 200), 'meta.log')
+    for (let i = 0; i < 400; i++) s.add(lease(i, 5, 409), 'meta.log')
+    const r = buildReport(s.partial(), {files: ['meta.log'], leaseDurationMs: 60_000})
+    expect(r.lease).toMatchObject({grants: 100, denials: 400, holders: {'4': 100}})
+    expect(r.lease.gaps).toHaveLength(1)
+    expect(r.lease.gaps[0]).toMatchObject({start: t(159), end: t(399), seconds: 240})
+    expect(r.actionable.map((e) => e.id)).toEqual(['cq-lease-denied'])
+    expect(r.verdict).toBe('warning')
+  })
+
+  it('summary: denials covered by grants stay expected', () => {
+    const s = new Summariser()
+    for (let i = 0; i < 300; i++) {
+      s.add(lease(i, 4, 200), 'meta.log')
+      s.add(lease(i, 5, 409), 'meta.log')
+    }
+    const r = buildReport(s.partial(), {files: ['meta.log']})
+    expect(r.lease.gaps).toEqual([])
+    expect(r.benign.map((e) => e.id).sort()).toEqual(['cq-lease-denied', 'cq-lease-granted'])
+    expect(r.verdict).toBe('ok')
+  })
+})
+
+describe('Summariser', () => {
+  const lines = [
+    '[write] 2016/09/19 10:35:21 write failed for shard 2382 on node 4: hinted handoff queue not empty',
+    '[write] 2016/09/19 10:36:21 write failed for shard 2382 on node 4: queue is full',
+    '[write] 2016/09/19 10:36:22 write failed for shard 2383 on node 5: queue is full',
+    '[shard] 2016/09/19 10:37:21 odd thing 1234 at 10.0.0.1:8088',
+    '[shard] 2016/09/19 10:38:21 odd thing 999 at 10.0.0.2:8088',
+    'ts=2016-09-19T11:00:00.000000Z lvl=info msg="something new" log_id=0AAAAAAAAAA',
+    'ts=2016-09-19T12:00:00.000000Z lvl=info msg="something new" log_id=0BBBBBBBBBB',
+    '\u0001\u0002\u0003\u0004\u0005\u0006',
+  ]
+
+  it('counts entries with first/last seen, nodes and shards, and ranks actionable first', () => {
+    const s = new Summariser()
+    for (const l of lines) s.add(l, 'data-01.log')
+    const r = buildReport(s.partial(), {files: ['data-01.log']})
+    const full = r.actionable[0]
+    expect(full).toMatchObject({id: 'hh-queue-full', verdict: 'critical', count: 2, nodes: {'4': 1, '5': 1}, shards: {'2382': 1, '2383': 1}})
+    expect(full.firstSeen).toBe('2016-09-19T10:36:21.000Z')
+    expect(full.lastSeen).toBe('2016-09-19T10:36:22.000Z')
+    expect(r.verdict).toBe('critical')
+    expect(r.unknown.templates[0]).toMatchObject({template: 'odd thing <num> at <ip:port>', count: 2})
+    expect(r.input.binary).toBe(1)
+    expect(r.restarts).toEqual([expect.objectContaining({source: 'data-01.log', logId: '0BBBBBBBBBB', time: '2016-09-19T12:00:00.000Z'})])
+    expect(r.events[0]).toMatchObject({kind: 'first-seen', id: 'hh-queue-full'})
+  })
+
+  it('gives the same report however the input is split between threads', () => {
+    const whole = new Summariser()
+    for (const l of lines) whole.add(l, 'f')
+    const a = new Summariser()
+    const b = new Summariser()
+    lines.forEach((l, i) => (i % 2 === 0 ? a : b).add(l, 'f'))
+    const r1 = buildReport(whole.partial(), {files: ['f']})
+    const r2 = buildReport(mergePartials([b.partial(), a.partial()]), {files: ['f']})
+    expect(r2).toEqual(r1)
+  })
+
+  it('honours --since/--until and keeps lines without a timestamp', () => {
+    const s = new Summariser({since: Date.UTC(2016, 8, 19, 10, 36), until: Date.UTC(2016, 8, 19, 11)})
+    for (const l of [...lines, 'no time here']) s.add(l, 'f')
+    const r = buildReport(s.partial(), {files: ['f']})
+    expect(r.input.filteredOut).toBe(2)
+    expect(r.input.untimed).toBe(2)
+    expect(r.actionable[0].count).toBe(2)
+  })
+
+  it('chooses timeline buckets from the span', () => {
+    expect(chooseBucket(30 * 60_000, 60_000)).toBe(60_000)
+    expect(chooseBucket(24 * 3_600_000, 60_000)).toBe(1_800_000)
+    expect(chooseBucket(400 * 86_400_000, 60_000)).toBeGreaterThanOrEqual(604_800_000)
+  })
+
+  it('masks the variable parts of unknown lines', () => {
+    expect(templateOf('took 12.5ms for shard 7 at host-1:8088 id 9a4371a1-fec0-11e6-84b6-000000000000 "x y"')).toBe(
+      'took <dur> for shard <num> at <host:port> id <uuid> "<str>"',
+    )
+  })
+
+  it('subtracts intervals', () => {
+    expect(subtract([[0, 100]], [[10, 20], [50, 60]])).toEqual([[0, 10], [20, 50], [60, 100]])
+    expect(subtract([[0, 10]], [])).toEqual([[0, 10]])
+  })
+})
+
+describe('summariseInputs', () => {
+  it('gives the same report on worker threads as on the main thread, for plain and gzip files', async () => {
+    const dir = tempDir()
+    const body: string[] = []
+    for (let i = 0; i < 3000; i++) {
+      body.push(lease(i % 600, 4 + (i % 3), i % 3 === 0 ? 200 : 409))
+      body.push(`[write] 2016/09/19 09:${String(10 + (i % 40)).padStart(2, '0')}:00 write failed for shard ${i % 7} on node 5: hinted handoff queue not empty`)
+      body.push(`[shard] 2016/09/19 09:30:00 mystery ${i} happened`)
+    }
+    writeFileSync(join(dir, 'a.log'), body.join('\n'))
+    writeFileSync(join(dir, 'b.log.gz'), gzipSync(body.slice(0, 999).join('\r\n')))
+    const inputs = await resolveInputs([join(dir, 'a.log'), join(dir, 'b.log.gz')])
+    const inline = await summariseInputs(inputs, {workers: 0})
+    const threads = await summariseInputs(inputs, {workers: 2})
+    // The inline run is below the threshold on purpose: force the pool with a fake size.
+    const forced = await summariseInputs(inputs.map((i) => ({...i, size: 1 << 30})), {workers: 2})
+    expect(threads).toEqual(inline)
+    expect(forced).toEqual(inline)
+    expect(inline.input.lines).toBe(9000 + 999)
+    expect(inline.sources.map((s) => s.name).sort()).toEqual(['a.log', 'b.log.gz'])
+  })
+})
