@@ -17,6 +17,10 @@ const PREFIX_ONLY = /^\[([\w.-]+)\] (.*)$/s
 const LEGACY_LEVEL = /^\[([DIWEF])\] (\d{4}-\d\d-\d\dT\S+) (.*)$/s
 const RAFT_LEVEL = /^\[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
 const RAFT_BARE = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) \[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
+// hashicorp/raft 1.1.2+ (hclog): 2021-03-04T05:06:07.123Z [WARN]  raft: heartbeat timeout reached: ...
+const HCLOG = /^(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)) \[(TRACE|DEBUG|INFO|WARN|ERROR|ERR)\]\s+(.*)$/s
+// A Go log line with no prefix: 2017/08/02 14:11:05 http: TLS handshake error from ...
+const GO_BARE = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d)(?:\.\d+)? (.*)$/s
 const CONSOLE = /^(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d))\t(\w+)\t([^\t]*)(?:\t(\{.*\}))?$/s
 const SYSLOG = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/s
 const SYSLOG_ISO = /^(?:<\d{1,3}>)?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/s
@@ -317,6 +321,23 @@ function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0):
       ev.time = parseLegacy(m[1])
       ev.level = level(m[2])
       ev.msg = m[3]
+      return
+    }
+    m = HCLOG.exec(s)
+    if (m) {
+      ev.format = 'raft'
+      ev.timeText = m[1]
+      ev.time = parseIso(m[1])
+      ev.level = level(m[2])
+      ev.msg = m[3]
+      return
+    }
+    m = GO_BARE.exec(s)
+    if (m) {
+      ev.format = 'legacy'
+      ev.timeText = m[1]
+      ev.time = parseLegacy(m[1])
+      legacyBody(ev, m[2])
       return
     }
     if (depth === 0) {

@@ -5,25 +5,29 @@
  * (and counted), like a space-saving top-k sketch.
  */
 
-const MASK =
-  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\[?[0-9a-f]*:[0-9a-f:]+:[0-9a-f]+\]?:\d+|\b[\w.-]+:\d{2,5}\b|\b\d+(?:\.\d+)?(?:ns|µs|us|ms|s|m|h)\b|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b|"[^"]*"|'[^']*'|\/[\w.-]+(?:\/[\w.-]+)+|-?\b\d+(?:\.\d+)?\b/gi
+// Tokens worth masking: quoted strings, and any run of non-separator characters that contains a digit.
+const TOKEN = /"[^"]*"|'[^']*'|[^\s"'`,;=()[\]{}<>]*\d[^\s"'`,;=()[\]{}<>]*/g
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?$/
+const NUMBER = /^[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?%?$/i
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|µs|us|ms|s|m|h))+$/
+const HOST_PORT = /^[\w.-]*[a-z][\w.-]*:\d{2,5}$/i
 
 function mask(m: string): string {
   const c = m.charCodeAt(0)
   if (c === 34 || c === 39) return '"<str>"'
-  if (c === 47) return '<path>'
-  if (m.length === 36 && m[8] === '-') return '<uuid>'
-  if (/^\d{1,3}(?:\.\d{1,3}){3}/.test(m)) return m.includes(':') ? '<ip:port>' : '<ip>'
-  if (m.includes(':')) return '<host:port>'
-  if (/[a-zµ]$/i.test(m) && /^\d/.test(m) && !/^[0-9a-f]+$/i.test(m)) return '<dur>'
-  if (/^-?\d+(?:\.\d+)?$/.test(m)) return '<num>'
+  if (NUMBER.test(m)) return '<num>'
+  if (DURATION.test(m)) return '<dur>'
+  if (IPV4.test(m)) return m.includes(':') ? '<ip:port>' : '<ip>'
+  if (UUID.test(m)) return '<uuid>'
+  if (HOST_PORT.test(m)) return '<host:port>'
+  if (m.includes('/')) return '<path>'
   return '<id>'
 }
 
 /** The template of a message: variable parts replaced by <num>, <id>, <ip>, <dur>, <uuid>, "<str>", <path>... */
 export function templateOf(msg: string): string {
-  const t = (msg.length > 300 ? msg.slice(0, 300) : msg).replace(MASK, mask)
-  return t.trim()
+  return (msg.length > 300 ? msg.slice(0, 300) : msg).replace(TOKEN, mask).trim()
 }
 
 export interface TemplateStats {

@@ -59,6 +59,16 @@ describe('parseLine', () => {
     expect(parseLine('10.1.1.1 - admin [01/Mar/2017:20:49:45 +0000] "POST /write?db=x HTTP/1.1" 204 0 "-" "telegraf" 9a4371a1-fec0-11e6-84b6-000000000000 830').format).toBe('http-access')
   })
 
+  it('reads hclog raft lines and bare Go log lines', () => {
+    expect(parseLine('2021-03-04T05:06:07.123Z [WARN]  raft: heartbeat timeout reached: last-leader=meta-2:8089')).toMatchObject({
+      format: 'raft', level: 'warn', msg: 'raft: heartbeat timeout reached: last-leader=meta-2:8089', time: Date.UTC(2021, 2, 4, 5, 6, 7, 123),
+    })
+    expect(parseLine('2021-03-04T05:06:07.123Z [ERROR] raft: failed to appendEntries to: peer=x')).toMatchObject({format: 'raft', level: 'error'})
+    expect(parseLine('2017/08/02 14:11:05 http: TLS handshake error from 10.0.0.1:5000: EOF')).toMatchObject({
+      format: 'legacy', msg: 'http: TLS handshake error from 10.0.0.1:5000: EOF', time: Date.UTC(2017, 7, 2, 14, 11, 5),
+    })
+  })
+
   it('reads raw HTTP answers and influxd-ctl output', () => {
     expect(parseLine('500 {"error":"partial write"}')).toMatchObject({format: 'http-error', msg: '500 partial write'})
     expect(parseLine('HTTP/1.1 503 Service Unavailable')).toMatchObject({format: 'http-error', msg: '503 Service Unavailable'})

@@ -50,7 +50,7 @@ Exit status: 0 when nothing needs action, 3 when a warning or critical entry was
     } finally {
       progress?.stop()
     }
-    this.out(renderSummary(report, {top: flags.top}))
+    if (!this.jsonEnabled()) this.out(renderSummary(report, {top: flags.top}))
     const exitCode = report.verdict === 'critical' || report.verdict === 'warning' ? ExitCode.PROBLEMS : ExitCode.OK
     return this.finish(report, exitCode)
   }

@@ -52,11 +52,11 @@ export const configEntries: CatalogueEntry[] = [
     where: 'any',
     match: {keywords: ['time: unknown unit'], pattern: /time: unknown unit "?(?<unit>[^"\s]+)"? in duration "?(?<duration>[^"\s]+)"?/},
     cause:
-      'Config durations are parsed by Go, which knows only `ns`, `us` (or `µs`), `ms`, `s`, `m` and `h`. The value shown uses something else: `u` or `µ` on their own (valid in InfluxQL and in the `precision` write parameter, but not here), or `d`/`w` for days and weeks, which Go has no unit for.',
+      'Config durations are parsed by Go, which knows only `ns`, `us` (or `µs`), `ms`, `s`, `m` and `h`. The value shown uses something else: `u` or `µ` on their own (`u` works as the write `precision` and both work in InfluxQL, which is why people reach for them, but neither works here), or `d`/`w` for days and weeks, which Go has no unit for.',
     impact: 'The node does not start until the value is fixed.',
     check: ['Find the value in the config file (or an `INFLUXDB_*` variable) and rewrite it: `500us` instead of `500u`, `168h` instead of `7d`.', CHECK_ENV],
     commands: ["grep -nE '\"[0-9]+(u|µ|d|w)\"' /etc/influxdb/influxdb.conf /etc/influxdb/influxdb-meta.conf", 'medic config check /etc/influxdb/influxdb.conf'],
-    versions: ['Go 1.15 and later put quotes around the unit and the value in this message.'],
+    versions: ['Builds made with newer Go releases put quotes around the unit and the value (`unknown unit "u" in duration "500u"`); both forms are recognised.'],
     docs: ['influxdb/v1/troubleshooting/frequently-asked-questions/', DOC_DATA_CONFIG],
     examples: [
       {line: 'run: parse config: time: unknown unit u in duration 500u', values: {unit: 'u', duration: '500u'}},
@@ -76,7 +76,7 @@ export const configEntries: CatalogueEntry[] = [
     impact: 'The node does not start until the value is fixed.',
     check: ['Which key holds the value? Search the config (and `INFLUXDB_*` variables) for it.', CHECK_ENV],
     commands: ['medic config check /etc/influxdb/influxdb.conf', "grep -nE '= *\"[0-9]+\"' /etc/influxdb/influxdb.conf /etc/influxdb/influxdb-meta.conf"],
-    versions: ['Go 1.15 and later quote the value in this message.'],
+    versions: ['Builds made with newer Go releases quote the value in this message; both forms are recognised.'],
     docs: [DOC_DATA_CONFIG, DOC_META_CONFIG],
     examples: [
       {line: 'run: parse config: time: missing unit in duration 30', values: {duration: 30}},
@@ -120,7 +120,7 @@ export const configEntries: CatalogueEntry[] = [
     impact: 'The node does not start until the value is fixed.',
     check: ['For `Expected slice but found map`: use double brackets for that section header.', 'For other types: compare with the defaults from `influxd config`.'],
     commands: ['influxd config > /tmp/influxdb.defaults.conf', 'medic config check /etc/influxdb/influxdb.conf'],
-    versions: ['0.13 changed `[collectd]`/`[opentsdb]` to `[[collectd]]`/`[[opentsdb]]`; configs from before then fail this way.'],
+    versions: ['Configs carried over from the 0.x era, when `[collectd]` and `[opentsdb]` were single tables, fail this way.'],
     docs: [DOC_DATA_CONFIG],
     examples: [
       {

@@ -587,12 +587,12 @@ export const dataEntries: CatalogueEntry[] = [
     where: 'data',
     match: {
       keywords: ['error writing snapshot', 'Error writing snapshot', 'error adding new TSM files from snapshot'],
-      pattern: /^(?:[Ee]rror writing snapshot(?: from compactor)?|error adding new TSM files from snapshot)(?::\s*(?<error>.+))?$/s,
+      pattern: /^(?:[Ee]rror writing snapshot(?: from compactor)?|error adding new TSM files from snapshot)(?!: (?:snapshot in progress|compactions disabled)$)(?::\s*(?<error>.+))?$/s,
     },
     cause:
-      'The cache of a shard could not be flushed to disk: no space, permission or I/O errors, or a snapshot already running (`snapshot in progress`, during backups) or compactions disabled while the shard closes. The first kind repeats; the last two are transient.',
+      'The cache of a shard could not be flushed to disk: no space left, permissions, I/O errors, a file that cannot be written. (The transient `snapshot in progress` and `compactions disabled` cases have their own entry, `cache-snapshot-skipped`.)',
     impact: 'While snapshots fail, the cache keeps growing and the WAL is not trimmed; at `cache-max-memory-size` writes to the shard start failing with `cache maximum memory size exceeded`.',
-    check: ['Free space on the data volume?', 'Does the error say `snapshot in progress` or `compactions disabled` (transient) or an OS error (not)?', 'Is `tsm1_cache.memBytes` rising for the shard?'],
+    check: ['Free space and permissions on the data volume?', 'Does the same shard fail again at every attempt?', 'Is `tsm1_cache.memBytes` rising for the shard?'],
     commands: ['df -h /var/lib/influxdb', 'du -sh /var/lib/influxdb/wal/*/*/* | sort -h | tail'],
     configKeys: ['[data] cache-max-memory-size', '[data] cache-snapshot-memory-size', '[data] cache-snapshot-write-cold-duration'],
     metrics: ['_internal..tsm1_cache.memBytes', '_internal..tsm1_engine.cacheCompactionErr'],
