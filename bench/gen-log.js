@@ -31,7 +31,7 @@
  * UTF-8, CRLF endings, blank lines, the ASCII-art logo, rare over-long lines.
  *
  * Timestamps come from one synthetic clock that only moves forward, so every node's lines are monotonic (and the whole
- * file is sorted). The time span grows with the size (about 300 lines per second, at least about an hour).
+ * file is sorted). The span grows with the size: 64 MB covers about an hour, 1 GB about five hours.
  *
  * Speed: timestamps and the time-UUID prefix are formatted once per second, lines are joined into ~8 MB strings and
  * written with one writeSync each; 1 GB takes a few seconds on an ordinary machine.

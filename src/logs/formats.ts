@@ -13,7 +13,6 @@ export const MAX_LINE_CHARS = 64 * 1024
 const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>
 
 const LEGACY = /^\[([\w.-]+)\] (\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) (.*)$/s
-const PREFIX_ONLY = /^\[([\w.-]+)\] (.*)$/s
 const LEGACY_LEVEL = /^\[([DIWEF])\] (\d{4}-\d\d-\d\dT\S+) (.*)$/s
 const RAFT_LEVEL = /^\[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
 const RAFT_BARE = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) \[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
@@ -187,7 +186,52 @@ function httpMessage(h: HttpRequestInfo): string {
   return `HTTP ${h.status} ${h.method} ${h.uri}`
 }
 
+/**
+ * The data-node access log, parsed by position (it is most of a busy data node's log, so this path is hot):
+ * 127.0.0.1 - user [01/Mar/2017:20:49:45 +0000] "POST /write?db=x HTTP/1.1" 204 0 "-" "telegraf" <request id> <µs>
+ */
+function quotedAccess(ev: LogEvent, s: string, side: 'meta' | 'data' | undefined): boolean {
+  const a = s.indexOf(' - ')
+  if (a <= 0) return false
+  const b = s.indexOf(' [', a + 3)
+  const c = s.indexOf('] "', b + 2)
+  if (b === -1 || c === -1) return false
+  const m1 = s.indexOf(' ', c + 3)
+  const u1 = s.indexOf(' ', m1 + 1)
+  const q1 = s.indexOf('" ', u1 + 1)
+  if (m1 === -1 || u1 === -1 || q1 === -1 || q1 - u1 > 16) return false
+  const st = q1 + 2
+  const status = (s.charCodeAt(st) - 48) * 100 + (s.charCodeAt(st + 1) - 48) * 10 + (s.charCodeAt(st + 2) - 48)
+  if (!(status >= 100 && status <= 599) || s.charCodeAt(st + 3) !== 32) return false
+  const by = s.indexOf(' "', st + 4)
+  if (by === -1) return false
+  const r1 = s.indexOf('" "', by + 2)
+  if (r1 === -1) return false
+  const ua1 = s.indexOf('" ', r1 + 3)
+  if (ua1 === -1) return false
+  const id1 = s.indexOf(' ', ua1 + 2)
+  if (id1 === -1) return false
+  const micros = Number(s.slice(id1 + 1))
+  if (!Number.isFinite(micros)) return false
+  const bytes = s.slice(st + 4, by)
+  const user = s.slice(a + 3, b)
+  ev.format = 'http-access'
+  ev.http = {
+    client: s.slice(0, a), user: user === '-' ? undefined : user, method: s.slice(c + 3, m1), uri: s.slice(m1 + 1, u1),
+    proto: s.slice(u1 + 1, q1), status, bytes: bytes === '-' ? undefined : Number(bytes), userAgent: s.slice(r1 + 3, ua1),
+    requestId: s.slice(ua1 + 2, id1), durationMs: micros / 1000,
+  }
+  if (ev.time === undefined) {
+    ev.timeText = s.slice(b + 2, c)
+    ev.time = parseClf(ev.timeText)
+  }
+  ev.service ??= side === 'meta' ? 'meta-http' : 'httpd'
+  ev.msg = httpMessage(ev.http)
+  return true
+}
+
 function accessLog(ev: LogEvent, body: string, side: 'meta' | 'data' | undefined): boolean {
+  if (quotedAccess(ev, body, side)) return true
   let m = HTTP_ACCESS.exec(body)
   if (m) {
     ev.format = 'http-access'
@@ -251,6 +295,35 @@ export function parseLine(input: string, now?: number): LogEvent {
 function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0): void {
   const c = s.charCodeAt(0)
   if (c === 91 /* [ */) {
+    // Fast path for "[service] YYYY/MM/DD HH:MM:SS message", the bulk of a 1.x log: check the layout by position.
+    const close = s.indexOf('] ')
+    if (close > 1 && close < 48) {
+      const d = close + 2
+      if (
+        s.charCodeAt(d + 4) === 47 && s.charCodeAt(d + 7) === 47 && s.charCodeAt(d + 10) === 32 &&
+        s.charCodeAt(d + 13) === 58 && s.charCodeAt(d + 16) === 58 && s.charCodeAt(d + 19) === 32 && !s.slice(1, close).includes(' ')
+      ) {
+        const timeText = s.slice(d, d + 19)
+        const time = parseLegacy(timeText)
+        if (time !== undefined) {
+          ev.format = 'legacy'
+          ev.service = s.slice(1, close)
+          ev.timeText = timeText
+          ev.time = time
+          legacyBody(ev, s.slice(d + 20))
+          return
+        }
+      }
+      if (close > 2) {
+        const svc = s.slice(1, close)
+        const side = svc === 'httpd' ? 'data' : svc === 'meta-http' ? 'meta' : undefined
+        if (side !== undefined || !svc.includes(' ')) {
+          ev.service = svc
+          if (accessLog(ev, s.slice(close + 2), side)) return
+          ev.service = undefined
+        }
+      }
+    }
     let m = LEGACY.exec(s)
     if (m) {
       ev.format = 'legacy'
@@ -277,14 +350,6 @@ function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0):
       ev.msg = body
       if (ev.fields.log_id) ev.logId = ev.fields.log_id
       return
-    }
-    // The data-node access log has a prefix but no Go timestamp: [httpd] 127.0.0.1 - - [01/Mar/2017:...] "POST ..."
-    m = PREFIX_ONLY.exec(s)
-    if (m) {
-      const side = m[1] === 'httpd' ? 'data' : m[1] === 'meta-http' ? 'meta' : undefined
-      ev.service = m[1]
-      if (accessLog(ev, m[2], side)) return
-      ev.service = undefined
     }
   } else if (c === 116 /* t */ && s.startsWith('ts=')) {
     fromLogfmt(ev, s)

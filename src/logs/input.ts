@@ -11,7 +11,7 @@ import {createGunzip} from 'node:zlib'
 import {fileError, usageError} from '../errors.js'
 
 export const MAX_LINE_BYTES = 1 << 20
-export const CHUNK_BYTES = 1 << 20
+export const CHUNK_BYTES = 256 * 1024
 
 export interface LogInput {
   /** As given on the command line ("-" for stdin). */
@@ -79,7 +79,7 @@ export async function* readBytes(input: LogInput, onRead?: (bytes: number) => vo
     }
     return
   }
-  const raw = createReadStream(input.path, {highWaterMark: 1 << 20})
+  const raw = createReadStream(input.path, {highWaterMark: 256 * 1024})
   if (!input.gzip) {
     try {
       for await (const chunk of raw as AsyncIterable<Buffer>) {
@@ -212,29 +212,45 @@ export class ChunkCutter {
   }
 }
 
-/** Calls `fn` for each line of a chunk that ends with a newline (UTF-8; invalid bytes become U+FFFD). */
-export function forEachLine(chunk: Uint8Array, fn: (line: string) => void, decoder = new TextDecoder('utf-8')): void {
-  const text = decoder.decode(chunk)
-  let start = 0
-  const n = text.length
-  while (start < n) {
-    let nl = text.indexOf('\n', start)
-    if (nl === -1) nl = n
-    fn(text.slice(start, nl))
-    start = nl + 1
+const PIECE_BYTES = 64 * 1024
+
+/**
+ * Calls `fn` for each line of a chunk that ends with a newline (UTF-8; invalid bytes become U+FFFD).
+ * The chunk is decoded in pieces of about 64 KiB cut at newlines: a 1 MiB string would go straight to V8's
+ * old generation and pile up there until a full GC, while small ones die young. That keeps the peak memory low.
+ */
+export function forEachLine(chunk: Uint8Array, fn: (line: string) => void): void {
+  const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+  let from = 0
+  while (from < buf.length) {
+    let to = buf.length
+    if (to - from > PIECE_BYTES) {
+      const nl = buf.lastIndexOf(10, from + PIECE_BYTES)
+      to = nl >= from ? nl + 1 : buf.indexOf(10, from + PIECE_BYTES) + 1 || buf.length
+    }
+    // Pieces end on a newline, so no multi-byte character is split; Buffer's decoder is faster than TextDecoder.
+    const text = buf.toString('utf8', from, to)
+    from = to
+    let start = 0
+    const n = text.length
+    while (start < n) {
+      let nl = text.indexOf('\n', start)
+      if (nl === -1) nl = n
+      fn(text.slice(start, nl))
+      start = nl + 1
+    }
   }
 }
 
 /** Every line of an input, in order: for `medic explain` on a file or stdin. */
 export async function* readLines(input: LogInput): AsyncGenerator<string> {
   const cutter = new ChunkCutter(64 * 1024)
-  const decoder = new TextDecoder('utf-8')
   const lines: string[] = []
   const collect = (l: string) => lines.push(l)
   for await (const buf of readBytes(input)) {
-    for (const chunk of cutter.push(buf)) forEachLine(chunk, collect, decoder)
+    for (const chunk of cutter.push(buf)) forEachLine(chunk, collect)
     yield* lines.splice(0)
   }
-  for (const chunk of cutter.end()) forEachLine(chunk, collect, decoder)
+  for (const chunk of cutter.end()) forEachLine(chunk, collect)
   yield* lines.splice(0)
 }

@@ -64,25 +64,30 @@ async function runInline(
   const s = new Summariser(options)
   for (const input of inputs) {
     const cutter = new ChunkCutter()
-    const decoder = new TextDecoder('utf-8')
     const add = (line: string) => s.add(line, input.label)
     for await (const buf of readBytes(input, onRead)) {
       onBytes(buf.length)
-      for (const chunk of cutter.push(buf)) forEachLine(chunk, add, decoder)
+      for (const chunk of cutter.push(buf)) forEachLine(chunk, add)
     }
-    for (const chunk of cutter.end()) forEachLine(chunk, add, decoder)
+    for (const chunk of cutter.end()) forEachLine(chunk, add)
   }
   return s.partial()
 }
 
+/**
+ * A worker's live state is small (counters, capped tables); a small young generation makes V8 collect the per-line
+ * garbage early instead of growing the heap. The old-generation cap is a safety net far above the live state.
+ */
+const WORKER_LIMITS = {maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512}
+
 function startWorker(options: SummaryOptions): Worker {
   const self = import.meta.url
-  if (!self.endsWith('.ts')) return new Worker(new URL('./summary-worker.js', self), {workerData: options})
+  if (!self.endsWith('.ts')) return new Worker(new URL('./summary-worker.js', self), {workerData: options, resourceLimits: WORKER_LIMITS})
   // Under tsx (bin/dev.js, unit tests) the sources are .ts files: register tsx's loader in the worker first.
   const tsx = pathToFileURL(createRequire(self).resolve('tsx/esm/api')).href
   const worker = new URL('./summary-worker.ts', self).href
   const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(worker)}) })`
-  return new Worker(boot, {eval: true, workerData: options})
+  return new Worker(boot, {eval: true, workerData: options, resourceLimits: WORKER_LIMITS})
 }
 
 interface PoolWorker {

@@ -14,12 +14,11 @@ interface ChunkMessage {
 }
 
 const summariser = new Summariser(workerData as SummaryOptions)
-const decoder = new TextDecoder('utf-8')
 
 parentPort!.on('message', (msg: ChunkMessage | {type: 'finish'}) => {
   if (msg.type === 'chunk') {
     const source = msg.source
-    forEachLine(msg.data, (line) => summariser.add(line, source), decoder)
+    forEachLine(msg.data, (line) => summariser.add(line, source))
     parentPort!.postMessage({type: 'ack'})
     return
   }

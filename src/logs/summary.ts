@@ -13,6 +13,7 @@ import type {Matcher} from './catalogue/matcher.js'
 import {parseLine} from './formats.js'
 import {type Interval, IntervalSet, subtract} from './intervals.js'
 import {DEFAULT_LEASE_DURATION_MS, fmtSeconds} from './lease.js'
+import {detach} from './strings.js'
 import {TemplateTable, type TemplateStats, templateOf} from './templates.js'
 import {type LogEvent, VERDICT_RANK, type Verdict} from './types.js'
 
@@ -57,6 +58,7 @@ export interface SummaryPartial {
   untimed: number
   binary: number
   truncated: number
+  blank: number
   minTime?: number
   maxTime?: number
   formats: Record<string, number>
@@ -90,62 +92,102 @@ function maxOf(a: number | undefined, b: number | undefined): number | undefined
   return a === undefined ? b : b === undefined ? a : Math.max(a, b)
 }
 
+type Counter = Map<string, number>
+
+function count(map: Counter, key: string | undefined): void {
+  if (key === undefined) return
+  const cur = map.get(key)
+  if (cur !== undefined) map.set(key, cur + 1)
+  else if (map.size < MAX_BREAKDOWN_KEYS) map.set(detach(key), 1)
+  else map.set('(other)', (map.get('(other)') ?? 0) + 1)
+}
+
+interface LiveEntry {
+  count: number
+  first?: number
+  last?: number
+  sources: Counter
+  nodes: Counter
+  shards: Counter
+  example: string
+  exampleSource: string
+}
+
+interface LiveSource {
+  lines: number
+  first?: number
+  last?: number
+}
+
 export class Summariser {
   private readonly matcher: Matcher = catalogueMatcher()
-  private readonly p: SummaryPartial
-  private readonly timeline = new Map<number, Map<string, number>>()
+  private lines = 0
+  private chars = 0
+  private filtered = 0
+  private untimed = 0
+  private binary = 0
+  private truncated = 0
+  private blank = 0
+  private minTime: number | undefined
+  private maxTime: number | undefined
+  private readonly formats: Counter = new Map()
+  private readonly sources = new Map<string, LiveSource>()
+  private readonly entries = new Map<string, LiveEntry>()
+  private readonly logIds = new Map<string, {source: string; logId: string; first?: number}>()
+  private readonly restarts: RestartMark[] = []
+  private readonly leaseGrantNodes: Counter = new Map()
+  private readonly timeline = new Map<number, Counter>()
   private resolution = MINUTE
   private readonly templates = new TemplateTable()
   private readonly grants: IntervalSet
   private readonly denials: IntervalSet
   private readonly since: number
   private readonly until: number
+  private readonly now: number | undefined
 
-  constructor(private readonly options: SummaryOptions = {}) {
+  constructor(options: SummaryOptions = {}) {
     const lease = options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS
     this.grants = new IntervalSet(lease)
     this.denials = new IntervalSet(lease)
     this.since = options.since ?? Number.NEGATIVE_INFINITY
     this.until = options.until ?? Number.POSITIVE_INFINITY
-    this.p = {
-      lines: 0, chars: 0, filtered: 0, untimed: 0, binary: 0, truncated: 0, formats: {}, sources: {}, entries: {},
-      timelineResolution: MINUTE, timeline: {}, logIds: {}, restarts: [], templates: [], templatesEvicted: 0,
-      leaseGrants: [], leaseDenials: [], leaseGrantNodes: {},
-    }
+    this.now = options.now
   }
 
   /** Adds one line read from `file` (a file name, or "stdin"). */
   add(line: string, file: string): void {
-    const p = this.p
-    if (line.length === 0 || (line.length === 1 && line.charCodeAt(0) === 13)) return
-    const ev = parseLine(line, this.options.now)
-    const t = ev.time
-    if (t !== undefined && (t < this.since || t > this.until)) {
-      p.filtered++
+    if (line.length === 0 || (line.length === 1 && line.charCodeAt(0) === 13)) {
+      this.blank++
       return
     }
-    p.lines++
-    p.chars += line.length + 1
-    if (ev.truncated) p.truncated++
-    p.formats[ev.format] = (p.formats[ev.format] ?? 0) + 1
+    const ev = parseLine(line, this.now)
+    const t = ev.time
+    if (t !== undefined && (t < this.since || t > this.until)) {
+      this.filtered++
+      return
+    }
+    this.lines++
+    this.chars += line.length + 1
+    if (ev.truncated) this.truncated++
+    this.formats.set(ev.format, (this.formats.get(ev.format) ?? 0) + 1)
     const source = ev.host ?? file
-    let src = p.sources[source]
+    let src = this.sources.get(source)
     if (src === undefined) {
       src = {lines: 0}
-      p.sources[source] = src
+      this.sources.set(detach(source), src)
     }
     src.lines++
     if (t === undefined) {
-      p.untimed++
+      this.untimed++
     } else {
-      if (p.minTime === undefined || t < p.minTime) p.minTime = t
-      if (p.maxTime === undefined || t > p.maxTime) p.maxTime = t
+      if (this.minTime === undefined || t < this.minTime) this.minTime = t
+      if (this.maxTime === undefined || t > this.maxTime) this.maxTime = t
       if (src.first === undefined || t < src.first) src.first = t
       if (src.last === undefined || t > src.last) src.last = t
     }
     if (ev.logId !== undefined) this.noteLogId(source, ev.logId, t)
     if (ev.format === 'binary') {
-      p.binary++
+      this.binary++
       this.tick(t, 'unknown')
       return
     }
@@ -156,26 +198,30 @@ export class Summariser {
       return
     }
     const e = m.entry
-    let acc = p.entries[e.id]
+    let acc = this.entries.get(e.id)
     if (acc === undefined) {
-      acc = {count: 0, sources: {}, nodes: {}, shards: {}, example: ev.raw.length > 500 ? ev.raw.slice(0, 500) : ev.raw, exampleSource: source}
-      p.entries[e.id] = acc
+      acc = {
+        count: 0, sources: new Map(), nodes: new Map(), shards: new Map(),
+        example: detach(ev.raw.length > 500 ? ev.raw.slice(0, 500) : ev.raw), exampleSource: detach(source),
+      }
+      this.entries.set(e.id, acc)
     }
     acc.count++
     if (t !== undefined) {
       if (acc.first === undefined || t < acc.first) acc.first = t
       if (acc.last === undefined || t > acc.last) acc.last = t
     }
-    bump(acc.sources, source)
+    count(acc.sources, source)
     const g = m.groups
-    bump(acc.nodes, g?.nodeId ?? ev.fields.node_id ?? (ev.http ? nodeFromUri(ev.http.uri) : undefined))
-    bump(acc.shards, g?.shardId ?? ev.fields.db_shard_id ?? ev.fields.shard_id)
-    if (e.restart) this.noteRestart({time: t, source, evidence: e.id})
-    if (t !== undefined) {
+    const lease = e.id === 'cq-lease-granted' || e.id === 'cq-lease-denied'
+    count(acc.nodes, g?.nodeId ?? ev.fields.node_id ?? (lease && ev.http ? nodeFromUri(ev.http.uri) : undefined))
+    count(acc.shards, g?.shardId ?? ev.fields.db_shard_id ?? ev.fields.shard_id)
+    if (e.restart) this.noteRestart({time: t, source: detach(source), evidence: e.id})
+    if (t !== undefined && lease) {
       if (e.id === 'cq-lease-granted') {
         this.grants.add(t)
-        bump(p.leaseGrantNodes, ev.http ? nodeFromUri(ev.http.uri) : undefined)
-      } else if (e.id === 'cq-lease-denied') {
+        count(this.leaseGrantNodes, ev.http ? nodeFromUri(ev.http.uri) : undefined)
+      } else {
         this.denials.add(t)
       }
     }
@@ -184,13 +230,13 @@ export class Summariser {
 
   private noteLogId(source: string, logId: string, t: number | undefined): void {
     const key = `${source}\u0000${logId}`
-    const known = this.p.logIds[key]
-    if (known === undefined) this.p.logIds[key] = {source, logId, first: t}
+    const known = this.logIds.get(key)
+    if (known === undefined) this.logIds.set(detach(key), {source: detach(source), logId: detach(logId), first: t})
     else if (t !== undefined && (known.first === undefined || t < known.first)) known.first = t
   }
 
   private noteRestart(r: RestartMark): void {
-    if (this.p.restarts.length < MAX_RESTARTS) this.p.restarts.push(r)
+    if (this.restarts.length < MAX_RESTARTS) this.restarts.push(r)
   }
 
   private tick(t: number | undefined, key: string): void {
@@ -225,15 +271,23 @@ export class Summariser {
   }
 
   partial(): SummaryPartial {
-    const p = this.p
-    p.timelineResolution = this.resolution
-    p.timeline = {}
-    for (const [b, counts] of this.timeline) p.timeline[b] = Object.fromEntries(counts)
-    p.templates = [...this.templates.templates]
-    p.templatesEvicted = this.templates.evicted
-    p.leaseGrants = this.grants.intervals()
-    p.leaseDenials = this.denials.intervals()
-    return p
+    const obj = (m: Counter) => Object.fromEntries(m)
+    const entries: Record<string, EntryAcc> = {}
+    for (const [id, e] of this.entries) {
+      entries[id] = {...e, sources: obj(e.sources), nodes: obj(e.nodes), shards: obj(e.shards)}
+    }
+    const sources: SummaryPartial['sources'] = {}
+    for (const [name, src] of this.sources) sources[name] = {...src}
+    const timeline: SummaryPartial['timeline'] = {}
+    for (const [b, counts] of this.timeline) timeline[b] = obj(counts)
+    return {
+      lines: this.lines, chars: this.chars, filtered: this.filtered, untimed: this.untimed, binary: this.binary,
+      truncated: this.truncated, blank: this.blank, minTime: this.minTime, maxTime: this.maxTime,
+      formats: obj(this.formats), sources, entries, timelineResolution: this.resolution, timeline,
+      logIds: Object.fromEntries(this.logIds), restarts: [...this.restarts],
+      templates: [...this.templates.templates], templatesEvicted: this.templates.evicted,
+      leaseGrants: this.grants.intervals(), leaseDenials: this.denials.intervals(), leaseGrantNodes: obj(this.leaseGrantNodes),
+    }
   }
 }
 
@@ -259,7 +313,7 @@ export function mergePartials(parts: SummaryPartial[], leaseDurationMs = DEFAULT
   denials.addAll(into.leaseDenials)
   into.timeline = rebucket(into.timeline, into.timelineResolution, resolution)
   for (const p of rest) {
-    for (const k of ['lines', 'chars', 'filtered', 'untimed', 'binary', 'truncated'] as const) into[k] += p[k]
+    for (const k of ['lines', 'chars', 'filtered', 'untimed', 'binary', 'truncated', 'blank'] as const) into[k] += p[k]
     into.minTime = minOf(into.minTime, p.minTime)
     into.maxTime = maxOf(into.maxTime, p.maxTime)
     mergeRecord(into.formats, p.formats)
@@ -361,7 +415,7 @@ export interface TimelineEvent {
 
 export interface SummaryReport {
   verdict: Verdict | 'ok'
-  input: {files: string[]; lines: number; bytes: number; filteredOut: number; untimed: number; binary: number; truncated: number}
+  input: {files: string[]; lines: number; blankLines: number; bytes: number; filteredOut: number; untimed: number; binary: number; truncated: number}
   timeRange: {start: string | null; end: string | null}
   formats: Record<string, number>
   sources: Array<{name: string; lines: number; firstSeen: string | null; lastSeen: string | null}>
@@ -478,7 +532,7 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
   return {
     verdict,
     input: {
-      files: options.files, lines: p.lines, bytes: options.bytes ?? p.chars, filteredOut: p.filtered, untimed: p.untimed,
+      files: options.files, lines: p.lines, blankLines: p.blank, bytes: options.bytes ?? p.chars, filteredOut: p.filtered, untimed: p.untimed,
       binary: p.binary, truncated: p.truncated,
     },
     timeRange: {start: iso(p.minTime), end: iso(p.maxTime)},

@@ -4,6 +4,7 @@
  * gives stable, readable templates. The table keeps memory bounded: past `limit` templates the rarest are evicted
  * (and counted), like a space-saving top-k sketch.
  */
+import {detach} from './strings.js'
 
 // Tokens worth masking: quoted strings, and any run of non-separator characters that contains a digit.
 const TOKEN = /"[^"]*"|'[^']*'|[^\s"'`,;=()[\]{}<>]*\d[^\s"'`,;=()[\]{}<>]*/g
@@ -48,8 +49,9 @@ export class TemplateTable {
     let t = this.templates.get(template)
     if (t === undefined) {
       if (this.templates.size >= this.limit * 2) this.prune()
-      t = {count: 0, example: example.length > 500 ? example.slice(0, 500) : example, level}
-      this.templates.set(template, t)
+      // Copies: the strings are slices of a 1 MiB chunk that must not stay pinned in memory.
+      t = {count: 0, example: detach(example.length > 500 ? example.slice(0, 500) : example), level}
+      this.templates.set(detach(template), t)
     }
     t.count += count
     if (time !== undefined) {

@@ -51,7 +51,7 @@ describe('medic logs summarize', () => {
     expect(doc.timeline.buckets.some((b: any) => b.actionable['hh-queue-full'] > 0)).toBe(true)
     expect(doc.unknown.templates[0].template).toMatch(/^strange event <num> on/)
     expect(doc.events[0].time <= doc.events.at(-1).time).toBe(true)
-    expect(doc.input.lines).toBeGreaterThan(200)
+    expect(doc.input.lines).toBe(200)
   })
 
   it('reads stdin and honours --since/--until', async () => {

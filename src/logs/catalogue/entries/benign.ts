@@ -22,11 +22,14 @@ const DATA_LOG = '/var/log/influxdb/influxdb.log'
 const COMPACTION_KEYS = ['[data] max-concurrent-compactions', '[data] compact-full-write-cold-duration', '[data] compact-throughput', '[data] compact-throughput-burst']
 const COMPACTION_METRICS = ['_internal..tsm1_engine.tsmLevel1Compactions', '_internal..tsm1_engine.tsmFullCompactions', '_internal..tsm1_engine.tsmOptimizeCompactions', '_internal..tsm1_engine.tsmLevel1CompactionErrors']
 /** The legacy (1.0-1.4) name of a compaction kind: `level 2`, `full` or `optimize`. */
-const KIND = String.raw`(?:level (?<compactionLevel>\d+)|(?<strategy>full|optimize))`
-/** Start-up and service lines must not carry an error: a line mentioning one stays unknown. */
-const NO_ERROR = String.raw`(?![^\n]*(?:[Ee]rror|[Ff]ail|[Pp]anic))`
+const KIND = String.raw`(?:level (?<compactionLevel>\d{1,2})|(?<strategy>full|optimize))`
+/**
+ * Start-up and service lines are short and never carry an error: a line mentioning one, or over 400 characters, stays
+ * unknown. (The length guard comes first so that the error scan never walks a long line.)
+ */
+const NO_ERROR = String.raw`(?=[^\n]{1,400}$)(?![^\n]*(?:[Ee]rror|[Ff]ail|[Pp]anic))`
 /** An aborted compaction is routine unless the reason carries an operating-system error. */
-const OS_ERROR = String.raw`(?![^\n]*(?:too many open files|no space left|permission denied|input\/output error|read-only file system))`
+const OS_ERROR = String.raw`(?![^\n]{0,400}?(?:too many open files|no space left|permission denied|input\/output error|read-only file system))`
 
 export const benignEntries: CatalogueEntry[] = [
   // ---------------------------------------------------------------------------------------------------------------
@@ -41,7 +44,7 @@ export const benignEntries: CatalogueEntry[] = [
     restart: true,
     match: {
       keywords: ['InfluxDB starting'],
-      pattern: /^InfluxDB starting(?:, version (?<version>[^,\s]+)(?:, branch (?<branch>[^,\s]+))?(?:, commit (?<commit>\S+))?)?$/,
+      pattern: /^InfluxDB starting(?:, version (?<version>[^,\s]{1,64})(?:, branch (?<branch>[^,\s]{1,64}))?(?:, commit (?<commit>\S{1,64}))?)?$/,
     },
     cause: 'First line a data node writes when it starts: version, branch and commit of the binary. Enterprise versions read like `1.8.10-c1.8.10` (OSS version, `-c`, cluster version).',
     impact: 'None by itself, but every line before it belongs to the previous run. An unplanned start means the previous process died: look at the lines just above (fatal error, `out of memory`, a panic) and at the kernel log for the OOM killer.',
@@ -72,7 +75,7 @@ export const benignEntries: CatalogueEntry[] = [
     category: 'lifecycle',
     where: 'meta',
     restart: true,
-    match: {keywords: ['InfluxDB Meta starting'], pattern: /^InfluxDB Meta starting(?:, version (?<version>[^,\s]+))?/},
+    match: {keywords: ['InfluxDB Meta starting'], pattern: /^InfluxDB Meta starting(?:, version (?<version>[^,\s]{1,64}))?/},
     cause: 'First line of a meta node run. The node rejoins the Raft cluster from its local state in the meta dir; it takes part in elections once it reaches its peers on port 8089.',
     impact: 'None if planned. While a meta node restarts the others keep a quorum (with 3 meta nodes, one may be down). Several meta restarts at once can leave the cluster without a leader.',
     check: ['Was the restart planned? If not, what did the previous run log last?', 'After start: does `medic status` show a leader and all peers?'],
@@ -114,7 +117,7 @@ export const benignEntries: CatalogueEntry[] = [
         pattern: new RegExp(String.raw`^${NO_ERROR}Starting [\w' -]{1,80}? (?:service|system|services)\b`),
       },
       {keywords: ['Opened service', 'opened service'], pattern: /^[Oo]pened service$/},
-      {keywords: ['registered for diagnostics monitoring'], pattern: /^'(?<name>[\w-]+)' registered for diagnostics monitoring$/},
+      {keywords: ['registered for diagnostics monitoring'], pattern: /^'(?<name>[\w-]{1,64})' registered for diagnostics monitoring$/},
       {keywords: ['Registered diagnostics client'], pattern: /^Registered diagnostics client$/},
       {keywords: ['Started listening on'], pattern: /^Started listening on (?:UDP|TCP)\b/},
     ],
@@ -137,11 +140,11 @@ export const benignEntries: CatalogueEntry[] = [
     category: 'lifecycle',
     where: 'any',
     match: [
-      {keywords: ['Go version'], pattern: /^Go version (?<goVersion>\S+), GOMAXPROCS set to (?<maxprocs>\d+)$/},
+      {keywords: ['Go version'], pattern: /^Go version (?<goVersion>\S{1,32}), GOMAXPROCS set to (?<maxprocs>\d{1,6})$/},
       {keywords: ['Go runtime'], pattern: /^Go runtime$/},
-      {keywords: ['Using configuration at'], pattern: /^Using configuration at:? ?(?<path>\S*)$/},
+      {keywords: ['Using configuration at'], pattern: /^Using configuration at:? ?(?<path>\S{0,1024})$/},
       {keywords: ['no configuration provided'], pattern: /^[Nn]o configuration provided, using default settings$/},
-      {keywords: ['Using data dir'], pattern: /^Using data dir:? ?(?<path>\S*)$/},
+      {keywords: ['Using data dir'], pattern: /^Using data dir:? ?(?<path>\S{0,1024})$/},
       {keywords: ['Compaction settings'], pattern: /^Compaction settings$/},
       {keywords: ['Open store ('], pattern: /^Open store \((?:start|end)\)$/},
       {keywords: ['Authentication enabled'], pattern: /^Authentication enabled: ?(?<authEnabled>true|false)$/},
@@ -165,7 +168,7 @@ export const benignEntries: CatalogueEntry[] = [
     verdict: 'expected',
     category: 'lifecycle',
     where: 'any',
-    match: {keywords: ['Listening on HTTP'], pattern: /^Listening on HTTP(?::\s?(?<addr>\S+))?$/},
+    match: {keywords: ['Listening on HTTP'], pattern: /^Listening on HTTP(?::\s?(?<addr>\S{1,256}))?$/},
     cause: 'The HTTP service bound its port (8086 on data nodes).',
     impact: 'None. Clients can connect from now on, though the node finishes start-up only at `Listening for signals`.',
     check: ['Is the address the one clients and load balancers use (`[http] bind-address`)?'],
@@ -271,11 +274,11 @@ export const benignEntries: CatalogueEntry[] = [
       {keywords: ['Finished compacting files'], pattern: /^Finished compacting files$/},
       {
         keywords: ['beginning level', 'beginning full', 'beginning optimize'],
-        pattern: new RegExp(String.raw`^beginning ${KIND} compaction of group (?<group>\d+), (?<count>\d+) TSM files$`),
+        pattern: new RegExp(String.raw`^beginning ${KIND} compaction of group (?<group>\d{1,10}), (?<count>\d{1,10}) TSM files$`),
       },
       {
         keywords: ['compacted level', 'compacted full', 'compacted optimize'],
-        pattern: new RegExp(String.raw`^compacted ${KIND}(?: group \d+ of)? (?<count>\d+) files into (?<files>\d+) files in (?<duration>\S+)$`),
+        pattern: new RegExp(String.raw`^compacted ${KIND}(?: group \d{1,10} of)? (?<count>\d{1,10}) files into (?<files>\d{1,10}) files in (?<duration>\S{1,32})$`),
       },
     ],
     cause:
@@ -310,7 +313,7 @@ export const benignEntries: CatalogueEntry[] = [
       {keywords: ['Compacting file', 'Compacted file'], pattern: /^Compact(?:ing|ed) file$/},
       {
         keywords: ['compacting level', 'compacting full', 'compacting optimize', 'compacted level', 'compacted full', 'compacted optimize'],
-        pattern: new RegExp(String.raw`^compact(?:ing|ed) ${KIND} group \((?<group>\d+)\) (?:into )?(?<path>\S+) \(#\d+\)$`),
+        pattern: new RegExp(String.raw`^compact(?:ing|ed) ${KIND} group \((?<group>\d{1,10})\) (?:into )?(?<path>\S{1,1024}) \(#\d{1,10}\)$`),
       },
     ],
     cause: 'Each compaction lists its input files (`Compacting file`) and its output files (`Compacted file`, ending in `.tsm.tmp` until they are renamed).',
@@ -340,7 +343,7 @@ export const benignEntries: CatalogueEntry[] = [
       {keywords: ['Aborted compaction'], pattern: new RegExp(String.raw`^Aborted compaction: (?<reason>compaction in progress|compactions disabled)${OS_ERROR}`)},
       {
         keywords: ['aborted level', 'aborted full', 'aborted optimize'],
-        pattern: new RegExp(String.raw`^aborted ${KIND} compaction group \((?<group>\d+)\)\. (?<reason>compaction in progress|compactions disabled)${OS_ERROR}`),
+        pattern: new RegExp(String.raw`^aborted ${KIND} compaction group \((?<group>\d{1,10})\)\. (?<reason>compaction in progress|compactions disabled)${OS_ERROR}`),
       },
     ],
     cause: 'The planner picked files that another compaction is already rewriting, or compactions of the shard are paused (the shard is closing, being backed up or deleted). The compaction is planned again a second later.',
@@ -368,9 +371,9 @@ export const benignEntries: CatalogueEntry[] = [
       {keywords: ['Cache snapshot ('], pattern: /^Cache snapshot \((?:start|end)\)$/},
       {
         keywords: ['Snapshot for path'],
-        pattern: /^Snapshot for path (?:(?<path>\S+) )?(?:written|deduplicated)(?: in (?<duration>\S+))?$/,
+        pattern: /^Snapshot for path (?:(?<path>\S{1,1024}) )?(?:written|deduplicated)(?: in (?<duration>\S{1,32}))?$/,
       },
-      {keywords: ['Compacting cache for'], pattern: /^Compacting cache for (?<path>\S+)$/},
+      {keywords: ['Compacting cache for'], pattern: /^Compacting cache for (?<path>\S{1,1024})$/},
     ],
     cause: 'When a shard\'s cache reaches `cache-snapshot-memory-size`, or has had no writes for `cache-snapshot-write-cold-duration`, it is written to disk as a TSM file and the matching WAL segments are removed.',
     impact: 'None: routine. Snapshots that take many seconds mean slow disks; if they fall behind, the cache grows towards `cache-max-memory-size` and writes start to fail.',
@@ -416,9 +419,9 @@ export const benignEntries: CatalogueEntry[] = [
     where: 'data',
     match: [
       {keywords: ['Opened shard'], pattern: /^Opened shard$/},
-      {keywords: ['opened in'], pattern: /^(?<path>\S+) opened in (?<duration>\S+)$/},
-      {keywords: ['database index loaded in'], pattern: /^(?<path>\S+) database index loaded in (?<duration>\S+)$/},
-      {keywords: ['index opened with'], pattern: /^index opened with \d+ partitions$/},
+      {keywords: ['opened in'], pattern: /^(?<path>\S{1,1024}) opened in (?<duration>\S{1,32})$/},
+      {keywords: ['database index loaded in'], pattern: /^(?<path>\S{1,1024}) database index loaded in (?<duration>\S{1,32})$/},
+      {keywords: ['index opened with'], pattern: /^index opened with \d{1,6} partitions$/},
     ],
     cause: 'The store opens every shard at start-up (loading its index and TSM files, replaying its WAL) and opens new shards as shard groups are created.',
     impact: 'None. The time per shard adds up to the start-up time; very slow opens point at large WALs (unclean stop) or in-memory indexes of many series.',
@@ -442,10 +445,10 @@ export const benignEntries: CatalogueEntry[] = [
     where: 'data',
     match: [
       {keywords: ['Opened file', 'Reading file'], pattern: /^(?:Opened|Reading) file$/},
-      {keywords: ['opened in'], pattern: /^(?<path>\S+) \(#\d+\) opened in (?<duration>\S+)$/},
-      {keywords: ['reading file'], pattern: /^reading file (?<path>\S+), size (?<size>\d+)$/},
-      {keywords: ['tsm1 WAL starting with', 'tsm1 WAL writing to'], pattern: /^tsm1 WAL (?:starting with \d+ segment size|writing to (?<path>\S+))$/},
-      {keywords: ['Reloaded WAL cache'], pattern: /^Reloaded WAL cache (?<path>\S+) in (?<duration>\S+)$/},
+      {keywords: ['opened in'], pattern: /^(?<path>\S{1,1024}) \(#\d{1,10}\) opened in (?<duration>\S{1,32})$/},
+      {keywords: ['reading file'], pattern: /^reading file (?<path>\S{1,1024}), size (?<size>\d{1,20})$/},
+      {keywords: ['tsm1 WAL starting with', 'tsm1 WAL writing to'], pattern: /^tsm1 WAL (?:starting with \d{1,20} segment size|writing to (?<path>\S{1,1024}))$/},
+      {keywords: ['Reloaded WAL cache'], pattern: /^Reloaded WAL cache (?<path>\S{1,1024}) in (?<duration>\S{1,32})$/},
     ],
     cause: 'Opening a shard opens each of its TSM files and replays its WAL segments into the cache.',
     impact: 'None. WAL segments of several MB replayed at start-up mean the node did not stop cleanly or had a large cache.',
@@ -474,7 +477,7 @@ export const benignEntries: CatalogueEntry[] = [
     where: 'data',
     match: {
       keywords: ['successfully precreated'],
-      pattern: /^[Nn]ew shard group (?:(?<shardGroup>\d+) )?successfully precreated(?: for database (?<db>[^,]+), retention policy (?<rp>\S+))?$/,
+      pattern: /^[Nn]ew shard group (?:(?<shardGroup>\d{1,20}) )?successfully precreated(?: for database (?<db>[^,]{1,256}), retention policy (?<rp>\S{1,256}))?$/,
     },
     cause: 'Shortly before the current shard group ends (`advance-period`), the precreation service creates the next one so that writes at the boundary do not wait for the meta cluster.',
     impact: 'None. Failures to precreate are logged differently and leave shard creation to the first write of the new period.',
@@ -520,8 +523,8 @@ export const benignEntries: CatalogueEntry[] = [
     where: 'data',
     match: [
       {keywords: ['Deleted shard'], pattern: /^Deleted shard(?: group)?$/},
-      {keywords: ['deleted shard group'], pattern: /^deleted shard group (?<shardGroup>\d+) from database (?<db>[^,]+), retention policy (?<rp>\S+)$/},
-      {keywords: ['shard ID'], pattern: /^shard ID (?<shardId>\d+) from database (?<db>[^,]+), retention policy (?<rp>[^,]+), (?:deleted|removed)$/},
+      {keywords: ['deleted shard group'], pattern: /^deleted shard group (?<shardGroup>\d{1,20}) from database (?<db>[^,]{1,256}), retention policy (?<rp>\S{1,256})$/},
+      {keywords: ['shard ID'], pattern: /^shard ID (?<shardId>\d{1,20}) from database (?<db>[^,]{1,256}), retention policy (?<rp>[^,]{1,256}), (?:deleted|removed)$/},
     ],
     cause: 'The data in this shard (group) is older than its retention policy allows, so it was removed from the meta store and from disk.',
     impact: 'The data is gone by design. Unexpected only if the retention policy is shorter than intended.',
@@ -550,10 +553,10 @@ export const benignEntries: CatalogueEntry[] = [
     match: [
       {keywords: ['Executing continuous query', 'Finished continuous query'], pattern: /^(?:Executing|Finished) continuous query$/},
       {keywords: ['Continuous query execution ('], pattern: /^Continuous query execution \((?:start|end)\)$/},
-      {keywords: ['executing continuous query'], pattern: /^executing continuous query (?<cq>\S+) \((?<start>[^)]*?) to (?<end>[^)]*)\)$/},
+      {keywords: ['executing continuous query'], pattern: /^executing continuous query (?<cq>\S{1,256}) \((?<start>[^)]{0,64}?) to (?<end>[^)]{0,64})\)$/},
       {
         keywords: ['finished continuous query'],
-        pattern: /^finished continuous query (?<cq>[^,\s]+)(?:, (?<written>-?\d+) points?\(s\) written)? \((?<start>[^)]*?) to (?<end>[^)]*)\) in (?<duration>\S+)$/,
+        pattern: /^finished continuous query (?<cq>[^,\s]{1,256})(?:, (?<written>-?\d{1,20}) points?\(s\) written)? \((?<start>[^)]{0,64}?) to (?<end>[^)]{0,64})\) in (?<duration>\S{1,32})$/,
       },
       {keywords: ['running continuous queries by request'], pattern: /^running continuous queries by request for time: /},
     ],
@@ -583,7 +586,7 @@ export const benignEntries: CatalogueEntry[] = [
     where: 'data',
     match: {
       keywords: ['Storing statistics'],
-      pattern: /^Storing statistics(?: in database '(?<db>[^']*)' retention policy '(?<rp>[^']*)', at interval (?<interval>\S+))?$/,
+      pattern: /^Storing statistics(?: in database '(?<db>[^']{0,256})' retention policy '(?<rp>[^']{0,256})', at interval (?<interval>\S{1,32}))?$/,
     },
     cause: 'At start-up the monitor says where it writes this node\'s statistics (the `_internal` database, `monitor` retention policy, every 10 seconds by default).',
     impact: 'None. These statistics are what `_internal..` metrics in medic\'s advice refer to.',
@@ -602,7 +605,7 @@ export const benignEntries: CatalogueEntry[] = [
     verdict: 'expected',
     category: 'lifecycle',
     where: 'any',
-    match: {keywords: ['usage statistics to'], pattern: /^Sending (?:anonymous )?usage statistics to (?<endpoint>\S+)$/},
+    match: {keywords: ['usage statistics to'], pattern: /^Sending (?:anonymous )?usage statistics to (?<endpoint>\S{1,256})$/},
     cause: 'Unless `reporting-disabled = true`, the node reports its version and a few counters to InfluxData once a day.',
     impact: 'None. On hosts without internet access the attempts fail quietly; disable reporting there.',
     check: ['To stop it, set `reporting-disabled = true` at the top level of influxdb.conf and influxdb-meta.conf, then restart.'],

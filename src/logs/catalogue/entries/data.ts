@@ -40,7 +40,7 @@ export const dataEntries: CatalogueEntry[] = [
     where: 'data',
     match: {
       keywords: ['failed to determine if node', 'Failed to determine if node'],
-      pattern: /[Ff]ailed to determine if node (?:(?<nodeId>\d+) )?is active: node not found/,
+      pattern: /^[Ff]ailed to determine if node (?:(?<nodeId>\d{1,20}) )?is active: node not found/,
     },
     cause:
       'Before sending queued writes, the hinted-handoff processor asks the meta store whether the destination node still exists. The node id of this queue is unknown to the meta store: the node was removed (`influxd-ctl remove-data`, or removed and re-added, which gives it a new id) while this coordinator still held data for it.',
@@ -84,7 +84,7 @@ export const dataEntries: CatalogueEntry[] = [
     where: 'data',
     match: {
       keywords: ['record size out of range'],
-      pattern: /record size out of range: max (?<max>\d+): got (?<size>\d+)/,
+      pattern: /^(?:[^\n]{0,300}?: )?record size out of range: max (?<max>\d{1,20}): got (?<size>\d{1,20})/,
     },
     cause:
       'Reading the head of a hinted-handoff segment returned a block whose length is above the size the queue accepts. Either a write larger than the segment size was appended (a bug fixed in Enterprise 1.1.1) or the length prefix of the block is corrupt (torn write, disk problem).',
@@ -118,7 +118,7 @@ export const dataEntries: CatalogueEntry[] = [
     verdict: 'warning',
     category: 'hinted-handoff',
     where: 'data',
-    match: {keywords: ['unmarshal write failed'], pattern: /unmarshal write failed(?:: (?<error>.+))?$/s},
+    match: {keywords: ['unmarshal write failed', 'Unmarshal write failed'], pattern: /^(?:[^\n]{0,200}?: )?[Uu]nmarshal write failed(?:: (?<error>.+))?$/s},
     cause:
       'The processor read the next block of a queue but could not turn it back into a shard id and points: the block is truncated or its contents are not valid line protocol. It steps over the block so the rest of the queue can drain.',
     impact: 'The points in that one block never reach the destination node: that replica misses them. The rest of the queue is unaffected.',
@@ -152,7 +152,7 @@ export const dataEntries: CatalogueEntry[] = [
     where: 'data',
     match: {
       keywords: ['timed out waiting for free connection'],
-      pattern: /(?:write failed for shard (?<shardId>\d+)(?: on node (?<nodeId>\d+))?: )?(?:write failed: )?timed out waiting for free connection/,
+      pattern: /^(?:\d{3} )?(?:write failed for shard (?<shardId>\d{1,20})(?: on node (?<nodeId>\d{1,20}))?: |[^\n]{0,300}?: )?(?:write failed: )?timed out waiting for free connection/,
     },
     cause:
       'Before 1.3 each data node kept a bounded pool of TCP connections per peer for remote shard writes (`[cluster] max-remote-write-connections`). All of them were busy with earlier writes to that owner, so this write gave up waiting for one. The owner is slow (disk, CPU, compactions) or writes arrive in too many small batches.',
@@ -202,7 +202,7 @@ export const dataEntries: CatalogueEntry[] = [
     category: 'client',
     where: 'client',
     match: [
-      {keywords: ['database not found'], pattern: /database not found: "?(?<db>[^"\s]+)"?/},
+      {keywords: ['database not found'], pattern: /^(?:\d{3} |[^\n]{0,300}?: )?database not found: "?(?<db>[^"\s]{1,256})"?/},
       {http: {status: 404, side: 'data', uri: WRITE_URI}},
     ],
     cause:
@@ -232,7 +232,7 @@ export const dataEntries: CatalogueEntry[] = [
     verdict: 'warning',
     category: 'client',
     where: 'client',
-    match: {keywords: ['retention policy not found'], pattern: /retention policy not found: "?(?<rp>[^"\s]+)"?/},
+    match: {keywords: ['retention policy not found'], pattern: /^(?:\d{3} |[^\n]{0,300}?: )?retention policy not found: "?(?<rp>[^"\s]{1,256})"?/},
     cause:
       'The `rp` parameter (or the `db.rp.measurement` prefix of a query) names a retention policy the database does not have. Also seen when the database has no default retention policy (`retention-autocreate = false` and none was created) and the request gives none.',
     impact: 'The whole request fails; nothing is written.',
@@ -257,7 +257,7 @@ export const dataEntries: CatalogueEntry[] = [
     verdict: 'warning',
     category: 'client',
     where: 'client',
-    match: {keywords: ['user is required to write to database'], pattern: /user is required to write to database "?(?<db>[^"\s]+)"?/},
+    match: {keywords: ['user is required to write to database'], pattern: /^(?:\d{3} )?user is required to write to database "?(?<db>[^"\s]{1,256})"?/},
     cause: '`[http] auth-enabled = true` on the data node and the write came without credentials (no `u`/`p` parameters, no Basic or Bearer header).',
     impact: 'The batch is rejected; nothing is stored.',
     check: ['Is the writer configured with a user and password (or token)?', 'Did auth get enabled recently on this data node only? All data nodes should agree.'],
@@ -278,7 +278,7 @@ export const dataEntries: CatalogueEntry[] = [
     where: 'client',
     match: {
       keywords: ['user is not authorized to write to database'],
-      pattern: /(?:"(?<user>[^"\n]{0,128})" )?user is not authorized to write to database "?(?<db>[^"\s]+)"?/,
+      pattern: /^(?:\d{3} )?(?:"(?<user>[^"\n]{0,128})" )?user is not authorized to write to database "?(?<db>[^"\s]{1,256})"?/,
     },
     cause: 'The credentials are valid but the user holds neither WRITE nor ALL on this database and is not an admin (nor, with fine-grained authorization, granted write on the measurement).',
     impact: 'Every write of that user to that database is rejected.',
@@ -381,7 +381,7 @@ export const dataEntries: CatalogueEntry[] = [
     verdict: 'warning',
     category: 'client',
     where: 'client',
-    match: {keywords: ['invalid precision'], pattern: /invalid precision "?(?<precision>[^"\s]*)"?/},
+    match: {keywords: ['invalid precision'], pattern: /^(?:\d{3} )?invalid precision "?(?<precision>[^"\s]{0,32})"?/},
     cause: 'The `precision` parameter is not one of `n`/`ns`, `u`, `ms`, `s`, `m`, `h`.',
     impact: 'The whole batch is rejected.',
     check: ['Which value does the writer send? `us`, `sec` or `rfc3339` are common mistakes.'],
@@ -401,7 +401,7 @@ export const dataEntries: CatalogueEntry[] = [
     where: 'client',
     match: {
       keywords: ['unable to parse'],
-      pattern: /(?<!partial write:\s?)unable to parse '(?<point>[^\n]{0,8192}?)': (?<reason>[^\n]+?)(?: dropped=(?<dropped>\d+))?(?:\n|$)/,
+      pattern: /^(?:\d{3} )?unable to parse '(?<point>[^\n]{0,8192}?)': (?<reason>[^\n]+?)(?: dropped=(?<dropped>\d{1,20}))?(?:\n|$)/,
     },
     cause:
       'No line of the request could be parsed, so nothing was written; the first failing line and the reason are quoted. Typical reasons: `missing field value`, `missing fields`, `invalid field format`, `bad timestamp`, `time outside range`, `unbalanced quotes`, `invalid boolean`, `invalid number`.',
@@ -434,8 +434,8 @@ export const dataEntries: CatalogueEntry[] = [
     category: 'cluster',
     where: 'data',
     match: [
-      {keywords: ['i/o deadline exceeded'], pattern: /(?:rpc error: )?i\/o deadline exceeded/},
-      {keywords: ['stream closed'], pattern: /\bstream closed\b/},
+      {keywords: ['i/o deadline exceeded'], pattern: /^[^\n]{0,500}?(?:rpc error: )?i\/o deadline exceeded/},
+      {keywords: ['stream closed'], pattern: /^[^\n]{0,500}?\bstream closed\b/},
     ],
     cause:
       'Data nodes talk over port 8088 through multiplexed streams (1.3+). In 1.3.x up to 1.3.7 these errors were logged for streams that timed out or were closed normally, for example when a remote query iterator finished early; they were mostly not real failures.',
@@ -465,7 +465,7 @@ export const dataEntries: CatalogueEntry[] = [
     verdict: 'info',
     category: 'anti-entropy',
     where: 'data',
-    match: {keywords: ['contains no .tsm files'], pattern: /contains no \.tsm files/},
+    match: {keywords: ['contains no .tsm files'], pattern: /^[^\n]{0,1000}?contains no \.tsm files/},
     cause:
       'The anti-entropy service computed digests for a shard directory that has no TSM files yet (a new or empty shard, or one whose data is still only in the cache/WAL). Versions before 1.7.5 reported that as an error.',
     impact: 'None on its own: an empty shard has nothing to compare. On 1.7.5+ this line should not appear; if it does, check that the shard is really empty and not missing its files.',
@@ -490,7 +490,7 @@ export const dataEntries: CatalogueEntry[] = [
     where: 'data',
     match: {
       keywords: ['broken pipe'],
-      pattern: /(?:[Ee]ntropy|[Dd]igest|[Rr]epair)[^\n]{0,300}?broken pipe|broken pipe[^\n]{0,300}?(?:[Ee]ntropy|[Dd]igest|[Rr]epair)/,
+      pattern: /^(?=[^\n]{0,500}?broken pipe)[^\n]{0,500}?(?:[Ee]ntropy|[Dd]igest|[Rr]epair)/,
     },
     cause:
       'When anti-entropy found a difference it closed the digest connection early; the peer, still streaming its digest, then failed with `broken pipe`. Versions before 1.9.5 logged this although nothing was wrong.',
@@ -520,7 +520,7 @@ export const dataEntries: CatalogueEntry[] = [
     where: 'data',
     match: {
       keywords: ['Detected slow query'],
-      pattern: /^Detected slow query(?:: (?<query>.*) \(qid: (?<qid>\d+), database: (?<db>[^,]*), threshold: (?<threshold>[^)]+)\))?/s,
+      pattern: /^Detected slow query(?:: (?<query>.*) \(qid: (?<qid>\d{1,20}), database: (?<db>[^,]{0,256}), threshold: (?<threshold>[^)]{1,32})\))?/s,
     },
     cause:
       'The query was still running when it reached `[cluster] log-queries-after`. The line is written when the threshold passes, not when the query ends, so it may still be running.',
