@@ -68,6 +68,48 @@ function looksBinary(s: string): boolean {
   return n > 0 && bad * 4 >= n
 }
 
+/**
+ * Where the trailing run of ` key=value` tokens of a message starts (the index of the space before it), or -1.
+ * One left-to-right pass that knows about quoted values, so it stays linear on long lines.
+ */
+export function trailingFieldsStart(s: string): number {
+  let runStart = -1
+  let i = 0
+  const n = s.length
+  while (i < n) {
+    // At the start of a token (after a space, or at 0).
+    const tokenStart = i
+    let isField = false
+    let j = i
+    while (j < n) {
+      const c = s.charCodeAt(j)
+      if (c === 61 /* = */ && j > tokenStart) {
+        isField = true
+        break
+      }
+      if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45)) break
+      j++
+    }
+    let end: number
+    if (isField && s.charCodeAt(j + 1) === 34 /* " */) {
+      end = j + 2
+      while (end < n && s.charCodeAt(end) !== 34) end += s.charCodeAt(end) === 92 ? 2 : 1
+      end++
+    } else {
+      end = s.indexOf(' ', j)
+      if (end === -1) end = n
+    }
+    if (isField && tokenStart > 0) {
+      if (runStart === -1) runStart = tokenStart - 1
+    } else {
+      runStart = -1
+    }
+    i = end + 1
+    while (i < n && s.charCodeAt(i) === 32) i++
+  }
+  return runStart
+}
+
 /** Parses logfmt (`key=value key="quoted \" value"`) into a plain object. */
 export function parseLogfmt(s: string): Record<string, string> {
   const out: Record<string, string> = {}
@@ -342,10 +384,11 @@ function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0):
       let body = m[3]
       const svc = / service=(\S+)/.exec(body)
       if (svc) ev.service = svc[1]
-      const fieldsAt = body.search(/ \w+=\S/)
-      if (fieldsAt > 0) {
-        ev.fields = parseLogfmt(body.slice(fieldsAt + 1))
-        body = body.slice(0, fieldsAt)
+      // Only a trailing run of key=value pairs is context; a `host='a'` inside a query is part of the message.
+      const at = trailingFieldsStart(body)
+      if (at > 0) {
+        ev.fields = parseLogfmt(body.slice(at + 1))
+        body = body.slice(0, at)
       }
       ev.msg = body
       if (ev.fields.log_id) ev.logId = ev.fields.log_id

@@ -110,3 +110,16 @@ describe('helpers', () => {
     expect(parseTimeBound('yesterday-ish', now)).toBeUndefined()
   })
 })
+
+describe('trailing fields of [I] lines', () => {
+  it('splits only the trailing key=value run, in linear time', async () => {
+    const {trailingFieldsStart} = await import('../../src/logs/formats.js')
+    expect(trailingFieldsStart("Detected slow query: SELECT * FROM cpu WHERE host='a' (qid: 3) service=query")).toBe(62)
+    expect(trailingFieldsStart('msg a=1 b="x y" c=2')).toBe(3)
+    expect(trailingFieldsStart('no fields here')).toBe(-1)
+    const t0 = Date.now()
+    trailingFieldsStart(' a=b'.repeat(16_000) + ' x')
+    trailingFieldsStart(' a="'.repeat(16_000) + ' x')
+    expect(Date.now() - t0).toBeLessThan(2000)
+  })
+})

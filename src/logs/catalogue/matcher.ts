@@ -30,6 +30,8 @@ interface Candidate {
   entry: CatalogueEntry
   pattern: RegExp
   order: number
+  /** The serial of the last line this pattern ran on: a pattern runs at most once per line. */
+  tried: number
 }
 
 interface HttpCandidate {
@@ -42,6 +44,7 @@ export class Matcher {
   private readonly scan: RegExp | undefined
   private readonly byKeyword = new Map<string, Candidate[]>()
   private readonly httpCandidates: HttpCandidate[] = []
+  private serial = 0
 
   constructor(entries: readonly CatalogueEntry[]) {
     this.entries = entries
@@ -53,7 +56,7 @@ export class Matcher {
           this.httpCandidates.push({entry, http: m.http})
           continue
         }
-        const c: Candidate = {entry, pattern: (m as KeywordMatcher).pattern, order: order++}
+        const c: Candidate = {entry, pattern: (m as KeywordMatcher).pattern, order: order++, tried: 0}
         for (const k of m.keywords) {
           if (!own.has(k)) own.set(k, [])
           own.get(k)!.push(c)
@@ -83,9 +86,11 @@ export class Matcher {
     scan.lastIndex = 0
     let hit: RegExpExecArray | null
     let fallback: {c: Candidate; groups: Record<string, string> | undefined} | undefined
+    const serial = ++this.serial
     while ((hit = scan.exec(text)) !== null) {
       for (const c of this.byKeyword.get(hit[0])!) {
-        if (fallback !== undefined && c.entry.fallback) continue
+        if (c.tried === serial || (fallback !== undefined && c.entry.fallback)) continue
+        c.tried = serial
         const m = c.pattern.exec(text)
         if (!m) continue
         if (!c.entry.fallback) return {entry: c.entry, groups: m.groups}
@@ -126,7 +131,8 @@ const QUERY_KEYS: Record<string, string> = {node_id: 'nodeId', nodeid: 'nodeId',
 const FIELD_KEYS: Record<string, string> = {
   db_instance: 'db', db_rp: 'rp', db_shard_id: 'shardId', db_shard_group: 'shardGroup', shard_id: 'shardId', shard: 'shardId',
   node_id: 'nodeId', node: 'nodeId', trace_id: 'traceId', op_name: 'operation', op_elapsed: 'elapsed', path: 'path',
-  addr: 'addr', database: 'db', retention_policy: 'rp', dropped: 'dropped',
+  addr: 'addr', database: 'db', retention_policy: 'rp', dropped: 'dropped', version: 'version', qid: 'queryId',
+  threshold: 'threshold', tsm1_level: 'compactionLevel', tsm1_file: 'file',
 }
 
 function put(v: ExtractedValues, key: string, value: string | undefined): void {

@@ -232,7 +232,7 @@ export const dataEntries: CatalogueEntry[] = [
     verdict: 'warning',
     category: 'client',
     where: 'client',
-    match: {keywords: ['retention policy not found'], pattern: /^(?:\d{3} |[^\n]{0,300}?: )?retention policy not found: "?(?<rp>[^"\s]{1,256})"?/},
+    match: {keywords: ['retention policy not found'], pattern: /^(?:\d{3} |[^\n]{0,300}?: )?retention policy not found:(?: "?(?<rp>[^"\s]{1,256})"?)?/},
     cause:
       'The `rp` parameter (or the `db.rp.measurement` prefix of a query) names a retention policy the database does not have. Also seen when the database has no default retention policy (`retention-autocreate = false` and none was created) and the request gives none.',
     impact: 'The whole request fails; nothing is written.',
@@ -340,7 +340,7 @@ export const dataEntries: CatalogueEntry[] = [
       {keywords: ['Request Entity Too Large'], pattern: /^(?:413 )?Request Entity Too Large$/},
       {http: {status: 413, side: 'data'}},
     ],
-    cause: 'The request body (after decompression) is larger than `[http] max-body-size` (25,000,000 bytes by default). The node stops reading it.',
+    cause: 'The request body is larger than `[http] max-body-size` (25,000,000 bytes by default), so the node stopped reading it.',
     impact: 'The whole batch is rejected; nothing from it is stored.',
     check: ['How many points does the writer put in one request? Huge backfills or a flush after a long outage create oversized batches.'],
     commands: ["grep -c ' 413 ' /var/log/influxdb/influxdb.log"],
@@ -365,7 +365,7 @@ export const dataEntries: CatalogueEntry[] = [
     category: 'client',
     where: 'client',
     match: {keywords: ['invalid consistency level'], pattern: /^(?:400 )?invalid consistency level/},
-    cause: 'The `consistency` parameter is not one of `any`, `one`, `quorum`, `all` (the check is exact: upper case or typos fail).',
+    cause: 'The `consistency` parameter is set but is not one of `any`, `one`, `quorum`, `all` (a typo, or a value from another database such as `local_quorum`).',
     impact: 'The whole batch is rejected.',
     check: ['What does the writer put in `consistency=` (look at the URI in the access log)?'],
     commands: ["grep -o 'consistency=[^& ]*' /var/log/influxdb/influxdb.log | sort | uniq -c"],
@@ -388,7 +388,7 @@ export const dataEntries: CatalogueEntry[] = [
     commands: ["grep -o 'precision=[^& ]*' /var/log/influxdb/influxdb.log | sort | uniq -c"],
     configKeys: [],
     metrics: HTTPD_METRICS,
-    versions: ['Data nodes on OSS 1.8 code validate the value; older versions silently treated an unknown precision as nanoseconds, storing points near 1970 (then dropped as beyond retention).'],
+    versions: ['Data nodes built on OSS 1.8 code reject an unknown value; older versions did not check it and read the timestamps as nanoseconds, so second or millisecond timestamps landed near 1970 (and were dropped as beyond retention on finite retention policies).'],
     client: 'Send one of n, u, ms, s, m, h and make sure the timestamps really are in that unit. ' + NO_RETRY_400,
     docs: [DOC_API],
     examples: [{line: '400 {"error":"invalid precision \\"us\\" (use n, u, ms, s, m or h)"}', values: {httpStatus: 400, precision: 'us'}}],
@@ -401,7 +401,7 @@ export const dataEntries: CatalogueEntry[] = [
     where: 'client',
     match: {
       keywords: ['unable to parse'],
-      pattern: /^(?:\d{3} )?unable to parse '(?<point>[^\n]{0,8192}?)': (?<reason>[^\n]+?)(?: dropped=(?<dropped>\d{1,20}))?(?:\n|$)/,
+      pattern: /^(?:\d{3} )?unable to parse '(?:(?<point>[^\n]{0,8192}?)': (?<reason>[^\n]+?)(?: dropped=(?<dropped>\d{1,20}))?(?:\n|$))?/,
     },
     cause:
       'No line of the request could be parsed, so nothing was written; the first failing line and the reason are quoted. Typical reasons: `missing field value`, `missing fields`, `invalid field format`, `bad timestamp`, `time outside range`, `unbalanced quotes`, `invalid boolean`, `invalid number`.',
@@ -409,7 +409,7 @@ export const dataEntries: CatalogueEntry[] = [
     check: [
       'Quoting and escaping: spaces, commas and `=` in measurement names and tag keys/values need a backslash; string field values need double quotes.',
       '`bad timestamp` / `time outside range`: timestamps must be integers in the unit of `precision` (nanoseconds by default) between 1677-09-21 and 2262-04-11.',
-      '`missing field value`: an empty or NaN/Inf field value (NaN and Inf are not accepted).',
+      '`missing field value`: a field with nothing after `=`. NaN and Inf cannot be written either.',
     ],
     commands: ["curl -i -XPOST 'http://<data-node>:8086/write?db=<db>' --data-binary '{point}'   # replay the failing line"],
     configKeys: ['[http] write-tracing'],
