@@ -57,13 +57,27 @@ export function sanitise(line: string): {text: string; truncated: boolean} {
   return {text, truncated}
 }
 
-/** True when at least a quarter of the first 256 characters are control characters or U+FFFD. */
-function looksBinary(s: string): boolean {
+/**
+ * True when at least a quarter of the first 256 characters are not text: control characters, U+FFFD (invalid UTF-8
+ * decoded as UTF-8) or, for binary (latin1) strings, bytes that do not form valid UTF-8 sequences.
+ */
+function looksBinary(s: string, binary: boolean): boolean {
   const n = Math.min(s.length, 256)
   let bad = 0
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i)
-    if ((c < 32 && c !== 9) || c === 0xfffd || c === 127) bad++
+    if ((c < 32 && c !== 9) || c === 0xfffd || c === 127) {
+      bad++
+    } else if (binary && c >= 0x80) {
+      const need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1
+      let ok = need > 0
+      for (let k = 1; ok && k <= need; k++) {
+        const d = s.charCodeAt(i + k)
+        ok = d >= 0x80 && d <= 0xbf
+      }
+      if (ok) i += need
+      else bad++
+    }
   }
   return n > 0 && bad * 4 >= n
 }
@@ -325,16 +339,19 @@ function legacyBody(ev: LogEvent, body: string): void {
   }
 }
 
-/** Parses one line. Never throws. */
-export function parseLine(input: string, now?: number): LogEvent {
+/**
+ * Parses one line. Never throws. `binary` says the line holds latin1-decoded bytes (see strings.ts), which only
+ * changes how binary junk is recognised.
+ */
+export function parseLine(input: string, now?: number, binary = false): LogEvent {
   const {text, truncated} = sanitise(input)
   const ev: LogEvent = {raw: text, format: 'plain', msg: text, fields: EMPTY}
   if (truncated) ev.truncated = true
-  parseInto(ev, text.trimStart(), now)
+  parseInto(ev, text.trimStart(), now, 0, binary)
   return ev
 }
 
-function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0): void {
+function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0, binary = false): void {
   const c = s.charCodeAt(0)
   if (c === 91 /* [ */) {
     // Fast path for "[service] YYYY/MM/DD HH:MM:SS message", the bulk of a 1.x log: check the layout by position.
@@ -466,7 +483,7 @@ function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0):
       return
     }
   }
-  if (depth === 0 && looksBinary(s)) {
+  if (depth === 0 && looksBinary(s, binary)) {
     ev.format = 'binary'
     ev.msg = ''
     return

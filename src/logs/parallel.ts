@@ -61,15 +61,15 @@ export async function summariseInputs(inputs: LogInput[], options: SummariseOpti
 async function runInline(
   inputs: LogInput[], options: SummaryOptions, onRead: (n: number) => void, onBytes: (n: number) => void,
 ): Promise<SummaryPartial> {
-  const s = new Summariser(options)
+  const s = new Summariser({...options, binary: true})
   for (const input of inputs) {
     const cutter = new ChunkCutter()
     const add = (line: string) => s.add(line, input.label)
     for await (const buf of readBytes(input, onRead)) {
       onBytes(buf.length)
-      for (const chunk of cutter.push(buf)) forEachLine(chunk, add)
+      for (const chunk of cutter.push(buf)) forEachLine(chunk, add, 'latin1')
     }
-    for (const chunk of cutter.end()) forEachLine(chunk, add)
+    for (const chunk of cutter.end()) forEachLine(chunk, add, 'latin1')
   }
   return s.partial()
 }

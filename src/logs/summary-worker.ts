@@ -13,12 +13,13 @@ interface ChunkMessage {
   data: Uint8Array
 }
 
-const summariser = new Summariser(workerData as SummaryOptions)
+// Workers read lines as latin1 "binary" strings (fast); the summariser turns what it keeps back into UTF-8.
+const summariser = new Summariser({...(workerData as SummaryOptions), binary: true})
 
 parentPort!.on('message', (msg: ChunkMessage | {type: 'finish'}) => {
   if (msg.type === 'chunk') {
     const source = msg.source
-    forEachLine(msg.data, (line) => summariser.add(line, source))
+    forEachLine(msg.data, (line) => summariser.add(line, source), 'latin1')
     parentPort!.postMessage({type: 'ack'})
     return
   }

@@ -13,11 +13,13 @@ import type {Matcher} from './catalogue/matcher.js'
 import {parseLine} from './formats.js'
 import {type Interval, IntervalSet, subtract} from './intervals.js'
 import {DEFAULT_LEASE_DURATION_MS, fmtSeconds} from './lease.js'
-import {detach} from './strings.js'
+import {detach, toText} from './strings.js'
 import {TemplateTable, type TemplateStats, templateOf} from './templates.js'
 import {type LogEvent, VERDICT_RANK, type Verdict} from './types.js'
 
 export interface SummaryOptions {
+  /** Lines are latin1-decoded bytes (see strings.ts); kept strings are turned into UTF-8 text in partial(). */
+  binary?: boolean
   since?: number
   until?: number
   leaseDurationMs?: number
@@ -98,7 +100,7 @@ function count(map: Counter, key: string | undefined): void {
   if (key === undefined) return
   const cur = map.get(key)
   if (cur !== undefined) map.set(key, cur + 1)
-  else if (map.size < MAX_BREAKDOWN_KEYS) map.set(detach(key), 1)
+  else if (map.size < MAX_BREAKDOWN_KEYS) map.set(detach(key, true), 1)
   else map.set('(other)', (map.get('(other)') ?? 0) + 1)
 }
 
@@ -125,7 +127,7 @@ export class Summariser {
   private chars = 0
   private filtered = 0
   private untimed = 0
-  private binary = 0
+  private binaryLines = 0
   private truncated = 0
   private blank = 0
   private minTime: number | undefined
@@ -144,8 +146,10 @@ export class Summariser {
   private readonly since: number
   private readonly until: number
   private readonly now: number | undefined
+  private readonly binary: boolean
 
   constructor(options: SummaryOptions = {}) {
+    this.binary = options.binary ?? false
     const lease = options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS
     this.grants = new IntervalSet(lease)
     this.denials = new IntervalSet(lease)
@@ -160,7 +164,7 @@ export class Summariser {
       this.blank++
       return
     }
-    const ev = parseLine(line, this.now)
+    const ev = parseLine(line, this.now, this.binary)
     const t = ev.time
     if (t !== undefined && (t < this.since || t > this.until)) {
       this.filtered++
@@ -174,7 +178,7 @@ export class Summariser {
     let src = this.sources.get(source)
     if (src === undefined) {
       src = {lines: 0}
-      this.sources.set(detach(source), src)
+      this.sources.set(detach(source, true), src)
     }
     src.lines++
     if (t === undefined) {
@@ -187,7 +191,7 @@ export class Summariser {
     }
     if (ev.logId !== undefined) this.noteLogId(source, ev.logId, t)
     if (ev.format === 'binary') {
-      this.binary++
+      this.binaryLines++
       this.tick(t, 'unknown')
       return
     }
@@ -202,7 +206,7 @@ export class Summariser {
     if (acc === undefined) {
       acc = {
         count: 0, sources: new Map(), nodes: new Map(), shards: new Map(),
-        example: detach(ev.raw.length > 500 ? ev.raw.slice(0, 500) : ev.raw), exampleSource: detach(source),
+        example: detach(ev.raw.length > 500 ? ev.raw.slice(0, 500) : ev.raw, true), exampleSource: detach(source, true),
       }
       this.entries.set(e.id, acc)
     }
@@ -216,7 +220,7 @@ export class Summariser {
     const lease = e.id === 'cq-lease-granted' || e.id === 'cq-lease-denied'
     count(acc.nodes, g?.nodeId ?? ev.fields.node_id ?? (lease && ev.http ? nodeFromUri(ev.http.uri) : undefined))
     count(acc.shards, g?.shardId ?? ev.fields.db_shard_id ?? ev.fields.shard_id)
-    if (e.restart) this.noteRestart({time: t, source: detach(source), evidence: e.id})
+    if (e.restart) this.noteRestart({time: t, source: detach(source, true), evidence: e.id})
     if (t !== undefined && lease) {
       if (e.id === 'cq-lease-granted') {
         this.grants.add(t)
@@ -231,7 +235,7 @@ export class Summariser {
   private noteLogId(source: string, logId: string, t: number | undefined): void {
     const key = `${source}\u0000${logId}`
     const known = this.logIds.get(key)
-    if (known === undefined) this.logIds.set(detach(key), {source: detach(source), logId: detach(logId), first: t})
+    if (known === undefined) this.logIds.set(detach(key, true), {source: detach(source, true), logId: detach(logId, true), first: t})
     else if (t !== undefined && (known.first === undefined || t < known.first)) known.first = t
   }
 
@@ -239,10 +243,13 @@ export class Summariser {
     if (this.restarts.length < MAX_RESTARTS) this.restarts.push(r)
   }
 
+  private lastBucketKey = Number.NaN
+  private lastBucket: Counter | undefined
+
   private tick(t: number | undefined, key: string): void {
     if (t === undefined) return
     const b = t - (t % this.resolution)
-    let bucket = this.timeline.get(b)
+    let bucket = b === this.lastBucketKey ? this.lastBucket : this.timeline.get(b)
     if (bucket === undefined) {
       if (this.timeline.size >= MAX_TIMELINE_KEYS && this.resolution === MINUTE) {
         this.coarsen()
@@ -252,10 +259,13 @@ export class Summariser {
       bucket = new Map()
       this.timeline.set(b, bucket)
     }
+    this.lastBucketKey = b
+    this.lastBucket = bucket
     bucket.set(key, (bucket.get(key) ?? 0) + 1)
   }
 
   private coarsen(): void {
+    this.lastBucketKey = Number.NaN
     const old = [...this.timeline]
     this.timeline.clear()
     this.resolution = HOUR
@@ -271,21 +281,36 @@ export class Summariser {
   }
 
   partial(): SummaryPartial {
-    const obj = (m: Counter) => Object.fromEntries(m)
+    const b = this.binary
+    const text = (x: string) => toText(x, b)
+    const obj = (m: Counter) => {
+      const out: Record<string, number> = {}
+      for (const [k, n] of m) {
+        const key = text(k)
+        out[key] = (out[key] ?? 0) + n
+      }
+      return out
+    }
     const entries: Record<string, EntryAcc> = {}
     for (const [id, e] of this.entries) {
-      entries[id] = {...e, sources: obj(e.sources), nodes: obj(e.nodes), shards: obj(e.shards)}
+      entries[id] = {
+        ...e, example: text(e.example), exampleSource: text(e.exampleSource), sources: obj(e.sources), nodes: obj(e.nodes),
+        shards: obj(e.shards),
+      }
     }
     const sources: SummaryPartial['sources'] = {}
-    for (const [name, src] of this.sources) sources[name] = {...src}
+    for (const [name, src] of this.sources) sources[text(name)] = {...src}
     const timeline: SummaryPartial['timeline'] = {}
-    for (const [b, counts] of this.timeline) timeline[b] = obj(counts)
+    for (const [bucket, counts] of this.timeline) timeline[bucket] = Object.fromEntries(counts)
+    const logIds: SummaryPartial['logIds'] = {}
+    for (const [k, v] of this.logIds) logIds[text(k)] = {source: text(v.source), logId: text(v.logId), first: v.first}
     return {
-      lines: this.lines, chars: this.chars, filtered: this.filtered, untimed: this.untimed, binary: this.binary,
+      lines: this.lines, chars: this.chars, filtered: this.filtered, untimed: this.untimed, binary: this.binaryLines,
       truncated: this.truncated, blank: this.blank, minTime: this.minTime, maxTime: this.maxTime,
-      formats: obj(this.formats), sources, entries, timelineResolution: this.resolution, timeline,
-      logIds: Object.fromEntries(this.logIds), restarts: [...this.restarts],
-      templates: [...this.templates.templates], templatesEvicted: this.templates.evicted,
+      formats: Object.fromEntries(this.formats), sources, entries, timelineResolution: this.resolution, timeline, logIds,
+      restarts: this.restarts.map((r) => ({...r, source: text(r.source)})),
+      templates: [...this.templates.templates].map(([k, v]) => [text(k), {...v, example: text(v.example)}] as [string, TemplateStats]),
+      templatesEvicted: this.templates.evicted,
       leaseGrants: this.grants.intervals(), leaseDenials: this.denials.intervals(), leaseGrantNodes: obj(this.leaseGrantNodes),
     }
   }

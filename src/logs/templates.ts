@@ -11,7 +11,7 @@ const TOKEN = /"[^"]*"|'[^']*'|[^\s"'`,;=()[\]{}<>]*\d[^\s"'`,;=()[\]{}<>]*/g
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?$/
 const NUMBER = /^[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?%?$/i
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|µs|us|ms|s|m|h))+$/
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|µs|Âµs|us|ms|s|m|h))+$/
 const HOST_PORT = /^[\w.-]*[a-z][\w.-]*:\d{2,5}$/i
 
 function mask(m: string): string {
@@ -50,8 +50,8 @@ export class TemplateTable {
     if (t === undefined) {
       if (this.templates.size >= this.limit * 2) this.prune()
       // Copies: the strings are slices of a 1 MiB chunk that must not stay pinned in memory.
-      t = {count: 0, example: detach(example.length > 500 ? example.slice(0, 500) : example), level}
-      this.templates.set(detach(template), t)
+      t = {count: 0, example: detach(example.length > 500 ? example.slice(0, 500) : example, true), level}
+      this.templates.set(detach(template, true), t)
     }
     t.count += count
     if (time !== undefined) {
@@ -70,7 +70,11 @@ export class TemplateTable {
         continue
       }
       t.count += v.count
-      if (v.first !== undefined && (t.first === undefined || v.first < t.first)) t.first = v.first
+      if (v.first !== undefined && (t.first === undefined || v.first < t.first)) {
+        // The earliest line is the example, whichever thread saw it.
+        t.first = v.first
+        t.example = v.example
+      }
       if (v.last !== undefined && (t.last === undefined || v.last > t.last)) t.last = v.last
     }
   }

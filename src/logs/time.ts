@@ -67,8 +67,18 @@ export function parseLegacy(s: string): number | undefined {
   return Number.isNaN(t) ? undefined : t
 }
 
-/** Common Log Format: 19/Sep/2016:09:08:53 +0000 */
+let clfKey = ''
+let clfValue: number | undefined
+
+/** Common Log Format: 19/Sep/2016:09:08:53 +0000 (cached: consecutive access-log lines share their second). */
 export function parseClf(s: string): number | undefined {
+  if (s === clfKey) return clfValue
+  clfValue = clfUncached(s)
+  clfKey = s
+  return clfValue
+}
+
+function clfUncached(s: string): number | undefined {
   const day = d2(s, 0)
   const month = MONTHS[s.slice(3, 6)]
   const year = d4(s, 7)
@@ -83,10 +93,28 @@ export function parseClf(s: string): number | undefined {
  * Syslog / journald short time: "Nov 21 10:00:00". It has no year: the year is the one that puts the time
  * not more than a day in the future of `now`.
  */
+let syslogKey = ''
+let syslogValue: number | undefined
+let yearNow = 0
+let yearOf = 0
+
 export function parseSyslog(month: string, day: string, hms: string, now = Date.now()): number | undefined {
+  const key = month + day + hms
+  // Cached per second; `now` moves by less than a day while one input is read, which cannot change the year chosen.
+  if (key === syslogKey && Math.abs(now - yearNow) < 3_600_000) return syslogValue
+  syslogKey = key
+  syslogValue = syslogUncached(month, day, hms, now)
+  return syslogValue
+}
+
+function syslogUncached(month: string, day: string, hms: string, now: number): number | undefined {
   const m = MONTHS[month]
   if (m === undefined) return undefined
-  const year = new Date(now).getUTCFullYear()
+  if (Math.abs(now - yearNow) >= 3_600_000) {
+    yearNow = now
+    yearOf = new Date(now).getUTCFullYear()
+  }
+  const year = yearOf
   const make = (y: number) => Date.UTC(y, m, Number(day), d2(hms, 0), d2(hms, 3), d2(hms, 6))
   let t = make(year)
   if (t > now + 86_400_000) t = make(year - 1)

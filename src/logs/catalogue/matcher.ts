@@ -73,9 +73,26 @@ export class Matcher {
     if (keywords.length > 0) this.scan = new RegExp(keywords.map(escapeRegExp).join('|'), 'g')
   }
 
+  /** side and status -> [method, candidates][]; a handful of methods, so a short list beats hashing a string. */
+  private readonly httpIndex = new Map<number, Array<[string, HttpCandidate[]]>>()
+
+  /** The HTTP candidates that can match a side, status and method, in catalogue order (computed once per combination). */
+  private httpFor(side: 'meta' | 'data', status: number, method: string): HttpCandidate[] {
+    const key = side === 'meta' ? 1000 + status : status
+    let byMethod = this.httpIndex.get(key)
+    if (byMethod === undefined) {
+      byMethod = []
+      this.httpIndex.set(key, byMethod)
+    }
+    for (const [m, list] of byMethod) if (m === method) return list
+    const list = this.httpCandidates.filter((c) => couldMatch(c.http, side, status, method))
+    if (byMethod.length < 16) byMethod.push([method, list])
+    return list
+  }
+
   match(ev: LogEvent): Match | undefined {
     if (ev.http) {
-      for (const c of this.httpCandidates) {
+      for (const c of this.httpFor(sideOf(ev), ev.http.status, ev.http.method)) {
         const groups = tryHttp(c.http, ev)
         if (groups) return {entry: c.entry, groups}
       }
@@ -103,6 +120,13 @@ export class Matcher {
 }
 
 const NO_GROUPS: Record<string, string> = Object.freeze({}) as Record<string, string>
+
+function couldMatch(want: HttpMatcher['http'], side: 'meta' | 'data', status: number, method: string): boolean {
+  if (want.side !== undefined && want.side !== side) return false
+  if (want.method !== undefined && want.method !== method) return false
+  if (want.status === undefined) return true
+  return statusMatches(want.status, status)
+}
 
 function tryHttp(want: HttpMatcher['http'], ev: LogEvent): Record<string, string> | undefined {
   const h = ev.http!
