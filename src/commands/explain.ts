@@ -3,9 +3,10 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {durationFlag} from '../cli/flags.js'
 import {ExitCode, usageError} from '../errors.js'
-import {renderEntry, renderExplanation, renderList, renderMany} from '../format/explain.js'
+import {ExplainPrinter, renderEntry, renderList} from '../format/explain.js'
 import {CATALOGUE, findEntry, similarIds} from '../logs/catalogue/index.js'
-import {classifyExplainArgs, entryJson, explainAll, explanationJson, hasProblems} from '../logs/explain.js'
+import {classifyExplainArgs, entryJson, explainStream, explanationJson} from '../logs/explain.js'
+import type {Explanation} from '../logs/types.js'
 import {readLines, resolveInputs} from '../logs/input.js'
 
 export default class Explain extends BaseCommand {
@@ -57,16 +58,26 @@ Exit status: 0 when no line is a warning or critical, 3 when one is, 2 for a usa
       throw usageError('give either a line or --file, not both', 'line-and-file', ['medic explain --file influxdb.log'])
     }
     const lines = request.kind === 'line' ? [request.line] : await this.inputLines(flags.file)
-    const options = {leaseDurationMs: flags['lease-duration']}
-    const results = await explainAll(lines, options)
-    if (results.length === 0) {
-      throw usageError('no lines to explain: the input was empty', 'empty-input', ['medic explain \'<log line>\''])
-    }
-    if (results.length === 1) this.out(renderExplanation(results[0]))
-    else this.out(renderMany(results))
+    const json = this.jsonEnabled()
+    const printer = new ExplainPrinter()
+    const results: Explanation[] = []
     const entries: Record<string, unknown> = {}
-    for (const r of results) if (r.entry && !entries[r.entry.id]) entries[r.entry.id] = entryJson(r.entry)
-    return this.finish({results: results.map(explanationJson), entries}, hasProblems(results) ? ExitCode.PROBLEMS : ExitCode.OK)
+    let count = 0
+    let problems = false
+    for await (const r of explainStream(lines, {leaseDurationMs: flags['lease-duration']})) {
+      count++
+      problems ||= r.verdict === 'warning' || r.verdict === 'critical'
+      if (r.entry && !entries[r.entry.id]) entries[r.entry.id] = entryJson(r.entry)
+      if (json) results.push(r)
+      else this.printIf(printer.push(r))
+    }
+    if (count === 0) throw usageError('no lines to explain: the input was empty', 'empty-input', ['medic explain \'<log line>\''])
+    this.printIf(printer.end())
+    return this.finish({results: results.map(explanationJson), entries}, problems ? ExitCode.PROBLEMS : ExitCode.OK)
+  }
+
+  private printIf(text: string | undefined): void {
+    if (text !== undefined) this.out(text)
   }
 
   private async inputLines(files: string[] | undefined): Promise<AsyncIterable<string>> {

@@ -57,26 +57,53 @@ export function renderExplanation(r: Explanation): string {
 
 export function renderCompact(r: Explanation): string {
   const id = r.id ?? '-'
-  const v = valuesLine(Object.fromEntries(Object.entries(r.values).filter(([k]) => k !== 'time' && k !== 'level')))
+  const v = r.id === null
+    ? (r.message ?? r.context ?? '').slice(0, 100)
+    : valuesLine(Object.fromEntries(Object.entries(r.values).filter(([k]) => k !== 'time' && k !== 'level')))
   const ctx = r.context && r.verdict !== 'expected' ? `  ${r.context}` : ''
   return `${String(r.line).padStart(6)}  ${padVerdict(r.verdict)} ${id.padEnd(34)} ${dim(v)}${ctx}`
 }
 
-/** Many lines: one compact row each, then each entry that occurred explained once. */
-export function renderMany(results: Explanation[]): string {
-  const out = [heading('Lines'), ...results.map(renderCompact)]
-  const seen = new Map<string, Explanation>()
-  for (const r of results) if (r.entry && !seen.has(r.entry.id)) seen.set(r.entry.id, r)
-  if (seen.size > 0) {
-    out.push('', heading('What they mean'))
-    for (const r of seen.values()) {
-      const e = r.entry!
-      out.push('', `${padVerdict(e.verdict)} ${bold(e.id)}  ${e.title}`, wrap(e.cause, terminalWidth(), '  '))
-      if (e.commands[0]) out.push(`  $ ${fill(e.commands[0], r.values)}`)
-      out.push(dim(`  (medic explain ${e.id} for the full entry)`))
-    }
+function meanings(seen: Iterable<Explanation>): string[] {
+  const out: string[] = []
+  for (const r of seen) {
+    const e = r.entry!
+    out.push('', `${padVerdict(e.verdict)} ${bold(e.id)}  ${e.title}`, wrap(e.cause, terminalWidth(), '  '))
+    if (e.commands[0]) out.push(`  $ ${fill(e.commands[0], r.values)}`)
+    out.push(dim(`  (medic explain ${e.id} for the full entry)`))
   }
-  return out.join('\n')
+  return out
+}
+
+/**
+ * Prints explanations as they arrive, so `tail -f influxdb.log | medic explain` shows each line at once. A single
+ * line gets the full explanation; from the second line on, one compact row per line, and at the end each entry
+ * that occurred is explained once.
+ */
+export class ExplainPrinter {
+  private first: Explanation | undefined
+  private count = 0
+  private readonly seen = new Map<string, Explanation>()
+
+  /** Text to print now, if any. */
+  push(r: Explanation): string | undefined {
+    this.count++
+    if (r.entry && !this.seen.has(r.entry.id)) this.seen.set(r.entry.id, r)
+    if (this.count === 1) {
+      this.first = r
+      return undefined
+    }
+    if (this.count === 2) return [heading('Lines'), renderCompact(this.first!), renderCompact(r)].join('\n')
+    return renderCompact(r)
+  }
+
+  /** Text to print at the end. */
+  end(): string | undefined {
+    if (this.count === 0) return undefined
+    if (this.count === 1) return renderExplanation(this.first!)
+    if (this.seen.size === 0) return undefined
+    return ['', heading('What they mean'), ...meanings(this.seen.values())].join('\n')
+  }
 }
 
 export function renderEntry(e: CatalogueEntry): string {

@@ -132,3 +132,13 @@ export function renderSummary(r: SummaryReport, options: {top?: number} = {}): s
   }
   return out.join('\n')
 }
+
+/** The progress line on an interactive terminal: a bar when the total size is known, else the bytes read. */
+export function progressText({bytesRead, totalBytes}: {bytesRead: number; totalBytes?: number}): string {
+  const mb = (n: number) => (n / 1e6).toFixed(0)
+  if (!totalBytes) return `reading logs: ${mb(bytesRead)} MB`
+  const frac = Math.min(1, bytesRead / totalBytes)
+  const width = 24
+  const done = Math.round(frac * width)
+  return `reading logs [${'█'.repeat(done)}${'░'.repeat(width - done)}] ${Math.floor(frac * 100)}%  ${mb(bytesRead)} of ${mb(totalBytes)} MB`
+}

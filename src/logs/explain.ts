@@ -4,6 +4,7 @@
  */
 import {catalogueMatcher} from './catalogue/index.js'
 import {extract} from './catalogue/matcher.js'
+import {redact} from './redact.js'
 import {parseLine} from './formats.js'
 import {DEFAULT_LEASE_DURATION_MS, LeaseTracker} from './lease.js'
 import type {Explanation} from './types.js'
@@ -35,7 +36,7 @@ export class Explainer {
       if (ev.host) values.host = ev.host
       return {
         line: this.lineNo, id: null, verdict: 'unknown', title: null, format: ev.format, values,
-        ...(ev.format === 'binary' ? {context: 'binary data, not a log line'} : {}),
+        ...(ev.format === 'binary' ? {context: 'binary data, not a log line'} : {message: redact(ev.msg.slice(0, 200))}),
       }
     }
     const values = extract(ev, m.groups)
@@ -52,11 +53,10 @@ export class Explainer {
   }
 }
 
-export async function explainAll(lines: AsyncIterable<string> | Iterable<string>, options: ExplainOptions = {}): Promise<Explanation[]> {
+/** Explains lines as they arrive, in order, with the lease context carried from line to line. */
+export async function* explainStream(lines: AsyncIterable<string> | Iterable<string>, options: ExplainOptions = {}): AsyncGenerator<Explanation> {
   const ex = new Explainer(options)
-  const out: Explanation[] = []
-  for await (const line of lines) out.push(ex.explain(line))
-  return out
+  for await (const line of lines) yield ex.explain(line)
 }
 
 const ID_LIKE = /^[a-z0-9]+(?:-[a-z0-9]+)+$/
@@ -66,11 +66,6 @@ export function classifyExplainArgs(args: string[]): {kind: 'id'; id: string} | 
   if (args.length === 0) return {kind: 'none'}
   if (args.length === 1 && ID_LIKE.test(args[0])) return {kind: 'id', id: args[0]}
   return {kind: 'line', line: args.join(' ')}
-}
-
-/** Exit-code rule of explain: problems found when any line is a warning or critical. */
-export function hasProblems(results: readonly Explanation[]): boolean {
-  return results.some((r) => r.verdict === 'warning' || r.verdict === 'critical')
 }
 
 /** The JSON form of a result: the entry's details are listed once, in `entries`, not per line. */

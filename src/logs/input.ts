@@ -245,7 +245,8 @@ export function forEachLine(chunk: Uint8Array, fn: (line: string) => void, encod
 
 /** Every line of an input, in order: for `medic explain` on a file or stdin. */
 export async function* readLines(input: LogInput): AsyncGenerator<string> {
-  const cutter = new ChunkCutter(64 * 1024)
+  // Target 1: hand over every complete line at once, so `tail -f log | medic explain` answers line by line.
+  const cutter = new ChunkCutter(1)
   const lines: string[] = []
   const collect = (l: string) => lines.push(l)
   for await (const buf of readBytes(input)) {

@@ -13,6 +13,7 @@ import type {Matcher} from './catalogue/matcher.js'
 import {parseLine} from './formats.js'
 import {type Interval, IntervalSet, subtract} from './intervals.js'
 import {DEFAULT_LEASE_DURATION_MS, fmtSeconds} from './lease.js'
+import {redact} from './redact.js'
 import {detach, toText} from './strings.js'
 import {TemplateTable, type TemplateStats, templateOf} from './templates.js'
 import {type LogEvent, VERDICT_RANK, type Verdict} from './types.js'
@@ -294,7 +295,7 @@ export class Summariser {
     const entries: Record<string, EntryAcc> = {}
     for (const [id, e] of this.entries) {
       entries[id] = {
-        ...e, example: text(e.example), exampleSource: text(e.exampleSource), sources: obj(e.sources), nodes: obj(e.nodes),
+        ...e, example: redact(text(e.example)), exampleSource: text(e.exampleSource), sources: obj(e.sources), nodes: obj(e.nodes),
         shards: obj(e.shards),
       }
     }
@@ -309,7 +310,7 @@ export class Summariser {
       truncated: this.truncated, blank: this.blank, minTime: this.minTime, maxTime: this.maxTime,
       formats: Object.fromEntries(this.formats), sources, entries, timelineResolution: this.resolution, timeline, logIds,
       restarts: this.restarts.map((r) => ({...r, source: text(r.source)})),
-      templates: [...this.templates.templates].map(([k, v]) => [text(k), {...v, example: text(v.example)}] as [string, TemplateStats]),
+      templates: [...this.templates.templates].map(([k, v]) => [redact(text(k)), {...v, example: redact(text(v.example))}] as [string, TemplateStats]),
       templatesEvicted: this.templates.evicted,
       leaseGrants: this.grants.intervals(), leaseDenials: this.denials.intervals(), leaseGrantNodes: obj(this.leaseGrantNodes),
     }

@@ -143,5 +143,7 @@ export interface Explanation {
   values: ExtractedValues
   /** A sentence about how the context (other lines) changed the verdict. */
   context?: string
+  /** For unknown lines: the message (secrets redacted, at most 200 characters), to tell which line it was. */
+  message?: string
   entry?: CatalogueEntry
 }

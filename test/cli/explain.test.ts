@@ -131,3 +131,33 @@ describe('medic explain', () => {
     expect(bad.stderr).toContain('not a duration')
   })
 })
+
+describe('medic explain on a live stream', () => {
+  it('answers line by line without waiting for the end of the input', async () => {
+    const {spawn} = await import('node:child_process')
+    const {join} = await import('node:path')
+    const {ROOT} = await import('../helpers/cli.js')
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'explain'], {env: {...process.env, CI: '1'}})
+    let out = ''
+    let waiting: {text: string; resolve: () => void} | undefined
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString()
+      if (waiting && out.includes(waiting.text)) waiting.resolve()
+    })
+    const seen = (text: string) =>
+      new Promise<void>((resolve) => {
+        if (out.includes(text)) resolve()
+        else waiting = {text, resolve}
+      })
+    child.stdin.write(HH_LINE + '\n')
+    child.stdin.write('{"error":"timeout"}\n')
+    // Both rows arrive while stdin is still open.
+    await seen('write-timeout')
+    expect(out).toContain('hh-queue-not-empty')
+    child.stdin.end('mystery 42\n')
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(out).toContain('mystery 42')
+    expect(out).toContain('What they mean')
+    expect(code).toBe(3)
+  })
+})

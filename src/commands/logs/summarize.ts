@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {durationFlag, timeFlag} from '../../cli/flags.js'
 import {ExitCode, usageError} from '../../errors.js'
-import {renderSummary} from '../../format/summary.js'
+import {progressText, renderSummary} from '../../format/summary.js'
 import {resolveInputs} from '../../logs/input.js'
 import {summariseInputs} from '../../logs/parallel.js'
 
@@ -61,9 +61,8 @@ Exit status: 0 when nothing needs action, 3 when a warning or critical entry was
     const {default: ora} = await import('ora')
     const spinner = ora({text: 'reading logs', stream: process.stderr}).start()
     return {
-      update: ({bytesRead, totalBytes}) => {
-        const mb = (bytesRead / 1e6).toFixed(0)
-        spinner.text = totalBytes ? `reading logs: ${mb} of ${(totalBytes / 1e6).toFixed(0)} MB (${Math.floor((100 * bytesRead) / totalBytes)}%)` : `reading logs: ${mb} MB`
+      update: (p) => {
+        spinner.text = progressText(p)
       },
       stop: () => spinner.stop(),
     }

@@ -6,6 +6,7 @@
  * entries are listed before general ones). Only those candidates run their full pattern, so a line costs one scan plus
  * one or two patterns whatever the size of the catalogue. HTTP entries are tried in order on access-log lines.
  */
+import {redact} from '../redact.js'
 import type {CatalogueEntry, ExtractedValues, HttpMatcher, KeywordMatcher, LogEvent} from '../types.js'
 
 /** A matched entry and the named groups of its pattern; `extract()` turns them into the line's values. */
@@ -201,5 +202,9 @@ export function extract(ev: LogEvent, groups?: Record<string, string | undefined
     }
   }
   if (groups) for (const k in groups) put(v, k, groups[k])
+  for (const k in v) {
+    const x = v[k]
+    if (typeof x === 'string') v[k] = redact(x)
+  }
   return v
 }
