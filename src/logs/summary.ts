@@ -549,7 +549,8 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
   for (const [a, b] of gaps) {
     events.push({time: iso(a), kind: 'lease-gap', id: 'cq-lease-denied', verdict: 'warning', text: `no CQ lease holder for ${fmtSeconds(b - a)} (until ${iso(b)})`})
   }
-  events.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''))
+  // In time order; events of lines without a timestamp (raw HTTP answers, influxd-ctl output) go last.
+  events.sort((a, b) => Number(a.time === null) - Number(b.time === null) || (a.time ?? '').localeCompare(b.time ?? ''))
 
   let verdict: SummaryReport['verdict'] = 'ok'
   if (counts.critical > 0) verdict = 'critical'
