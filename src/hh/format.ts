@@ -100,3 +100,47 @@ export function checkFooter(size: number, footer: Buffer | undefined): FooterChe
   if (!(head <= end)) return {ok: false, reason: `footer points past the end (head ${head}, data ends at ${end})`}
   return {ok: true, head, pendingBytes: end - head, exhausted: head === end}
 }
+
+/** Size on disk of the block that writeDataBlock() makes for `dataLength` bytes of data. */
+export function dataBlockBytes(dataLength: number): number {
+  return DATA_BLOCK_HEADER_BYTES + dataLength
+}
+
+/** Length prefix and checksum header of a medic block: what precedes the data. */
+export const DATA_BLOCK_HEADER_BYTES = LENGTH_BYTES + CHECKSUM_HEADER_BYTES
+
+/**
+ * Writes the header of the medic block holding `data` at target[offset]: [len: u64 BE][magic][crc32(data): u32 BE].
+ * Returns the offset after it, where the data goes.
+ */
+export function writeDataBlockHeader(target: Buffer, offset: number, data: Uint8Array): number {
+  const length = CHECKSUM_HEADER_BYTES + data.length
+  target.writeUInt32BE(Math.floor(length / 2 ** 32), offset)
+  target.writeUInt32BE(length >>> 0, offset + 4)
+  MAGIC.copy(target, offset + LENGTH_BYTES)
+  target.writeUInt32BE(crc32(data), offset + LENGTH_BYTES + MAGIC.length)
+  return offset + DATA_BLOCK_HEADER_BYTES
+}
+
+/**
+ * encodeBlock(encodePayload(data)) written in place at target[offset], with a single copy of the data. Returns the
+ * offset after the block.
+ */
+export function writeDataBlock(target: Buffer, offset: number, data: Uint8Array): number {
+  const dataStart = writeDataBlockHeader(target, offset, data)
+  target.set(data, dataStart)
+  return dataStart + data.length
+}
+
+const MAGIC_U32 = MAGIC.readUInt32BE(0)
+
+/** decodePayload() of the payload at buf[start, end), without copying it: the engine's read path. */
+export function decodePayloadAt(buf: Buffer, start: number, end: number): DecodedPayload {
+  if (end - start < CHECKSUM_HEADER_BYTES || buf.readUInt32BE(start) !== MAGIC_U32) {
+    return {ok: true, data: buf.subarray(start, end), checksummed: false}
+  }
+  const data = buf.subarray(start + CHECKSUM_HEADER_BYTES, end)
+  const want = buf.readUInt32BE(start + MAGIC.length)
+  const got = crc32(data)
+  return want === got ? {ok: true, data, checksummed: true} : {ok: false, reason: `checksum mismatch (stored ${want}, computed ${got})`}
+}

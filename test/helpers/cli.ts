@@ -23,7 +23,7 @@ export interface CliOptions {
 
 export function medic(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env = {...process.env, NO_COLOR: '', FORCE_COLOR: undefined, CI: '1', ...options.env}
+    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '', FORCE_COLOR: undefined, CI: '1', ...options.env}
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
     const child = spawn(process.execPath, [BIN, ...args], {cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe']})
     const out: Buffer[] = []
