@@ -1,0 +1,65 @@
+/** Flags and argument handling shared by `medic hh inspect | watch | wait`. */
+import {Args, Flags} from '@oclif/core'
+
+import {usageError} from '../errors.js'
+import type {Target} from '../hh/sampler.js'
+import {type HhSettings, parseSize} from '../hh/settings.js'
+import {durationFlag} from './flags.js'
+
+/** A byte size: 10737418240, 10g, 512m, 1.5GiB (powers of 1024). */
+export const sizeFlag = Flags.custom<number>({
+  async parse(input) {
+    const v = parseSize(input)
+    if (v === undefined) throw new Error(`"${input}" is not a size: use bytes (10737418240) or 10g, 512m, 100k`)
+    return v
+  },
+})
+
+export const hhDirArg = {
+  dir: Args.string({description: 'the hinted-handoff directory of a data node ([hinted-handoff] dir, usually /var/lib/influxdb/hh); taken from --config when omitted'}),
+}
+
+export const hhLimitFlags = {
+  config: Flags.string({
+    char: 'c',
+    description: "the data node's influxdb.conf: max-size, max-age and the hh directory come from its [hinted-handoff] section",
+    env: 'MEDIC_INFLUXDB_CONFIG',
+  }),
+  'max-size': sizeFlag({description: '[hinted-handoff] max-size per destination node, e.g. 10g (overrides --config; default 10 GiB)', env: 'MEDIC_HH_MAX_SIZE'}),
+  'max-age': durationFlag({description: '[hinted-handoff] max-age, e.g. 168h (overrides --config; default 168h)', env: 'MEDIC_HH_MAX_AGE'}),
+  meta: Flags.string({description: 'a meta node (host:8091) whose /show-cluster maps destination node ids to host names', env: 'MEDIC_META_URL'}),
+  'http-timeout': durationFlag({description: 'deadline of each HTTP request (--url, --meta)', default: 5_000, defaultHelp: async () => '5s', env: 'MEDIC_HTTP_TIMEOUT'}),
+}
+
+export const hhRemoteFlags = {
+  url: Flags.string({
+    char: 'u',
+    description: "a data node's HTTP address (host:8086): read its queues from /debug/vars instead of a directory; repeat for several nodes",
+    multiple: true,
+  }),
+  interval: durationFlag({description: 'time between samples', default: 5_000, defaultHelp: async () => '5s', env: 'MEDIC_HH_INTERVAL'}),
+  window: Flags.integer({description: 'samples in the evaluation window (rates, ETA, verdicts)', default: 10, min: 2, max: 60, env: 'MEDIC_HH_WINDOW'}),
+  'slow-eta': durationFlag({description: 'a queue that needs longer than this to drain is "slow"', default: 3_600_000, defaultHelp: async () => '1h', env: 'MEDIC_HH_SLOW_ETA'}),
+}
+
+/** The directory from the argument or the config's [hinted-handoff] dir. */
+export function resolveDir(dir: string | undefined, settings: HhSettings, command: string): string {
+  if (dir !== undefined && dir !== '') return dir
+  if (settings.configDir) return settings.configDir
+  throw usageError('no hinted-handoff directory given', 'no-hh-dir', [
+    `medic hh ${command} /var/lib/influxdb/hh`,
+    `or read it from the data node's config: medic hh ${command} --config /etc/influxdb/influxdb.conf`,
+    ...(command === 'inspect' ? [] : [`or watch data nodes remotely: medic hh ${command} --url http://data-1:8086`]),
+  ])
+}
+
+/** A directory or --url, not both. */
+export function resolveTarget(dir: string | undefined, urls: string[] | undefined, settings: HhSettings, command: string): Target {
+  if (urls && urls.length > 0) {
+    if (dir !== undefined && dir !== '') {
+      throw usageError('give a directory or --url, not both', 'dir-and-url', [`medic hh ${command} ${dir}`, `medic hh ${command} --url ${urls[0]}`])
+    }
+    return {kind: 'http', urls}
+  }
+  return {kind: 'dir', dir: resolveDir(dir, settings, command)}
+}

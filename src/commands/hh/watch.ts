@@ -1,0 +1,88 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand, SCHEMA_VERSION} from '../../cli/base-command.js'
+import {hhDirArg, hhLimitFlags, hhRemoteFlags, resolveTarget} from '../../cli/hh-flags.js'
+import {LiveArea, renderWatchFrame, renderWatchLine, renderWatchSummary, type WatchHeader} from '../../format/hh.js'
+import {HhMonitor, sampleLoop, type Snapshot, watchExitCode} from '../../hh/monitor.js'
+import {createSampler, lookupHosts} from '../../hh/sampler.js'
+import {resolveHhSettings} from '../../hh/settings.js'
+
+export default class HhWatch extends BaseCommand {
+  static override summary = 'Watch hinted-handoff queues drain: rate, verdict, ETA, and forecasts of "queue is full" and max-age loss'
+  static override description = `Samples the queues every --interval, from a data node's hh directory or, without shell access, from one or more data nodes' /debug/vars (--url; restart-safe: queueBytes for sizes, bytesWritten handled as a counter that resets on restart). Per destination node and shard queue: bytes to send, the net rate from a robust (Theil-Sen) slope over the last --window samples, a verdict, the ETA to empty with a range, when the node's queues reach max-size ("queue is full": writes for it fail), when the oldest data reaches max-age (and is dropped) if the queue will not be empty by then, and a sparkline.
+
+Verdicts: drained (empty), draining, slow (shrinking too slowly: ETA past --slow-eta or past max-age, or ingest as fast as delivery), growing (delivering, but more arrives), stalled (nothing delivered in the window), blocked (at max-size), unknown (before the second sample).
+
+On a terminal the table is redrawn in place; otherwise one line per sample; with --json one NDJSON object per sample ("type":"sample") and a final summary object ("type":"summary"), each with schemaVersion. Stops after --samples, or on Ctrl-C, and prints a summary. Several --url give a matrix of source node by destination node.
+
+Exit status: 0 when, at the end, no queue is growing, stalled or blocked; 3 when one is; 2 for a usage error; 4 when nothing could be sampled.`
+  static override args = hhDirArg
+  static override flags = {
+    ...hhLimitFlags,
+    ...hhRemoteFlags,
+    samples: Flags.integer({char: 'n', description: 'stop after this many samples (0: until Ctrl-C)', default: 0, min: 0}),
+  }
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> /var/lib/influxdb/hh',
+    '<%= config.bin %> <%= command.id %> /var/lib/influxdb/hh --interval 10s --samples 30',
+    '<%= config.bin %> <%= command.id %> --url data-1:8086 --url data-2:8086 --url data-3:8086 --meta meta-1:8091',
+    '<%= config.bin %> <%= command.id %> --config /etc/influxdb/influxdb.conf --json | jq -c \'select(.type=="sample") | .totals\'',
+  ]
+
+  async run(): Promise<object> {
+    const {args, flags} = await this.parse(HhWatch)
+    const settings = await resolveHhSettings({configPath: flags.config, maxSizeBytes: flags['max-size'], maxAgeMs: flags['max-age']})
+    const target = resolveTarget(args.dir, flags.url, settings, 'watch')
+    const {hosts, findings: hostFindings} = await lookupHosts(flags.meta, {timeoutMs: flags['http-timeout']})
+    for (const f of hostFindings) this.note(`warning: ${f.message}`)
+    const sampler = createSampler(target, {maxAgeMs: settings.maxAgeMs, timeoutMs: flags['http-timeout']})
+    const monitor = new HhMonitor({settings, window: flags.window, slowEtaMs: flags['slow-eta'], hosts})
+    const header: WatchHeader = {
+      target: target.kind === 'dir' ? target.dir : sampler.sources.join(', '),
+      intervalMs: flags.interval,
+      window: flags.window,
+      settings,
+    }
+    const json = this.jsonEnabled()
+    const live = !json && Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0
+    const area = live ? new LiveArea(process.stdout) : undefined
+    const stop = new AbortController()
+    const onSignal = () => stop.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    let last: Snapshot | undefined
+    let count = 0
+    try {
+      for await (const sample of sampleLoop(sampler, {intervalMs: flags.interval, count: flags.samples, signal: stop.signal})) {
+        count++
+        last = monitor.add(sample)
+        if (json) process.stdout.write(JSON.stringify({schemaVersion: SCHEMA_VERSION, command: this.commandName(), type: 'sample', ...last}) + '\n')
+        else if (area) area.render(await renderWatchFrame(last, header))
+        else this.out(renderWatchLine(last))
+      }
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      await sampler.close()
+    }
+    area?.done()
+    if (!json) this.out('\n' + (await renderWatchSummary(last, header, count, area !== undefined && last !== undefined)))
+    const exitCode = watchExitCode(last)
+    return this.finish({
+      type: 'summary',
+      target,
+      settings,
+      intervalMs: flags.interval,
+      window: flags.window,
+      samples: count,
+      interrupted: stop.signal.aborted,
+      verdict: exitCode === 0 ? 'ok' : 'problems',
+      ...(last ?? {}),
+    }, exitCode)
+  }
+
+  /** NDJSON: the final summary (and an error) is one line too, like the sample lines before it. */
+  override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json) + '\n')
+  }
+}

@@ -1,0 +1,402 @@
+/**
+ * Human output of `medic hh inspect | watch | wait`. Tables are cli-table3 (imported on first use), borderless so that
+ * they stay grep-friendly, and without colour unless chalk's level (set by the base command) allows it: cli-table3
+ * colours its header even when piped unless told not to. Live redraw (LiveArea) is for terminals only; the commands
+ * decide that.
+ */
+import chalk from 'chalk'
+import type CliTable3 from 'cli-table3'
+
+import {type Analysis, formatSpan, type InspectNode, type InspectReport, type Verdict} from '../hh/analytics.js'
+import type {NodeRow, Snapshot, WaitResult} from '../hh/monitor.js'
+import type {Finding} from '../hh/scan.js'
+import type {HhSettings} from '../hh/settings.js'
+import {bold, dim, formatCount, shortTime} from './text.js'
+
+type TableCtor = typeof CliTable3
+let TableClass: TableCtor | undefined
+
+async function loadTable(): Promise<TableCtor> {
+  TableClass ??= (await import('cli-table3')).default
+  return TableClass
+}
+
+const PLAIN_CHARS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+}
+
+async function table(head: string[], rows: string[][], align: Array<'left' | 'right'>): Promise<string> {
+  const Table = await loadTable()
+  const colour = chalk.level > 0
+  const t = new Table({
+    head: head.map((h) => (colour ? chalk.bold(h) : h)),
+    chars: PLAIN_CHARS,
+    colAligns: align,
+    style: {head: [], border: [], 'padding-left': 0, 'padding-right': 0},
+  })
+  for (const r of rows) t.push(r)
+  return t.toString().split('\n').map((l) => l.trimEnd()).join('\n')
+}
+
+/** Binary units, as max-size is configured: 10 GiB, 512 MiB. */
+export function formatBinaryBytes(n: number): string {
+  if (!Number.isFinite(n)) return '?'
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
+  let v = Math.abs(n)
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  const s = i === 0 ? String(Math.round(v)) : v >= 100 ? v.toFixed(0) : v.toFixed(1)
+  return `${n < 0 ? '-' : ''}${s.replace(/\.0$/, '')} ${units[i]}`
+}
+
+export function formatRate(bytesPerSec: number | null): string {
+  if (bytesPerSec === null) return '-'
+  if (Math.abs(bytesPerSec) < 0.5) return '0 B/s'
+  return `${bytesPerSec > 0 ? '+' : ''}${formatBinaryBytes(bytesPerSec)}/s`
+}
+
+export function verdictText(v: Verdict): string {
+  switch (v) {
+    case 'drained': return chalk.green(v)
+    case 'draining': return chalk.green(v)
+    case 'slow': return chalk.yellow(v)
+    case 'growing': return chalk.yellow(v)
+    case 'stalled': return chalk.red(v)
+    case 'blocked': return chalk.bold.red(v)
+    default: return chalk.gray(v)
+  }
+}
+
+function severityText(s: Finding['severity']): string {
+  return s === 'critical' ? chalk.bold.red('CRITICAL') : s === 'warning' ? chalk.yellow('WARNING ') : chalk.cyan('INFO    ')
+}
+
+function sourceLabel(s: HhSettings['maxSizeSource'], configPath: string | null): string {
+  return s === 'config' ? `from ${configPath}` : s === 'flag' ? 'from a flag or MEDIC_HH_*' : 'default'
+}
+
+export function limitsLine(s: Pick<HhSettings, 'maxSizeBytes' | 'maxSizeSource' | 'maxAgeMs' | 'maxAgeSource' | 'configPath'>): string {
+  return `Limits: max-size ${formatBinaryBytes(s.maxSizeBytes)} per destination node (${sourceLabel(s.maxSizeSource, s.configPath)}), ` +
+    `max-age ${limitSpan(s.maxAgeMs)} (${sourceLabel(s.maxAgeSource, s.configPath)})`
+}
+
+/** max-age as it is configured: whole hours stay hours (168h, not 7d). */
+function limitSpan(ms: number): string {
+  return ms >= 3_600_000 && ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : formatSpan(ms)
+}
+
+function age(ms: number | null): string {
+  return ms === null ? '-' : `${formatSpan(ms)} ago`
+}
+
+function nodeLabel(node: string, host: string | null): string {
+  return host ? `${node} (${host})` : node
+}
+
+function statusText(n: InspectNode): string {
+  switch (n.status) {
+    case 'empty': return chalk.green('empty')
+    case 'pending': return 'pending'
+    case 'near-full':
+    case 'near-max-age': return chalk.yellow(n.status)
+    default: return chalk.bold.red(n.status)
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ inspect
+
+export async function renderInspect(r: InspectReport, options: {shards?: boolean} = {}): Promise<string> {
+  const out: string[] = []
+  const t = r.totals
+  out.push(`${bold('Hinted handoff')} in ${r.dir}: ${formatCount(t.nodes)} destination node${t.nodes === 1 ? '' : 's'}, ${formatCount(t.queues)} queue${t.queues === 1 ? '' : 's'}, ` +
+    `${formatBinaryBytes(t.pendingBytes)} to send (${formatBinaryBytes(t.diskBytes)} on disk in ${formatCount(t.segments)} segment${t.segments === 1 ? '' : 's'})`)
+  out.push(dim(`  ${limitsLine({...r.settings})}; scanned in ${formatSpan(r.scanMs)} at ${shortTime(r.scannedAt)} UTC`))
+  for (const n of r.settings.notes) out.push(dim(`  note: ${n}`))
+  if (r.nodes.length > 0) {
+    const rows: string[][] = []
+    for (const n of r.nodes) {
+      rows.push([
+        nodeLabel(n.node, n.host),
+        '',
+        formatBinaryBytes(n.pendingBytes),
+        formatBinaryBytes(n.diskBytes),
+        formatCount(n.segments),
+        `${formatBinaryBytes(Math.max(0, n.headroomBytes))} (${Math.max(0, Math.round((1 - n.usedFraction) * 100))}%)`,
+        age(n.oldestPendingAgeMs),
+        age(n.newestAgeMs),
+        n.maxAge === null ? '-' : n.maxAge.inMs <= 0 ? chalk.red(`passed ${formatSpan(-n.maxAge.inMs)} ago`) : formatSpan(n.maxAge.inMs),
+        statusText(n),
+      ])
+      if (options.shards) {
+        for (const q of n.queues) {
+          const oldest = q.oldestPendingWrite === null ? null : Date.parse(r.scannedAt) - Date.parse(q.oldestPendingWrite)
+          const newest = q.newestWrite === null ? null : Date.parse(r.scannedAt) - Date.parse(q.newestWrite)
+          rows.push([
+            '',
+            q.shard === null ? dim('(no shard)') : q.shard,
+            formatBinaryBytes(q.pendingBytes),
+            formatBinaryBytes(q.diskBytes),
+            formatCount(q.segments),
+            '',
+            age(oldest),
+            age(newest),
+            '',
+            q.badSegments > 0 ? chalk.red(`${q.badSegments} bad`) : q.pendingBytes > 0 ? dim(`head ${q.headSegment}@${q.headOffset}`) : dim('empty'),
+          ])
+        }
+      }
+    }
+    const head = ['node', 'shard', 'to send', 'on disk', 'segments', 'headroom', 'oldest pending', 'last write', 'max-age in', 'status']
+    const align: Array<'left' | 'right'> = ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']
+    const keep = <T>(xs: T[]): T[] => (options.shards ? xs : xs.filter((_, i) => i !== 1))
+    out.push('', await table(keep(head), rows.map(keep), keep(align)))
+  } else {
+    out.push('', '  no queues: nothing is waiting to be handed off')
+  }
+  if (r.findings.length > 0) {
+    out.push('', bold('Findings'))
+    for (const f of r.findings) out.push(`  ${severityText(f.severity)} ${f.code}  ${f.message}`)
+  }
+  out.push('')
+  const crit = r.findings.filter((f) => f.severity === 'critical').length
+  const warn = r.findings.filter((f) => f.severity === 'warning').length
+  const verdict = r.verdict === 'critical' ? chalk.bold.red('PROBLEMS') : r.verdict === 'warning' ? chalk.yellow('OK, with warnings') : chalk.green('OK')
+  out.push(`${bold('Verdict')}: ${verdict}   ${crit} critical, ${warn} warning finding${warn === 1 ? '' : 's'}`)
+  if (t.pendingBytes > 0) out.push(dim(`  watch it drain: medic hh watch ${r.dir}`))
+  return out.join('\n')
+}
+
+// ------------------------------------------------------------------------------------------------ watch
+
+function etaText(a: Analysis): string {
+  if (a.verdict === 'drained') return '-'
+  if (!a.eta) return a.netRate !== null && a.netRate >= 0 && a.pendingBytes > 0 ? 'never' : '-'
+  const mid = formatSpan(a.eta.inMs)
+  const lo = formatSpan(a.eta.lowMs)
+  const hi = a.eta.highMs === null ? '∞' : formatSpan(a.eta.highMs)
+  return lo === mid && hi === mid ? mid : `${mid} (${lo}-${hi})`
+}
+
+function fullText(a: Analysis): string {
+  if (!a.full) return '-'
+  return a.full.inMs <= 0 ? chalk.bold.red('now') : formatSpan(a.full.inMs)
+}
+
+function maxAgeText(a: Analysis): string {
+  if (!a.maxAge || !a.maxAge.lossExpected) return '-'
+  return a.maxAge.inMs <= 0 ? chalk.bold.red('now') : chalk.yellow(formatSpan(a.maxAge.inMs))
+}
+
+function queueName(q: {source: string; node: string; host: string | null; shard?: string | null}, multiSource: boolean): string {
+  const n = nodeLabel(q.node, q.host)
+  return multiSource ? `${q.source} → ${n}` : n
+}
+
+export interface WatchHeader {
+  target: string
+  intervalMs: number
+  window: number
+  settings: Pick<HhSettings, 'maxSizeBytes' | 'maxSizeSource' | 'maxAgeMs' | 'maxAgeSource' | 'configPath'>
+}
+
+/** The live table (terminal), also used for the final summary. */
+export async function renderWatchTable(s: Snapshot, options: {shards?: boolean} = {}): Promise<string> {
+  const multi = new Set(s.nodes.map((n) => n.source)).size > 1
+  const rows: string[][] = []
+  const showShards = options.shards ?? s.queues.length <= 30
+  for (const n of s.nodes) {
+    rows.push(rowOf(queueName(n, multi), '', n.pendingBytes, n.analysis))
+    if (!showShards) continue
+    for (const q of s.queues.filter((x) => x.source === n.source && x.node === n.node)) {
+      rows.push(rowOf('', q.shard ?? dim('-'), q.pendingBytes, q.analysis))
+    }
+  }
+  if (rows.length === 0) return '  no queues: nothing is waiting to be handed off'
+  return table(
+    ['node', 'shard', 'to send', 'net rate', 'verdict', 'ETA (range)', 'full in', 'max-age loss', 'trend'],
+    rows,
+    ['left', 'left', 'right', 'right', 'left', 'right', 'right', 'right', 'left'],
+  )
+}
+
+function rowOf(name: string, shard: string, pending: number, a: Analysis): string[] {
+  return [name, shard, formatBinaryBytes(pending), formatRate(a.netRate), verdictText(a.verdict), etaText(a), fullText(a), maxAgeText(a), a.sparkline]
+}
+
+export function renderSourceErrors(s: Snapshot): string[] {
+  return s.sources.filter((x) => !x.ok).map((x) => chalk.red(`  ${x.source}: ${x.error?.message ?? 'cannot sample'}`))
+}
+
+export async function renderWatchFrame(s: Snapshot, h: WatchHeader): Promise<string> {
+  const out = [
+    `${bold('medic hh watch')} ${h.target}   sample ${s.seq} at ${shortTime(s.time)} UTC, every ${formatSpan(h.intervalMs)}, window ${h.window} samples`,
+    dim(`  ${limitsLine(h.settings)}`),
+    ...renderSourceErrors(s),
+    '',
+    await renderWatchTable(s),
+  ]
+  const m = await renderMatrix(s)
+  if (m) out.push('', m)
+  out.push('', dim(`  total ${formatBinaryBytes(s.totals.pendingBytes)} to send in ${s.totals.queues} queue(s); Ctrl-C to stop`))
+  return out.join('\n')
+}
+
+/** One line per sample when the output is not a terminal. */
+export function renderWatchLine(s: Snapshot): string {
+  const multi = new Set(s.nodes.map((n) => n.source)).size > 1
+  const parts = s.nodes.map((n) => {
+    const a = n.analysis
+    const eta = a.eta ? ` ETA ${formatSpan(a.eta.inMs)}` : ''
+    const rate = a.netRate === null ? '' : ` ${formatRate(a.netRate)}`
+    return `node ${queueName(n, multi)} ${formatBinaryBytes(n.pendingBytes)} ${a.verdict}${rate}${eta}`
+  })
+  const errors = s.sources.filter((x) => !x.ok).map((x) => `${x.source} unreadable (${x.error?.code})`)
+  const body = [...parts, ...errors]
+  return `${s.time} #${s.seq} total ${formatBinaryBytes(s.totals.pendingBytes)}${body.length > 0 ? ` | ${body.join(' | ')}` : ' | no queues'}`
+}
+
+/** Source node by destination node: bytes and verdict. Only when several data nodes are watched. */
+export async function renderMatrix(s: Snapshot): Promise<string | undefined> {
+  const sources = [...new Set(s.nodes.map((n) => n.source))]
+  if (sources.length < 2) return undefined
+  const dests = [...new Set(s.nodes.map((n) => n.node))].sort((a, b) => Number(a) - Number(b))
+  const cell = (n: NodeRow | undefined) => (n ? `${formatBinaryBytes(n.pendingBytes)} ${verdictText(n.analysis.verdict)}` : dim('-'))
+  const rows = sources.map((src) => [src, ...dests.map((d) => cell(s.nodes.find((n) => n.source === src && n.node === d)))])
+  const head = ['source \\ destination', ...dests.map((d) => {
+    const host = s.nodes.find((n) => n.node === d)?.host
+    return host ? `${d} (${host})` : `node ${d}`
+  })]
+  return `${bold('Matrix')} (bytes to send and verdict, per source and destination)\n` + (await table(head, rows, ['left', ...dests.map(() => 'right' as const)]))
+}
+
+/** The end of a watch; `tableShown`: the live table is still on the screen, so only the verdict follows. */
+export async function renderWatchSummary(s: Snapshot | undefined, h: WatchHeader, samples: number, tableShown = false): Promise<string> {
+  if (!s) return 'no sample was taken'
+  const out = [`${bold('Summary')} of ${samples} sample${samples === 1 ? '' : 's'} of ${h.target} (window ${h.window} samples), last at ${shortTime(s.time)} UTC`]
+  if (!tableShown) {
+    out.push(dim(`  ${limitsLine(h.settings)}`))
+    out.push(...renderSourceErrors(s))
+    out.push('', await renderWatchTable(s, {shards: true}))
+    const m = await renderMatrix(s)
+    if (m) out.push('', m)
+  }
+  const problems = s.queues.filter((q) => ['growing', 'stalled', 'blocked'].includes(q.analysis.verdict))
+  out.push('')
+  if (problems.length === 0) {
+    out.push(`${bold('Verdict')}: ${chalk.green('OK')}   ${verdictCounts(s)}`)
+  } else {
+    out.push(`${bold('Verdict')}: ${chalk.bold.red('PROBLEMS')}   ${verdictCounts(s)}`)
+    const multi = new Set(s.nodes.map((n) => n.source)).size > 1
+    for (const q of problems.slice(0, 10)) out.push(`  node ${queueName(q, multi)}${q.shard ? ` shard ${q.shard}` : ''}: ${verdictText(q.analysis.verdict)}, ${q.analysis.reason}`)
+    if (problems.length > 10) out.push(dim(`  ... ${problems.length - 10} more`))
+    if (problems.some((q) => q.analysis.verdict === 'blocked')) out.push(dim('  medic explain hh-queue-full'))
+  }
+  return out.join('\n')
+}
+
+function verdictCounts(s: Snapshot): string {
+  const parts = Object.entries(s.totals.verdicts).map(([v, n]) => `${n} ${v}`)
+  return parts.length > 0 ? `queues: ${parts.join(', ')}` : 'no queues'
+}
+
+// ------------------------------------------------------------------------------------------------ wait
+
+export function renderWaitProgress(s: Snapshot, elapsedMs: number, timeoutMs: number): string {
+  const open = s.queues.filter((q) => q.analysis.verdict !== 'drained')
+  const etas = open.map((q) => q.analysis.eta?.inMs).filter((x): x is number => x !== undefined)
+  const eta = open.length > 0 && etas.length === open.length ? `, ETA ${formatSpan(Math.max(...etas))}` : ''
+  const errors = s.sources.filter((x) => !x.ok).length
+  return `waiting: ${formatBinaryBytes(s.totals.pendingBytes)} pending in ${open.length} queue${open.length === 1 ? '' : 's'}` +
+    `${open.length > 0 ? ` (${verdictCounts(s).replace(/^queues: /, '')})` : ''}${eta}${errors ? `, ${errors} source(s) unreadable` : ''}` +
+    ` · ${formatSpan(elapsedMs)} of ${formatSpan(timeoutMs)}`
+}
+
+export async function renderWaitResult(r: WaitResult, target: string, timeoutMs: number): Promise<string> {
+  const s = r.snapshot
+  const waited = `${formatSpan(r.waitedMs)}, ${r.samples} sample${r.samples === 1 ? '' : 's'}`
+  switch (r.outcome) {
+    case 'drained':
+      return `${chalk.green('DRAINED')}  every hinted-handoff queue in ${target} is empty (waited ${waited})`
+    case 'stalled': {
+      const lines = [`${chalk.bold.red('STALLED')}  ${r.stalled.length} queue${r.stalled.length === 1 ? '' : 's'} made no progress for ${formatSpan(Math.min(...r.stalled.map((q) => q.noProgressMs)))} (waited ${waited})`]
+      for (const q of r.stalled.slice(0, 10)) lines.push(`  node ${nodeLabel(q.node, q.host)}${q.shard ? ` shard ${q.shard}` : ''}: ${formatBinaryBytes(q.pendingBytes)} pending, ${q.analysis.reason}`)
+      lines.push(dim('  is the destination node up and accepting writes? influxd-ctl show; medic logs summarize /var/log/influxdb/influxdb.log'))
+      return lines.join('\n')
+    }
+    case 'interrupted':
+    case 'timeout': {
+      const head = r.outcome === 'timeout'
+        ? `${chalk.yellow('TIMEOUT')}  ${formatBinaryBytes(s.totals.pendingBytes)} still pending after ${formatSpan(timeoutMs)} (${waited})`
+        : `${chalk.yellow('INTERRUPTED')}  ${formatBinaryBytes(s.totals.pendingBytes)} still pending (${waited})`
+      return [head, ...renderSourceErrors(s), '', await renderWatchTable(s, {shards: true})].join('\n')
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ live redraw
+
+const ANSI = /\u001B\[[0-9;?]*[A-Za-z]/g
+
+/** Cuts a line to `width` visible columns, keeping ANSI escapes intact. */
+export function fitLine(line: string, width: number): string {
+  if (line.replace(ANSI, '').length <= width) return line
+  let out = ''
+  let visible = 0
+  let i = 0
+  while (i < line.length && visible < width - 1) {
+    if (line[i] === '\u001B') {
+      const m = /^\u001B\[[0-9;?]*[A-Za-z]/.exec(line.slice(i))
+      if (m) {
+        out += m[0]
+        i += m[0].length
+        continue
+      }
+    }
+    out += line[i++]
+    visible++
+  }
+  return out + '…' + (line.includes('\u001B') ? '\u001B[0m' : '')
+}
+
+/** Redraws a block of lines in place on a terminal (no dependency: cursor up, erase down). */
+export class LiveArea {
+  private lines = 0
+
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+
+  render(text: string): void {
+    const width = Math.max(20, (this.stream.columns || 100) - 1)
+    const rows = this.stream.rows || 0
+    let lines = text.split('\n').map((l) => fitLine(l, width))
+    if (rows > 2 && lines.length > rows - 1) lines = [...lines.slice(0, rows - 2), dim(`… ${lines.length - rows + 2} more lines`)]
+    const up = this.lines > 0 ? `\u001B[${this.lines}A\r` : ''
+    this.stream.write(`${up}\u001B[0J${lines.join('\n')}\n`)
+    this.lines = lines.length
+  }
+
+  /** Forgets the drawn block: later output goes below it. */
+  done(): void {
+    this.lines = 0
+  }
+}
+
+/** A one-line status redrawn in place (wait's progress on a terminal). */
+export class StatusLine {
+  private shown = false
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+  update(text: string): void {
+    const width = Math.max(20, (this.stream.columns || 100) - 1)
+    this.stream.write(`\r\u001B[2K${fitLine(text, width)}`)
+    this.shown = true
+  }
+
+  clear(): void {
+    if (this.shown) this.stream.write('\r\u001B[2K')
+    this.shown = false
+  }
+}

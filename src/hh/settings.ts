@@ -1,0 +1,138 @@
+/**
+ * The two `[hinted-handoff]` limits the hh commands judge queues against, and where each value came from:
+ *   max-size  per destination node, all its shards together (an append past it fails with `queue is full`)
+ *   max-age   head segments whose last write is older than this are purged (silent data loss)
+ * Order of precedence: a flag (or its MEDIC_* environment variable), then the data node's influxdb.conf (--config),
+ * then Enterprise's documented defaults (10 GiB, 168h). The config is read with smol-toml, imported only when needed.
+ */
+import {readFile} from 'node:fs/promises'
+
+import {fileError, inputError} from '../errors.js'
+import {parseGoDuration} from '../logs/time.js'
+import {DEFAULT_MAX_AGE_MS, DEFAULT_MAX_SIZE_BYTES} from './format.js'
+
+export type SettingSource = 'flag' | 'config' | 'default'
+
+export interface HhSettings {
+  maxSizeBytes: number
+  maxSizeSource: SettingSource
+  maxAgeMs: number
+  maxAgeSource: SettingSource
+  /** The influxdb.conf that was read, if any. */
+  configPath: string | null
+  /** `[hinted-handoff] dir` from the config, when set. */
+  configDir: string | null
+  /** `[hinted-handoff] enabled` from the config, when set. */
+  enabled: boolean | null
+  /** Facts worth telling the user (e.g. "no [hinted-handoff] section: defaults"). */
+  notes: string[]
+}
+
+export interface HhConfigValues {
+  maxSizeBytes?: number
+  maxAgeMs?: number
+  dir?: string
+  enabled?: boolean
+  hasSection: boolean
+}
+
+export interface ResolveOptions {
+  configPath?: string
+  /** From --max-size (bytes). */
+  maxSizeBytes?: number
+  /** From --max-age (ms). */
+  maxAgeMs?: number
+}
+
+export async function resolveHhSettings(options: ResolveOptions = {}): Promise<HhSettings> {
+  let cfg: HhConfigValues = {hasSection: false}
+  const notes: string[] = []
+  if (options.configPath !== undefined) {
+    let text: string
+    try {
+      text = await readFile(options.configPath, 'utf8')
+    } catch (err) {
+      throw fileError(options.configPath, err)
+    }
+    cfg = await parseHhConfig(text, options.configPath)
+    if (!cfg.hasSection) notes.push(`${options.configPath} has no [hinted-handoff] section: InfluxDB uses the defaults`)
+    if (cfg.enabled === false) notes.push(`${options.configPath}: [hinted-handoff] enabled = false (writes to unavailable owners fail instead of queuing)`)
+  }
+  const pick = <T>(flag: T | undefined, conf: T | undefined, def: T): [T, SettingSource] =>
+    flag !== undefined ? [flag, 'flag'] : conf !== undefined ? [conf, 'config'] : [def, 'default']
+  const [maxSizeBytes, maxSizeSource] = pick(options.maxSizeBytes, cfg.maxSizeBytes, DEFAULT_MAX_SIZE_BYTES)
+  const [maxAgeMs, maxAgeSource] = pick(options.maxAgeMs, cfg.maxAgeMs, DEFAULT_MAX_AGE_MS)
+  return {
+    maxSizeBytes,
+    maxSizeSource,
+    maxAgeMs,
+    maxAgeSource,
+    configPath: options.configPath ?? null,
+    configDir: cfg.dir ?? null,
+    enabled: cfg.enabled ?? null,
+    notes,
+  }
+}
+
+/** Reads the `[hinted-handoff]` section of a data node's influxdb.conf. Bad TOML or a bad value is exit 4. */
+export async function parseHhConfig(text: string, path = 'influxdb.conf'): Promise<HhConfigValues> {
+  const {parse, TomlError} = await import('smol-toml')
+  let doc: Record<string, unknown>
+  try {
+    doc = parse(text, {integersAsBigInt: 'asNeeded'}) as Record<string, unknown>
+  } catch (err) {
+    if (err instanceof TomlError) {
+      throw inputError(`${path}:${err.line}:${err.column}: not valid TOML (${firstLine(err.message)})`, 'config-invalid-toml', [
+        `fix the line, or give the limits as flags instead: --max-size 10g --max-age 168h`,
+      ], err)
+    }
+    throw err
+  }
+  const section = doc['hinted-handoff']
+  if (section === undefined) return {hasSection: false}
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+    throw badValue(path, '', section, 'a table')
+  }
+  const s = section as Record<string, unknown>
+  const out: HhConfigValues = {hasSection: true}
+  if (s['max-size'] !== undefined) {
+    const v = parseSize(s['max-size'])
+    if (v === undefined) throw badValue(path, 'max-size', s['max-size'], 'a size in bytes such as 10737418240 or "10g"')
+    out.maxSizeBytes = v
+  }
+  if (s['max-age'] !== undefined) {
+    const v = typeof s['max-age'] === 'string' ? parseGoDuration(s['max-age'].trim()) : undefined
+    if (v === undefined || v <= 0) throw badValue(path, 'max-age', s['max-age'], 'a duration such as "168h0m0s"')
+    out.maxAgeMs = v
+  }
+  if (typeof s.dir === 'string' && s.dir !== '') out.dir = s.dir
+  if (typeof s.enabled === 'boolean') out.enabled = s.enabled
+  return out
+}
+
+/**
+ * A byte size as InfluxDB's toml.Size reads it: an integer (bytes) or a string with a k, m or g suffix (powers of
+ * 1024). Also accepted: t, an optional "b"/"ib" (10GiB, 512MB) and surrounding spaces. Returns undefined otherwise.
+ */
+export function parseSize(v: unknown): number | undefined {
+  if (typeof v === 'bigint') return v > 0n && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v > 0 ? v : undefined
+  if (typeof v !== 'string') return undefined
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(v)
+  if (!m) return undefined
+  const mult = {'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4}[m[2].toLowerCase() as ''] ?? 1
+  if (m[2] === '' && m[3] !== undefined && m[3].toLowerCase() === 'ib') return undefined
+  const n = Math.round(Number(m[1]) * mult)
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined
+}
+
+function badValue(path: string, key: string, value: unknown, want: string) {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? value.toString() : JSON.stringify(value)
+  return inputError(`${path}: [hinted-handoff]${key ? ` ${key}` : ''} = ${shown} is not ${want}`, 'config-bad-value', [
+    'fix the value in the config, or override it with --max-size / --max-age',
+  ])
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]
+}

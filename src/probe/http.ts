@@ -1,0 +1,208 @@
+/**
+ * medic's one HTTP client, for every probe of a meta or data node. undici's `request()` (imported lazily: it costs
+ * ~75 ms at start-up) with:
+ *   - an overall deadline through AbortSignal.timeout (undici's own headers/body timers fire up to ~1 s late);
+ *   - a connect timeout;
+ *   - a response size limit (1 MiB unless told otherwise), enforced on the Agent and again while reading the body,
+ *     so an injected dispatcher (tests, a later proxy option) is held to it too;
+ *   - JSON parsing;
+ *   - every failure mapped to a MedicError with exit 4 whose message names the URL and whose suggestions say what to do.
+ * Pass `dispatcher` to route requests elsewhere (an undici MockAgent, a proxy); otherwise a shared Agent per set of
+ * limits is created on first use and kept alive between polls. Call closeHttp() when done.
+ */
+import type {Dispatcher} from 'undici'
+
+import {inputError, MedicError, usageError} from '../errors.js'
+
+export const DEFAULT_TIMEOUT_MS = 5_000
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+
+export interface HttpOptions {
+  /** Where requests go; default: a shared undici Agent with the limits below. */
+  dispatcher?: Dispatcher
+  /** Overall deadline for connect, headers and body. */
+  timeoutMs?: number
+  connectTimeoutMs?: number
+  maxResponseBytes?: number
+  headers?: Record<string, string>
+  /** Aborts the request early (e.g. Ctrl-C). */
+  signal?: AbortSignal
+  /** What is being asked, for messages: "data node /debug/vars". */
+  what?: string
+}
+
+export interface JsonResponse<T = unknown> {
+  url: string
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: T
+  durationMs: number
+}
+
+const agents = new Map<string, Dispatcher>()
+
+async function defaultDispatcher(connectTimeoutMs: number, maxResponseBytes: number): Promise<Dispatcher> {
+  const key = `${connectTimeoutMs}:${maxResponseBytes}`
+  let agent = agents.get(key)
+  if (agent === undefined) {
+    const {Agent} = await import('undici')
+    agent = new Agent({connect: {timeout: connectTimeoutMs}, maxResponseSize: maxResponseBytes, keepAliveTimeout: 30_000})
+    agents.set(key, agent)
+  }
+  return agent
+}
+
+/** Closes the shared agents (idle keep-alive sockets). */
+export async function closeHttp(): Promise<void> {
+  const all = [...agents.values()]
+  agents.clear()
+  await Promise.allSettled(all.map((a) => a.close()))
+}
+
+/** GET a URL and parse its JSON body. Any failure is a MedicError with exit 4. */
+export async function getJson<T = unknown>(url: string | URL, options: HttpOptions = {}): Promise<JsonResponse<T>> {
+  const href = String(url)
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const connectTimeoutMs = Math.min(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, timeoutMs)
+  const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
+  const what = options.what ?? 'the node'
+  const started = performance.now()
+  const deadline = AbortSignal.timeout(timeoutMs)
+  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline
+  const {request} = await import('undici')
+  const dispatcher = options.dispatcher ?? (await defaultDispatcher(connectTimeoutMs, limit))
+  let status: number
+  let headers: Record<string, string | string[] | undefined>
+  let text: string
+  try {
+    const res = await request(href, {
+      method: 'GET',
+      dispatcher,
+      signal,
+      headers: {accept: 'application/json', 'user-agent': 'influx-medic', ...options.headers},
+    })
+    status = res.statusCode
+    headers = res.headers
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length
+      if (size > limit) {
+        res.body.destroy()
+        throw Object.assign(new Error('response too large'), {code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE'})
+      }
+      chunks.push(chunk as Buffer)
+    }
+    text = Buffer.concat(chunks).toString('utf8')
+  } catch (err) {
+    if (options.signal?.aborted && !deadline.aborted) {
+      throw new MedicError(`${href}: interrupted`, {code: 'interrupted', exitCode: 4, cause: err})
+    }
+    throw requestError(href, err, {timeoutMs, connectTimeoutMs, limit, what, timedOut: deadline.aborted})
+  }
+  const durationMs = Math.round(performance.now() - started)
+  if (status < 200 || status > 299) throw statusError(href, status, text, what)
+  let body: T
+  try {
+    body = JSON.parse(text) as T
+  } catch {
+    const type = String(headers['content-type'] ?? 'no content-type')
+    throw inputError(`${href}: the answer is not JSON (${type}; starts with ${JSON.stringify(text.slice(0, 60))})`, 'http-not-json', [
+      `is this ${what}? Data nodes serve HTTP on 8086, meta nodes on 8091`,
+      `look at it yourself: curl -sS ${href} | head -c 300`,
+    ])
+  }
+  return {url: href, status, headers, body, durationMs}
+}
+
+/**
+ * Normalises a node address given by a user: "data-1", "data-1:8086", "https://data-1:8086/" -> a base URL with
+ * scheme and port and no trailing slash. A malformed address is a usage error (exit 2).
+ */
+export function normaliseBaseUrl(input: string, defaultPort: number, flag = '--url'): string {
+  const raw = input.trim()
+  const withScheme = /^[a-z][a-z\d+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`
+  let u: URL
+  try {
+    u = new URL(withScheme)
+  } catch {
+    throw usageError(`${flag} "${input}" is not an address`, 'bad-url', [`give host:port or a URL, e.g. ${flag} http://data-1:${defaultPort}`])
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw usageError(`${flag} "${input}": only http and https are supported`, 'bad-url', [`${flag} http://${u.host || 'data-1'}:${defaultPort}`])
+  }
+  if (u.hostname === '') throw usageError(`${flag} "${input}" has no host`, 'bad-url', [`${flag} http://data-1:${defaultPort}`])
+  const authority = withScheme.replace(/^[a-z][a-z\d+.-]*:\/\//i, '').split(/[/?#]/)[0]
+  if (u.port === '' && !/:\d+$/.test(authority)) u.port = String(defaultPort)
+  const path = u.pathname.replace(/\/+$/, '')
+  return `${u.protocol}//${u.host}${path}`
+}
+
+interface ErrorContext {
+  timeoutMs: number
+  connectTimeoutMs: number
+  limit: number
+  what: string
+  timedOut: boolean
+}
+
+const NOT_RUNNING = 'check that the node is running (systemctl status influxdb) and that the address and port are right'
+
+function requestError(url: string, err: unknown, ctx: ErrorContext): MedicError {
+  const e = err as Error & {code?: string; cause?: {code?: string}}
+  const code = e?.code ?? e?.cause?.code ?? (e?.name === 'TimeoutError' ? 'TIMEOUT' : undefined)
+  if (ctx.timedOut || e?.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return inputError(`${url}: no complete answer within ${ctx.timeoutMs} ms`, 'http-timeout', [
+      `${ctx.what} may be overloaded, or a firewall drops the packets: curl -sS -m 10 ${url} >/dev/null`,
+      'allow more time with --http-timeout 30s',
+    ], err)
+  }
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return inputError(`${url}: connection timed out after ${ctx.connectTimeoutMs} ms`, 'http-unreachable', [
+        NOT_RUNNING,
+        'a firewall may be dropping packets to that port',
+      ], err)
+    case 'ECONNREFUSED':
+      return inputError(`${url}: connection refused (nothing listens there)`, 'http-unreachable', [
+        NOT_RUNNING,
+        'data nodes serve HTTP on 8086 ([http] bind-address), meta nodes on 8091',
+      ], err)
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return inputError(`${url}: host not found (${code})`, 'http-unreachable', ['check the host name, or use the IP address'], err)
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return inputError(`${url}: the connection was closed before a full answer (${code})`, 'http-unreachable', [
+        'if the node serves HTTPS, use an https:// URL',
+        NOT_RUNNING,
+      ], err)
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return inputError(`${url}: no route to host (${code})`, 'http-unreachable', ['check the network path and the address'], err)
+    case 'UND_ERR_RES_EXCEEDED_MAX_SIZE':
+      return inputError(`${url}: the answer is larger than ${ctx.limit} bytes; stopped reading`, 'http-too-large', [
+        `is this ${ctx.what}? the address may point at something else`,
+      ], err)
+    default:
+      if (typeof code === 'string' && /CERT|SSL|TLS|SELF_SIGNED/i.test(code)) {
+        return inputError(`${url}: TLS error (${code})`, 'http-tls', [
+          'check the node\'s certificate, or that the URL scheme (http/https) matches [http] https-enabled',
+        ], err)
+      }
+      return inputError(`${url}: request failed (${code ?? e?.message ?? String(err)})`, 'http-error', [NOT_RUNNING], err)
+  }
+}
+
+function statusError(url: string, status: number, text: string, what: string): MedicError {
+  const snippet = text.trim().slice(0, 200)
+  const suggestions: string[] = []
+  if (status === 401 || status === 403) suggestions.push(`${what} requires authentication or refuses this client`)
+  else if (status === 404) suggestions.push(`is this ${what}? /debug/vars is served by data nodes (8086), /show-cluster by meta nodes (8091)`)
+  else if (status >= 500) suggestions.push(`${what} answered with a server error: look at its log (journalctl -u influxdb -n 100)`)
+  suggestions.push(`curl -sS -i ${url}`)
+  return inputError(`${url}: HTTP ${status}${snippet ? ` ${JSON.stringify(snippet)}` : ''}`, 'http-status', suggestions)
+}

@@ -1,0 +1,167 @@
+/**
+ * THE one module of zod schemas for what InfluxDB Enterprise 1.x nodes answer, shared by the probes (medic reading a
+ * real cluster) and the dev-cluster servers (medic imitating one). Unknown extra fields are always tolerated: newer
+ * releases add fields, and a check must not fail because a node knows more than we do.
+ *
+ * zod is imported lazily (~50 ms at start-up): call loadSchemas() (cached) or the parse helpers below. The types are
+ * derived from the schemas with type-only imports, which cost nothing at run time.
+ *
+ * Covered so far:
+ *   data node GET /debug/vars: the statistics entries `hh`, `hh_processor`, `hh_node`, `write`
+ *     ({"name": ..., "tags": {...} | null, "values": {...}}, keyed by name plus ":" path; enterprise-1x.md §4.5, §6.6)
+ *   meta node GET /show-cluster: {data: [{id, tcpAddr, httpAddr, httpScheme, version, status}], meta: [{id, addr,
+ *     httpScheme, tcpAddr, version}]} (§2.5)
+ */
+import type * as z from 'zod'
+
+import {inputError} from '../errors.js'
+
+async function build() {
+  const zod = await import('zod')
+  const count = zod.number()
+  const optionalCount = count.optional()
+  const tags = <T extends z.ZodRawShape>(shape: T) => zod.looseObject(shape).nullish()
+
+  const hhStat = zod.looseObject({
+    name: zod.literal('hh'),
+    tags: tags({path: zod.string().optional()}),
+    values: zod.looseObject({writeShardReq: optionalCount, writeShardReqPoints: optionalCount}),
+  })
+
+  const hhProcessorStat = zod.looseObject({
+    name: zod.literal('hh_processor'),
+    tags: tags({node: zod.string().optional(), path: zod.string().optional(), shard: zod.string().optional()}),
+    values: zod.looseObject({
+      bytesRead: optionalCount,
+      bytesWritten: optionalCount,
+      queueBytes: optionalCount,
+      queueDepth: optionalCount,
+      writeBlocked: optionalCount,
+      writeDropped: optionalCount,
+      writeNodeReq: optionalCount,
+      writeNodeReqFail: optionalCount,
+      writeNodeReqPoints: optionalCount,
+      writeShardReq: optionalCount,
+      writeShardReqPoints: optionalCount,
+    }),
+  })
+
+  const hhNodeStat = zod.looseObject({
+    name: zod.literal('hh_node'),
+    tags: tags({node: zod.string().optional()}),
+    values: zod.looseObject({queueTotalSize: optionalCount}),
+  })
+
+  const writeStat = zod.looseObject({
+    name: zod.literal('write'),
+    tags: tags({}),
+    values: zod.looseObject({
+      pointReq: optionalCount,
+      pointReqHH: optionalCount,
+      pointReqLocal: optionalCount,
+      pointReqRemote: optionalCount,
+      req: optionalCount,
+      subWriteDrop: optionalCount,
+      subWriteOk: optionalCount,
+      writeDrop: optionalCount,
+      writeError: optionalCount,
+      writeOk: optionalCount,
+      writePartial: optionalCount,
+      writeTimeout: optionalCount,
+    }),
+  })
+
+  /** The whole document: an object of arbitrary entries ("system", "cmdline", "memstats", statistics...). */
+  const debugVars = zod.record(zod.string(), zod.unknown())
+
+  const dataNode = zod.looseObject({
+    id: zod.number().int(),
+    tcpAddr: zod.string(),
+    httpAddr: zod.string(),
+    httpScheme: zod.string().optional(),
+    version: zod.string().optional(),
+    status: zod.string().optional(),
+  })
+  const metaNode = zod.looseObject({
+    id: zod.number().int(),
+    addr: zod.string(),
+    httpScheme: zod.string().optional(),
+    tcpAddr: zod.string().optional(),
+    version: zod.string().optional(),
+  })
+  const showCluster = zod.looseObject({
+    data: zod.array(dataNode).nullish().transform((v) => v ?? []),
+    meta: zod.array(metaNode).nullish().transform((v) => v ?? []),
+  })
+
+  return {hhStat, hhProcessorStat, hhNodeStat, writeStat, debugVars, dataNode, metaNode, showCluster, z: zod}
+}
+
+export type Schemas = Awaited<ReturnType<typeof build>>
+export type HhStat = z.infer<Schemas['hhStat']>
+export type HhProcessorStat = z.infer<Schemas['hhProcessorStat']>
+export type HhNodeStat = z.infer<Schemas['hhNodeStat']>
+export type WriteStat = z.infer<Schemas['writeStat']>
+export type ShowCluster = z.infer<Schemas['showCluster']>
+export type ShowClusterDataNode = z.infer<Schemas['dataNode']>
+export type ShowClusterMetaNode = z.infer<Schemas['metaNode']>
+
+let cached: Promise<Schemas> | undefined
+
+export function loadSchemas(): Promise<Schemas> {
+  cached ??= build()
+  return cached
+}
+
+/** The statistics medic reads from a data node's /debug/vars, each entry keyed as the node keys it. */
+export interface DebugVars {
+  hh: Array<{key: string; stat: HhStat}>
+  hhProcessors: Array<{key: string; stat: HhProcessorStat}>
+  hhNodes: Array<{key: string; stat: HhNodeStat}>
+  write: WriteStat | null
+  /** Entries with a known name that did not match the schema: skipped, with why. */
+  skipped: Array<{key: string; reason: string}>
+}
+
+const WANTED = new Set(['hh', 'hh_processor', 'hh_node', 'write'])
+
+/** Picks the hh, hh_processor, hh_node and write entries out of a /debug/vars document. Not an object: exit 4. */
+export async function parseDebugVars(json: unknown, url = '/debug/vars'): Promise<DebugVars> {
+  const s = await loadSchemas()
+  const doc = s.debugVars.safeParse(json)
+  if (!doc.success) {
+    throw inputError(`${url}: not a /debug/vars document (expected a JSON object)`, 'debug-vars-invalid', [
+      'is this a data node\'s HTTP address (port 8086)?',
+    ])
+  }
+  const out: DebugVars = {hh: [], hhProcessors: [], hhNodes: [], write: null, skipped: []}
+  for (const [key, value] of Object.entries(doc.data)) {
+    const name = typeof value === 'object' && value !== null ? (value as {name?: unknown}).name : undefined
+    if (typeof name !== 'string' || !WANTED.has(name)) continue
+    const schema = name === 'hh' ? s.hhStat : name === 'hh_processor' ? s.hhProcessorStat : name === 'hh_node' ? s.hhNodeStat : s.writeStat
+    const r = schema.safeParse(value)
+    if (!r.success) {
+      out.skipped.push({key, reason: s.z.prettifyError(r.error).replaceAll('\n', ' ')})
+      continue
+    }
+    switch (name) {
+      case 'hh': out.hh.push({key, stat: r.data as HhStat}); break
+      case 'hh_processor': out.hhProcessors.push({key, stat: r.data as HhProcessorStat}); break
+      case 'hh_node': out.hhNodes.push({key, stat: r.data as HhNodeStat}); break
+      default: out.write = r.data as WriteStat
+    }
+  }
+  return out
+}
+
+/** Validates a meta node's /show-cluster answer. Wrong shape: exit 4 naming the URL. */
+export async function parseShowCluster(json: unknown, url = '/show-cluster'): Promise<ShowCluster> {
+  const s = await loadSchemas()
+  const r = s.showCluster.safeParse(json)
+  if (!r.success) {
+    throw inputError(`${url}: unexpected answer (${s.z.prettifyError(r.error).replaceAll('\n', ' ')})`, 'show-cluster-invalid', [
+      'is this a meta node\'s HTTP address (port 8091)?',
+    ])
+  }
+  return r.data
+}

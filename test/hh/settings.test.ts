@@ -1,0 +1,73 @@
+// max-size / max-age from flags, influxdb.conf or the defaults, and where each came from.
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+
+import {DEFAULT_MAX_AGE_MS, DEFAULT_MAX_SIZE_BYTES} from '../../src/hh/format.js'
+import {parseHhConfig, parseSize, resolveHhSettings} from '../../src/hh/settings.js'
+import {tempDir} from '../helpers/cli.js'
+
+const CONF = `reporting-disabled = false
+hostname = "data-1"
+
+[meta]
+  dir = "/var/lib/influxdb/meta"
+
+[hinted-handoff]
+  enabled = true
+  dir = "/data/hh"
+  max-size = "20g"
+  max-age = "72h0m0s"
+  retry-rate-limit = 0
+`
+
+describe('hh settings', () => {
+  it('parses sizes as InfluxDB does (bytes or k/m/g, powers of 1024)', () => {
+    expect(parseSize(10737418240)).toBe(10737418240)
+    expect(parseSize(10737418240n)).toBe(10737418240)
+    expect(parseSize('10737418240')).toBe(10737418240)
+    expect(parseSize('10g')).toBe(10 * 1024 ** 3)
+    expect(parseSize('512m')).toBe(512 * 1024 ** 2)
+    expect(parseSize('100K')).toBe(102400)
+    expect(parseSize('1.5GiB')).toBe(1.5 * 1024 ** 3)
+    for (const bad of ['', 'ten', '-1', '10x', 0, -5, 1.5, '10ib', true, null]) expect(parseSize(bad), String(bad)).toBeUndefined()
+    expect(parseSize(2n ** 63n)).toBeUndefined()
+  })
+
+  it('reads [hinted-handoff] from influxdb.conf, flags win, defaults fill the rest, each with its source', async () => {
+    const dir = tempDir('medic-settings-')
+    const path = join(dir, 'influxdb.conf')
+    writeFileSync(path, CONF)
+    const fromConfig = await resolveHhSettings({configPath: path})
+    expect(fromConfig).toMatchObject({
+      maxSizeBytes: 20 * 1024 ** 3, maxSizeSource: 'config',
+      maxAgeMs: 72 * 3_600_000, maxAgeSource: 'config',
+      configPath: path, configDir: '/data/hh', enabled: true, notes: [],
+    })
+    const withFlag = await resolveHhSettings({configPath: path, maxSizeBytes: 1024})
+    expect(withFlag).toMatchObject({maxSizeBytes: 1024, maxSizeSource: 'flag', maxAgeSource: 'config'})
+    const defaults = await resolveHhSettings()
+    expect(defaults).toMatchObject({maxSizeBytes: DEFAULT_MAX_SIZE_BYTES, maxSizeSource: 'default', maxAgeMs: DEFAULT_MAX_AGE_MS, maxAgeSource: 'default', configPath: null})
+  })
+
+  it('says when the config has no [hinted-handoff] section, or has it disabled', async () => {
+    const dir = tempDir('medic-settings-')
+    writeFileSync(join(dir, 'a.conf'), '[meta]\n  dir = "/m"\n')
+    const a = await resolveHhSettings({configPath: join(dir, 'a.conf')})
+    expect(a).toMatchObject({maxSizeSource: 'default', maxAgeSource: 'default'})
+    expect(a.notes[0]).toContain('no [hinted-handoff] section')
+    writeFileSync(join(dir, 'b.conf'), '[hinted-handoff]\n  enabled = false\n  max-size = 10737418240\n')
+    const b = await resolveHhSettings({configPath: join(dir, 'b.conf')})
+    expect(b).toMatchObject({maxSizeBytes: 10737418240, maxSizeSource: 'config', maxAgeSource: 'default', enabled: false})
+    expect(b.notes[0]).toContain('enabled = false')
+  })
+
+  it('fails with exit 4, the file and the line for a missing file, bad TOML or a bad value', async () => {
+    const dir = tempDir('medic-settings-')
+    await expect(resolveHhSettings({configPath: join(dir, 'nope.conf')})).rejects.toMatchObject({exitCode: 4, code: 'input-not-found'})
+    await expect(parseHhConfig('[hinted-handoff]\nmax-size = = 3\n', 'x.conf')).rejects.toMatchObject({exitCode: 4, code: 'config-invalid-toml', message: expect.stringMatching(/^x\.conf:2:\d+: not valid TOML/)})
+    await expect(parseHhConfig('[hinted-handoff]\nmax-size = "lots"\n', 'x.conf')).rejects.toMatchObject({exitCode: 4, code: 'config-bad-value', message: expect.stringContaining('max-size = "lots"')})
+    await expect(parseHhConfig('[hinted-handoff]\nmax-age = "a week"\n', 'x.conf')).rejects.toMatchObject({code: 'config-bad-value'})
+    await expect(parseHhConfig('[hinted-handoff]\nmax-age = 168\n', 'x.conf')).rejects.toMatchObject({code: 'config-bad-value'})
+  })
+})
