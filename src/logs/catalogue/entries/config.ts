@@ -19,7 +19,7 @@ export const configEntries: CatalogueEntry[] = [
     where: 'any',
     match: {keywords: ['Dir must be specified'], pattern: /(?<setting>HintedHandoff\.Dir|Meta\.Dir|Data\.Dir|Data\.WALDir) must be specified/},
     cause:
-      'Config validation found an empty directory setting and stopped the process before it opened anything. The names map to config keys: `HintedHandoff.Dir` is `[hinted-handoff] dir` (checked while hinted handoff is enabled), `Meta.Dir` is `[meta] dir` (data nodes need one too, for their local copy of the meta data), `Data.Dir` and `Data.WALDir` are `[data] dir` and `[data] wal-dir`. Typical reasons: a trimmed config file without the section, a section header that is commented out, or an environment variable that sets the key to an empty string.',
+      'Config validation found an empty directory setting and stopped the process before it opened anything. The names map to config keys: `HintedHandoff.Dir` is `[hinted-handoff] dir` (checked while hinted handoff is enabled), `Meta.Dir` is `[meta] dir` (data nodes need one too, for their local copy of the meta data), `Data.Dir` and `Data.WALDir` are `[data] dir` and `[data] wal-dir`. Typical reasons: a trimmed config file without the section, a section header that is commented out, or the service reading another file than the one you edited. (An empty `INFLUXDB_*` variable does not cause it: the open-source override code skips empty values.)',
     impact: 'The node does not start. Nothing on disk was touched.',
     check: [
       'Is the section present and its header uncommented in the file the service really reads (`-config` in the unit file)?',

@@ -1,0 +1,502 @@
+/**
+ * Reading and parsing one config file with positions.
+ *
+ * Bytes are checked before any parsing: size, NUL bytes (binary), UTF-16 and UTF-8 byte-order marks, invalid UTF-8,
+ * line endings. smol-toml (spec-complete) decides whether the TOML is valid and gives the line and column of a syntax
+ * error; toml-eslint-parser gives the position of every key and value. Duplicate keys and tables stop influxd, so they
+ * are errors, but medic renames each repeated key in its private copy of the text and parses again, so the rest of the
+ * file is still checked and both definitions can be named.
+ *
+ * Measured pitfalls: toml-eslint-parser's columns are 0-based (smol-toml's are 1-based; findings use 1-based), and it
+ * rejects a leading BOM that smol-toml silently accepts, so the BOM is stripped (and reported) first.
+ */
+import {open} from 'node:fs/promises'
+
+import {parse as smolParse, TomlError} from 'smol-toml'
+import {ParseError, parseTOML, type AST} from 'toml-eslint-parser'
+
+import {inputError, shellQuote, type MedicError} from '../errors.js'
+import {redact} from '../logs/redact.js'
+import {SECRET_KEY} from './options.js'
+import type {FileReport, Finding} from './types.js'
+
+/** Real configs are tens of KB; anything this big is not an InfluxDB config file. */
+export const MAX_CONFIG_BYTES = 1 << 20
+
+export type TomlKind = 'string' | 'integer' | 'float' | 'boolean' | 'datetime' | 'array' | 'table'
+export type TomlScalar = string | number | bigint | boolean
+
+export interface Pos {
+  line: number
+  column: number
+}
+
+export interface Entry {
+  /** The full key path: ['hostname'], ['meta', 'dir'], ['graphite', 0, 'enabled'], deeper for sub-tables. */
+  path: Array<string | number>
+  /** '' for top-level keys. */
+  section: string
+  key: string
+  value: unknown
+  kind: TomlKind
+  /** Position of the key (1-based line and column). */
+  pos: Pos | null
+  /** Position of the value. */
+  valuePos: Pos | null
+}
+
+export interface TableDecl {
+  path: Array<string | number>
+  array: boolean
+  pos: Pos | null
+}
+
+export interface ParsedConfig {
+  path: string
+  text: string
+  lines: string[]
+  sizeBytes: number
+  encoding: FileReport['encoding']
+  lineEndings: FileReport['lineEndings']
+  parsed: boolean
+  entries: Entry[]
+  tables: TableDecl[]
+  findings: Finding[]
+}
+
+/** Reads a config file, or throws a MedicError (exit 4) naming it when it cannot be read. */
+export async function readConfigFile(path: string): Promise<{bytes: Buffer; sizeBytes: number}> {
+  let fh
+  try {
+    fh = await open(path, 'r')
+    const st = await fh.stat()
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
+    const want = Math.min(st.size, MAX_CONFIG_BYTES + 1)
+    const bytes = Buffer.alloc(want)
+    let got = 0
+    while (got < want) {
+      const {bytesRead} = await fh.read(bytes, got, want - got, got)
+      if (bytesRead === 0) break
+      got += bytesRead
+    }
+    return {bytes: bytes.subarray(0, got), sizeBytes: st.size}
+  } catch (err) {
+    throw configFileError(path, err)
+  } finally {
+    await fh?.close()
+  }
+}
+
+/** Like errors.fileError, in words that fit config files. */
+export function configFileError(path: string, err: unknown): MedicError {
+  const e = err as NodeJS.ErrnoException
+  const q = shellQuote(path)
+  switch (e?.code) {
+    case 'ENOENT':
+      return inputError(`${path}: no such file`, 'input-not-found', [
+        'check the path: the service reads the file named by -config in its unit file (systemctl cat influxdb influxdb-meta)',
+        'print the defaults to compare with: influxd config, influxd-meta config',
+      ], err)
+    case 'EACCES':
+    case 'EPERM':
+      return inputError(`${path}: permission denied`, 'input-permission-denied', [
+        `check the permissions (ls -l ${q}); config files holding license keys and secrets are often readable by root or the influxdb group only: sudo medic config check ${q}`,
+      ], err)
+    case 'EISDIR':
+      return inputError(`${path}: is a directory, not a config file`, 'input-is-directory', [
+        `pass the files inside it, e.g. ${path.replace(/\/+$/, '')}/influxdb.conf ${path.replace(/\/+$/, '')}/influxdb-meta.conf`,
+      ], err)
+    default:
+      return inputError(`${path}: cannot read (${e?.message ?? String(err)})`, 'input-unreadable', [], err)
+  }
+}
+
+function fileFinding(path: string, id: string, severity: Finding['severity'], message: string, fix: string, pos?: Pos): Finding {
+  return {id, severity, file: path, line: pos?.line ?? null, column: pos?.column ?? null, key: null, message, fix}
+}
+
+/** Decodes the bytes and parses them; every problem becomes a finding, never an exception. */
+export function parseConfig(path: string, bytes: Buffer, sizeBytes = bytes.length): ParsedConfig {
+  const out: ParsedConfig = {
+    path, text: '', lines: [], sizeBytes, encoding: 'utf-8', lineEndings: 'none', parsed: false, entries: [], tables: [], findings: [],
+  }
+  if (sizeBytes > MAX_CONFIG_BYTES) {
+    out.findings.push(fileFinding(path, 'file-too-large', 'error',
+      `${formatSize(sizeBytes)}: far too large for an InfluxDB config file (they are tens of KB); medic did not parse it`,
+      'check that this is the right file: the service reads the file named by -config in its unit file (systemctl cat influxdb influxdb-meta)'))
+    return out
+  }
+  const decoded = decode(path, bytes, out)
+  if (decoded === undefined) return out
+  out.text = decoded
+  out.lines = decoded.split(/\r?\n/)
+  const crlf = (decoded.match(/\r\n/g) ?? []).length
+  const lf = (decoded.match(/\n/g) ?? []).length - crlf
+  out.lineEndings = crlf === 0 ? (lf === 0 ? 'none' : 'lf') : lf === 0 ? 'crlf' : 'mixed'
+  if (out.lineEndings === 'crlf' || out.lineEndings === 'mixed') {
+    out.findings.push(fileFinding(path, 'line-endings-crlf', 'info',
+      out.lineEndings === 'crlf'
+        ? 'Windows line endings (CRLF): TOML allows them and influxd reads the file fine'
+        : 'a mix of Windows (CRLF) and Unix (LF) line endings: TOML allows both, but the file was probably edited on two systems',
+      `nothing to do for influxd; to normalise it: sed -i 's/\\r$//' ${shellQuote(path)}`))
+  }
+  if (decoded.trim() === '') {
+    out.findings.push(fileFinding(path, 'file-empty', 'error',
+      sizeBytes === 0 ? 'the file is empty' : 'the file holds only whitespace',
+      'a truncated copy or a failed template render is the usual cause; restore the file from configuration management, or start from the defaults: influxd config > influxdb.conf (data) / influxd-meta config > influxdb-meta.conf (meta)'))
+    return out
+  }
+  try {
+    parseToml(out)
+  } catch (err) {
+    // Hostile input (nesting thousands deep...) must still end as a finding that names the file, not a stack trace.
+    out.parsed = false
+    out.entries = []
+    out.tables = []
+    out.findings.push(fileFinding(path, 'toml-syntax', 'error',
+      `medic could not parse this file (${err instanceof Error ? err.message : String(err)}); influxd would most likely refuse it too`,
+      'check that this is a config file; if it is, look for runaway nesting or an extremely long value'))
+  }
+  return out
+}
+
+function decode(path: string, bytes: Buffer, out: ParsedConfig): string | undefined {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    const le = bytes[0] === 0xff
+    out.encoding = le ? 'utf-16le' : 'utf-16be'
+    const body = Buffer.from(bytes.subarray(2))
+    if (!le) body.swap16()
+    out.findings.push(fileFinding(path, 'encoding-utf16', 'warning',
+      `saved as UTF-16 ${le ? 'LE' : 'BE'} (what Windows editors call "Unicode"): data nodes since 1.4 convert it, older releases and most tools (grep, diff, configuration management) do not`,
+      `save it as UTF-8 without a byte-order mark: iconv -f UTF-16 -t UTF-8 ${shellQuote(path)} | sed '1s/^\\xEF\\xBB\\xBF//' > fixed.conf`))
+    return body.subarray(0, body.length - (body.length % 2)).toString('utf16le')
+  }
+  const probe = bytes.subarray(0, 64 * 1024)
+  if (probe.includes(0)) {
+    out.encoding = 'binary'
+    out.findings.push(fileFinding(path, 'file-binary', 'error',
+      'this is a binary file (it contains NUL bytes), not a TOML config file; medic did not parse it',
+      'check the path: meta nodes read influxdb-meta.conf, data nodes influxdb.conf; `file ' + shellQuote(path) + '` tells what this one is'))
+    return undefined
+  }
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true}).decode(bytes)
+  } catch {
+    const {line, column} = firstInvalidUtf8(bytes)
+    out.encoding = 'binary'
+    out.findings.push(fileFinding(path, 'encoding-invalid-utf8', 'error',
+      'the file is not valid UTF-8 (TOML requires UTF-8; probably saved as Latin-1 or Windows-1252, or it is not text at all)',
+      `convert it: iconv -f WINDOWS-1252 -t UTF-8 ${shellQuote(path)} > fixed.conf, then check the line medic points at`, {line, column}))
+    return undefined
+  }
+  if (text.charCodeAt(0) === 0xfeff) {
+    text = text.slice(1)
+    out.encoding = 'utf-8-bom'
+    out.findings.push(fileFinding(path, 'encoding-bom', 'warning',
+      'the file starts with a UTF-8 byte-order mark (BOM): data nodes since 1.4 skip it, but older releases fail on line 1, and grep or sed anchored at ^ miss the first line',
+      `remove it: sed -i '1s/^\\xEF\\xBB\\xBF//' ${shellQuote(path)} (or save as "UTF-8", not "UTF-8 with BOM")`, {line: 1, column: 1}))
+  }
+  return text
+}
+
+/** Line and column (in characters) of the first byte that is not valid UTF-8. */
+function firstInvalidUtf8(bytes: Buffer): Pos {
+  let line = 1
+  let column = 1
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i]
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1
+    if (need < 0) return {line, column}
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= bytes.length || (bytes[i + k] & 0xc0) !== 0x80) return {line, column}
+    }
+    if (b === 0x0a) {
+      line++
+      column = 1
+    } else {
+      column += need === 3 ? 2 : 1
+    }
+    i += need + 1
+  }
+  return {line, column}
+}
+
+function formatSize(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${n} bytes`
+}
+
+// ── TOML ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const DUP_MARK = '__medic_dup_'
+const REDEFINE = /redefine|already (?:been )?defined/i
+
+interface Rename {
+  /** 0-based line, column (UTF-16 units) of the inserted marker, and its length. */
+  line: number
+  column: number
+  length: number
+  /** The path that was defined twice, and where the repetition is. */
+  pos: Pos
+}
+
+function parseToml(out: ParsedConfig): void {
+  const {path, text} = out
+  let smolError: TomlError | undefined
+  let values: Record<string, unknown> | undefined
+  try {
+    values = smolParse(text, {integersAsBigInt: 'asNeeded'}) as Record<string, unknown>
+  } catch (err) {
+    if (!(err instanceof TomlError)) throw err
+    smolError = err
+    if (!REDEFINE.test(err.message)) {
+      out.findings.push(syntaxFinding(path, out.lines, err.message, err.line, err.column))
+      return
+    }
+  }
+
+  // Positions from toml-eslint-parser; repeated keys are renamed in a private copy and parsed again.
+  let src = text
+  const renames: Rename[] = []
+  let ast: AST.TOMLProgram | undefined
+  for (let attempt = 0; attempt < 200 && ast === undefined; attempt++) {
+    try {
+      ast = parseTOML(src, {tomlVersion: '1.1'})
+    } catch (err) {
+      if (!(err instanceof ParseError)) {
+        // toml-eslint-parser recurses once per character of a string: a giant value overflows the stack. The
+        // values from smol-toml are still right; only the positions are lost.
+        if (values === undefined) {
+          if (smolError) out.findings.push(syntaxFinding(path, out.lines, smolError.message, smolError.line, smolError.column))
+          else throw err
+          return
+        }
+        fromValues(out, values)
+        out.findings.push(fileFinding(path, 'positions-unavailable', 'info',
+          'medic could not work out the line of each key in this file (a value is extremely long), so findings name keys without lines',
+          'look for an unusually long value in the file'))
+        return
+      }
+      if (err.message !== 'Defining a key multiple times is invalid') {
+        // smol-toml accepted what toml-eslint-parser did not (or the reverse): report the error without key positions.
+        if (smolError) out.findings.push(syntaxFinding(path, out.lines, smolError.message, smolError.line, smolError.column))
+        else out.findings.push(syntaxFinding(path, out.lines, err.message, err.lineNumber, err.column + 1))
+        return
+      }
+      const insertAt = src[err.index] === '"' || src[err.index] === "'" ? err.index + 1 : err.index
+      const marker = `${DUP_MARK}${renames.length}__`
+      const lineStart = src.lastIndexOf('\n', insertAt - 1) + 1
+      const line0 = err.lineNumber - 1
+      const col0 = insertAt - lineStart
+      // Columns on this line are reported without the markers inserted before.
+      const shift = renames.filter((r) => r.line === line0 && r.column <= col0).reduce((s, r) => s + r.length, 0)
+      renames.push({line: line0, column: col0, length: marker.length, pos: {line: err.lineNumber, column: col0 - shift + 1}})
+      src = src.slice(0, insertAt) + marker + src.slice(insertAt)
+    }
+  }
+  if (ast === undefined) {
+    out.findings.push(fileFinding(path, 'toml-syntax', 'error', 'too many repeated keys to check this file', 'remove the repeated sections and keys, then check again'))
+    return
+  }
+  out.parsed = true
+  const fixPos = (loc: AST.SourceLocation['start']): Pos => {
+    const line0 = loc.line - 1
+    const shift = renames.filter((r) => r.line === line0 && r.column < loc.column).reduce((s, r) => s + r.length, 0)
+    return {line: loc.line, column: loc.column - shift + 1}
+  }
+  const clean = (name: string): string => name.replace(/^__medic_dup_\d+__/, '')
+  walk(ast, out, fixPos, clean)
+  reportDuplicates(out, renames, smolError)
+}
+
+function walk(ast: AST.TOMLProgram, out: ParsedConfig, fixPos: (p: AST.Position) => Pos, clean: (s: string) => string): void {
+  const top = ast.body[0]
+  const keyParts = (k: AST.TOMLKey): string[] => k.keys.map((p) => clean(p.type === 'TOMLBare' ? p.name : p.value))
+  const addValue = (base: Array<string | number>, kv: AST.TOMLKeyValue): void => {
+    const full = [...base, ...keyParts(kv.key)]
+    addNode(full, kv.value, fixPos(kv.key.loc.start))
+  }
+  const addNode = (full: Array<string | number>, node: AST.TOMLContentNode, keyPos: Pos): void => {
+    if (node.type === 'TOMLInlineTable') {
+      out.tables.push({path: full, array: false, pos: keyPos})
+      for (const kv of node.body) addValue(full, kv)
+      return
+    }
+    const {section, key} = sectionAndKey(full)
+    out.entries.push({
+      path: full, section, key,
+      value: node.type === 'TOMLArray' ? arrayValue(node) : scalar(node),
+      kind: node.type === 'TOMLArray' ? 'array' : kindOf(node),
+      pos: keyPos,
+      valuePos: fixPos(node.loc.start),
+    })
+  }
+  for (const item of top.body) {
+    if (item.type === 'TOMLKeyValue') {
+      addValue([], item)
+      continue
+    }
+    const tablePath = item.resolvedKey.map((k) => (typeof k === 'string' ? clean(k) : k))
+    out.tables.push({path: tablePath, array: item.kind === 'array', pos: fixPos(item.key.loc.start)})
+    for (const kv of item.body) addValue(tablePath, kv)
+  }
+}
+
+/** Entries without positions, from smol-toml's values (the fallback when positions cannot be had). */
+function fromValues(out: ParsedConfig, values: Record<string, unknown>): void {
+  out.parsed = true
+  const walkTable = (base: Array<string | number>, table: Record<string, unknown>): void => {
+    for (const [k, v] of Object.entries(table)) {
+      const full = [...base, k]
+      if (isTable(v)) {
+        out.tables.push({path: full, array: false, pos: null})
+        walkTable(full, v)
+      } else if (Array.isArray(v) && v.length > 0 && v.every(isTable)) {
+        v.forEach((t, i) => {
+          out.tables.push({path: [...full, i], array: true, pos: null})
+          walkTable([...full, i], t)
+        })
+      } else {
+        const {section, key} = sectionAndKey(full)
+        out.entries.push({path: full, section, key, value: v instanceof Date ? v.toISOString() : v, kind: kindOfValue(v), pos: null, valuePos: null})
+      }
+    }
+  }
+  walkTable([], values)
+}
+
+function isTable(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date)
+}
+
+function kindOfValue(v: unknown): TomlKind {
+  if (typeof v === 'string') return 'string'
+  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return 'integer'
+  if (typeof v === 'number') return 'float'
+  if (typeof v === 'boolean') return 'boolean'
+  if (v instanceof Date) return 'datetime'
+  return Array.isArray(v) ? 'array' : 'table'
+}
+
+/** ['hostname'] → '' / hostname; ['meta','dir'] → meta / dir; ['graphite',0,'enabled'] → graphite / enabled. */
+export function sectionAndKey(path: ReadonlyArray<string | number>): {section: string; key: string} {
+  if (path.length === 1) return {section: '', key: String(path[0])}
+  const last = String(path.at(-1))
+  const head = path.slice(0, -1).filter((p) => typeof p === 'string') as string[]
+  return {section: head.join('.'), key: last}
+}
+
+function kindOf(node: AST.TOMLValue): TomlKind {
+  switch (node.kind) {
+    case 'string': return 'string'
+    case 'integer': return 'integer'
+    case 'float': return 'float'
+    case 'boolean': return 'boolean'
+    default: return 'datetime'
+  }
+}
+
+function scalar(node: AST.TOMLValue): TomlScalar {
+  switch (node.kind) {
+    case 'integer': return Number.isSafeInteger(node.value) ? node.value : node.bigint
+    case 'offset-date-time':
+    case 'local-date-time':
+    case 'local-date':
+    case 'local-time': return node.datetime
+    default: return node.value
+  }
+}
+
+function arrayValue(node: AST.TOMLArray): unknown[] {
+  return node.elements.map((e) => (e.type === 'TOMLValue' ? scalar(e) : e.type === 'TOMLArray' ? arrayValue(e) : '{…}'))
+}
+
+function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlError | undefined): void {
+  const before = out.findings.length
+  const seenTables = new Map<string, TableDecl>()
+  for (const t of out.tables) {
+    if (t.array) continue
+    const id = JSON.stringify(t.path)
+    const first = seenTables.get(id)
+    if (first === undefined) {
+      seenTables.set(id, t)
+      continue
+    }
+    const name = t.path.join('.')
+    out.findings.push({
+      id: 'duplicate-key', severity: 'error', file: out.path, line: t.pos?.line ?? null, column: t.pos?.column ?? null, key: name,
+      message: `the section [${name}] appears twice${first.pos ? ` (first on line ${first.pos.line})` : ''}: influxd refuses to start on a section defined twice (medic checked both halves as one section)`,
+      fix: `move the keys under this [${name}] into the first one and delete this header`,
+      ...(first.pos ? {related: [{file: out.path, line: first.pos.line, column: first.pos.column, key: name, note: 'first definition'}]} : {}),
+    })
+  }
+  const seenEntries = new Map<string, Entry>()
+  const repeated: Entry[] = []
+  for (const e of out.entries) {
+    const id = JSON.stringify(e.path)
+    const first = seenEntries.get(id)
+    if (first === undefined) {
+      seenEntries.set(id, e)
+      continue
+    }
+    repeated.push(e)
+    const name = e.path.join('.')
+    const same = String(first.value) === String(e.value) && first.kind === e.kind
+    out.findings.push({
+      id: 'duplicate-key', severity: 'error', file: out.path, line: e.pos?.line ?? null, column: e.pos?.column ?? null, key: name,
+      message: `${name} is set twice${first.pos ? ` (first on line ${first.pos.line})` : ''}${same ? ', to the same value' : ''}: influxd refuses to start on a repeated key (medic checked the first value)`,
+      fix: `keep one ${name} line and delete the other`,
+      ...(first.pos ? {related: [{file: out.path, line: first.pos.line, column: first.pos.column, key: name, note: 'first definition'}]} : {}),
+    })
+  }
+  // The repeated definitions must not win: medic checks the first, which is what the findings say.
+  out.entries = out.entries.filter((e) => !repeated.includes(e))
+  const covered = new Set(out.findings.slice(before).map((f) => f.line))
+  for (const r of renames) {
+    if (covered.has(r.pos.line)) continue
+    out.findings.push(fileFinding(out.path, 'duplicate-key', 'error',
+      'this line defines a key or table that is already defined: influxd refuses to start', 'keep one definition and delete the other', r.pos))
+  }
+  if (out.findings.length === before && smolError) {
+    out.findings.push(syntaxFinding(out.path, out.lines, smolError.message, smolError.line, smolError.column))
+  }
+}
+
+function samePath(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+/** A syntax error with the offending line quoted (secrets redacted) and a hint for the usual causes. */
+function syntaxFinding(path: string, lines: string[], rawMessage: string, line: number, column: number): Finding {
+  const message = rawMessage.split('\n')[0].replace(/^Invalid TOML document:\s*/i, '').replace(/\.$/, '')
+  const src = lines[line - 1] ?? ''
+  const hint = syntaxHint(src, message, column)
+  const excerpt = src.length > 0 ? `\n    ${line} | ${redact(src.length > 160 ? src.slice(0, 160) + '…' : src)}` : ''
+  return {
+    id: 'toml-syntax',
+    severity: 'error',
+    file: path,
+    line,
+    column,
+    key: null,
+    message: `not valid TOML: ${message}; influxd would refuse to start with "parse config"${excerpt}`,
+    fix: hint !== undefined ? redact(hint) : 'fix the line shown (the column points at where the parser gave up), then check again; medic checks the keys only once the file parses',
+  }
+}
+
+function syntaxHint(src: string, message: string, column: number): string | undefined {
+  const kv = /^\s*([\w.-]+|"[^"]*")\s*=\s*(.*?)\s*(#.*)?$/.exec(src)
+  if (/^\s*\[[^\]]*$/.test(src)) return 'close the section header with "]": [section-name]'
+  if (kv) {
+    const [, key, raw] = kv
+    if (/^"[^"]*$|^'[^']*$/.test(raw)) {
+      return SECRET_KEY.test(key) ? `close the string: add the missing ${raw[0]} at the end of the ${key} value` : `close the string: ${key} = ${raw}${raw[0]}`
+    }
+    if (/^\d+(?:\.\d+)?\s*[a-zA-Zµμ]+$/.test(raw)) return `durations and sizes are strings in TOML: ${key} = "${raw.replaceAll(/\s+/g, '')}"`
+    if (/^[A-Za-z_./:-][\w./:-]*$/.test(raw) && !/^(?:true|false|inf|nan)$/.test(raw)) return `strings need quotes in TOML: ${key} = "${raw}"`
+    if (raw === '') return `give ${key} a value, or comment the line out with #`
+  }
+  if (/^\s*[\w-]+\s*$/.test(src)) return 'a line with a bare word: comment it out with # or write key = value'
+  if (/control character/i.test(message) && column >= src.length) return 'a string is not closed on this line: add the missing quote'
+  return undefined
+}

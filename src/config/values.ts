@@ -1,0 +1,206 @@
+/**
+ * Go's value syntaxes as influxd applies them to config values: time.ParseDuration, InfluxDB's toml.Size
+ * (an optional k/m/g suffix, powers of 1024), net.Listen addresses, strconv.ParseBool and ParseInt (base 0).
+ * Pure functions: each returns the parsed value or why Go would refuse it, plus the nearest valid spelling.
+ */
+
+export type Parsed<T> = {ok: true; value: T} | {ok: false; reason: string; suggestion?: string}
+
+const UNIT_NS: Record<string, number> = {ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9}
+
+/** Units people write that Go does not know, and what to write instead. */
+const UNIT_FIX: Record<string, {unit: string; factor: number}> = {
+  u: {unit: 'us', factor: 1}, 'µ': {unit: 'us', factor: 1}, 'μ': {unit: 'us', factor: 1}, micro: {unit: 'us', factor: 1},
+  sec: {unit: 's', factor: 1}, secs: {unit: 's', factor: 1}, second: {unit: 's', factor: 1}, seconds: {unit: 's', factor: 1},
+  min: {unit: 'm', factor: 1}, mins: {unit: 'm', factor: 1}, minute: {unit: 'm', factor: 1}, minutes: {unit: 'm', factor: 1},
+  hr: {unit: 'h', factor: 1}, hrs: {unit: 'h', factor: 1}, hour: {unit: 'h', factor: 1}, hours: {unit: 'h', factor: 1},
+  d: {unit: 'h', factor: 24}, day: {unit: 'h', factor: 24}, days: {unit: 'h', factor: 24},
+  w: {unit: 'h', factor: 168}, wk: {unit: 'h', factor: 168}, week: {unit: 'h', factor: 168}, weeks: {unit: 'h', factor: 168},
+  msec: {unit: 'ms', factor: 1}, msecs: {unit: 'ms', factor: 1},
+}
+
+/** Go's time.ParseDuration: "300ms", "1.5h", "2h45m", "0"; the result is in nanoseconds. */
+export function parseGoDuration(input: string): Parsed<number> {
+  let s = input
+  let sign = 1
+  if (s.startsWith('-') || s.startsWith('+')) {
+    sign = s.startsWith('-') ? -1 : 1
+    s = s.slice(1)
+  }
+  if (s === '0') return {ok: true, value: 0}
+  if (s === '') return {ok: false, reason: `invalid duration "${input}"`}
+  let total = 0
+  let rest = s
+  while (rest.length > 0) {
+    const m = /^(\d*)(?:\.(\d*))?/.exec(rest) as RegExpExecArray
+    if ((m[1] ?? '') === '' && (m[2] ?? '') === '') return {ok: false, reason: `invalid duration "${input}"`, suggestion: fixDuration(input)}
+    rest = rest.slice(m[0].length)
+    const unit = /^[^\d.]*/.exec(rest)?.[0] ?? ''
+    if (unit === '') return {ok: false, reason: `missing unit in duration "${input}"`, suggestion: fixDuration(input)}
+    const factor = UNIT_NS[unit]
+    if (factor === undefined) return {ok: false, reason: `unknown unit "${unit}" in duration "${input}"`, suggestion: fixDuration(input)}
+    total += Number(`${m[1] || '0'}.${m[2] || '0'}`) * factor
+    rest = rest.slice(unit.length)
+  }
+  return {ok: true, value: sign * total}
+}
+
+/** The nearest valid spelling of a duration Go rejects, if there is an obvious one. */
+export function fixDuration(input: string): string | undefined {
+  const s = input.trim().replaceAll(/\s+/g, '')
+  if (/^\d+(?:\.\d+)?$/.test(s)) return `${s}s`
+  let out = ''
+  for (const m of s.matchAll(/(\d+(?:\.\d+)?)([^\d.]*)/g)) {
+    const [, num, rawUnit] = m
+    const unit = rawUnit === '' ? 's' : rawUnit
+    if (UNIT_NS[unit] !== undefined) {
+      out += num + unit
+      continue
+    }
+    const lower = unit.toLowerCase()
+    if (UNIT_NS[lower] !== undefined && lower !== 'm') {
+      out += num + lower
+      continue
+    }
+    if (unit === 'M' || unit === 'H' || unit === 'S') {
+      out += num + unit.toLowerCase()
+      continue
+    }
+    const fix = UNIT_FIX[lower]
+    if (fix === undefined) return undefined
+    out += `${Number(num) * fix.factor}${fix.unit}`
+  }
+  return out === '' || out === s ? undefined : out
+}
+
+/** A duration in Go's own short form: 1h0m0s → "1h", 500000000 → "500ms". */
+export function formatDuration(ns: number): string {
+  if (ns === 0) return '0s'
+  const units: Array<[string, number]> = [['h', 3600e9], ['m', 60e9], ['s', 1e9], ['ms', 1e6], ['us', 1e3], ['ns', 1]]
+  let rest = Math.abs(ns)
+  let out = ns < 0 ? '-' : ''
+  for (const [u, f] of units) {
+    if (rest >= f) {
+      const n = Math.floor(rest / f + 1e-9)
+      out += `${n}${u}`
+      rest -= n * f
+    }
+  }
+  return out
+}
+
+const SIZE_SUFFIX: Record<string, number> = {'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3}
+
+/** InfluxDB's toml.Size: digits with an optional k, m or g (either case), powers of 1024. */
+export function parseSize(input: string): Parsed<number> {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(input)
+  if (m) return {ok: true, value: Number(m[1]) * SIZE_SUFFIX[m[2].toLowerCase()]}
+  const loose = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*$/.exec(input)
+  if (loose) {
+    const bytes = Math.round(Number(loose[1]) * (loose[2].toLowerCase() === 't' ? 1024 ** 4 : SIZE_SUFFIX[loose[2].toLowerCase()]))
+    const suffix = loose[2].toLowerCase()
+    const short = /^\d+$/.test(loose[1]) && suffix !== 't' ? `"${loose[1]}${suffix}"` : String(bytes)
+    return {ok: false, reason: `"${input}" is not a size influxd reads: digits with an optional k, m or g suffix only`, suggestion: short}
+  }
+  return {ok: false, reason: `"${input}" is not a size: write bytes (10737418240) or digits with a k, m or g suffix ("10g")`}
+}
+
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB']
+  let v = n
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return i === 0 ? `${v} bytes` : `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`
+}
+
+export interface Address {
+  host: string
+  port: number
+}
+
+/** A listen address as net.Listen("tcp", addr) takes it: "host:port", ":port", "[v6]:port". */
+export function parseListenAddress(input: string): Parsed<Address> {
+  const s = input.trim()
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
+    const rest = s.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '')
+    return {ok: false, reason: `it has a URL scheme; bind addresses are host:port`, suggestion: rest.includes(':') ? rest : undefined}
+  }
+  let host: string
+  let portText: string
+  if (s.startsWith('[')) {
+    const m = /^\[([^\]]*)\]:(.*)$/.exec(s)
+    if (!m) return {ok: false, reason: `missing port in address`, suggestion: /^\[[^\]]*\]$/.test(s) ? `${s}:<port>` : undefined}
+    ;[, host, portText] = m
+  } else {
+    const colons = (s.match(/:/g) ?? []).length
+    if (colons === 0) {
+      return {ok: false, reason: `missing port in address`, suggestion: /^\d+$/.test(s) ? `:${s}` : `${s}:<port>`}
+    }
+    if (colons > 1) return {ok: false, reason: `too many colons in address (an IPv6 address needs brackets)`, suggestion: `[${s.slice(0, s.lastIndexOf(':'))}]${s.slice(s.lastIndexOf(':'))}`}
+    host = s.slice(0, s.indexOf(':'))
+    portText = s.slice(s.indexOf(':') + 1)
+  }
+  if (!/^\d+$/.test(portText)) {
+    return {ok: false, reason: portText === '' ? 'missing port number after the colon' : `the port "${portText}" is not a number`}
+  }
+  const port = Number(portText)
+  if (port > 65_535) return {ok: false, reason: `port ${port} is out of range (1-65535)`}
+  if (/\s/.test(host)) return {ok: false, reason: `the host part contains spaces`, suggestion: `${host.trim()}:${port}`}
+  return {ok: true, value: {host, port}}
+}
+
+const LOOPBACK = /^(?:localhost|localhost\.localdomain|localhost4|localhost6|ip6-localhost|ip6-loopback|127(?:\.\d{1,3}){3}|::1|0:0:0:0:0:0:0:1)$/i
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.test(host.replace(/^\[|\]$/g, '').replace(/\.$/, ''))
+}
+
+export function isUnspecified(host: string): boolean {
+  return /^(?:0\.0\.0\.0|::|0:0:0:0:0:0:0:0)$/.test(host.replace(/^\[|\]$/g, ''))
+}
+
+/** Go's strconv.ParseBool, which is what INFLUXDB_* booleans go through. */
+export function parseGoBool(s: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false
+  return undefined
+}
+
+/** Go's strconv.ParseInt(s, 0, 64): decimal, 0x hex, 0o / leading-0 octal, 0b binary, underscores between digits. */
+export function parseGoInt(s: string): number | undefined {
+  const m = /^([+-]?)(0[xX][\da-fA-F_]+|0[oO]?[0-7_]*|0[bB][01_]+|[1-9][\d_]*|0)$/.exec(s)
+  if (!m) return undefined
+  let body = m[2].replaceAll('_', '')
+  let base = 10
+  if (/^0[xX]/.test(body)) {
+    base = 16
+    body = body.slice(2)
+  } else if (/^0[bB]/.test(body)) {
+    base = 2
+    body = body.slice(2)
+  } else if (/^0[oO]/.test(body)) {
+    base = 8
+    body = body.slice(2)
+  } else if (body.length > 1 && body.startsWith('0')) {
+    base = 8
+    body = body.slice(1)
+  }
+  const n = Number.parseInt(body || '0', base)
+  return Number.isNaN(n) ? undefined : (m[1] === '-' ? -n : n)
+}
+
+/** Values that are obviously not real: unrendered templates, "changeme", "<your key>", "xxxx". */
+export function placeholderKind(value: string): 'template' | 'placeholder' | undefined {
+  const t = value.trim()
+  if (/\$\{[^}]*\}|\{\{[^}]*\}\}|<%=?[^%]*%>|^%[\w-]+%$|^\$[A-Z_][A-Z0-9_]*$|^@[\w.-]+@$|__[A-Z][A-Z0-9_]+__/.test(t)) return 'template'
+  const l = t.toLowerCase()
+  if (/^<[^>]*>$|^\[[^\]]*\]$/.test(l)) return 'placeholder'
+  if (/\b(?:your|my|insert|enter|put)[-_ ]?(?:license|licence|key|secret|password)|placeholder|change[-_ ]?me|replace[-_ ]?me|\btodo\b|fixme|example|dummy|\b(?:key|license|licence|secret)[-_ ]?(?:goes[-_ ]?)?here\b|^(?:key|secret|license|licence|license-key|password|test|none|null|nil|undefined|tbd|xxx+)$/.test(l)) return 'placeholder'
+  const compact = l.replaceAll(/[-_ ]/g, '')
+  if (compact.length >= 4 && /^(.)\1+$/.test(compact)) return 'placeholder'
+  if (compact.length >= 8 && /^(?:0123456789|1234567890|abcdef)/.test(compact)) return 'placeholder'
+  return undefined
+}
