@@ -11,6 +11,7 @@
  *     ({"name": ..., "tags": {...} | null, "values": {...}}, keyed by name plus ":" path; enterprise-1x.md §4.5, §6.6)
  *   meta node GET /show-cluster: {data: [{id, tcpAddr, httpAddr, httpScheme, version, status}], meta: [{id, addr,
  *     httpScheme, tcpAddr, version}]} (§2.5)
+ *   meta node GET /status: {nodeType, leader, httpAddr, raftAddr, peers} (§2.2); error bodies {"error": "..."}
  */
 import type * as z from 'zod'
 
@@ -94,7 +95,22 @@ async function build() {
     meta: zod.array(metaNode).nullish().transform((v) => v ?? []),
   })
 
-  return {hhStat, hhProcessorStat, hhNodeStat, writeStat, debugVars, dataNode, metaNode, showCluster, z: zod}
+  /**
+   * Meta GET /status (§2.2). Un-joined: leader "" and peers null; joined: `leader` and `peers` are Raft (8089)
+   * addresses and `peers` includes the node itself. strictObject would reject newer fields, so loose.
+   */
+  const metaStatus = zod.looseObject({
+    nodeType: zod.string(),
+    leader: zod.string(),
+    httpAddr: zod.string(),
+    raftAddr: zod.string(),
+    peers: zod.array(zod.string()).nullable(),
+  })
+
+  /** The JSON error body of any Enterprise API: {"error": "..."} (§2.1, §4.2). */
+  const errorBody = zod.looseObject({error: zod.string()})
+
+  return {hhStat, hhProcessorStat, hhNodeStat, writeStat, debugVars, dataNode, metaNode, showCluster, metaStatus, errorBody, z: zod}
 }
 
 export type Schemas = Awaited<ReturnType<typeof build>>
@@ -105,6 +121,7 @@ export type WriteStat = z.infer<Schemas['writeStat']>
 export type ShowCluster = z.infer<Schemas['showCluster']>
 export type ShowClusterDataNode = z.infer<Schemas['dataNode']>
 export type ShowClusterMetaNode = z.infer<Schemas['metaNode']>
+export type MetaStatus = z.infer<Schemas['metaStatus']>
 
 let cached: Promise<Schemas> | undefined
 
@@ -164,4 +181,27 @@ export async function parseShowCluster(json: unknown, url = '/show-cluster'): Pr
     ])
   }
   return r.data
+}
+
+/** One problem found in a body, with the path of the field (`peers[1]`), for findings that point at the field. */
+export interface SchemaIssue {
+  path: string
+  message: string
+}
+
+/**
+ * Checks a meta node's /status body without throwing: the status on success, otherwise every issue by path (missing
+ * fields, wrong types). Used by `medic status`, `medic join diagnose` and, later, the dev cluster's tests.
+ */
+export async function checkMetaStatus(json: unknown): Promise<{ok: true; status: MetaStatus} | {ok: false; issues: SchemaIssue[]}> {
+  const s = await loadSchemas()
+  const r = s.metaStatus.safeParse(json)
+  if (r.success) return {ok: true, status: r.data}
+  return {
+    ok: false,
+    issues: r.error.issues.map((i) => ({
+      path: i.path.length === 0 ? '(body)' : i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''),
+      message: i.message,
+    })),
+  }
 }
