@@ -4,6 +4,8 @@
  * §9) plus the OSS 1.x keys that data nodes inherit. Sections marked `closed` are listed completely: an unknown key
  * there is most likely a typo. In `open` sections medic knows the common keys only and says less about the others.
  */
+import {editDistance} from '../util/edit-distance.js'
+
 export type Role = 'meta' | 'data'
 
 export type ValueType =
@@ -274,19 +276,6 @@ export function envName(section: string, key: string): string {
 
 export function isSecretKey(key: string, spec?: OptionSpec): boolean {
   return spec?.secret === true || SECRET_KEY.test(key)
-}
-
-/** Edit distance (Levenshtein), for "did you mean". */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({length: b.length + 1}, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    prev = cur
-  }
-  return prev[b.length]
 }
 
 /** Close enough to be a typo: underscores for dashes, a letter or two off. */

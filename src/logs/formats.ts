@@ -18,6 +18,7 @@ const RAFT_LEVEL = /^\[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
 const RAFT_BARE = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) \[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
 // hashicorp/raft 1.1.2+ (hclog): 2021-03-04T05:06:07.123Z [WARN]  raft: heartbeat timeout reached: ...
 const HCLOG = /^(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)) \[(TRACE|DEBUG|INFO|WARN|ERROR|ERR)\]\s+(.*)$/s
+const RAFT_FORMS: Array<[RegExp, (t: string) => number | undefined]> = [[RAFT_BARE, parseLegacy], [HCLOG, parseIso]]
 // A Go log line with no prefix: 2017/08/02 14:11:05 http: TLS handshake error from ...
 const GO_BARE = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d)(?:\.\d+)? (.*)$/s
 const CONSOLE = /^(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d))\t(\w+)\t([^\t]*)(?:\t(\{.*\}))?$/s
@@ -439,23 +440,17 @@ function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0, 
       }
       return
     }
-    m = RAFT_BARE.exec(s)
-    if (m) {
-      ev.format = 'raft'
-      ev.timeText = m[1]
-      ev.time = parseLegacy(m[1])
-      ev.level = level(m[2])
-      ev.msg = m[3]
-      return
-    }
-    m = HCLOG.exec(s)
-    if (m) {
-      ev.format = 'raft'
-      ev.timeText = m[1]
-      ev.time = parseIso(m[1])
-      ev.level = level(m[2])
-      ev.msg = m[3]
-      return
+    // hashicorp/raft's own lines: the old library with a Go log timestamp, hclog (1.1.2+) with RFC 3339.
+    for (const [re, parseTime] of RAFT_FORMS) {
+      m = re.exec(s)
+      if (m) {
+        ev.format = 'raft'
+        ev.timeText = m[1]
+        ev.time = parseTime(m[1])
+        ev.level = level(m[2])
+        ev.msg = m[3]
+        return
+      }
     }
     m = GO_BARE.exec(s)
     if (m) {

@@ -11,6 +11,7 @@ import {ctlEntries} from './entries/ctl.js'
 import {dataEntries} from './entries/data.js'
 import {raftEntries} from './entries/raft.js'
 import {writeEntries} from './entries/write.js'
+import {editDistance} from '../../util/edit-distance.js'
 import {Matcher} from './matcher.js'
 
 export const CATALOGUE: readonly CatalogueEntry[] = [
@@ -44,16 +45,4 @@ export function similarIds(id: string, limit = 3): string[] {
     .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))
     .slice(0, limit)
     .map((x) => x.id)
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({length: b.length + 1}, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    prev = cur
-  }
-  return prev[b.length]
 }
