@@ -40,6 +40,7 @@ export const hhRemoteFlags = {
   interval: durationFlag({description: 'time between samples', default: 5_000, defaultHelp: async () => '5s', env: 'MEDIC_HH_INTERVAL'}),
   window: Flags.integer({description: 'samples in the evaluation window (rates, ETA, verdicts)', default: 10, min: 2, max: 60, env: 'MEDIC_HH_WINDOW'}),
   'slow-eta': durationFlag({description: 'a queue that needs longer than this to drain is "slow"', default: 3_600_000, defaultHelp: async () => '1h', env: 'MEDIC_HH_SLOW_ETA'}),
+  'stall-after': durationFlag({description: 'a queue with data that delivers nothing for this long is "stalled"', default: 10_000, defaultHelp: async () => '10s', env: 'MEDIC_HH_STALL_AFTER'}),
 }
 
 /** The directory from the argument or the config's [hinted-handoff] dir. */

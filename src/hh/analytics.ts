@@ -49,6 +49,11 @@ export interface AnalysisOptions {
   minSamples?: number
   /** A drain whose ETA is longer than this is `slow` (default 1 h). */
   slowEtaMs?: number
+  /**
+   * How long nothing may be delivered before a queue is called stalled (default 10 s: Enterprise retries failed sends
+   * after `retry-interval`, 1 s, and a reachable destination drains back to back, so a longer silence is not noise).
+   */
+  stallAfterMs?: number
   maxSizeBytes?: number
   /** The destination node's bytes on disk now, when the series is one shard's queue (max-size is per node). */
   nodeSizeBytes?: number
@@ -159,6 +164,7 @@ export function analyseSeries(points: readonly SeriesPoint[], o: AnalysisOptions
   const window = Math.max(2, o.window ?? 10)
   const minSamples = Math.max(2, o.minSamples ?? 2)
   const slowEtaMs = o.slowEtaMs ?? 3_600_000
+  const stallAfterMs = o.stallAfterMs ?? 10_000
   const win = points.slice(-window)
   const last = win.at(-1)
   const base: Analysis = {
@@ -246,6 +252,9 @@ export function analyseSeries(points: readonly SeriesPoint[], o: AnalysisOptions
   }
   if (pending === 0) return set('unknown', `nothing readable is pending, but ${bad} segment(s) or queue(s) are corrupt or unreadable`)
   if (win.length < minSamples || span <= 0 || delivered === null) return set('unknown', 'waiting for another sample to measure a rate')
+  if (!delivered && span < stallAfterMs) {
+    return set('unknown', `nothing delivered yet in ${formatSpan(span)}; called stalled after ${formatSpan(stallAfterMs)} without delivery`)
+  }
   if (!delivered) return set('stalled', `nothing delivered in ${formatSpan(span)} while data is pending (destination down, unreachable or rejecting writes?)`)
   const slope = fit?.slope ?? 0
   const flat = Math.abs(slope * span) <= Math.max(1, pending * 0.001)

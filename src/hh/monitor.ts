@@ -14,6 +14,8 @@ export interface MonitorOptions {
   /** Samples per evaluation window (default 10). */
   window?: number
   slowEtaMs?: number
+  /** No delivery for this long while data is pending: stalled (default 10 s). */
+  stallAfterMs?: number
   /** Destination node id -> host, from the meta node's /show-cluster. */
   hosts?: Map<string, string>
 }
@@ -131,6 +133,7 @@ export class HhMonitor {
           now: sample.t,
           window: this.window,
           slowEtaMs: this.options.slowEtaMs,
+          stallAfterMs: this.options.stallAfterMs,
           maxSizeBytes: settings.maxSizeBytes,
           maxAgeMs: settings.maxAgeMs,
           oldestPendingMs: n.oldestPendingMs,
@@ -163,6 +166,7 @@ export class HhMonitor {
           now: sample.t,
           window: this.window,
           slowEtaMs: this.options.slowEtaMs,
+          stallAfterMs: this.options.stallAfterMs,
           maxSizeBytes: settings.maxSizeBytes,
           nodeSizeBytes: nodeSize.get(q.node)?.diskBytes,
           nodeSizeSlope: node?.slope ?? 0,

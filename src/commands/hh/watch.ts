@@ -11,7 +11,7 @@ export default class HhWatch extends BaseCommand {
   static override summary = 'Watch hinted-handoff queues drain: rate, verdict, ETA, and forecasts of "queue is full" and max-age loss'
   static override description = `Samples the queues every --interval, from a data node's hh directory or, without shell access, from one or more data nodes' /debug/vars (--url; restart-safe: queueBytes for sizes, bytesWritten handled as a counter that resets on restart). Per destination node and shard queue: bytes to send, the net rate from a robust (Theil-Sen) slope over the last --window samples, a verdict, the ETA to empty with a range, when the node's queues reach max-size ("queue is full": writes for it fail), when the oldest data reaches max-age (and is dropped) if the queue will not be empty by then, and a sparkline.
 
-Verdicts: drained (empty), draining, slow (shrinking too slowly: ETA past --slow-eta or past max-age, or ingest as fast as delivery), growing (delivering, but more arrives), stalled (nothing delivered in the window), blocked (at max-size), unknown (before the second sample).
+Verdicts: drained (empty), draining, slow (shrinking too slowly: ETA past --slow-eta or past max-age, or ingest as fast as delivery), growing (delivering, but more arrives), stalled (nothing delivered for --stall-after, 10s by default), blocked (at max-size), unknown (before the second sample).
 
 On a terminal the table is redrawn in place; otherwise one line per sample; with --json one NDJSON object per sample ("type":"sample") and a final summary object ("type":"summary"), each with schemaVersion. Stops after --samples, or on Ctrl-C, and prints a summary. Several --url give a matrix of source node by destination node.
 
@@ -36,7 +36,7 @@ Exit status: 0 when, at the end, no queue is growing, stalled or blocked; 3 when
     const {hosts, findings: hostFindings} = await lookupHosts(flags.meta, {timeoutMs: flags['http-timeout']})
     for (const f of hostFindings) this.note(`warning: ${f.message}`)
     const sampler = createSampler(target, {maxAgeMs: settings.maxAgeMs, timeoutMs: flags['http-timeout']})
-    const monitor = new HhMonitor({settings, window: flags.window, slowEtaMs: flags['slow-eta'], hosts})
+    const monitor = new HhMonitor({settings, window: flags.window, slowEtaMs: flags['slow-eta'], stallAfterMs: flags['stall-after'], hosts})
     const header: WatchHeader = {
       target: target.kind === 'dir' ? target.dir : sampler.sources.join(', '),
       intervalMs: flags.interval,
