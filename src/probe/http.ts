@@ -13,6 +13,7 @@
 import type {Dispatcher} from 'undici'
 
 import {inputError, MedicError, usageError} from '../errors.js'
+import {type Auth, authHeaders} from './auth.js'
 
 export const DEFAULT_TIMEOUT_MS = 5_000
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000
@@ -30,6 +31,36 @@ export interface HttpOptions {
   signal?: AbortSignal
   /** What is being asked, for messages: "data node /debug/vars". */
   what?: string
+  /** Basic or Enterprise JWT credentials; re-sent on every redirect (Enterprise needs that, like curl --location-trusted). */
+  auth?: Auth
+  /** https: accept any certificate (self-signed test clusters). */
+  insecure?: boolean
+  /** https: trust this CA bundle (PEM contents, not a path). */
+  ca?: string | Buffer
+  /** 307/308 redirects to follow for GET (meta followers redirect to the leader); 0 = none. Default 3. */
+  maxRedirects?: number
+  /**
+   * Connect to this IP address instead of resolving the URL's host, keeping the host name in the URL for the Host
+   * header and TLS SNI: probes one resolved address of a name (join diagnose). Uses a connection of its own.
+   */
+  connectTo?: string
+  /** 'truncate': a body over maxResponseBytes is cut there (RawResponse.truncated) instead of failing. */
+  onTooLarge?: 'error' | 'truncate'
+}
+
+/** An answer with any status code (getRaw does not throw on 4xx/5xx). */
+export interface RawResponse {
+  /** The URL asked first. */
+  url: string
+  /** The URL that answered last, after redirects. */
+  finalUrl: string
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  text: string
+  durationMs: number
+  redirects: string[]
+  /** The body was cut at maxResponseBytes (only with onTooLarge: 'truncate'). */
+  truncated?: boolean
 }
 
 export interface JsonResponse<T = unknown> {
@@ -42,15 +73,34 @@ export interface JsonResponse<T = unknown> {
 
 const agents = new Map<string, Dispatcher>()
 
-async function defaultDispatcher(connectTimeoutMs: number, maxResponseBytes: number): Promise<Dispatcher> {
-  const key = `${connectTimeoutMs}:${maxResponseBytes}`
+async function defaultDispatcher(connectTimeoutMs: number, maxResponseBytes: number, tls: {insecure?: boolean; ca?: string | Buffer} = {}): Promise<Dispatcher> {
+  const caKey = tls.ca === undefined ? '' : (await import('node:crypto')).createHash('sha256').update(tls.ca).digest('hex')
+  const key = `${connectTimeoutMs}:${maxResponseBytes}:${tls.insecure ? 1 : 0}:${caKey}`
   let agent = agents.get(key)
   if (agent === undefined) {
     const {Agent} = await import('undici')
-    agent = new Agent({connect: {timeout: connectTimeoutMs}, maxResponseSize: maxResponseBytes, keepAliveTimeout: 30_000})
+    const connect: Record<string, unknown> = {timeout: connectTimeoutMs}
+    if (tls.insecure) connect.rejectUnauthorized = false
+    if (tls.ca !== undefined) connect.ca = tls.ca
+    agent = new Agent({connect, maxResponseSize: maxResponseBytes, keepAliveTimeout: 30_000})
     agents.set(key, agent)
   }
   return agent
+}
+
+/** A one-off Agent that connects to `address` whatever the URL's host resolves to; no size limit of its own. */
+async function pinnedDispatcher(address: string, connectTimeoutMs: number, tls: {insecure?: boolean; ca?: string | Buffer}): Promise<Dispatcher> {
+  const {Agent} = await import('undici')
+  const {isIP} = await import('node:net')
+  const family = isIP(address) || 4
+  const connect: Record<string, unknown> = {
+    timeout: connectTimeoutMs,
+    lookup: (_host: string, options: {all?: boolean}, cb: (...args: unknown[]) => void) =>
+      options?.all ? cb(null, [{address, family}]) : cb(null, address, family),
+  }
+  if (tls.insecure) connect.rejectUnauthorized = false
+  if (tls.ca !== undefined) connect.ca = tls.ca
+  return new Agent({connect, pipelining: 0})
 }
 
 /** Closes the shared agents (idle keep-alive sockets). */
@@ -60,48 +110,113 @@ export async function closeHttp(): Promise<void> {
   await Promise.allSettled(all.map((a) => a.close()))
 }
 
-/** GET a URL and parse its JSON body. Any failure is a MedicError with exit 4. */
-export async function getJson<T = unknown>(url: string | URL, options: HttpOptions = {}): Promise<JsonResponse<T>> {
-  const href = String(url)
+/**
+ * GET a URL and return whatever it answered, any status code, following 307/308 redirects (up to maxRedirects, with
+ * the same deadline for the whole chain). Network failures, timeouts, over-size bodies and redirect loops are
+ * MedicErrors with exit 4.
+ */
+export async function getRaw(url: string | URL, options: HttpOptions = {}): Promise<RawResponse> {
+  const first = String(url)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const connectTimeoutMs = Math.min(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, timeoutMs)
   const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
+  const maxRedirects = options.maxRedirects ?? 3
   const what = options.what ?? 'the node'
-  const started = performance.now()
   const deadline = AbortSignal.timeout(timeoutMs)
   const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline
   const {request} = await import('undici')
-  const dispatcher = options.dispatcher ?? (await defaultDispatcher(connectTimeoutMs, limit))
-  let status: number
-  let headers: Record<string, string | string[] | undefined>
-  let text: string
+  const truncate = options.onTooLarge === 'truncate'
+  const pinned = options.dispatcher === undefined && options.connectTo !== undefined
+    ? await pinnedDispatcher(options.connectTo, connectTimeoutMs, options)
+    : undefined
+  // With truncation the body loop below enforces the limit; the shared Agent's own limit would throw first.
+  const dispatcher = options.dispatcher ?? pinned ?? (await defaultDispatcher(connectTimeoutMs, truncate ? Number.MAX_SAFE_INTEGER : limit, options))
   try {
-    const res = await request(href, {
-      method: 'GET',
-      dispatcher,
-      signal,
-      headers: {accept: 'application/json', 'user-agent': 'influx-medic', ...options.headers},
-    })
-    status = res.statusCode
-    headers = res.headers
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length
-      if (size > limit) {
-        res.body.destroy()
-        throw Object.assign(new Error('response too large'), {code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE'})
-      }
-      chunks.push(chunk as Buffer)
-    }
-    text = Buffer.concat(chunks).toString('utf8')
-  } catch (err) {
-    if (options.signal?.aborted && !deadline.aborted) {
-      throw new MedicError(`${href}: interrupted`, {code: 'interrupted', exitCode: 4, cause: err})
-    }
-    throw requestError(href, err, {timeoutMs, connectTimeoutMs, limit, what, timedOut: deadline.aborted})
+    return await exchange(request, dispatcher, first, options, {timeoutMs, connectTimeoutMs, limit, maxRedirects, what, deadline, signal, truncate})
+  } finally {
+    await pinned?.destroy()
   }
-  const durationMs = Math.round(performance.now() - started)
+}
+
+interface ExchangeContext {
+  timeoutMs: number
+  connectTimeoutMs: number
+  limit: number
+  maxRedirects: number
+  what: string
+  deadline: AbortSignal
+  signal: AbortSignal
+  truncate: boolean
+}
+
+async function exchange(
+  request: typeof import('undici').request, dispatcher: Dispatcher, first: string, options: HttpOptions, ctx: ExchangeContext,
+): Promise<RawResponse> {
+  const {timeoutMs, connectTimeoutMs, limit, maxRedirects, what, deadline, signal} = ctx
+  // Latency of the exchange itself, without medic's lazy imports.
+  const started = performance.now()
+  const redirects: string[] = []
+  let href = first
+  for (;;) {
+    let status: number
+    let headers: Record<string, string | string[] | undefined>
+    let text: string
+    let truncated = false
+    try {
+      const res = await request(href, {
+        method: 'GET',
+        dispatcher,
+        signal,
+        headers: {accept: 'application/json', 'user-agent': 'influx-medic', ...authHeaders(options.auth), ...options.headers},
+      })
+      status = res.statusCode
+      headers = res.headers
+      const chunks: Buffer[] = []
+      let size = 0
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length
+        if (size > limit) {
+          res.body.destroy()
+          if (!ctx.truncate) throw Object.assign(new Error('response too large'), {code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE'})
+          chunks.push((chunk as Buffer).subarray(0, (chunk as Buffer).length - (size - limit)))
+          truncated = true
+          break
+        }
+        chunks.push(chunk as Buffer)
+      }
+      text = Buffer.concat(chunks).toString('utf8')
+    } catch (err) {
+      if (options.signal?.aborted && !deadline.aborted) {
+        throw new MedicError(`${href}: interrupted`, {code: 'interrupted', exitCode: 4, cause: err})
+      }
+      throw requestError(href, err, {timeoutMs, connectTimeoutMs, limit, what, timedOut: deadline.aborted})
+    }
+    const location = headers.location
+    if ((status === 307 || status === 308) && maxRedirects > 0 && location !== undefined) {
+      const next = new URL(String(Array.isArray(location) ? location[0] : location), href).href
+      redirects.push(next)
+      if (next === href || redirects.slice(0, -1).includes(next) || next === first || redirects.length > maxRedirects) {
+        throw inputError(`${first}: redirect loop (${[first, ...redirects].join(' -> ')})`, 'http-redirect-loop', [
+          `${what} keeps redirecting: meta followers redirect to the leader, so the nodes may disagree about who leads`,
+          `see the chain yourself: curl -sS -i ${first}`,
+        ])
+      }
+      href = next
+      continue
+    }
+    return {
+      url: first, finalUrl: href, status, headers, text, durationMs: Math.round(performance.now() - started), redirects,
+      ...(truncated ? {truncated} : {}),
+    }
+  }
+}
+
+/** GET a URL and parse its JSON body. Any failure (including a non-2xx status) is a MedicError with exit 4. */
+export async function getJson<T = unknown>(url: string | URL, options: HttpOptions = {}): Promise<JsonResponse<T>> {
+  const what = options.what ?? 'the node'
+  const raw = await getRaw(url, options)
+  const href = raw.finalUrl
+  const {status, headers, text} = raw
   if (status < 200 || status > 299) throw statusError(href, status, text, what)
   let body: T
   try {
@@ -113,7 +228,27 @@ export async function getJson<T = unknown>(url: string | URL, options: HttpOptio
       `look at it yourself: curl -sS ${href} | head -c 300`,
     ])
   }
-  return {url: href, status, headers, body, durationMs}
+  return {url: raw.url, status, headers, body, durationMs: raw.durationMs}
+}
+
+/** What a data node's /ping says: 204 plus X-Influxdb-Version (e.g. 1.3.3-c1.3.3) and X-Influxdb-Build (ENT, 1.5+). */
+export interface DataPing {
+  url: string
+  status: number
+  version?: string
+  build?: string
+  durationMs: number
+}
+
+/** GET <base>/ping on a data node. Network failures throw (exit 4); any HTTP status is returned. */
+export async function pingDataNode(baseUrl: string, options: HttpOptions = {}): Promise<DataPing> {
+  const raw = await getRaw(`${baseUrl}/ping`, {what: 'a data node', ...options})
+  const header = (name: string): string | undefined => {
+    const v = raw.headers[name]
+    const s = Array.isArray(v) ? v[0] : v
+    return s === undefined || s === '' ? undefined : s
+  }
+  return {url: raw.url, status: raw.status, version: header('x-influxdb-version'), build: header('x-influxdb-build'), durationMs: raw.durationMs}
 }
 
 /**

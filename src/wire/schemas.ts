@@ -12,6 +12,9 @@
  *   meta node GET /show-cluster: {data: [{id, tcpAddr, httpAddr, httpScheme, version, status}], meta: [{id, addr,
  *     httpScheme, tcpAddr, version}]} (§2.5)
  *   meta node GET /status: {nodeType, leader, httpAddr, raftAddr, peers} (§2.2); error bodies {"error": "..."}
+ *   meta node GET /ping: 200 with {"addr": "..."} (§2.3; other bodies tolerated: parseMetaPing never throws)
+ *   meta node GET /lease: {name, expiration, owner} (§8)
+ *   data node /ping headers X-Influxdb-Version / X-Influxdb-Build: read by probe/http.ts pingDataNode (§4.1)
  */
 import type * as z from 'zod'
 
@@ -110,7 +113,17 @@ async function build() {
   /** The JSON error body of any Enterprise API: {"error": "..."} (§2.1, §4.2). */
   const errorBody = zod.looseObject({error: zod.string()})
 
-  return {hhStat, hhProcessorStat, hhNodeStat, writeStat, debugVars, dataNode, metaNode, showCluster, metaStatus, errorBody, z: zod}
+  /** Meta GET /ping (§2.3): 200 and a JSON body with `addr` (Enterprise 1.3.7); shape beyond that unverified. */
+  const metaPing = zod.looseObject({addr: zod.string()})
+
+  /** Meta GET /lease?name=...&node_id=... (§8): the lease granted, or the holder's lease with 409. */
+  const lease = zod.looseObject({
+    name: zod.string(),
+    expiration: zod.string(),
+    owner: zod.number().int(),
+  })
+
+  return {hhStat, hhProcessorStat, hhNodeStat, writeStat, debugVars, dataNode, metaNode, showCluster, metaStatus, errorBody, metaPing, lease, z: zod}
 }
 
 export type Schemas = Awaited<ReturnType<typeof build>>
@@ -122,6 +135,8 @@ export type ShowCluster = z.infer<Schemas['showCluster']>
 export type ShowClusterDataNode = z.infer<Schemas['dataNode']>
 export type ShowClusterMetaNode = z.infer<Schemas['metaNode']>
 export type MetaStatus = z.infer<Schemas['metaStatus']>
+export type MetaPing = z.infer<Schemas['metaPing']>
+export type Lease = z.infer<Schemas['lease']>
 
 let cached: Promise<Schemas> | undefined
 
@@ -204,4 +219,47 @@ export async function checkMetaStatus(json: unknown): Promise<{ok: true; status:
       message: i.message,
     })),
   }
+}
+
+function issuesOf(error: {issues: Array<{path: PropertyKey[]; message: string}>}): SchemaIssue[] {
+  return error.issues.map((i) => ({
+    path: i.path.length === 0 ? '(body)' : i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''),
+    message: i.message,
+  }))
+}
+
+/**
+ * Reads a meta node's /ping body: the advertised `addr` when it is the documented JSON, otherwise `addr` undefined and
+ * the body kept as text (older releases answered the leader's address in plain text). Never throws.
+ */
+export async function parseMetaPing(text: string): Promise<{addr?: string; text: string}> {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return {text}
+  }
+  const s = await loadSchemas()
+  const r = s.metaPing.safeParse(json)
+  return r.success ? {addr: r.data.addr, text} : {text}
+}
+
+/** Checks a /lease body: the lease, or every issue by path. */
+export async function checkLease(json: unknown): Promise<{ok: true; lease: Lease} | {ok: false; issues: SchemaIssue[]}> {
+  const s = await loadSchemas()
+  const r = s.lease.safeParse(json)
+  return r.success ? {ok: true, lease: r.data} : {ok: false, issues: issuesOf(r.error)}
+}
+
+/** The `error` of an Enterprise {"error": "..."} body, or undefined when the text is something else. */
+export async function errorMessageOf(text: string): Promise<string | undefined> {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  const s = await loadSchemas()
+  const r = s.errorBody.safeParse(json)
+  return r.success ? r.data.error : undefined
 }

@@ -1,0 +1,93 @@
+// `medic status` end to end: the built CLI against real loopback meta and data nodes.
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {medic, oneJson, tempDir} from '../helpers/cli.js'
+import {FakeCluster, hangRoute, joinedCluster, textRoute} from '../helpers/cluster.js'
+
+const fc = new FakeCluster()
+afterEach(() => fc.close())
+
+describe('medic status', () => {
+  it('a healthy cluster: a table, the cluster line, exit 0', async () => {
+    const c = await joinedCluster(fc, 3, 2)
+    const r = await medic(['status', c.metas[0].addr])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^NODE\s+ROLE\s+STATE\s+REACHABLE\s+LATENCY\s+VERSION\s+LEADER\s+PEERS\s+JOINED\s+PROBLEMS$/m)
+    expect(r.stdout).toContain(`${c.metas[0].addr} (self)`)
+    expect(r.stdout).toContain('Cluster: OK  3 meta, 2 data nodes')
+    expect(r.stdout).not.toMatch(/\u001B\[/)
+  })
+
+  it('--json: one document with schemaVersion, nodes and problems; split view exits 3', async () => {
+    const c = await joinedCluster(fc, 3, 1)
+    c.status[1].leader = c.metas[1].addr
+    const r = await medic(['status', ...c.metas.map((m) => m.addr), '--json'])
+    expect(r.code).toBe(3)
+    const doc = oneJson(r.stdout)
+    expect(doc).toMatchObject({schemaVersion: 1, command: 'status', exitCode: 3, state: 'fail'})
+    expect((doc.nodes as unknown[]).length).toBe(4)
+    expect((doc.problems as Array<{id: string}>).map((p) => p.id)).toContain('split-view')
+  })
+
+  it('a node that accepts and never answers: exit 4 naming it, within the deadline', async () => {
+    const n = await fc.node({'*': hangRoute})
+    const r = await medic(['status', n.addr, '--timeout', '300ms'])
+    expect(r.code).toBe(4)
+    expect(r.stdout).toContain(`${n.url}/status: no complete answer within 300 ms`)
+    expect(r.stderr).toContain('no node could be checked')
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('an HTML page from a proxy: exit 3 with the finding', async () => {
+    const n = await fc.node({'/status': textRoute('<html><head><title>502 Bad Gateway</title></head></html>', 502, 'text/html')})
+    const r = await medic(['status', n.url, '--json'])
+    expect(r.code).toBe(3)
+    expect((oneJson(r.stdout).problems as Array<{id: string}>)[0].id).toBe('status-http-error')
+  })
+
+  it('MEDIC_TIMEOUT is read from the environment', async () => {
+    const n = await fc.node({'*': hangRoute})
+    const r = await medic(['status', n.addr, '--json'], {env: {MEDIC_TIMEOUT: '250ms'}})
+    expect(r.code).toBe(4)
+    expect(r.stdout).toContain('no complete answer within 250 ms')
+  })
+
+  it('--file: offline checks of saved bodies', async () => {
+    const dir = tempDir('medic-status-cli-')
+    const good = join(dir, 'meta-1.json')
+    writeFileSync(good, JSON.stringify({nodeType: 'meta', leader: 'meta-1:8089', httpAddr: 'meta-1:8091', raftAddr: 'meta-1:8089', peers: ['meta-1:8089', 'meta-2:8089', 'meta-3:8089']}))
+    const bad = join(dir, 'truncated.json')
+    writeFileSync(bad, '{"nodeType":"meta","leader":"meta-1:80')
+    expect((await medic(['status', '--file', good])).code).toBe(0)
+    const r = await medic(['status', '--file', good, '--file', bad])
+    expect(r.code).toBe(3)
+    expect(r.stdout).toContain('status-not-json')
+    expect(r.stdout).toContain('truncated.json: the /status body is not valid JSON')
+    const missing = await medic(['status', '--file', join(dir, 'nope.json'), '--json'])
+    expect(missing.code).toBe(4)
+    expect(oneJson(missing.stdout)).toMatchObject({exitCode: 4, error: {code: 'input-not-found'}})
+  })
+
+  it('JWT credentials from flags and MEDIC_* variables reach every node', async () => {
+    const c = await joinedCluster(fc, 3, 1)
+    const r = await medic(['status', c.metas[0].addr, '--jwt-secret', 'shh'], {env: {MEDIC_USERNAME: 'admin'}})
+    expect(r.code).toBe(0)
+    for (const n of [...c.metas, ...c.datas]) {
+      expect(n.seen.length).toBeGreaterThan(0)
+      for (const s of n.seen) expect(s.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/)
+    }
+  })
+
+  it('usage errors exit 2', async () => {
+    const r = await medic(['status'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('no meta node address given')
+    expect((await medic(['status', 'ftp://x'])).code).toBe(2)
+    expect((await medic(['status', 'm:8091', '--password', 'x'])).code).toBe(2)
+    expect((await medic(['status', '--file', '-'])).code).toBe(2)
+    expect((await medic(['status', 'm:8091', '--file', 'x.json'])).code).toBe(2)
+  })
+})

@@ -1,0 +1,227 @@
+// medic status against real loopback servers shaped like fresh, joined, split, broken and hostile meta nodes, and the
+// offline checks of saved /status bodies. Nothing of ours is mocked.
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, afterEach, describe, expect, it} from 'vitest'
+
+import {closeHttp} from '../../src/probe/http.js'
+import {checkStatusFiles, metaHttpAddrForPeer, probeCluster, splitHostPort, type StatusReport, statusExitCode} from '../../src/probe/status.js'
+import {renderStatus} from '../../src/format/status.js'
+import {tempDir} from '../helpers/cli.js'
+import {FakeCluster, hangRoute, joinedCluster, jsonRoute, textRoute} from '../helpers/cluster.js'
+
+const fc = new FakeCluster()
+afterEach(() => fc.close())
+afterAll(closeHttp)
+
+const ids = (r: StatusReport) => r.problems.map((p) => p.id)
+const FRESH = (addr: string) => ({nodeType: 'meta', leader: '', httpAddr: addr, raftAddr: addr, peers: null})
+
+describe('addresses', () => {
+  it('splits host:port and maps Raft peers to HTTP addresses', () => {
+    expect(splitHostPort('meta-1:8089')).toEqual(['meta-1', '8089'])
+    expect(splitHostPort('[::1]:8091')).toEqual(['::1', '8091'])
+    expect(splitHostPort('meta-1')).toEqual(['meta-1', ''])
+    expect(metaHttpAddrForPeer('meta-2:8089', 'meta-1:8091')).toEqual({address: 'meta-2:8091'})
+    expect(metaHttpAddrForPeer('meta-2:8089', 'meta-1:9091')).toEqual({address: 'meta-2:9091'})
+    expect(metaHttpAddrForPeer('m2:7000', 'm1:8091', {data: [], meta: [{id: 2, addr: 'm2:7001', tcpAddr: 'm2:7000', httpScheme: 'https'}]})).toEqual({address: 'm2:7001', scheme: 'https'})
+  })
+})
+
+describe('probeCluster', () => {
+  it('a healthy joined cluster from one address: finds the other meta nodes and the data nodes', async () => {
+    const c = await joinedCluster(fc, 3, 2)
+    const r = await probeCluster([c.metas[0].addr], {http: {timeoutMs: 10_000}})
+    expect(r.problems).toEqual([])
+    expect(r.state).toBe('ok')
+    expect(statusExitCode(r)).toBe(0)
+    expect(r.leader).toBe(c.metas[0].addr)
+    expect(r.nodes.map((n) => [n.address, n.role, n.source])).toEqual([
+      [c.metas[0].addr, 'meta', 'given'],
+      [c.datas[0].addr, 'data', 'show-cluster'],
+      [c.datas[1].addr, 'data', 'show-cluster'],
+      [c.metas[1].addr, 'meta', 'peers'],
+      [c.metas[2].addr, 'meta', 'peers'],
+    ])
+    const first = r.nodes[0]
+    expect(first).toMatchObject({reachable: true, checked: true, joined: true, isLeader: true, peers: 3, version: '1.11.8-c1.11.8', id: 1, state: 'ok'})
+    expect(r.nodes[1]).toMatchObject({reachable: true, version: '1.11.8-c1.11.8', build: 'ENT', httpStatus: 204, id: 4})
+    expect(typeof first.latencyMs).toBe('number')
+    const text = await renderStatus(r)
+    expect(text).toMatch(/^NODE\s+ROLE\s+STATE\s+REACHABLE/)
+    expect(text).toContain('Cluster: OK  3 meta, 2 data nodes')
+    expect(text).not.toMatch(/\u001B\[/)
+  })
+
+  it('a fresh, un-joined meta node', async () => {
+    const n = await fc.node()
+    n.routes['/status'] = jsonRoute(FRESH(n.addr))
+    const r = await probeCluster([n.url])
+    expect(ids(r)).toEqual(['meta-not-joined'])
+    expect(r.nodes[0]).toMatchObject({joined: false, peers: 0, leader: '', state: 'fail'})
+    expect(r.problems[0].suggestions[0]).toBe(`from one meta node of the cluster: influxd-ctl add-meta ${n.addr}`)
+    expect(statusExitCode(r)).toBe(3)
+  })
+
+  it('503 from a meta node without a leader', async () => {
+    const n = await fc.node({'/status': jsonRoute({error: 'no leader'}, 503)})
+    const r = await probeCluster([n.addr])
+    expect(ids(r)).toEqual(['meta-unavailable'])
+    expect(r.problems[0].message).toContain('503 "no leader"')
+    expect(statusExitCode(r)).toBe(3)
+  })
+
+  it('a split view: names which node sees which leader', async () => {
+    const c = await joinedCluster(fc, 3, 0)
+    c.status[2].leader = c.metas[2].addr
+    const r = await probeCluster(c.metas.map((m) => m.addr))
+    const split = r.problems.find((p) => p.id === 'split-view')!
+    expect(split.severity).toBe('critical')
+    expect(split.message).toBe(`the meta nodes disagree about the leader: ${c.metas[0].addr}, ${c.metas[1].addr} see ${c.metas[0].addr}; ${c.metas[2].addr} sees ${c.metas[2].addr}`)
+    expect(r.leader).toBe(c.metas[0].addr)
+    expect(r.state).toBe('fail')
+    expect(statusExitCode(r)).toBe(3)
+  })
+
+  it('a leader missing from peers, and localhost advertised', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.status[0].leader = '127.0.0.1:1'
+    c.status[0].httpAddr = 'localhost:8091'
+    const r = await probeCluster([c.metas[0].addr])
+    expect(ids(r)).toEqual(expect.arrayContaining(['leader-not-in-peers', 'loopback-advertised']))
+    expect(r.problems.find((p) => p.id === 'loopback-advertised')!.message).toContain('httpAddr localhost:8091')
+  })
+
+  it('a node advertising another port than the one that reached it', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.status[0].httpAddr = '127.0.0.1:8091'
+    const r = await probeCluster([c.metas[0].addr])
+    expect(r.problems.find((p) => p.id === 'address-mismatch')).toMatchObject({severity: 'critical', message: `${c.metas[0].addr}: reached as ${c.metas[0].addr} but advertises httpAddr 127.0.0.1:8091 (another port)`})
+  })
+
+  it('unreachable and silent data nodes; partial answers make the state unknown', async () => {
+    const c = await joinedCluster(fc, 1, 1)
+    const dead = await fc.node()
+    const deadAddr = dead.addr
+    await new Promise((r) => dead.server.close(r))
+    c.showCluster.data.push({id: 9, tcpAddr: '127.0.0.1:1', httpAddr: deadAddr, httpScheme: 'http', version: '', status: 'joined'})
+    const r = await probeCluster([c.metas[0].addr])
+    const row = r.nodes.find((n) => n.address === deadAddr)!
+    expect(row).toMatchObject({role: 'data', reachable: false, checked: false, state: 'unknown', problems: ['data-silent', 'data-unreachable']})
+    expect(row.error).toContain('connection refused')
+    expect(r.state).toBe('unknown')
+    expect(statusExitCode(r)).toBe(3)
+    expect(await renderStatus(r)).toContain('State is UNKNOWN')
+  })
+
+  it('one meta node that never answers among good ones: reported, not fatal', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    const hang = await fc.node({'*': hangRoute})
+    const r = await probeCluster([c.metas[0].addr, hang.addr], {http: {timeoutMs: 300}})
+    expect(r.nodes.find((n) => n.address === hang.addr)).toMatchObject({reachable: false, state: 'unknown', error: `${hang.url}/status: no complete answer within 300 ms`})
+    expect(r.state).toBe('unknown')
+    expect(statusExitCode(r)).toBe(3)
+  })
+
+  it('a peer that cannot be mapped to an HTTP address is named, not silently skipped', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.status[0].peers = [c.metas[0].addr, '127.0.0.1:1']
+    const r = await probeCluster([c.metas[0].addr])
+    expect(r.problems.find((p) => p.id === 'peer-not-probed')!.message).toContain('peer 127.0.0.1:1 could not be mapped')
+  })
+
+  it('nothing could be checked: exit 4', async () => {
+    const hang = await fc.node({'*': hangRoute})
+    const r = await probeCluster([hang.addr], {http: {timeoutMs: 200}})
+    expect(r.summary.checked).toBe(0)
+    expect(statusExitCode(r)).toBe(4)
+  })
+
+  it.each([
+    ['an HTML error page', textRoute('<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head></html>', 200, 'text/html'), 'status-html', '("502 Bad Gateway")'],
+    ['truncated JSON', textRoute('{"nodeType":"meta","leader":"', 200, 'application/json'), 'status-not-json', 'not valid JSON'],
+    ['an empty body', textRoute('', 200, 'application/json'), 'status-empty', 'is empty'],
+    ['a 5 MB body', textRoute(Buffer.alloc(5 * 1024 * 1024, 32), 200, 'application/json'), 'status-too-large', 'larger than 1048576 bytes'],
+    ['wrong types', jsonRoute({nodeType: 'meta', leader: 5, httpAddr: 'x:8091', raftAddr: 'x:8089', peers: 'a,b'}), 'status-shape', 'leader: Invalid input: expected string, received number'],
+    ['an error body', jsonRoute({error: 'authorization failed'}), 'status-shape', 'an error body instead of /status: "authorization failed"'],
+    ['a data node (404)', textRoute('404 page not found\n', 404), 'status-http-error', 'HTTP 404 "404 page not found"'],
+    ['a data node (204 on /status)', textRoute('', 204), 'not-meta-node', 'as data nodes do'],
+    ['401 with auth enabled', jsonRoute({error: 'unable to parse authentication credentials'}, 401), 'meta-auth', 'answered 401'],
+  ])('%s: a clear critical finding naming the node', async (_name, route, id, text) => {
+    const n = await fc.node({'/status': route})
+    const r = await probeCluster([n.addr])
+    expect(ids(r)).toEqual([id])
+    expect(r.problems[0].severity).toBe('critical')
+    expect(r.problems[0].message).toContain(n.addr)
+    expect(r.problems[0].message).toContain(text)
+    expect(statusExitCode(r)).toBe(3)
+  })
+
+  it('wrong types are reported by path', async () => {
+    const n = await fc.node({'/status': jsonRoute({nodeType: 'meta', leader: '', httpAddr: 'x:8091', raftAddr: 'x:8089', peers: ['a', 3]})})
+    const r = await probeCluster([n.addr])
+    expect(r.problems[0].issues).toEqual([{path: 'peers[1]', message: 'Invalid input: expected string, received number'}])
+  })
+
+  it('a redirect loop is a finding, not a hang', async () => {
+    const a = await fc.node()
+    const b = await fc.node()
+    a.routes['/status'] = (_q, res) => { res.writeHead(307, {location: `${b.url}/status`}); res.end() }
+    b.routes['/status'] = (_q, res) => { res.writeHead(307, {location: `${a.url}/status`}); res.end() }
+    const r = await probeCluster([a.addr])
+    expect(ids(r)).toEqual(['redirect-loop'])
+    expect(r.problems[0].message).toContain('redirect loop')
+  })
+
+  it('sends credentials to every node', async () => {
+    const c = await joinedCluster(fc, 3, 1)
+    const r = await probeCluster([c.metas[0].addr], {http: {auth: {type: 'basic', username: 'admin', password: 'pw'}}})
+    expect(r.problems).toEqual([])
+    for (const n of [...c.metas, ...c.datas]) expect(n.seen.every((s) => s.authorization === 'Basic YWRtaW46cHc=')).toBe(true)
+  })
+})
+
+describe('checkStatusFiles', () => {
+  const dir = tempDir('medic-status-')
+  const file = (name: string, body: string | Buffer) => {
+    const p = join(dir, name)
+    writeFileSync(p, body)
+    return p
+  }
+  const joined = (self: string, extra: Record<string, unknown> = {}) => JSON.stringify({nodeType: 'meta', leader: 'meta-1:8089', httpAddr: `${self}:8091`, raftAddr: `${self}:8089`, peers: ['meta-1:8089', 'meta-2:8089', 'meta-3:8089'], ...extra})
+
+  it('healthy bodies: exit 0; a fresh body is only a warning', async () => {
+    const r = await checkStatusFiles([file('m1.json', joined('meta-1')), file('m2.json', '\uFEFF' + joined('meta-2') + '\r\n')])
+    expect(r.problems).toEqual([])
+    expect(r.state).toBe('ok')
+    expect(statusExitCode(r)).toBe(0)
+    const fresh = await checkStatusFiles([file('f.json', JSON.stringify({nodeType: 'meta', leader: '', httpAddr: 'meta-4:8091', raftAddr: 'meta-4:8089', peers: null}))])
+    expect(fresh.problems.map((p) => [p.id, p.severity])).toEqual([['meta-not-joined', 'warning']])
+    expect(statusExitCode(fresh)).toBe(0)
+  })
+
+  it.each([
+    ['empty', '', 'status-empty'],
+    ['html', '<html><body>Bad Gateway</body></html>', 'status-html'],
+    ['truncated', '{"nodeType":"meta","lea', 'status-not-json'],
+    ['types', JSON.stringify({nodeType: 'meta', leader: '', httpAddr: 1, raftAddr: 'x', peers: null}), 'status-shape'],
+    ['leader', joined('meta-2', {leader: 'meta-9:8089'}), 'leader-not-in-peers'],
+    ['loopback', joined('meta-2', {httpAddr: '127.0.0.1:8091'}), 'loopback-advertised'],
+    ['big', Buffer.alloc(2 * 1024 * 1024, 32), 'status-too-large'],
+  ])('%s: exit 3', async (name, body, id) => {
+    const r = await checkStatusFiles([file(`${name}.json`, body)])
+    expect(ids(r)).toContain(id)
+    expect(r.problems.find((p) => p.id === id)!.message).toContain(`${name}.json`)
+    expect(statusExitCode(r)).toBe(3)
+  })
+
+  it('split view across saved bodies', async () => {
+    const r = await checkStatusFiles([file('a.json', joined('meta-1')), file('b.json', joined('meta-2', {leader: 'meta-2:8089'}))])
+    expect(ids(r)).toContain('split-view')
+  })
+
+  it('a missing file cannot be checked: exit 4', async () => {
+    mkdirSync(join(dir, 'sub'), {recursive: true})
+    await expect(checkStatusFiles([join(dir, 'nope.json')])).rejects.toMatchObject({exitCode: 4, code: 'input-not-found'})
+  })
+})
