@@ -1,0 +1,778 @@
+/**
+ * `medic join diagnose`, as a function: walks everything an `influxd-ctl join` / `add-meta` depends on, from the
+ * address the operator will type to the config keys on the target node, and never stops early. Each step ends
+ * `ok`, `warning`, `fail` or `skipped`, with what it saw and what to do next. No oclif, no printing.
+ *
+ * The /status request goes through probe/http.ts's getRaw (the one HTTP client), pinned to each resolved address, so
+ * that the chain sees the status code, the raw body and the content type of every answer, including 401, 404 and 503.
+ * Config files go through config/parse.ts (the same parser as `medic config check`). Secrets are never copied into
+ * the result: they are compared by value in memory, and the whole result is scrubbed before it is returned.
+ */
+import {promises as dns} from 'node:dns'
+import {connect as netConnect, isIP} from 'node:net'
+import {checkServerIdentity, connect as tlsConnect, type PeerCertificate} from 'node:tls'
+
+import {parseConfig, readConfigFile, type Entry, type ParsedConfig} from '../config/parse.js'
+import {SecretSet} from '../config/secrets.js'
+import {isLoopback, isUnspecified, parseListenAddress, placeholderKind} from '../config/values.js'
+import {usageError} from '../errors.js'
+import {redact} from '../logs/redact.js'
+import {checkMetaStatus} from '../wire/schemas.js'
+import {type Auth, authHeaders} from './auth.js'
+import {getRaw} from './http.js'
+
+export type StepStatus = 'ok' | 'warning' | 'fail' | 'skipped'
+
+export interface JoinStep {
+  /** Stable id: scripts may rely on it. */
+  id: string
+  title: string
+  status: StepStatus
+  /** One sentence: what medic concluded. */
+  summary: string
+  /** What medic saw (addresses, status codes, config lines). Never secret values. */
+  evidence: string[]
+  /** The exact next commands or config edits, most useful first. */
+  next: string[]
+}
+
+export interface JoinTarget {
+  input: string
+  scheme: 'http' | 'https'
+  host: string
+  port: number
+  portGiven: boolean
+}
+
+export interface JoinReport {
+  target: JoinTarget
+  verdict: 'ok' | 'warning' | 'fail' | 'unreachable'
+  /** True when no part of the target answered and no config was given: nothing could be checked. */
+  nothingChecked: boolean
+  counts: Record<StepStatus, number>
+  steps: JoinStep[]
+  config: {meta: string | null; data: string | null}
+}
+
+export type LookupFn = (host: string) => Promise<string[]>
+
+export interface JoinOptions {
+  /** influxdb-meta.conf of the target node. */
+  metaConfig?: string
+  /** influxdb.conf of a data node that will talk to this meta node. */
+  dataConfig?: string
+  /** Overall deadline of each network step. */
+  timeoutMs?: number
+  auth?: Auth
+  /** Raft port to try; default: the port of [meta] bind-address in the config, else 8089. */
+  raftPort?: number
+  /** Cluster port of the data node; default: bind-address of --data-config, else 8088. */
+  dataPort?: number
+  /** Name resolution (tests map names to 127.0.0.1). Default: dns.promises.lookup, all addresses. */
+  lookup?: LookupFn
+}
+
+export const DEFAULT_META_HTTP_PORT = 8091
+export const DEFAULT_RAFT_PORT = 8089
+export const DEFAULT_DATA_PORT = 8088
+const MAX_BODY = 1024 * 1024
+
+/** HOST, HOST:PORT, [v6]:PORT or http(s)://HOST:PORT -> a target. Malformed: usage error (exit 2). */
+export function parseTarget(input: string): JoinTarget {
+  const raw = input.trim()
+  const bad = (why: string) => usageError(`"${redact(input)}" is not a meta node address: ${why}`, 'bad-address', [
+    'medic join diagnose meta-2.example.com:8091',
+    'give the address exactly as you will give it to influxd-ctl join / add-meta',
+  ])
+  if (raw === '') throw bad('it is empty')
+  if (raw.includes('@')) throw bad('credentials do not belong in the address: use --user with --password or --secret (or MEDIC_USER, MEDIC_PASSWORD)')
+  let scheme: 'http' | 'https' = 'http'
+  let rest = raw
+  const m = /^([a-z][a-z\d+.-]*):\/\/(.*)$/i.exec(raw)
+  if (m) {
+    const s = m[1].toLowerCase()
+    if (s !== 'http' && s !== 'https') throw bad(`only http:// and https:// are meaningful, not ${s}://`)
+    scheme = s
+    rest = m[2].replace(/\/.*$/, '')
+  } else if (raw.includes('/')) {
+    throw bad('it contains a path; give host:port')
+  }
+  let host: string
+  let portText: string | undefined
+  if (rest.startsWith('[')) {
+    const b = /^\[([^\]]+)\](?::(.*))?$/.exec(rest)
+    if (!b) throw bad('unbalanced brackets around an IPv6 address')
+    host = b[1]
+    portText = b[2]
+  } else {
+    const colons = (rest.match(/:/g) ?? []).length
+    if (colons > 1) {
+      if (isIP(rest) === 6) {
+        host = rest
+      } else {
+        throw bad('too many colons (write an IPv6 address in brackets: [fd00::1]:8091)')
+      }
+    } else {
+      const i = rest.indexOf(':')
+      host = i === -1 ? rest : rest.slice(0, i)
+      portText = i === -1 ? undefined : rest.slice(i + 1)
+    }
+  }
+  if (host === '') throw bad('no host name')
+  if (/[\s@,;'"]/.test(host)) throw bad(`the host "${host}" contains characters a host name cannot have`)
+  let port = DEFAULT_META_HTTP_PORT
+  const portGiven = portText !== undefined
+  if (portText !== undefined) {
+    if (!/^\d+$/.test(portText)) throw bad(portText === '' ? 'nothing after the colon' : `the port "${portText}" is not a number`)
+    port = Number(portText)
+    if (port < 1 || port > 65_535) throw bad(`port ${port} is out of range (1-65535)`)
+  }
+  return {input, scheme, host, port, portGiven}
+}
+
+// --------------------------------------------------------------------------------------------------------- config
+
+interface Conf {
+  path: string
+  parsed: ParsedConfig
+  get(section: string, key: string): Entry | undefined
+}
+
+async function loadConf(path: string, secrets: SecretSet): Promise<Conf> {
+  const {bytes, sizeBytes} = await readConfigFile(path)
+  const parsed = parseConfig(path, bytes, sizeBytes)
+  for (const e of parsed.entries) secrets.add(e.key, e.value)
+  const index = new Map<string, Entry>()
+  for (const e of parsed.entries) if (e.path.length <= 2) index.set(`${e.section}\u0000${e.key}`, e)
+  return {path, parsed, get: (section, key) => index.get(`${section}\u0000${key}`)}
+}
+
+function at(conf: Conf, e: Entry | undefined, section: string, key: string): string {
+  const name = section === '' ? key : `[${section}] ${key}`
+  if (e === undefined) return `${conf.path}: ${name} is not set`
+  return `${conf.path}${e.pos ? `:${e.pos.line}` : ''}: ${name}`
+}
+
+function str(e: Entry | undefined): string | undefined {
+  return e !== undefined && typeof e.value === 'string' ? e.value : undefined
+}
+
+function bool(e: Entry | undefined): boolean | undefined {
+  if (e === undefined) return undefined
+  if (typeof e.value === 'boolean') return e.value
+  if (typeof e.value === 'string') return /^(?:1|t|true)$/i.test(e.value.trim())
+  return undefined
+}
+
+function listenPort(e: Entry | undefined, fallback: number): {port: number; host: string; from: 'config' | 'default'; bad?: string} {
+  const v = str(e)
+  if (v === undefined) return {port: fallback, host: '', from: 'default'}
+  const p = parseListenAddress(v)
+  if (!p.ok) return {port: fallback, host: '', from: 'default', bad: p.reason}
+  return {port: p.value.port, host: p.value.host, from: 'config'}
+}
+
+// -------------------------------------------------------------------------------------------------------- network
+
+const defaultLookup: LookupFn = async (host) => (await dns.lookup(host, {all: true})).map((a) => a.address)
+
+function tcpConnect(host: string, port: number, timeoutMs: number): Promise<{ok: true; ms: number} | {ok: false; code: string}> {
+  return new Promise((resolve) => {
+    const started = performance.now()
+    const socket = netConnect({host, port})
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resolve({ok: false, code: 'TIMEOUT'})
+    }, timeoutMs)
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve({ok: true, ms: Math.round(performance.now() - started)})
+    })
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve({ok: false, code: err.code ?? err.message})
+    })
+  })
+}
+
+interface HttpAnswer {
+  status: number
+  contentType: string
+  text: string
+  truncated: boolean
+}
+
+/**
+ * GET /status on one resolved address of the target, through the project's HTTP client (connectTo keeps the name for
+ * the Host header and TLS SNI). Any status code is an answer; an over-size body is cut and flagged, not an error.
+ * Certificates are not verified here: the TLS step reads and judges them.
+ */
+async function getStatus(t: JoinTarget, address: string, timeoutMs: number, headers: Record<string, string>): Promise<{ok: true; answer: HttpAnswer} | {ok: false; code: string}> {
+  const host = t.host.includes(':') ? `[${t.host}]` : t.host
+  try {
+    const r = await getRaw(`${t.scheme}://${host}:${t.port}/status`, {
+      connectTo: address, timeoutMs, headers, insecure: true, maxRedirects: 0, maxResponseBytes: MAX_BODY,
+      onTooLarge: 'truncate', what: 'the meta node',
+    })
+    const contentType = r.headers['content-type']
+    return {ok: true, answer: {status: r.status, contentType: String(contentType ?? ''), text: r.text, truncated: r.truncated === true}}
+  } catch (err) {
+    const e = err as {code?: string; cause?: {code?: string; cause?: {code?: string}}}
+    if (e.code === 'http-timeout') return {ok: false, code: 'TIMEOUT'}
+    return {ok: false, code: e.cause?.code ?? e.cause?.cause?.code ?? e.code ?? String(err)}
+  }
+}
+
+function readCertificate(t: JoinTarget, address: string, timeoutMs: number): Promise<{ok: true; cert: PeerCertificate; authorized: boolean; authError?: string} | {ok: false; code: string}> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({host: address, port: t.port, servername: isIP(t.host) ? undefined : t.host, rejectUnauthorized: false})
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resolve({ok: false, code: 'TIMEOUT'})
+    }, timeoutMs)
+    socket.once('secureConnect', () => {
+      clearTimeout(timer)
+      const cert = socket.getPeerCertificate()
+      const authError = socket.authorizationError === null || socket.authorizationError === undefined ? undefined : String(socket.authorizationError)
+      resolve({ok: true, cert, authorized: socket.authorized, authError})
+      socket.destroy()
+    })
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve({ok: false, code: err.code ?? err.message})
+    })
+  })
+}
+
+function splitHostPort(addr: string): {host: string; port: number | undefined} {
+  const b = /^\[([^\]]*)\]:(\d+)$/.exec(addr)
+  if (b) return {host: b[1], port: Number(b[2])}
+  const i = addr.lastIndexOf(':')
+  if (i === -1 || addr.indexOf(':') !== i) return {host: addr, port: undefined}
+  const port = /^\d+$/.test(addr.slice(i + 1)) ? Number(addr.slice(i + 1)) : undefined
+  return {host: addr.slice(0, i), port}
+}
+
+const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`
+
+// ---------------------------------------------------------------------------------------------------------- chain
+
+export async function diagnoseJoin(input: string, options: JoinOptions = {}): Promise<JoinReport> {
+  const target = parseTarget(input)
+  const timeoutMs = options.timeoutMs ?? 5_000
+  const lookup = options.lookup ?? defaultLookup
+  const secrets = new SecretSet()
+  if (options.auth?.type === 'basic') secrets.add('password', options.auth.password)
+  if (options.auth?.type === 'jwt') secrets.add('secret', options.auth.secret)
+  // Config files first: an unreadable path is exit 4 before anything is probed.
+  const meta = options.metaConfig === undefined ? undefined : await loadConf(options.metaConfig, secrets)
+  const data = options.dataConfig === undefined ? undefined : await loadConf(options.dataConfig, secrets)
+
+  const steps: JoinStep[] = []
+  const add = (s: JoinStep) => steps.push(s)
+  const hp = hostPort(target.host, target.port)
+  const scheme = target.scheme
+  const statusUrl = `${scheme}://${hp}/status`
+
+  // 1. The argument.
+  if (target.portGiven) {
+    add({id: 'argument', title: 'Join argument', status: 'ok', summary: `the address names its port (${target.port})`, evidence: [`argument: ${target.input}`], next: []})
+  } else {
+    add({
+      id: 'argument', title: 'Join argument', status: 'warning',
+      summary: `no port in "${target.input}": medic assumed ${DEFAULT_META_HTTP_PORT}; influxd-ctl join needs the port written out`,
+      evidence: [`argument: ${target.input}`],
+      next: [`influxd-ctl add-meta ${hostPort(target.host, DEFAULT_META_HTTP_PORT)}`, `medic join diagnose ${hostPort(target.host, DEFAULT_META_HTTP_PORT)}`],
+    })
+  }
+
+  // 2. Name resolution.
+  let addresses: string[] = []
+  const targetLoopback = isLoopback(target.host)
+  try {
+    addresses = isIP(target.host) ? [target.host] : await lookup(target.host)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err)
+    add({
+      id: 'resolve', title: 'Name resolution', status: 'fail',
+      summary: `"${target.host}" does not resolve here (${code}); the other nodes will not find it either unless their DNS differs`,
+      evidence: [`lookup ${target.host}: ${code}`],
+      next: [`getent hosts ${target.host}`, `add "${target.host}" to DNS or to /etc/hosts on every node, or use the address the other nodes can resolve`],
+    })
+  }
+  if (addresses.length > 0) {
+    const loop = targetLoopback || addresses.every((a) => isLoopback(a))
+    add({
+      id: 'resolve', title: 'Name resolution',
+      status: loop ? 'warning' : 'ok',
+      summary: targetLoopback
+        ? `"${target.host}" is a loopback address: it works from this machine only, never give it to influxd-ctl join / add-meta`
+        : loop
+          ? `"${target.host}" resolves to a loopback address here (${addresses.join(', ')}; often an /etc/hosts line such as 127.0.1.1): fine when medic runs on the node itself, but the other nodes must resolve it to a routable address`
+          : `"${target.host}" resolves to ${addresses.join(', ')}`,
+      evidence: [`lookup ${target.host}: ${addresses.join(', ')}`],
+      next: targetLoopback
+        ? ['use the host name the other nodes resolve (the node\'s "hostname" setting), e.g. influxd-ctl add-meta meta-2.example.com:8091']
+        : loop ? [`on another cluster node: getent hosts ${target.host}   (must not be 127.x)`, 'remove the 127.0.1.1 line for this name from /etc/hosts if the other nodes copy it'] : [],
+    })
+  }
+  const addr = addresses[0]
+
+  // 3. TCP to the HTTP port and the Raft port (and the data node's cluster port).
+  const raftFromConf = meta ? listenPort(meta.get('meta', 'bind-address'), DEFAULT_RAFT_PORT) : undefined
+  const raftPort = options.raftPort ?? raftFromConf?.port ?? DEFAULT_RAFT_PORT
+  const raftSource = options.raftPort !== undefined ? '--raft-port' : raftFromConf?.from === 'config' ? `[meta] bind-address in ${meta!.path}` : 'the default'
+  let httpReached = false
+  let anyAnswer = false
+  const tcpStep = async (id: string, title: string, port: number, source: string, role: string, key: string) => {
+    if (addr === undefined) {
+      add({id, title, status: 'skipped', summary: 'skipped: the name did not resolve', evidence: [], next: []})
+      return false
+    }
+    const r = await tcpConnect(addr, port, timeoutMs)
+    const where = `${hostPort(addr, port)} (${source})`
+    if (r.ok) {
+      add({id, title, status: 'ok', summary: `${role} port ${port} accepts connections`, evidence: [`TCP connect ${where}: ok in ${r.ms} ms`], next: []})
+      return true
+    }
+    add({
+      id, title, status: 'fail',
+      summary: r.code === 'ECONNREFUSED' ? `nothing listens on ${role} port ${port}` : `cannot connect to ${role} port ${port} (${r.code})`,
+      evidence: [`TCP connect ${where}: ${r.code}`],
+      next: [
+        r.code === 'ECONNREFUSED'
+          ? `on ${target.host}: systemctl status ${role.startsWith('data') ? 'influxdb' : 'influxdb-meta'}; ss -ltn 'sport = :${port}'`
+          : `a firewall may drop packets: open TCP ${port} between all cluster nodes (e.g. firewall-cmd --add-port=${port}/tcp --permanent)`,
+        `check ${key} in the node's config`,
+      ],
+    })
+    return false
+  }
+  httpReached = await tcpStep('tcp-http', 'TCP to the meta HTTP port', target.port, target.portGiven ? 'from the argument' : 'the default', 'meta HTTP', 'http-bind-address')
+  if (await tcpStep('tcp-raft', 'TCP to the Raft port', raftPort, raftSource, 'Raft', 'bind-address')) anyAnswer = true
+  if (data !== undefined) {
+    const dp = listenPort(data.get('', 'bind-address'), DEFAULT_DATA_PORT)
+    const port = options.dataPort ?? dp.port
+    const src = options.dataPort !== undefined ? '--data-port' : dp.from === 'config' ? `bind-address in ${data.path}` : 'the default'
+    if (await tcpStep('tcp-data', 'TCP to the data node cluster port', port, src, 'data cluster', 'bind-address')) anyAnswer = true
+  }
+  if (httpReached) anyAnswer = true
+
+  // 4. HTTP GET /status.
+  const headers = authHeaders(options.auth)
+  let answer: HttpAnswer | undefined
+  const metaAuthOn = meta ? bool(meta.get('meta', 'auth-enabled')) === true : undefined
+  if (!httpReached) {
+    add({id: 'http-status', title: 'GET /status', status: 'skipped', summary: 'skipped: the HTTP port could not be reached', evidence: [], next: []})
+  } else {
+    const r = await getStatus(target, addr!, timeoutMs, headers)
+    if (!r.ok) {
+      const tlsHint = r.code === 'ECONNRESET' || r.code === 'HPE_INVALID_CONSTANT' || /EPROTO|SSL|TLS/i.test(r.code)
+      add({
+        id: 'http-status', title: 'GET /status', status: 'fail',
+        summary: r.code === 'TIMEOUT' ? `no answer within ${timeoutMs} ms` : `the request failed (${r.code})`,
+        evidence: [`GET ${statusUrl}: ${r.code}`],
+        next: [
+          ...(tlsHint ? [scheme === 'http' ? `the node may serve HTTPS: medic join diagnose https://${hp}` : `the node may serve plain HTTP: medic join diagnose http://${hp}`] : []),
+          `curl -sS -v ${scheme === 'https' ? '-k ' : ''}${statusUrl}`,
+        ],
+      })
+    } else {
+      answer = r.answer
+      anyAnswer = true
+      const s = answer.status
+      const ev = [`GET ${statusUrl}: HTTP ${s}${answer.contentType ? ` (${answer.contentType})` : ''}`]
+      const snippet = redact(answer.text.trim().slice(0, 160))
+      if (snippet !== '' && (s < 200 || s > 299)) ev.push(`body: ${JSON.stringify(snippet)}`)
+      if (s >= 200 && s <= 299) {
+        add({id: 'http-status', title: 'GET /status', status: 'ok', summary: `HTTP ${s}`, evidence: ev, next: []})
+      } else if (s === 503) {
+        add({
+          id: 'http-status', title: 'GET /status', status: 'fail',
+          summary: '503: the meta service is up but has no Raft leader (not joined yet, or its cluster lost quorum)',
+          evidence: ev,
+          next: [
+            `if this node is new: run influxd-ctl add-meta ${hp} from a meta node that is already in the cluster`,
+            'if it was a member: check that a majority of meta nodes is up (medic status <meta>:8091) and read its log: journalctl -u influxdb-meta -n 100',
+          ],
+        })
+      } else if (s === 401 || s === 403) {
+        const given = options.auth !== undefined && options.auth.type !== 'none'
+        add({
+          id: 'http-status', title: 'GET /status', status: 'fail',
+          summary: given
+            ? `HTTP ${s}: the node refused the credentials medic sent`
+            : `HTTP ${s}: meta authentication is on ([meta] auth-enabled = true) and medic sent no credentials`,
+          evidence: ev,
+          next: [
+            given ? 'check the user and password (or the shared-secret for a JWT)' : `medic join diagnose ${target.input} --user admin --password '...'  (or --secret with the meta shared-secret)`,
+            `influxd-ctl -auth-type basic -user admin -pwd '...' add-meta ${hp}`,
+            `influxd-ctl -auth-type jwt -secret '...' add-meta ${hp}`,
+          ],
+        })
+      } else if (s === 404) {
+        add({
+          id: 'http-status', title: 'GET /status', status: 'fail',
+          summary: 'HTTP 404: this is not a meta node\'s HTTP API (a data node, or another service, answers on this port)',
+          evidence: ev,
+          next: [`meta nodes serve their API on 8091 ([meta] http-bind-address): medic join diagnose ${hostPort(target.host, DEFAULT_META_HTTP_PORT)}`, `data nodes are added with influxd-ctl add-data ${hostPort(target.host, DEFAULT_DATA_PORT)}`],
+        })
+      } else {
+        add({
+          id: 'http-status', title: 'GET /status', status: 'fail',
+          summary: `HTTP ${s}: a meta node answers /status with 200; influxd-ctl will report "unable to determine if ... is a meta node"`,
+          evidence: ev,
+          next: [`curl -sS -i ${statusUrl}`, 'if a proxy or load balancer sits in front, join the meta node by its own address', 'read the node log: journalctl -u influxdb-meta -n 100'],
+        })
+      }
+    }
+  }
+
+  // 5. Body shape, node type, membership, advertised addresses.
+  let status: {nodeType: string; leader: string; httpAddr: string; raftAddr: string; peers: string[] | null} | undefined
+  if (answer === undefined || answer.status < 200 || answer.status > 299) {
+    const why = answer === undefined ? 'no answer from /status' : `/status answered HTTP ${answer.status}`
+    for (const [id, title] of [['body-shape', '/status body'], ['node-type', 'Node type'], ['membership', 'Cluster membership'], ['advertised-address', 'Advertised addresses']]) {
+      add({id, title, status: 'skipped', summary: `skipped: ${why}`, evidence: [], next: []})
+    }
+  } else {
+    let json: unknown
+    let parseError: string | undefined
+    const text = answer.text
+    if (answer.truncated) parseError = `the body is larger than ${MAX_BODY} bytes`
+    else if (text.trim() === '') parseError = 'the body is empty'
+    else if (/^\s*</.test(text)) parseError = `the body is HTML or XML, not JSON (${answer.contentType || 'no content-type'}): a proxy or another web server answered`
+    else {
+      try {
+        json = JSON.parse(text)
+      } catch (err) {
+        parseError = `the body is not valid JSON (${(err as Error).message})`
+      }
+    }
+    if (parseError !== undefined) {
+      add({
+        id: 'body-shape', title: '/status body', status: 'fail',
+        summary: `${parseError}; influxd-ctl will report "unable to determine if ... is a meta node"`,
+        evidence: [`body starts with ${JSON.stringify(redact(text.slice(0, 80)))}`],
+        next: [`curl -sS -v ${statusUrl}`, 'make sure the address reaches influxd-meta directly (no proxy, the right port)'],
+      })
+    } else {
+      const r = await checkMetaStatus(json)
+      if (r.ok) {
+        status = r.status
+        add({id: 'body-shape', title: '/status body', status: 'ok', summary: 'the body has the fields influxd-ctl reads', evidence: [`body: ${redact(JSON.stringify(json)).slice(0, 300)}`], next: []})
+      } else {
+        add({
+          id: 'body-shape', title: '/status body', status: 'fail',
+          summary: 'the body is not a meta /status document; influxd-ctl will report "unable to determine if ... is a meta node"',
+          evidence: [...r.issues.map((i) => `${i.path}: ${i.message}`), `body: ${redact(JSON.stringify(json)).slice(0, 200)}`],
+          next: [`curl -sS ${statusUrl}`, 'a meta node answers {"nodeType":"meta","leader":...,"httpAddr":...,"raftAddr":...,"peers":...}'],
+        })
+      }
+    }
+    const nodeType = status?.nodeType ?? (typeof json === 'object' && json !== null ? (json as {nodeType?: unknown}).nodeType : undefined)
+    if (nodeType === undefined) {
+      add({id: 'node-type', title: 'Node type', status: 'skipped', summary: 'skipped: no nodeType in the answer', evidence: [], next: []})
+    } else if (nodeType === 'meta') {
+      add({id: 'node-type', title: 'Node type', status: 'ok', summary: 'nodeType is "meta"', evidence: ['nodeType: "meta"'], next: []})
+    } else {
+      add({
+        id: 'node-type', title: 'Node type', status: 'fail',
+        summary: `nodeType is ${JSON.stringify(nodeType)}, not "meta": this address is not a meta node`,
+        evidence: [`nodeType: ${JSON.stringify(nodeType)}`],
+        next: nodeType === 'data'
+          ? [`add a data node with influxd-ctl add-data ${hostPort(target.host, DEFAULT_DATA_PORT)}`, 'for a meta node, use the host and port where influxd-meta listens (8091)']
+          : ['use the host and port where influxd-meta listens (8091)'],
+      })
+    }
+    if (status === undefined) {
+      add({id: 'membership', title: 'Cluster membership', status: 'skipped', summary: 'skipped: the body has the wrong shape', evidence: [], next: []})
+      add({id: 'advertised-address', title: 'Advertised addresses', status: 'skipped', summary: 'skipped: the body has the wrong shape', evidence: [], next: []})
+    } else {
+      const peers = status.peers ?? []
+      const ev = [`leader: ${JSON.stringify(status.leader)}`, `peers: ${JSON.stringify(status.peers)}`, `raftAddr: ${status.raftAddr}`]
+      if (status.leader === '' && peers.length === 0) {
+        add({id: 'membership', title: 'Cluster membership', status: 'ok', summary: 'not a member of any cluster yet: ready to be added', evidence: ev, next: []})
+      } else if (peers.includes(status.raftAddr)) {
+        add({
+          id: 'membership', title: 'Cluster membership', status: 'warning',
+          summary: `already a member of a cluster of ${peers.length} meta node(s) led by ${status.leader || '(no leader)'}; adding it again is only right if that is your cluster`,
+          evidence: ev,
+          next: ['influxd-ctl show   (on a meta node of the cluster you mean: is this node listed?)', 'to move it to another cluster: influxd-ctl remove-meta on the old cluster, then wipe its meta dir and restart it'],
+        })
+      } else {
+        add({
+          id: 'membership', title: 'Cluster membership', status: 'fail',
+          summary: `it already follows the leader ${status.leader || '(none)'} but its own Raft address ${status.raftAddr} is not among the peers: it belongs to (or was removed from) another cluster`,
+          evidence: ev,
+          next: [`on the other cluster: influxd-ctl remove-meta ${status.httpAddr}`, 'on this node: stop influxdb-meta, move its [meta] dir away, start it again, then add it'],
+        })
+      }
+      // Advertised addresses against the address used.
+      const adv = [['httpAddr', status.httpAddr], ['raftAddr', status.raftAddr]] as const
+      const problems: string[] = []
+      const warnings: string[] = []
+      const aev: string[] = [`httpAddr: ${status.httpAddr}`, `raftAddr: ${status.raftAddr}`, `address used: ${hp}`]
+      for (const [name, value] of adv) {
+        const {host, port} = splitHostPort(value)
+        if (host === '' || isUnspecified(host)) problems.push(`${name} "${value}" has no usable host: [hostname] is empty`)
+        else if (isLoopback(host)) problems.push(`${name} "${value}" is a loopback address: other nodes cannot reach it`)
+        if (name === 'httpAddr' && port !== undefined && port !== target.port) warnings.push(`httpAddr port ${port} differs from the port used (${target.port})`)
+        if (name === 'raftAddr' && port !== undefined && port !== raftPort) warnings.push(`raftAddr port ${port} differs from the Raft port checked (${raftPort})`)
+      }
+      const advHost = splitHostPort(status.httpAddr).host
+      if (advHost !== '' && !isLoopback(advHost) && !isUnspecified(advHost) && advHost.toLowerCase() !== target.host.toLowerCase()) {
+        let advAddrs: string[] = []
+        try {
+          advAddrs = isIP(advHost) ? [advHost] : await lookup(advHost)
+        } catch (err) {
+          problems.push(`the node advertises "${advHost}", which does not resolve here (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+        }
+        if (advAddrs.length > 0) {
+          aev.push(`${advHost} resolves to ${advAddrs.join(', ')}`)
+          if (!advAddrs.some((a) => addresses.includes(a))) {
+            warnings.push(`the node advertises "${advHost}" (${advAddrs.join(', ')}), not the address used (${target.host}${addresses.length ? `, ${addresses.join(', ')}` : ''})`)
+          }
+        }
+      }
+      if (problems.length > 0) {
+        add({
+          id: 'advertised-address', title: 'Advertised addresses', status: 'fail', summary: problems.join('; '), evidence: aev,
+          next: [`set hostname = "<the name other nodes resolve, e.g. ${targetLoopback ? 'meta-2.example.com' : target.host}>" at the top of influxdb-meta.conf, then: systemctl restart influxdb-meta`],
+        })
+      } else if (warnings.length > 0) {
+        add({
+          id: 'advertised-address', title: 'Advertised addresses', status: 'warning', summary: warnings.join('; '), evidence: aev,
+          next: [`join it by the address it advertises: influxd-ctl add-meta ${status.httpAddr}`, 'or change hostname / bind ports in influxdb-meta.conf so that they match, and restart influxdb-meta'],
+        })
+      } else {
+        add({id: 'advertised-address', title: 'Advertised addresses', status: 'ok', summary: 'the node advertises addresses other nodes can use', evidence: aev, next: []})
+      }
+    }
+  }
+
+  // 6. Config: hostname, ports, license, TLS, auth.
+  const noMeta = (id: string, title: string) => add({id, title, status: 'skipped', summary: 'skipped: no --config (influxdb-meta.conf) given', evidence: [], next: []})
+  if (meta === undefined) {
+    noMeta('config-hostname', 'hostname in the config')
+    noMeta('config-ports', 'Bind ports in the config')
+    noMeta('license', 'License')
+  } else {
+    if (!meta.parsed.parsed) {
+      add({
+        id: 'config-parse', title: 'Config file', status: 'fail',
+        summary: `${meta.path} is not valid TOML: influxd-meta will not start with it`,
+        evidence: meta.parsed.findings.filter((f) => f.severity === 'error').slice(0, 3).map((f) => `${f.file}${f.line ? `:${f.line}` : ''}: ${f.message}`),
+        next: [`medic config check ${meta.path}`],
+      })
+    }
+    // hostname
+    const he = meta.get('', 'hostname')
+    const hostname = str(he)?.trim() ?? ''
+    const hev = [`${at(meta, he, '', 'hostname')}${he ? ` = ${JSON.stringify(hostname)}` : ''}`]
+    const fix = `set hostname = "${targetLoopback ? 'meta-2.example.com' : target.host}" (a name every node resolves) at the top of ${meta.path}, then systemctl restart influxdb-meta`
+    if (hostname === '') {
+      add({id: 'config-hostname', title: 'hostname in the config', status: 'fail', summary: 'hostname is empty: the node advertises an address the other nodes cannot use', evidence: hev, next: [fix]})
+    } else if (isLoopback(hostname)) {
+      add({id: 'config-hostname', title: 'hostname in the config', status: 'fail', summary: `hostname is "${hostname}": only this machine can reach that`, evidence: hev, next: [fix]})
+    } else {
+      let resolved: string[] = []
+      let err: string | undefined
+      try {
+        resolved = isIP(hostname) ? [hostname] : await lookup(hostname)
+      } catch (e) {
+        err = (e as NodeJS.ErrnoException).code ?? String(e)
+      }
+      if (err !== undefined) {
+        add({id: 'config-hostname', title: 'hostname in the config', status: 'fail', summary: `hostname "${hostname}" does not resolve here (${err})`, evidence: hev, next: [`getent hosts ${hostname}`, `add ${hostname} to DNS or /etc/hosts on every node, or ${fix}`]})
+      } else {
+        hev.push(`${hostname} resolves to ${resolved.join(', ')}`)
+        const advHost = status ? splitHostPort(status.httpAddr).host : undefined
+        if (advHost !== undefined && advHost.toLowerCase() !== hostname.toLowerCase()) {
+          add({
+            id: 'config-hostname', title: 'hostname in the config', status: 'warning',
+            summary: `the config says "${hostname}" but the running node advertises "${advHost}": the file was edited after the start, or this is not the node's config`,
+            evidence: [...hev, `httpAddr: ${status!.httpAddr}`],
+            next: ['systemctl restart influxdb-meta   (to load the edited file)', 'systemctl cat influxdb-meta   (which -config file does the service read?)'],
+          })
+        } else {
+          add({id: 'config-hostname', title: 'hostname in the config', status: 'ok', summary: `hostname "${hostname}" resolves`, evidence: hev, next: []})
+        }
+      }
+    }
+    // ports
+    const be = meta.get('meta', 'bind-address')
+    const he2 = meta.get('meta', 'http-bind-address')
+    const bind = listenPort(be, DEFAULT_RAFT_PORT)
+    const httpBind = listenPort(he2, DEFAULT_META_HTTP_PORT)
+    const pev = [`${at(meta, be, 'meta', 'bind-address')}${be ? ` = ${JSON.stringify(str(be) ?? be.value)}` : ` (default :${DEFAULT_RAFT_PORT})`}`, `${at(meta, he2, 'meta', 'http-bind-address')}${he2 ? ` = ${JSON.stringify(str(he2) ?? he2.value)}` : ` (default :${DEFAULT_META_HTTP_PORT})`}`]
+    const pfail: string[] = []
+    const pwarn: string[] = []
+    const pnext: string[] = []
+    if (bind.bad) pfail.push(`[meta] bind-address is not host:port (${bind.bad})`)
+    if (httpBind.bad) pfail.push(`[meta] http-bind-address is not host:port (${httpBind.bad})`)
+    if (bind.bad || httpBind.bad) pnext.push(`medic config check ${meta.path}`)
+    if (!httpBind.bad && httpBind.port !== target.port) {
+      pfail.push(`the node's API listens on ${httpBind.port} but the address used has port ${target.port}`)
+      pnext.push(`join with the port from the config: influxd-ctl add-meta ${hostPort(target.host, httpBind.port)}`, `or set [meta] http-bind-address = ":${target.port}" in ${meta.path}, then systemctl restart influxdb-meta`)
+    }
+    if (!bind.bad && options.raftPort !== undefined && bind.port !== options.raftPort) {
+      pwarn.push(`--raft-port ${options.raftPort} differs from [meta] bind-address port ${bind.port}`)
+      pnext.push(`medic join diagnose ${target.input} --config ${meta.path}   (without --raft-port: the port comes from the config)`)
+    }
+    if (status) {
+      const ap = splitHostPort(status.raftAddr).port
+      const hp2 = splitHostPort(status.httpAddr).port
+      const stale = (!bind.bad && ap !== undefined && ap !== bind.port) || (!httpBind.bad && hp2 !== undefined && hp2 !== httpBind.port)
+      if (!bind.bad && ap !== undefined && ap !== bind.port) pwarn.push(`the running node advertises Raft port ${ap}, the config ${bind.port}`)
+      if (!httpBind.bad && hp2 !== undefined && hp2 !== httpBind.port) pwarn.push(`the running node advertises HTTP port ${hp2}, the config ${httpBind.port}`)
+      if (stale) pnext.push('systemctl restart influxdb-meta   (to load the edited file)', 'systemctl cat influxdb-meta   (which -config file does the service read?)')
+    }
+    for (const [name, b] of [['bind-address', bind], ['http-bind-address', httpBind]] as const) {
+      if (b.from === 'config' && b.host !== '' && isLoopback(b.host)) {
+        pfail.push(`[meta] ${name} listens on ${b.host} only: other nodes cannot connect`)
+        pnext.push(`set [meta] ${name} = ":${b.port}" in ${meta.path}, then systemctl restart influxdb-meta`)
+      }
+    }
+    add({
+      id: 'config-ports', title: 'Bind ports in the config',
+      status: pfail.length > 0 ? 'fail' : pwarn.length > 0 ? 'warning' : 'ok',
+      summary: pfail.length + pwarn.length > 0 ? [...pfail, ...pwarn].join('; ') : `Raft on ${bind.port}, API on ${httpBind.port}, matching the address used`,
+      evidence: pev,
+      next: pnext,
+    })
+    // license
+    const ke = meta.get('enterprise', 'license-key')
+    const le = meta.get('enterprise', 'license-path')
+    const key = str(ke)?.trim() ?? ''
+    const path = str(le)?.trim() ?? ''
+    const lev = [`${at(meta, ke, 'enterprise', 'license-key')}${key ? ' (set, value not shown)' : ke ? ' = ""' : ''}`, `${at(meta, le, 'enterprise', 'license-path')}${le ? ` = ${JSON.stringify(path)}` : ''}`]
+    const lfix = `set exactly one of [enterprise] license-key = "<your key>" or license-path = "/etc/influxdb/license.json" in ${meta.path}, then systemctl restart influxdb-meta`
+    if (key !== '' && path !== '') {
+      add({id: 'license', title: 'License', status: 'fail', summary: 'both license-key and license-path are set: they exclude each other', evidence: lev, next: [lfix]})
+    } else if (key === '' && path === '') {
+      add({id: 'license', title: 'License', status: 'fail', summary: 'neither license-key nor license-path is set: influxd-meta will not start without a license', evidence: lev, next: [lfix]})
+    } else if (key !== '' && placeholderKind(key) !== undefined) {
+      add({id: 'license', title: 'License', status: 'fail', summary: 'license-key holds a placeholder, not a real key', evidence: lev, next: [lfix]})
+    } else if (path !== '' && placeholderKind(path) !== undefined) {
+      add({id: 'license', title: 'License', status: 'fail', summary: 'license-path holds a placeholder, not a real path', evidence: lev, next: [lfix]})
+    } else {
+      add({id: 'license', title: 'License', status: 'ok', summary: key !== '' ? 'license-key is set' : `license-path is set (${path})`, evidence: lev, next: key !== '' ? [] : [`ls -l ${path}   (the file must exist and be readable by the influxdb user)`]})
+    }
+  }
+
+  // TLS
+  const httpsOn = meta ? bool(meta.get('meta', 'https-enabled')) === true : undefined
+  const dataTls = data ? bool(data.get('meta', 'meta-tls-enabled')) === true : undefined
+  if (scheme === 'https' && addr !== undefined && httpReached) {
+    const c = await readCertificate(target, addr, timeoutMs)
+    if (!c.ok) {
+      add({id: 'tls', title: 'TLS', status: 'fail', summary: `TLS handshake failed (${c.code}): the node may serve plain HTTP`, evidence: [`TLS connect ${hp}: ${c.code}`], next: [`medic join diagnose http://${hp}`, 'check [meta] https-enabled and https-certificate']})
+    } else {
+      const names = [c.cert.subject?.CN, c.cert.subjectaltname].filter(Boolean).join('; ')
+      const tev = [`certificate: ${names || '(no names)'}`, `valid ${c.cert.valid_from} to ${c.cert.valid_to}`]
+      const hostname = meta ? str(meta.get('', 'hostname'))?.trim() : undefined
+      const wanted = [...new Set([target.host, ...(hostname && !isLoopback(hostname) ? [hostname] : []), ...(status ? [splitHostPort(status.httpAddr).host] : [])])].filter((h) => h !== '')
+      const mismatched = wanted.filter((h) => checkServerIdentity(h, c.cert) !== undefined)
+      const expired = Date.parse(c.cert.valid_to) < Date.now()
+      const issues: string[] = []
+      if (mismatched.length > 0) issues.push(`the certificate does not name ${mismatched.join(', ')}`)
+      if (expired) issues.push(`the certificate expired on ${c.cert.valid_to}`)
+      if (dataTls === false) issues.push('the data node config has [meta] meta-tls-enabled = false: it will talk plain HTTP to an HTTPS meta node')
+      add({
+        id: 'tls', title: 'TLS', status: issues.length > 0 ? 'fail' : c.authorized ? 'ok' : 'warning',
+        summary: issues.length > 0 ? issues.join('; ') : c.authorized ? 'the certificate names the node and is trusted' : `the certificate names the node but is not trusted here (${c.authError ?? 'unknown issuer'}): influxd-ctl needs -bind-tls -k, data nodes meta-insecure-tls = true`,
+        evidence: tev,
+        next: issues.length > 0 || !c.authorized
+          ? ['issue a certificate whose subjectAltName includes the node\'s hostname (as other nodes address it), set [meta] https-certificate, and restart influxdb-meta', `influxd-ctl -bind-tls add-meta ${hp}`]
+          : [],
+      })
+    }
+  } else if (httpsOn === true && scheme === 'http') {
+    add({
+      id: 'tls', title: 'TLS', status: 'fail',
+      summary: '[meta] https-enabled = true, but medic (and your join argument) used plain http://',
+      evidence: [`${at(meta!, meta!.get('meta', 'https-enabled'), 'meta', 'https-enabled')} = true`],
+      next: [`medic join diagnose https://${hp}`, `influxd-ctl -bind-tls add-meta ${hp}   (add -k for a self-signed certificate)`, ...(data ? ['on data nodes: [meta] meta-tls-enabled = true'] : [])],
+    })
+  } else if (httpsOn === false && dataTls === true) {
+    add({id: 'tls', title: 'TLS', status: 'fail', summary: 'the data node uses meta-tls-enabled = true but the meta node serves plain HTTP (https-enabled is false)', evidence: [at(data!, data!.get('meta', 'meta-tls-enabled'), 'meta', 'meta-tls-enabled')], next: [`set [meta] meta-tls-enabled = false in ${data!.path}, or enable HTTPS on the meta node`]})
+  } else if (scheme === 'https') {
+    add({id: 'tls', title: 'TLS', status: 'skipped', summary: 'skipped: the HTTPS port could not be reached', evidence: [], next: []})
+  } else if (meta !== undefined) {
+    add({id: 'tls', title: 'TLS', status: 'ok', summary: 'plain HTTP, as the config says (https-enabled is off)', evidence: [`${at(meta, meta.get('meta', 'https-enabled'), 'meta', 'https-enabled')}${httpsOn ? ' = true' : ' (false)'}`], next: []})
+  } else {
+    add({id: 'tls', title: 'TLS', status: 'skipped', summary: 'skipped: plain http:// and no --config to say whether HTTPS is enabled', evidence: [], next: []})
+  }
+
+  // Auth settings.
+  if (meta === undefined && data === undefined) {
+    add({id: 'auth', title: 'Authentication settings', status: 'skipped', summary: 'skipped: no --config / --data-config given', evidence: [], next: []})
+  } else {
+    const afail: string[] = []
+    const awarn: string[] = []
+    const aev: string[] = []
+    const anext: string[] = []
+    const internal = meta ? str(meta.get('meta', 'internal-shared-secret'))?.trim() ?? '' : undefined
+    if (meta) {
+      aev.push(`${at(meta, meta.get('meta', 'auth-enabled'), 'meta', 'auth-enabled')}${metaAuthOn ? ' = true' : ' (false)'}`)
+      aev.push(`${at(meta, meta.get('meta', 'internal-shared-secret'), 'meta', 'internal-shared-secret')}${internal ? ' (set, value not shown)' : ' (empty)'}`)
+      if (metaAuthOn && internal === '') {
+        afail.push('auth-enabled = true with an empty internal-shared-secret: influxd-meta 1.6.4 and later refuse to start')
+        anext.push(`set [meta] internal-shared-secret = "<a long random string, the same on every meta and data node>" in ${meta.path}`)
+      }
+      if (answer && (answer.status === 401 || answer.status === 403) && !metaAuthOn) {
+        awarn.push(`the node demands credentials but ${meta.path} has auth-enabled off: the running node uses another file or an INFLUXDB_META_AUTH_ENABLED variable`)
+        anext.push('systemctl cat influxdb-meta; medic config check --env-from /etc/default/influxdb-meta ' + meta.path)
+      }
+    }
+    if (data) {
+      const de = data.get('meta', 'meta-auth-enabled')
+      const dAuth = bool(de) === true
+      const dSecret = str(data.get('meta', 'meta-internal-shared-secret'))?.trim() ?? ''
+      aev.push(`${at(data, de, 'meta', 'meta-auth-enabled')}${dAuth ? ' = true' : ' (false)'}`)
+      aev.push(`${at(data, data.get('meta', 'meta-internal-shared-secret'), 'meta', 'meta-internal-shared-secret')}${dSecret ? ' (set, value not shown)' : ' (empty)'}`)
+      if (meta) {
+        if (metaAuthOn !== dAuth) {
+          afail.push(`meta auth-enabled = ${metaAuthOn} but data meta-auth-enabled = ${dAuth}: they must be equal`)
+          anext.push(`set [meta] meta-auth-enabled = ${metaAuthOn} in ${data.path}, then systemctl restart influxdb`)
+        }
+        if (metaAuthOn && internal !== dSecret) {
+          afail.push('the meta internal-shared-secret and the data meta-internal-shared-secret differ (values not shown): node-to-node requests will be refused')
+          anext.push(`copy [meta] internal-shared-secret from ${meta.path} to [meta] meta-internal-shared-secret in ${data.path}, then systemctl restart influxdb`)
+        } else if (metaAuthOn && internal !== '') {
+          aev.push('internal shared secrets: equal (compared without printing them)')
+        }
+      } else if (dAuth && dSecret === '') {
+        afail.push('meta-auth-enabled = true with an empty meta-internal-shared-secret')
+        anext.push(`set [meta] meta-internal-shared-secret in ${data.path} to the meta nodes' internal-shared-secret`)
+      } else if (answer && (answer.status === 401 || answer.status === 403) && !dAuth) {
+        afail.push('the meta node demands credentials but the data node has meta-auth-enabled off')
+        anext.push(`set [meta] meta-auth-enabled = true and meta-internal-shared-secret in ${data.path}`)
+      }
+    }
+    add({
+      id: 'auth', title: 'Authentication settings',
+      status: afail.length > 0 ? 'fail' : awarn.length > 0 ? 'warning' : 'ok',
+      summary: [...afail, ...awarn].join('; ') || (metaAuthOn ? 'meta authentication is on and the settings agree' : 'authentication settings agree'),
+      evidence: aev,
+      next: anext,
+    })
+  }
+
+  const counts: Record<StepStatus, number> = {ok: 0, warning: 0, fail: 0, skipped: 0}
+  for (const s of steps) counts[s.status]++
+  const nothingChecked = !anyAnswer && meta === undefined && data === undefined
+  const report: JoinReport = {
+    target,
+    verdict: nothingChecked ? 'unreachable' : counts.fail > 0 ? 'fail' : counts.warning > 0 ? 'warning' : 'ok',
+    nothingChecked,
+    counts,
+    steps,
+    config: {meta: meta?.path ?? null, data: data?.path ?? null},
+  }
+  return secrets.scrub(report)
+}

@@ -1,0 +1,360 @@
+// The join-diagnosis chain against real loopback servers (127.0.0.1, port 0) that behave like fresh, joined, broken
+// and foreign meta nodes, with config files written here. Name resolution is injected so that test names
+// (meta-1.test) map to 127.0.0.1; nothing leaves 127.0.0.0/8.
+import {execFileSync} from 'node:child_process'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer as createHttpsServer} from 'node:https'
+import {createServer as createTcpServer, type AddressInfo, type Server as TcpServer} from 'node:net'
+import {join} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {MedicError} from '../../src/errors.js'
+import {renderJoin} from '../../src/format/join.js'
+import {diagnoseJoin, type JoinReport, type LookupFn, parseTarget} from '../../src/probe/join.js'
+import {tempDir} from '../helpers/cli.js'
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void
+const closers: Array<() => Promise<void>> = []
+
+async function serve(handler: Handler): Promise<number> {
+  const server: Server = createServer(handler)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  closers.push(async () => {
+    server.closeAllConnections()
+    await new Promise((r) => server.close(r))
+  })
+  return (server.address() as AddressInfo).port
+}
+
+async function listener(): Promise<number> {
+  const server: TcpServer = createTcpServer((s) => s.destroy())
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  closers.push(() => new Promise((r) => server.close(() => r())))
+  return (server.address() as AddressInfo).port
+}
+
+/** A port nothing listens on: bind, note, close. */
+async function deadPort(): Promise<number> {
+  const server = createTcpServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as AddressInfo).port
+  await new Promise((r) => server.close(r))
+  return port
+}
+
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c()
+})
+
+const lookup: LookupFn = async (host) => {
+  if (/^meta-\d\.test$/.test(host)) return ['127.0.0.1']
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), {code: 'ENOTFOUND'})
+}
+
+const json = (body: unknown, status = 200): Handler => (_req, res) => {
+  res.writeHead(status, {'content-type': 'application/json'})
+  res.end(JSON.stringify(body))
+}
+
+const step = (r: JoinReport, id: string) => {
+  const s = r.steps.find((x) => x.id === id)
+  if (!s) throw new Error(`no step ${id}: ${r.steps.map((x) => x.id).join(', ')}`)
+  return s
+}
+
+/** A fresh meta node on a random port that advertises meta-1.test, plus its Raft listener. */
+async function freshNode(overrides: Record<string, unknown> = {}) {
+  const raft = await listener()
+  let httpPort = 0
+  httpPort = await serve((req, res) => json({nodeType: 'meta', leader: '', httpAddr: `meta-1.test:${httpPort}`, raftAddr: `meta-1.test:${raft}`, peers: null, ...overrides})(req, res))
+  return {httpPort, raft}
+}
+
+function metaConf(dir: string, text: string, name = 'influxdb-meta.conf'): string {
+  const p = join(dir, name)
+  writeFileSync(p, text)
+  return p
+}
+
+const goodMeta = (httpPort: number, raft: number, extra = '') => `hostname = "meta-1.test"
+
+[enterprise]
+  license-key = "4f1e0c7a-real-looking-key-9b2d"
+
+[meta]
+  dir = "/var/lib/influxdb/meta"
+  bind-address = ":${raft}"
+  http-bind-address = ":${httpPort}"
+${extra}`
+
+describe('parseTarget', () => {
+  it('accepts host, host:port, [v6]:port and URLs', () => {
+    expect(parseTarget('meta-1')).toMatchObject({host: 'meta-1', port: 8091, portGiven: false, scheme: 'http'})
+    expect(parseTarget('meta-1:9091')).toMatchObject({host: 'meta-1', port: 9091, portGiven: true})
+    expect(parseTarget('[fd00::1]:8091')).toMatchObject({host: 'fd00::1', port: 8091})
+    expect(parseTarget('https://meta-1:8091/')).toMatchObject({scheme: 'https', host: 'meta-1', port: 8091})
+  })
+
+  it.each(['', '   ', 'meta-1:', 'meta-1:abc', 'meta-1:70000', 'meta-1:0', 'ftp://meta-1:8091', 'meta-1/status', 'a:b:c', ':8091', 'me ta:8091'])(
+    'rejects %j as a usage error (exit 2)', (input) => {
+      let err: unknown
+      try {
+        parseTarget(input)
+      } catch (error) {
+        err = error
+      }
+      expect(err).toBeInstanceOf(MedicError)
+      expect((err as MedicError).exitCode).toBe(2)
+    })
+
+  it('never echoes credentials written into the address', () => {
+    expect(() => parseTarget('http://admin:hunter2pw@meta-1:8091')).toThrow(/credentials/)
+    try {
+      parseTarget('http://admin:hunter2pw@meta-1:8091')
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2pw')
+    }
+  })
+})
+
+describe('diagnoseJoin against loopback meta nodes', () => {
+  it('a fresh, well-configured meta node: every step ok', async () => {
+    const {httpPort, raft} = await freshNode()
+    const conf = metaConf(tempDir(), goodMeta(httpPort, raft))
+    const r = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: conf, timeoutMs: 10_000})
+    // meta-1.test resolves to 127.0.0.1 here: the only warning is that other nodes must resolve it elsewhere.
+    const bad = r.steps.filter((s) => s.status !== 'ok').map((s) => `${s.id}:${s.status}`)
+    expect(bad).toEqual(['resolve:warning'])
+    expect(step(r, 'resolve').summary).toContain('resolves to a loopback address here')
+    expect(r.verdict).toBe('warning')
+    expect(r.counts.fail).toBe(0)
+    expect(step(r, 'tcp-raft').evidence[0]).toContain(`bind-address in ${conf}`)
+    expect(renderJoin(r, 200)).toContain('The join should work')
+  })
+
+  it('without the port: warns, assumes 8091 and still walks the chain', async () => {
+    const r = await diagnoseJoin('meta-9.invalid', {lookup, timeoutMs: 10_000})
+    expect(step(r, 'argument').status).toBe('warning')
+    expect(step(r, 'argument').next[0]).toBe('influxd-ctl add-meta meta-9.invalid:8091')
+    expect(step(r, 'resolve').status).toBe('fail')
+    expect(step(r, 'tcp-http').status).toBe('skipped')
+    expect(step(r, 'http-status').status).toBe('skipped')
+    expect(r.nothingChecked).toBe(true)
+    expect(r.verdict).toBe('unreachable')
+  })
+
+  it('nothing listening: TCP fails, and with a config the config is still checked', async () => {
+    const port = await deadPort()
+    const raft = await deadPort()
+    const r1 = await diagnoseJoin(`127.0.0.1:${port}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+    expect(step(r1, 'resolve').status).toBe('warning') // loopback: other nodes cannot use it
+    expect(step(r1, 'tcp-http')).toMatchObject({status: 'fail'})
+    expect(step(r1, 'tcp-http').evidence[0]).toContain('ECONNREFUSED')
+    expect(step(r1, 'tcp-raft').status).toBe('fail')
+    expect(r1.nothingChecked).toBe(true)
+
+    const conf = metaConf(tempDir(), 'hostname = ""\n[meta]\n  bind-address = ":8089"\n')
+    const r2 = await diagnoseJoin(`127.0.0.1:${port}`, {lookup, raftPort: raft, metaConfig: conf, timeoutMs: 10_000})
+    expect(r2.nothingChecked).toBe(false)
+    expect(step(r2, 'config-hostname').status).toBe('fail')
+    expect(step(r2, 'license').summary).toContain('neither')
+  })
+
+  it('a member of another cluster: membership fails', async () => {
+    const {httpPort, raft} = await freshNode({leader: 'other-1:8089', peers: ['other-1:8089', 'other-2:8089', 'other-3:8089']})
+    const r = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+    expect(step(r, 'membership').status).toBe('fail')
+    expect(step(r, 'membership').summary).toContain('another cluster')
+    expect(step(r, 'membership').next.join(' ')).toContain('remove-meta')
+    expect(r.verdict).toBe('fail')
+  })
+
+  it('already a member of a cluster (peers include itself): a warning, not a failure', async () => {
+    const raft = await listener()
+    let httpPort = 0
+    httpPort = await serve((req, res) => json({nodeType: 'meta', leader: `meta-1.test:${raft}`, httpAddr: `meta-1.test:${httpPort}`, raftAddr: `meta-1.test:${raft}`, peers: [`meta-1.test:${raft}`, 'meta-2.test:8089']})(req, res))
+    const r = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+    expect(step(r, 'membership').status).toBe('warning')
+  })
+
+  it('a node advertising localhost: advertised addresses fail, and the config hostname names the fix', async () => {
+    const raft = await listener()
+    let httpPort = 0
+    httpPort = await serve((req, res) => json({nodeType: 'meta', leader: '', httpAddr: `localhost:${httpPort}`, raftAddr: `localhost:${raft}`, peers: null})(req, res))
+    const conf = metaConf(tempDir(), goodMeta(httpPort, raft).replace('hostname = "meta-1.test"', 'hostname = "localhost"'))
+    const r = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: conf, timeoutMs: 10_000})
+    expect(step(r, 'advertised-address').status).toBe('fail')
+    expect(step(r, 'advertised-address').summary).toContain('loopback')
+    expect(step(r, 'config-hostname').status).toBe('fail')
+    expect(step(r, 'config-hostname').evidence[0]).toMatch(/influxdb-meta\.conf:1: hostname = "localhost"/)
+    expect(step(r, 'config-hostname').next[0]).toContain('hostname = "meta-1.test"')
+  })
+
+  it('a hostname that does not resolve (.invalid)', async () => {
+    const {httpPort, raft} = await freshNode()
+    const conf = metaConf(tempDir(), goodMeta(httpPort, raft).replace('meta-1.test', 'meta-1.invalid'))
+    const r = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: conf, timeoutMs: 10_000})
+    expect(step(r, 'config-hostname').status).toBe('fail')
+    expect(step(r, 'config-hostname').summary).toContain('does not resolve')
+  })
+
+  it('503: not joined / no leader; the body steps are skipped, not failed', async () => {
+    const raft = await listener()
+    const port = await serve(json({error: 'raft: no leader'}, 503))
+    const r = await diagnoseJoin(`meta-1.test:${port}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+    expect(step(r, 'http-status').status).toBe('fail')
+    expect(step(r, 'http-status').summary).toMatch(/^503/)
+    expect(step(r, 'http-status').evidence.join(' ')).toContain('no leader')
+    expect(step(r, 'body-shape').status).toBe('skipped')
+    expect(step(r, 'node-type').status).toBe('skipped')
+  })
+
+  it('401 with auth on: suggests credentials; with --user/--password it passes and the password is never in the report', async () => {
+    const raft = await listener()
+    let httpPort = 0
+    const expected = `Basic ${Buffer.from('admin:hunter2-pass').toString('base64')}`
+    httpPort = await serve((req, res) => {
+      if (req.headers.authorization !== expected) return json({error: 'unable to parse authentication credentials'}, 401)(req, res)
+      json({nodeType: 'meta', leader: '', httpAddr: `meta-1.test:${httpPort}`, raftAddr: `meta-1.test:${raft}`, peers: null})(req, res)
+    })
+    const conf = metaConf(tempDir(), goodMeta(httpPort, raft, '  auth-enabled = true\n  internal-shared-secret = "int-secret-value-42"\n'))
+    const r1 = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: conf, timeoutMs: 10_000})
+    expect(step(r1, 'http-status').status).toBe('fail')
+    expect(step(r1, 'http-status').next.join('\n')).toContain('-auth-type basic')
+    expect(step(r1, 'http-status').next.join('\n')).toContain('--user admin')
+    const r2 = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: conf, timeoutMs: 10_000, auth: {type: 'basic', username: 'admin', password: 'hunter2-pass'}})
+    expect(step(r2, 'http-status').status).toBe('ok')
+    expect(step(r2, 'auth').status).toBe('ok')
+    const all = JSON.stringify(r2) + renderJoin(r2)
+    expect(all).not.toContain('hunter2-pass')
+    expect(all).not.toContain('int-secret-value-42')
+    expect(all).not.toContain('4f1e0c7a-real-looking-key-9b2d')
+  })
+
+  it('an HTML error page (200 and 502): the body or the status fails, naming the cause', async () => {
+    const raft = await listener()
+    const html = (status: number): Handler => (_req, res) => {
+      res.writeHead(status, {'content-type': 'text/html'})
+      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>')
+    }
+    const p200 = await serve(html(200))
+    const r1 = await diagnoseJoin(`meta-1.test:${p200}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+    expect(step(r1, 'body-shape').status).toBe('fail')
+    expect(step(r1, 'body-shape').summary).toContain('HTML')
+    expect(step(r1, 'body-shape').summary).toContain('unable to determine')
+    const p502 = await serve(html(502))
+    const r2 = await diagnoseJoin(`meta-1.test:${p502}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+    expect(step(r2, 'http-status').status).toBe('fail')
+    expect(step(r2, 'http-status').summary).toContain('HTTP 502')
+  })
+
+  it('a wrong-shaped body: the issues are named by path', async () => {
+    const raft = await listener()
+    const port = await serve(json({nodeType: 'meta', leader: '', httpAddr: 'meta-1.test:8091', peers: 'none'}))
+    const r = await diagnoseJoin(`meta-1.test:${port}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+    const s = step(r, 'body-shape')
+    expect(s.status).toBe('fail')
+    expect(s.evidence.join('\n')).toMatch(/^raftAddr: /m)
+    expect(s.evidence.join('\n')).toMatch(/^peers: /m)
+    expect(step(r, 'node-type').status).toBe('ok')
+    expect(step(r, 'membership').status).toBe('skipped')
+  })
+
+  it('a data node answers instead: nodeType data, or a 404', async () => {
+    const raft = await listener()
+    const pData = await serve(json({nodeType: 'data', leader: '', httpAddr: 'meta-1.test:8086', raftAddr: 'meta-1.test:8088', peers: null}))
+    const r1 = await diagnoseJoin(`meta-1.test:${pData}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+    expect(step(r1, 'node-type').status).toBe('fail')
+    expect(step(r1, 'node-type').next[0]).toContain('add-data meta-1.test:8088')
+    const p404 = await serve((_req, res) => {
+      res.writeHead(404, {'content-type': 'text/plain'})
+      res.end('404 page not found\n')
+    })
+    const r2 = await diagnoseJoin(`meta-1.test:${p404}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+    expect(step(r2, 'http-status').status).toBe('fail')
+    expect(step(r2, 'http-status').summary).toContain('not a meta node')
+  })
+
+  it('config: ports, license both / placeholder, HTTPS enabled but probed over http', async () => {
+    const {httpPort, raft} = await freshNode()
+    const dir = tempDir()
+    const text = goodMeta(httpPort, raft, '  https-enabled = true\n')
+      .replace(`http-bind-address = ":${httpPort}"`, 'http-bind-address = ":8091"')
+      .replace('license-key = "4f1e0c7a-real-looking-key-9b2d"', 'license-key = "4f1e0c7a-real-looking-key-9b2d"\n  license-path = "/etc/influxdb/license.json"')
+    const r = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: metaConf(dir, text), timeoutMs: 10_000})
+    expect(step(r, 'config-ports').status).toBe('fail')
+    expect(step(r, 'config-ports').summary).toContain('listens on 8091')
+    expect(step(r, 'license').summary).toContain('both')
+    expect(step(r, 'tls').status).toBe('fail')
+    expect(step(r, 'tls').next[0]).toBe(`medic join diagnose https://meta-1.test:${httpPort}`)
+
+    const placeholder = goodMeta(httpPort, raft).replace('4f1e0c7a-real-looking-key-9b2d', 'your-license-key-here')
+    const r2 = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: metaConf(dir, placeholder, 'p.conf'), timeoutMs: 10_000})
+    expect(step(r2, 'license').summary).toContain('placeholder')
+  })
+
+  it('auth settings against the data config, compared without printing secrets; TCP to the data port', async () => {
+    const {httpPort, raft} = await freshNode()
+    const dataPort = await listener()
+    const dir = tempDir()
+    const meta = metaConf(dir, goodMeta(httpPort, raft, '  auth-enabled = true\n  internal-shared-secret = "meta-side-secret-123"\n'))
+    const data = metaConf(dir, `hostname = "data-1.test"\nbind-address = ":${dataPort}"\n[meta]\n  dir = "/var/lib/influxdb/meta"\n  meta-auth-enabled = true\n  meta-internal-shared-secret = "data-side-secret-456"\n`, 'influxdb.conf')
+    const r = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: meta, dataConfig: data, timeoutMs: 10_000})
+    expect(step(r, 'tcp-data').status).toBe('ok')
+    expect(step(r, 'auth').status).toBe('fail')
+    expect(step(r, 'auth').summary).toContain('differ')
+    const all = JSON.stringify(r) + renderJoin(r)
+    expect(all).not.toContain('meta-side-secret-123')
+    expect(all).not.toContain('data-side-secret-456')
+
+    const data2 = metaConf(dir, `[meta]\n  meta-auth-enabled = false\n`, 'influxdb2.conf')
+    const r2 = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: meta, dataConfig: data2, dataPort: await deadPort(), timeoutMs: 10_000})
+    expect(step(r2, 'auth').summary).toContain('must be equal')
+    expect(step(r2, 'tcp-data').status).toBe('fail')
+
+    const noSecret = metaConf(dir, goodMeta(httpPort, raft, '  auth-enabled = true\n'), 'nosecret.conf')
+    const r3 = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: noSecret, timeoutMs: 10_000})
+    expect(step(r3, 'auth').summary).toContain('1.6.4')
+  })
+
+  it('an unreadable config is exit 4 before anything is probed', async () => {
+    await expect(diagnoseJoin('meta-1.test:1', {lookup, metaConfig: join(tempDir(), 'missing.conf')})).rejects.toMatchObject({exitCode: 4})
+  })
+
+  it.skipIf(!hasOpenssl())('HTTPS: reads the certificate and checks its names against the address and the hostname', async () => {
+    const raft = await listener()
+    for (const [cn, want] of [['meta-1.test', 'warning'], ['other.test', 'fail']] as const) {
+      const {key, cert} = selfSigned(cn)
+      const server = createHttpsServer({key, cert}, (req, res) => json({nodeType: 'meta', leader: '', httpAddr: `meta-1.test:${(server.address() as AddressInfo).port}`, raftAddr: `meta-1.test:${raft}`, peers: null})(req, res))
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      closers.push(async () => {
+        server.closeAllConnections()
+        await new Promise((r) => server.close(r))
+      })
+      const port = (server.address() as AddressInfo).port
+      const r = await diagnoseJoin(`https://meta-1.test:${port}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+      expect(step(r, 'http-status').status).toBe('ok')
+      expect(step(r, 'tls').status).toBe(want)
+      expect(step(r, 'tls').evidence[0]).toContain(cn)
+      if (want === 'fail') expect(step(r, 'tls').summary).toContain('does not name meta-1.test')
+      else expect(step(r, 'tls').summary).toContain('not trusted')
+    }
+  })
+})
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], {stdio: 'ignore'})
+    return true
+  } catch {
+    return false
+  }
+}
+
+function selfSigned(cn: string): {key: string; cert: string} {
+  const dir = tempDir()
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn}`, '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], {stdio: 'ignore'})
+  return {key: readFileSync(join(dir, 'k.pem'), 'utf8'), cert: readFileSync(join(dir, 'c.pem'), 'utf8')}
+}
