@@ -1,4 +1,4 @@
-/** Flags shared by the commands that probe cluster nodes over HTTP (`medic status`, `medic ctl show`). */
+/** Flags shared by the commands that probe cluster nodes over HTTP (`medic status`, `medic ctl show`, `medic join diagnose`). */
 import {Flags} from '@oclif/core'
 import {readFile} from 'node:fs/promises'
 

@@ -85,7 +85,7 @@ export function parseTarget(input: string): JoinTarget {
     'give the address exactly as you will give it to influxd-ctl join / add-meta',
   ])
   if (raw === '') throw bad('it is empty')
-  if (raw.includes('@')) throw bad('credentials do not belong in the address: use --user with --password or --secret (or MEDIC_USER, MEDIC_PASSWORD)')
+  if (raw.includes('@')) throw bad('credentials do not belong in the address: use --username with --password or --jwt-secret (or MEDIC_USERNAME, MEDIC_PASSWORD)')
   let scheme: 'http' | 'https' = 'http'
   let rest = raw
   const m = /^([a-z][a-z\d+.-]*):\/\/(.*)$/i.exec(raw)
@@ -408,7 +408,7 @@ export async function diagnoseJoin(input: string, options: JoinOptions = {}): Pr
             : `HTTP ${s}: meta authentication is on ([meta] auth-enabled = true) and medic sent no credentials`,
           evidence: ev,
           next: [
-            given ? 'check the user and password (or the shared-secret for a JWT)' : `medic join diagnose ${target.input} --user admin --password '...'  (or --secret with the meta shared-secret)`,
+            given ? 'check the user and password (or the shared-secret for a JWT)' : `medic join diagnose ${target.input} --username admin --password '...'  (or --jwt-secret with the meta shared-secret)`,
             `influxd-ctl -auth-type basic -user admin -pwd '...' add-meta ${hp}`,
             `influxd-ctl -auth-type jwt -secret '...' add-meta ${hp}`,
           ],

@@ -183,7 +183,7 @@ describe.concurrent('medic hh inspect', () => {
 describe.concurrent('medic hh watch', () => {
   it('prints one NDJSON object per sample and a summary, each with schemaVersion; exits 3 for stalled queues', async () => {
     const {dir, n4, n5} = fixture()
-    const r = await medic(['hh', 'watch', dir, '--samples', '2', '--interval', '100ms', '--stall-after', '100ms', '--json'])
+    const r = await medic(['hh', 'watch', dir, '--samples', '2', '--interval', '100ms', '--stall-after', '20ms', '--json'])
     expect(r.stderr).toBe('')
     const lines = ndjson(r.stdout)
     expect(lines.map((l) => l.type)).toEqual(['sample', 'sample', 'summary'])
@@ -249,7 +249,7 @@ describe.concurrent('medic hh watch', () => {
 
   it('stops on Ctrl-C (SIGINT) and still prints the summary', async () => {
     const {dir} = fixture()
-    const run = start(['hh', 'watch', dir, '--interval', '100ms', '--stall-after', '100ms', '--json'])
+    const run = start(['hh', 'watch', dir, '--interval', '100ms', '--stall-after', '20ms', '--json'])
     await run.waitFor('stdout', (s) => s.split('\n').length >= 3) // two sample lines
     run.child.kill('SIGINT')
     const code = await run.done

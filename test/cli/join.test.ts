@@ -81,7 +81,7 @@ describe('medic join diagnose', () => {
     expect(r.stdout).toContain('The join will fail')
   })
 
-  it('401: suggests credentials; MEDIC_USER / MEDIC_PASSWORD are used and never printed', async () => {
+  it('401: suggests credentials; MEDIC_USERNAME / MEDIC_PASSWORD are used and never printed', async () => {
     const raft = await listener()
     const expected = `Basic ${Buffer.from('admin:s3cret-pass-77').toString('base64')}`
     const port = await serve((req, res) => req.headers.authorization === expected
@@ -90,12 +90,12 @@ describe('medic join diagnose', () => {
     const r1 = await medic(['join', 'diagnose', `127.0.0.1:${port}`, '--raft-port', String(raft), '--json'])
     expect(r1.code).toBe(3)
     expect(step(oneJson(r1.stdout), 'http-status').next.join('\n')).toContain('-auth-type')
-    const r2 = await medic(['join', 'diagnose', `127.0.0.1:${port}`, '--raft-port', String(raft), '--json'], {env: {MEDIC_USER: 'admin', MEDIC_PASSWORD: 's3cret-pass-77'}})
+    const r2 = await medic(['join', 'diagnose', `127.0.0.1:${port}`, '--raft-port', String(raft), '--json'], {env: {MEDIC_USERNAME: 'admin', MEDIC_PASSWORD: 's3cret-pass-77'}})
     const doc = oneJson(r2.stdout)
     expect(step(doc, 'http-status').status).toBe('ok')
     expect(step(doc, 'advertised-address').status).toBe('fail') // localhost advertised
     expect(r2.stdout + r2.stderr).not.toContain('s3cret-pass-77')
-    const r3 = await medic(['join', 'diagnose', `127.0.0.1:${port}`, '--raft-port', String(raft), '--user', 'admin', '--password', 's3cret-pass-77'])
+    const r3 = await medic(['join', 'diagnose', `127.0.0.1:${port}`, '--raft-port', String(raft), '--username', 'admin', '--password', 's3cret-pass-77'])
     expect(r3.stdout).toMatch(/OK\s+GET \/status/)
     expect(r3.stdout + r3.stderr).not.toContain('s3cret-pass-77')
   })
@@ -162,8 +162,8 @@ describe('medic join diagnose', () => {
     [['join', 'diagnose', 'ftp://meta-1:8091']],
     [['join', 'diagnose', 'meta-1:8091', '--timeout', 'soon']],
     [['join', 'diagnose', 'meta-1:8091', '--raft-port', '0']],
-    [['join', 'diagnose', 'meta-1:8091', '--user', 'admin']],
-    [['join', 'diagnose', 'meta-1:8091', '--user', 'a', '--password', 'p', '--secret', 's']],
+    [['join', 'diagnose', 'meta-1:8091', '--password', 'p']],
+    [['join', 'diagnose', 'meta-1:8091', '--jwt-secret', 's']],
   ])('usage error %j: exit 2, also with --json', async (args) => {
     const r = await medic(args)
     expect(r.code).toBe(2)
@@ -177,7 +177,7 @@ describe('medic join diagnose', () => {
     const r = await medic(['join', 'diagnose', '--help'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('MEDIC_PASSWORD')
-    expect(r.stdout).toContain('MEDIC_SECRET')
+    expect(r.stdout).toContain('MEDIC_JWT_SECRET')
     expect(r.stdout).toContain('--data-config')
     expect(r.stdout).toContain('medic join diagnose meta-2.example.com:8091')
   })

@@ -210,7 +210,7 @@ describe('diagnoseJoin against loopback meta nodes', () => {
     expect(step(r, 'node-type').status).toBe('skipped')
   })
 
-  it('401 with auth on: suggests credentials; with --user/--password it passes and the password is never in the report', async () => {
+  it('401 with auth on: suggests credentials; with --username/--password it passes and the password is never in the report', async () => {
     const raft = await listener()
     let httpPort = 0
     const expected = `Basic ${Buffer.from('admin:hunter2-pass').toString('base64')}`
@@ -222,7 +222,7 @@ describe('diagnoseJoin against loopback meta nodes', () => {
     const r1 = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: conf, timeoutMs: 10_000})
     expect(step(r1, 'http-status').status).toBe('fail')
     expect(step(r1, 'http-status').next.join('\n')).toContain('-auth-type basic')
-    expect(step(r1, 'http-status').next.join('\n')).toContain('--user admin')
+    expect(step(r1, 'http-status').next.join('\n')).toContain('--username admin')
     const r2 = await diagnoseJoin(`meta-1.test:${httpPort}`, {lookup, metaConfig: conf, timeoutMs: 10_000, auth: {type: 'basic', username: 'admin', password: 'hunter2-pass'}})
     expect(step(r2, 'http-status').status).toBe('ok')
     expect(step(r2, 'auth').status).toBe('ok')

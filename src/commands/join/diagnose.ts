@@ -1,10 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {durationFlag} from '../../cli/flags.js'
-import {ExitCode, usageError} from '../../errors.js'
+import {httpOptionsFromFlags, probeFlags} from '../../cli/probe-flags.js'
+import {ExitCode} from '../../errors.js'
 import {renderJoin} from '../../format/join.js'
-import type {Auth} from '../../probe/auth.js'
 import {diagnoseJoin} from '../../probe/join.js'
 
 export default class JoinDiagnose extends BaseCommand {
@@ -22,32 +21,22 @@ Exit status: 0 when no step failed (warnings allowed), 3 when a step failed, 4 w
     'data-config': Flags.string({description: 'a data node\'s influxdb.conf, to check its meta auth/TLS settings and its cluster port (8088)'}),
     'raft-port': Flags.integer({description: 'Raft port to test (default: the port of [meta] bind-address in --config, else 8089)', min: 1, max: 65_535}),
     'data-port': Flags.integer({description: 'data node cluster port to test with --data-config (default: its bind-address, else 8088)', min: 1, max: 65_535}),
-    timeout: durationFlag({description: 'deadline of each network step', default: 5000, defaultHelp: async () => '5s'}),
-    user: Flags.string({description: 'user for Basic auth on the meta API', env: 'MEDIC_USER'}),
-    password: Flags.string({description: 'password for Basic auth (never printed)', env: 'MEDIC_PASSWORD'}),
-    secret: Flags.string({description: 'the meta [meta] shared-secret, to sign a JWT for --user (never printed)', env: 'MEDIC_SECRET'}),
+    timeout: probeFlags.timeout,
+    username: probeFlags.username,
+    password: probeFlags.password,
+    'jwt-secret': probeFlags['jwt-secret'],
   }
   static override examples = [
     '<%= config.bin %> <%= command.id %> meta-2.example.com:8091',
     '<%= config.bin %> <%= command.id %> meta-2:8091 --config /etc/influxdb/influxdb-meta.conf',
     '<%= config.bin %> <%= command.id %> https://meta-2:8091 --config influxdb-meta.conf --data-config influxdb.conf',
-    'MEDIC_PASSWORD=... <%= config.bin %> <%= command.id %> meta-2:8091 --user admin --json',
+    'MEDIC_PASSWORD=... <%= config.bin %> <%= command.id %> meta-2:8091 --username admin --json',
   ]
 
   async run(): Promise<object> {
     const {args, flags} = await this.parse(JoinDiagnose)
-    if (flags.password !== undefined && flags.secret !== undefined) {
-      throw usageError('give --password (Basic auth) or --secret (JWT), not both', 'auth-conflict', ['medic join diagnose meta-2:8091 --user admin --password ...'])
-    }
-    let auth: Auth | undefined
-    if (flags.password !== undefined || flags.secret !== undefined) {
-      if (flags.user === undefined) throw usageError('--password and --secret need --user', 'auth-no-user', ['add --user admin (or set MEDIC_USER)'])
-      auth = flags.secret !== undefined
-        ? {type: 'jwt', username: flags.user, secret: flags.secret}
-        : {type: 'basic', username: flags.user, password: flags.password!}
-    } else if (flags.user !== undefined) {
-      throw usageError('--user needs --password or --secret', 'auth-no-password', ['set MEDIC_PASSWORD=... (keeps it out of the shell history) or pass --password'])
-    }
+    // The same credential flags (and MEDIC_* variables) as medic status and medic ctl show.
+    const {auth} = await httpOptionsFromFlags(flags)
     const report = await diagnoseJoin(args.address, {
       metaConfig: flags.config,
       dataConfig: flags['data-config'],
