@@ -123,7 +123,7 @@ describe('probe/http getJson', () => {
     })
     const started = performance.now()
     await expect(getJson(`${url}/hang`, {timeoutMs: 200})).rejects.toMatchObject({exitCode: 4, code: 'http-timeout', message: `${url}/hang: no complete answer within 200 ms`})
-    expect(performance.now() - started).toBeLessThan(2000)
+    expect(performance.now() - started).toBeLessThan(10_000) // a hang guard: the deadline fired, not a speed target
     await expect(getJson(`${url}/big`)).rejects.toMatchObject({exitCode: 4, code: 'http-too-large', message: expect.stringContaining('larger than 1048576 bytes')})
     // An injected dispatcher without its own limit is held to the limit too.
     const agent = new Agent()

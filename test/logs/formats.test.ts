@@ -86,7 +86,7 @@ describe('parseLine', () => {
     const ev = parseLine(huge)
     expect(ev.truncated).toBe(true)
     expect(ev.raw.length).toBeLessThanOrEqual(64 * 1024)
-    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(Date.now() - t0).toBeLessThan(20_000) // a hang guard, not a speed target (that is bench/)
   })
 })
 
@@ -120,6 +120,6 @@ describe('trailing fields of [I] lines', () => {
     const t0 = Date.now()
     trailingFieldsStart(' a=b'.repeat(16_000) + ' x')
     trailingFieldsStart(' a="'.repeat(16_000) + ' x')
-    expect(Date.now() - t0).toBeLessThan(2000)
+    expect(Date.now() - t0).toBeLessThan(20_000) // a hang guard: the regex it replaced took seconds
   })
 })
