@@ -1,44 +1,13 @@
 // `medic join diagnose` end to end: the built CLI against real loopback servers (127.0.0.1, port 0), config files
 // written here, exit codes, --json envelope, help, usage errors, and no secret in any output.
 import {writeFileSync} from 'node:fs'
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import {createServer as createTcpServer, type AddressInfo, type Server as TcpServer} from 'node:net'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {medic, oneJson, tempDir} from '../helpers/cli.js'
+import {closeAll, deadPort, type Handler, listener, serve} from '../helpers/net.js'
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void
-const closers: Array<() => Promise<void>> = []
-
-async function serve(handler: Handler): Promise<number> {
-  const server: Server = createServer(handler)
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  closers.push(async () => {
-    server.closeAllConnections()
-    await new Promise((r) => server.close(r))
-  })
-  return (server.address() as AddressInfo).port
-}
-
-async function listener(): Promise<number> {
-  const server: TcpServer = createTcpServer((s) => s.destroy())
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  closers.push(() => new Promise((r) => server.close(() => r())))
-  return (server.address() as AddressInfo).port
-}
-
-async function deadPort(): Promise<number> {
-  const server = createTcpServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as AddressInfo).port
-  await new Promise((r) => server.close(r))
-  return port
-}
-
-afterEach(async () => {
-  for (const c of closers.splice(0)) await c()
-})
+afterEach(closeAll)
 
 const json = (body: unknown, status = 200): Handler => (_req, res) => {
   res.writeHead(status, {'content-type': 'application/json'})

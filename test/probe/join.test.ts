@@ -3,9 +3,8 @@
 // (meta-1.test) map to 127.0.0.1; nothing leaves 127.0.0.0/8.
 import {execFileSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {createServer as createHttpsServer} from 'node:https'
-import {createServer as createTcpServer, type AddressInfo, type Server as TcpServer} from 'node:net'
+import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
@@ -13,39 +12,9 @@ import {MedicError} from '../../src/errors.js'
 import {renderJoin} from '../../src/format/join.js'
 import {diagnoseJoin, type JoinReport, type LookupFn, parseTarget} from '../../src/probe/join.js'
 import {tempDir} from '../helpers/cli.js'
+import {closeAll, deadPort, type Handler, listener, onClose, serve} from '../helpers/net.js'
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void
-const closers: Array<() => Promise<void>> = []
-
-async function serve(handler: Handler): Promise<number> {
-  const server: Server = createServer(handler)
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  closers.push(async () => {
-    server.closeAllConnections()
-    await new Promise((r) => server.close(r))
-  })
-  return (server.address() as AddressInfo).port
-}
-
-async function listener(): Promise<number> {
-  const server: TcpServer = createTcpServer((s) => s.destroy())
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  closers.push(() => new Promise((r) => server.close(() => r())))
-  return (server.address() as AddressInfo).port
-}
-
-/** A port nothing listens on: bind, note, close. */
-async function deadPort(): Promise<number> {
-  const server = createTcpServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as AddressInfo).port
-  await new Promise((r) => server.close(r))
-  return port
-}
-
-afterEach(async () => {
-  for (const c of closers.splice(0)) await c()
-})
+afterEach(closeAll)
 
 const lookup: LookupFn = async (host) => {
   if (/^meta-\d\.test$/.test(host)) return ['127.0.0.1']
@@ -328,7 +297,7 @@ describe('diagnoseJoin against loopback meta nodes', () => {
       const {key, cert} = selfSigned(cn)
       const server = createHttpsServer({key, cert}, (req, res) => json({nodeType: 'meta', leader: '', httpAddr: `meta-1.test:${(server.address() as AddressInfo).port}`, raftAddr: `meta-1.test:${raft}`, peers: null})(req, res))
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-      closers.push(async () => {
+      onClose(async () => {
         server.closeAllConnections()
         await new Promise((r) => server.close(r))
       })
