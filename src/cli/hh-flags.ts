@@ -2,8 +2,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {usageError} from '../errors.js'
-import type {Target} from '../hh/sampler.js'
-import {type HhSettings, parseSize} from '../hh/settings.js'
+import {HhMonitor} from '../hh/monitor.js'
+import {createSampler, lookupHosts, type Target} from '../hh/sampler.js'
+import {type HhSettings, parseSize, resolveHhSettings} from '../hh/settings.js'
 import {durationFlag} from './flags.js'
 
 /** A byte size: 10737418240, 10g, 512m, 1.5GiB (powers of 1024). */
@@ -63,4 +64,30 @@ export function resolveTarget(dir: string | undefined, urls: string[] | undefine
     return {kind: 'http', urls}
   }
   return {kind: 'dir', dir: resolveDir(dir, settings, command)}
+}
+
+export interface HhWatchFlags {
+  config?: string
+  'max-size'?: number
+  'max-age'?: number
+  url?: string[]
+  meta?: string
+  'http-timeout': number
+  window: number
+  'slow-eta': number
+  'stall-after'?: number
+}
+
+/**
+ * What `hh watch` and `hh wait` both start from: the limits and their source, the target (a directory or data-node
+ * URLs), host names from --meta (a failure there is only a warning, passed to `warn`), a sampler and a monitor.
+ */
+export async function openHhMonitor(dir: string | undefined, flags: HhWatchFlags, command: string, warn: (message: string) => void) {
+  const settings = await resolveHhSettings({configPath: flags.config, maxSizeBytes: flags['max-size'], maxAgeMs: flags['max-age']})
+  const target = resolveTarget(dir, flags.url, settings, command)
+  const {hosts, findings} = await lookupHosts(flags.meta, {timeoutMs: flags['http-timeout']})
+  for (const f of findings) warn(f.message)
+  const sampler = createSampler(target, {maxAgeMs: settings.maxAgeMs, timeoutMs: flags['http-timeout']})
+  const monitor = new HhMonitor({settings, window: flags.window, slowEtaMs: flags['slow-eta'], stallAfterMs: flags['stall-after'], hosts})
+  return {settings, target, sampler, monitor}
 }

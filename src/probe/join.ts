@@ -12,7 +12,7 @@ import {promises as dns} from 'node:dns'
 import {connect as netConnect, isIP} from 'node:net'
 import {checkServerIdentity, connect as tlsConnect, type PeerCertificate} from 'node:tls'
 
-import {parseConfig, readConfigFile, type Entry, type ParsedConfig} from '../config/parse.js'
+import type {Entry, ParsedConfig} from '../config/parse.js'
 import {SecretSet} from '../config/secrets.js'
 import {isLoopback, isUnspecified, parseListenAddress, placeholderKind} from '../config/values.js'
 import {usageError} from '../errors.js'
@@ -139,6 +139,8 @@ interface Conf {
 }
 
 async function loadConf(path: string, secrets: SecretSet): Promise<Conf> {
+  // Loaded only when a config is given: the two TOML parsers cost ~25 ms of start-up.
+  const {parseConfig, readConfigFile} = await import('../config/parse.js')
   const {bytes, sizeBytes} = await readConfigFile(path)
   const parsed = parseConfig(path, bytes, sizeBytes)
   for (const e of parsed.entries) secrets.add(e.key, e.value)

@@ -1,11 +1,10 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {durationFlag} from '../../cli/flags.js'
-import {hhDirArg, hhLimitFlags, hhRemoteFlags, resolveTarget} from '../../cli/hh-flags.js'
+import {hhDirArg, hhLimitFlags, hhRemoteFlags, openHhMonitor} from '../../cli/hh-flags.js'
+import {abortOnSignals} from '../../cli/signals.js'
 import {ExitCode} from '../../errors.js'
 import {renderWaitProgress, renderWaitResult, StatusLine} from '../../format/hh.js'
-import {HhMonitor, waitForDrain} from '../../hh/monitor.js'
-import {createSampler, lookupHosts} from '../../hh/sampler.js'
-import {resolveHhSettings} from '../../hh/settings.js'
+import {waitForDrain} from '../../hh/monitor.js'
 
 export default class HhWait extends BaseCommand {
   static override summary = 'Wait until every hinted-handoff queue is empty: the gate between two steps of a rolling upgrade'
@@ -32,20 +31,12 @@ Exit status: 0 when every queue is empty, 3 on timeout, stall or Ctrl-C, 2 for a
 
   async run(): Promise<object> {
     const {args, flags} = await this.parse(HhWait)
-    const settings = await resolveHhSettings({configPath: flags.config, maxSizeBytes: flags['max-size'], maxAgeMs: flags['max-age']})
-    const target = resolveTarget(args.dir, flags.url, settings, 'wait')
-    const {hosts, findings: hostFindings} = await lookupHosts(flags.meta, {timeoutMs: flags['http-timeout']})
-    for (const f of hostFindings) this.note(`warning: ${f.message}`)
-    const sampler = createSampler(target, {maxAgeMs: settings.maxAgeMs, timeoutMs: flags['http-timeout']})
-    const monitor = new HhMonitor({settings, window: flags.window, slowEtaMs: flags['slow-eta'], hosts})
+    const {settings, target, sampler, monitor} = await openHhMonitor(args.dir, flags, 'wait', (m) => this.note(`warning: ${m}`))
     const json = this.jsonEnabled()
     const tty = Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0
     const status = !json && tty ? new StatusLine(process.stderr) : undefined
     let lastLine = ''
-    const stop = new AbortController()
-    const onSignal = () => stop.abort()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    const stop = abortOnSignals()
     let result
     try {
       result = await waitForDrain(sampler, monitor, {
@@ -66,8 +57,7 @@ Exit status: 0 when every queue is empty, 3 on timeout, stall or Ctrl-C, 2 for a
       })
     } finally {
       status?.clear()
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      stop.dispose()
       await sampler.close()
     }
     const label = target.kind === 'dir' ? target.dir : sampler.sources.join(', ')

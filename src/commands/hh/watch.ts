@@ -1,11 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand, SCHEMA_VERSION} from '../../cli/base-command.js'
-import {hhDirArg, hhLimitFlags, hhRemoteFlags, resolveTarget} from '../../cli/hh-flags.js'
+import {hhDirArg, hhLimitFlags, hhRemoteFlags, openHhMonitor} from '../../cli/hh-flags.js'
+import {abortOnSignals} from '../../cli/signals.js'
 import {LiveArea, renderWatchFrame, renderWatchLine, renderWatchSummary, type WatchHeader} from '../../format/hh.js'
-import {HhMonitor, sampleLoop, type Snapshot, watchExitCode} from '../../hh/monitor.js'
-import {createSampler, lookupHosts} from '../../hh/sampler.js'
-import {resolveHhSettings} from '../../hh/settings.js'
+import {sampleLoop, type Snapshot, watchExitCode} from '../../hh/monitor.js'
 
 export default class HhWatch extends BaseCommand {
   static override summary = 'Watch hinted-handoff queues drain: rate, verdict, ETA, and forecasts of "queue is full" and max-age loss'
@@ -31,12 +30,7 @@ Exit status: 0 when, at the end, no queue is growing, stalled or blocked; 3 when
 
   async run(): Promise<object> {
     const {args, flags} = await this.parse(HhWatch)
-    const settings = await resolveHhSettings({configPath: flags.config, maxSizeBytes: flags['max-size'], maxAgeMs: flags['max-age']})
-    const target = resolveTarget(args.dir, flags.url, settings, 'watch')
-    const {hosts, findings: hostFindings} = await lookupHosts(flags.meta, {timeoutMs: flags['http-timeout']})
-    for (const f of hostFindings) this.note(`warning: ${f.message}`)
-    const sampler = createSampler(target, {maxAgeMs: settings.maxAgeMs, timeoutMs: flags['http-timeout']})
-    const monitor = new HhMonitor({settings, window: flags.window, slowEtaMs: flags['slow-eta'], stallAfterMs: flags['stall-after'], hosts})
+    const {settings, target, sampler, monitor} = await openHhMonitor(args.dir, flags, 'watch', (m) => this.note(`warning: ${m}`))
     const header: WatchHeader = {
       target: target.kind === 'dir' ? target.dir : sampler.sources.join(', '),
       intervalMs: flags.interval,
@@ -46,10 +40,7 @@ Exit status: 0 when, at the end, no queue is growing, stalled or blocked; 3 when
     const json = this.jsonEnabled()
     const live = !json && Boolean(process.stdout.isTTY) && (process.stdout.columns ?? 0) > 0
     const area = live ? new LiveArea(process.stdout) : undefined
-    const stop = new AbortController()
-    const onSignal = () => stop.abort()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    const stop = abortOnSignals()
     let last: Snapshot | undefined
     let count = 0
     try {
@@ -61,8 +52,7 @@ Exit status: 0 when, at the end, no queue is growing, stalled or blocked; 3 when
         else this.out(renderWatchLine(last))
       }
     } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      stop.dispose()
       await sampler.close()
     }
     area?.done()
