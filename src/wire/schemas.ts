@@ -15,6 +15,8 @@
  *   meta node GET /ping: 200 with {"addr": "..."} (§2.3; other bodies tolerated: parseMetaPing never throws)
  *   meta node GET /lease: {name, expiration, owner} (§8)
  *   data node /ping headers X-Influxdb-Version / X-Influxdb-Build: read by probe/http.ts pingDataNode (§4.1)
+ *   meta node GET /show-shards (the dev cluster's own shape; Enterprise's body is undocumented): [{id, database,
+ *     retention-policy, replica-n, shard-group-id, start-time, end-time, expire-time, owners: [{id, tcpAddr}]}]
  */
 import type * as z from 'zod'
 
@@ -123,7 +125,21 @@ async function build() {
     owner: zod.number().int(),
   })
 
-  return {hhStat, hhProcessorStat, hhNodeStat, writeStat, debugVars, dataNode, metaNode, showCluster, metaStatus, errorBody, metaPing, lease, z: zod}
+  /** Meta GET /show-shards as the dev cluster serves it: one row per shard; `expire-time` is "" for infinite policies. */
+  const showShardsRow = zod.looseObject({
+    id: zod.number().int(),
+    database: zod.string(),
+    'retention-policy': zod.string(),
+    'replica-n': zod.number().int(),
+    'shard-group-id': zod.number().int(),
+    'start-time': zod.string(),
+    'end-time': zod.string(),
+    'expire-time': zod.string(),
+    owners: zod.array(zod.looseObject({id: zod.number().int(), tcpAddr: zod.string()})),
+  })
+  const showShards = zod.array(showShardsRow)
+
+  return {hhStat, hhProcessorStat, hhNodeStat, writeStat, debugVars, dataNode, metaNode, showCluster, metaStatus, errorBody, metaPing, lease, showShards, z: zod}
 }
 
 export type Schemas = Awaited<ReturnType<typeof build>>
@@ -137,6 +153,7 @@ export type ShowClusterMetaNode = z.infer<Schemas['metaNode']>
 export type MetaStatus = z.infer<Schemas['metaStatus']>
 export type MetaPing = z.infer<Schemas['metaPing']>
 export type Lease = z.infer<Schemas['lease']>
+export type ShowShards = z.infer<Schemas['showShards']>
 
 let cached: Promise<Schemas> | undefined
 
@@ -262,4 +279,11 @@ export async function errorMessageOf(text: string): Promise<string | undefined> 
   const s = await loadSchemas()
   const r = s.errorBody.safeParse(json)
   return r.success ? r.data.error : undefined
+}
+
+/** Checks a meta /show-shards body: the rows, or every issue by path. */
+export async function checkShowShards(json: unknown): Promise<{ok: true; shards: ShowShards} | {ok: false; issues: SchemaIssue[]}> {
+  const s = await loadSchemas()
+  const r = s.showShards.safeParse(json)
+  return r.success ? {ok: true, shards: r.data} : {ok: false, issues: issuesOf(r.error)}
 }

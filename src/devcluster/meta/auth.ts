@@ -1,0 +1,184 @@
+/**
+ * Server-side authentication of the dev meta node's HTTP API (port 8091) when `[meta] auth-enabled = true`
+ * (enterprise-1x.md §2.6): HTTP Basic against the cluster users in the meta store, or `Authorization: Bearer <JWT>`
+ * signed HS512 with `[meta] shared-secret` (people and tools) or `[meta] internal-shared-secret` (node to node).
+ * The failures use influxd-ctl's wording so that rehearsals print what operators see on real clusters.
+ *
+ * Also the password hashing the meta store keeps: scrypt from node:crypto with a per-user random salt, encoded with
+ * its cost parameters (`scrypt$N$r$p$<salt>$<key>`, base64url) so the cost can change without breaking old hashes.
+ * Hashing happens where a command is proposed, never in the state machine, which must stay deterministic.
+ *
+ * Dev bootstrap rule (ours, not Enterprise's): while the store has no user at all, any valid token signed with the
+ * shared secret is accepted whatever its `username`, so the first admin can be created over an authenticated API.
+ * Basic credentials cannot work then (there is nobody to check them against).
+ */
+import {createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions} from 'node:crypto'
+
+export interface MetaAuthConfig {
+  authEnabled: boolean
+  sharedSecret: string
+  internalSharedSecret: string
+}
+
+export type AuthResult =
+  | {ok: true; username: string; kind: 'none' | 'basic' | 'jwt' | 'internal'}
+  | {ok: false; error: string}
+
+/** The messages influxd-ctl prints (§2.6), plus the token checks. */
+export const AUTH_ERRORS = {
+  noCredentials: 'unable to parse authentication credentials',
+  badSignature: 'signature is invalid',
+  failed: 'authorization failed',
+  expired: 'token is expired',
+  noExpiry: 'token expiration required',
+  noUsername: 'username required in token',
+} as const
+
+// ---------------------------------------------------------------------------------------------------------------
+// Password hashes
+
+const DEFAULT_COST = {N: 16_384, r: 8, p: 1}
+const KEY_BYTES = 32
+/** Upper bounds for parameters read back from a stored hash, so a damaged hash cannot ask for gigabytes. */
+const MAX_N = 1 << 20
+
+function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))
+  })
+}
+
+const memFor = (N: number, r: number) => 128 * N * r * 2
+
+/** Hashes a password for a createUser / setPassword command. `salt` and `cost` are for tests. */
+export async function hashPassword(password: string, salt: Buffer = randomBytes(16), cost = DEFAULT_COST): Promise<string> {
+  const key = await scrypt(password, salt, KEY_BYTES, {...cost, maxmem: memFor(cost.N, cost.r)})
+  return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64url')}$${key.toString('base64url')}`
+}
+
+/** True when `password` matches `hash`; false for a wrong password or a hash this code cannot read. */
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  const parts = hash.split('$')
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false
+  const [N, r, p] = parts.slice(1, 4).map(Number)
+  if (![N, r, p].every((x) => Number.isSafeInteger(x) && x > 0) || N > MAX_N || (N & (N - 1)) !== 0 || r > 32 || p > 16) return false
+  const salt = Buffer.from(parts[4], 'base64url')
+  const expected = Buffer.from(parts[5], 'base64url')
+  if (expected.length === 0) return false
+  let key: Buffer
+  try {
+    key = await scrypt(password, salt, expected.length, {N, r, p, maxmem: memFor(N, r)})
+  } catch {
+    return false
+  }
+  return timingSafeEqual(key, expected)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JWT (HS512 only)
+
+const B64URL = /^[A-Za-z0-9_-]*$/
+
+function jsonPart(part: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function signatureMatches(signingInput: string, signature: Buffer, secret: string): boolean {
+  if (secret === '') return false // an empty key would let anyone sign
+  const expected = createHmac('sha512', secret).update(signingInput).digest()
+  return expected.length === signature.length && timingSafeEqual(expected, signature)
+}
+
+export type JwtCheck =
+  | {ok: true; username: string; secret: 'shared' | 'internal'}
+  | {ok: false; error: string}
+
+/** Verifies an HS512 token against the two secrets and checks `exp` (Unix seconds) against `nowMs`. */
+export function verifyJwt(token: string, config: Pick<MetaAuthConfig, 'sharedSecret' | 'internalSharedSecret'>, nowMs: number): JwtCheck {
+  const parts = token.split('.')
+  if (parts.length !== 3 || !parts.every((p) => B64URL.test(p)) || parts[0] === '' || parts[1] === '') {
+    return {ok: false, error: AUTH_ERRORS.noCredentials}
+  }
+  const header = jsonPart(parts[0])
+  const claims = jsonPart(parts[1])
+  if (header === undefined || claims === undefined) return {ok: false, error: AUTH_ERRORS.noCredentials}
+  if (header.alg !== 'HS512') return {ok: false, error: `unexpected signing method: ${String(header.alg).slice(0, 32)}`}
+  const signature = Buffer.from(parts[2], 'base64url')
+  const input = `${parts[0]}.${parts[1]}`
+  const secret = signatureMatches(input, signature, config.sharedSecret)
+    ? 'shared'
+    : signatureMatches(input, signature, config.internalSharedSecret) ? 'internal' : undefined
+  if (secret === undefined) return {ok: false, error: AUTH_ERRORS.badSignature}
+  if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return {ok: false, error: AUTH_ERRORS.noExpiry}
+  if (claims.exp * 1000 <= nowMs) return {ok: false, error: AUTH_ERRORS.expired}
+  const username = typeof claims.username === 'string' ? claims.username : ''
+  if (username === '' && secret === 'shared') return {ok: false, error: AUTH_ERRORS.noUsername}
+  return {ok: true, username, secret}
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The request check
+
+/** What the authenticator needs of the meta store. */
+export interface UserLookup {
+  user(name: string): {hash: string} | undefined
+  users(): readonly unknown[]
+}
+
+/**
+ * Checks requests' Authorization headers. Successful Basic checks are remembered (keyed by an HMAC of user, password
+ * and stored hash under a per-process key) so a busy client does not cost one scrypt per request; a password change
+ * changes the hash and so misses the cache.
+ */
+export class MetaAuthenticator {
+  private readonly cacheKey = randomBytes(32)
+  private readonly verified = new Map<string, true>()
+
+  constructor(
+    private readonly config: MetaAuthConfig,
+    private readonly users: UserLookup,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async check(authorization: string | undefined): Promise<AuthResult> {
+    if (!this.config.authEnabled) return {ok: true, username: '', kind: 'none'}
+    const header = (authorization ?? '').trim()
+    const space = header.indexOf(' ')
+    const scheme = space === -1 ? header.toLowerCase() : header.slice(0, space).toLowerCase()
+    const value = space === -1 ? '' : header.slice(space + 1).trim()
+    if (scheme === 'bearer' && value !== '') return this.bearer(value)
+    if (scheme === 'basic' && value !== '') return this.basic(value)
+    return {ok: false, error: AUTH_ERRORS.noCredentials}
+  }
+
+  private bearer(token: string): AuthResult {
+    const r = verifyJwt(token, this.config, this.now())
+    if (!r.ok) return r
+    if (r.secret === 'internal') return {ok: true, username: r.username, kind: 'internal'}
+    // The dev bootstrap rule: with no users yet, a valid shared-secret token is enough.
+    if (this.users.users().length === 0 || this.users.user(r.username) !== undefined) return {ok: true, username: r.username, kind: 'jwt'}
+    return {ok: false, error: AUTH_ERRORS.failed}
+  }
+
+  private async basic(value: string): Promise<AuthResult> {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return {ok: false, error: AUTH_ERRORS.noCredentials}
+    const decoded = Buffer.from(value, 'base64').toString('utf8')
+    const colon = decoded.indexOf(':')
+    if (colon === -1) return {ok: false, error: AUTH_ERRORS.noCredentials}
+    const username = decoded.slice(0, colon)
+    const password = decoded.slice(colon + 1)
+    const user = this.users.user(username)
+    if (user === undefined) return {ok: false, error: AUTH_ERRORS.failed}
+    const key = createHmac('sha256', this.cacheKey).update(`${username}\u0000${password}\u0000${user.hash}`).digest('base64')
+    if (this.verified.has(key)) return {ok: true, username, kind: 'basic'}
+    if (!(await verifyPassword(password, user.hash))) return {ok: false, error: AUTH_ERRORS.failed}
+    if (this.verified.size >= 256) this.verified.clear()
+    this.verified.set(key, true)
+    return {ok: true, username, kind: 'basic'}
+  }
+}
