@@ -10,8 +10,10 @@
  * append: raw loop (writeSync of a pre-framed block, fdatasync every --interval ms) against SegmentQueue.append with
  *         group commit every --interval ms (appends kept in flight, each resolving after its data is on disk), for
  *         1 KiB and 64 KiB blocks. Same bytes, same disk, alternated, best of --runs. Floor: engine >= 0.7 x raw.
- * drain:  raw loop (readSync of each length prefix and payload, head offset written and fdatasync'ed every --interval
- *         ms) against peek() + advance() over the queue the append run wrote. Floor: engine >= 0.7 x raw.
+ * drain:  raw loop (readSync of each length prefix, and of each payload into a new buffer, head offset written and
+ *         fdatasync'ed every --interval ms) against peek() + advance() over the queue the append run wrote. Floor:
+ *         engine >= 0.7 x raw. Also printed: the CPU time of both (all threads) and how long the main thread waited for
+ *         a CPU; the engine needs the raw loop's CPU time plus the CRC-32's, so the floor needs a free second core.
  * open:   1,000 full segments (--open-segment-mb each; --full makes them 10 MiB, 10 GiB in all) whose tail holds a
  *         torn append, as after a crash; time of SegmentQueue.open(), which must verify the tail and cut the torn write.
  *         Floor: < 1 s. The files were just written, so they are in the page cache: a cold cache adds the disk's
@@ -20,7 +22,7 @@
  * Prints a report and a final JSON line. Exits 0 even when a floor is missed (a benchmark, not a test), 1 when it could
  * not run (no build). Files go to .bench/hh/ (git-ignored) and are removed unless --keep.
  */
-import {closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync} from 'node:fs'
+import {closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -66,6 +68,36 @@ function parseArgs(argv) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
+// Clocks
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** The main thread's time spent runnable but waiting for a CPU, in ms (Linux schedstat); undefined elsewhere. */
+function cpuWaitMs() {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Starts timing a drain. The stop function returns the wall time, the CPU time of every thread of the process (the
+ * engine reads on libuv's threads while the main thread checksums) and how long the main thread waited for a CPU (a
+ * busy machine: other processes had the cores).
+ */
+function startClock() {
+  const wait0 = cpuWaitMs()
+  const cpu0 = process.cpuUsage()
+  const start = performance.now()
+  return () => {
+    const ms = performance.now() - start
+    const cpu = process.cpuUsage(cpu0)
+    const wait1 = cpuWaitMs()
+    return {ms, cpuMs: (cpu.user + cpu.system) / 1000, cpuWaitMs: wait0 === undefined || wait1 === undefined ? undefined : wait1 - wait0}
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
 // Raw loops: the baselines
 // ---------------------------------------------------------------------------------------------------------------------
 
@@ -97,8 +129,10 @@ function rawAppend(file, data, count, intervalMs) {
 }
 
 /**
- * Reads the blocks back one by one and persists the head offset (in a file of its own) every `intervalMs`.
+ * Reads the blocks back one by one and persists the head offset (in a file of its own) every `intervalMs`. Each payload
+ * is read into a new buffer, as a queue must hand out blocks its caller may keep (the engine's blocks are theirs too).
  * `checksum`: also computes each payload's CRC-32, the check the engine cannot skip (a diagnostic, not the floor).
+ * Returns startClock()'s figures.
  */
 function rawDrain(file, count, intervalMs, checksum) {
   const fd = openSync(file, 'r')
@@ -110,8 +144,8 @@ function rawDrain(file, count, intervalMs, checksum) {
     writeSync(headFd, head, 0, 8, 0)
     fdatasyncSync(headFd)
   }
-  const start = performance.now()
-  let lastSync = start
+  const stop = startClock()
+  let lastSync = performance.now()
   let pos = 0
   for (let i = 0; i < count; i++) {
     readSync(fd, prefix, 0, 8, pos)
@@ -127,10 +161,10 @@ function rawDrain(file, count, intervalMs, checksum) {
     }
   }
   persistHead(pos)
-  const ms = performance.now() - start
+  const time = stop()
   closeSync(fd)
   closeSync(headFd)
-  return ms
+  return time
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -159,19 +193,20 @@ async function engineAppend(SegmentQueue, dir, data, count, intervalMs) {
   return ms
 }
 
+/** peek() + advance() until the queue is empty, then flush(); returns startClock()'s figures. */
 async function engineDrain(SegmentQueue, dir, count, intervalMs) {
   const queue = await SegmentQueue.open(dir, {sync: {intervalMs}})
-  const start = performance.now()
+  const stop = startClock()
   let delivered = 0
   for (let data = await queue.peek(); data; data = await queue.peek()) {
     delivered++
     void queue.advance()
   }
   await queue.flush()
-  const ms = performance.now() - start
+  const time = stop()
   await queue.close()
   if (delivered !== count) throw new Error(`the engine delivered ${delivered} blocks, expected ${count}`)
-  return ms
+  return time
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -241,7 +276,12 @@ async function throughput(engine, opts, dir, results) {
     const count = Math.floor(total / size)
     const data = Buffer.alloc(size, 0x62)
     const label = `${size / KiB} KiB`
-    const best = {rawAppend: Infinity, engineAppend: Infinity, rawDrain: Infinity, rawCrcDrain: Infinity, engineDrain: Infinity}
+    const best = {rawAppend: Infinity, engineAppend: Infinity}
+    const slowest = {ms: Infinity}
+    const bestDrain = {raw: slowest, rawCrc: slowest, engine: slowest}
+    const keepBest = (key, time) => {
+      if (time.ms < bestDrain[key].ms) bestDrain[key] = time
+    }
     for (let run = 0; run < opts.runs; run++) {
       // Alternate which goes first, so that a change in machine load hits both alike.
       const order = run % 2 === 0 ? ['raw', 'engine'] : ['engine', 'raw']
@@ -253,11 +293,11 @@ async function throughput(engine, opts, dir, results) {
         rmSync(`${file}.head`, {force: true})
         if (who === 'raw') {
           best.rawAppend = Math.min(best.rawAppend, rawAppend(file, data, count, opts.interval))
-          best.rawDrain = Math.min(best.rawDrain, rawDrain(file, count, opts.interval, false))
-          best.rawCrcDrain = Math.min(best.rawCrcDrain, rawDrain(file, count, opts.interval, true))
+          keepBest('raw', rawDrain(file, count, opts.interval, false))
+          keepBest('rawCrc', rawDrain(file, count, opts.interval, true))
         } else {
           best.engineAppend = Math.min(best.engineAppend, await engineAppend(engine.SegmentQueue, qdir, data, count, opts.interval))
-          best.engineDrain = Math.min(best.engineDrain, await engineDrain(engine.SegmentQueue, qdir, count, opts.interval))
+          keepBest('engine', await engineDrain(engine.SegmentQueue, qdir, count, opts.interval))
         }
       }
     }
@@ -266,8 +306,10 @@ async function throughput(engine, opts, dir, results) {
       blockBytes: size, blocks: count,
       append: {rawMBps: mbps(bytes, best.rawAppend), engineMBps: mbps(bytes, best.engineAppend), ratio: best.rawAppend / best.engineAppend},
       drain: {
-        rawMBps: mbps(bytes, best.rawDrain), engineMBps: mbps(bytes, best.engineDrain), ratio: best.rawDrain / best.engineDrain,
-        rawWithCrcMBps: mbps(bytes, best.rawCrcDrain), ratioToRawWithCrc: best.rawCrcDrain / best.engineDrain,
+        rawMBps: mbps(bytes, bestDrain.raw.ms), engineMBps: mbps(bytes, bestDrain.engine.ms), ratio: bestDrain.raw.ms / bestDrain.engine.ms,
+        rawWithCrcMBps: mbps(bytes, bestDrain.rawCrc.ms), ratioToRawWithCrc: bestDrain.rawCrc.ms / bestDrain.engine.ms,
+        // The best runs' CPU time (all threads) and the main thread's wait for a CPU, in ms.
+        raw: bestDrain.raw, engine: bestDrain.engine,
       },
     }
     results.throughput.push(row)
@@ -280,8 +322,21 @@ async function throughput(engine, opts, dir, results) {
       console.log(`${kind.padEnd(6)} ${label.padStart(6)}: ${speeds}, ` +
         `ratio ${r.ratio.toFixed(2)} (floor ${floor}) ${verdict(r.ratio >= floor)}` +
         (kind === 'drain' ? ` [raw + CRC-32 ${r.rawWithCrcMBps.toFixed(0)} MB/s: ratio ${r.ratioToRawWithCrc.toFixed(2)}]` : ''))
+      if (kind === 'drain') console.log(`${''.padStart(14)}${cpuNote(r.raw, r.engine)}`)
     }
   }
+}
+
+/**
+ * What the best drain runs cost in CPU time, and whether the machine was busy. The engine reads on libuv's threads
+ * while its main thread verifies checksums: it needs about the raw loop's CPU time plus the CRC-32's, and matches the
+ * raw loop's speed only when a second core is free. A main thread that waited long for a CPU means other processes
+ * held the cores; then both figures, and their ratio, say more about the machine than about the engine.
+ */
+function cpuNote(raw, engine) {
+  const fmt = (t) => `${t.cpuMs.toFixed(0)} ms CPU in ${t.ms.toFixed(0)} ms` + (t.cpuWaitMs === undefined ? '' : `, ${t.cpuWaitMs.toFixed(0)} ms waiting for a CPU`)
+  const busy = [raw, engine].some((t) => t.cpuWaitMs !== undefined && t.cpuWaitMs > 0.2 * t.ms)
+  return `raw: ${fmt(raw)}; engine: ${fmt(engine)}` + (busy ? ' (busy machine: the ratio is unreliable)' : '')
 }
 
 async function main() {

@@ -10,64 +10,197 @@ import type {FileHandle} from 'node:fs/promises'
 
 import {decodePayloadAt, LENGTH_BYTES, MAX_BLOCK_BYTES, readU64} from './format.js'
 
-const CHUNK_BYTES = 1024 * 1024
+/** The usual size of a read window. */
+export const WINDOW_BYTES = 1024 * 1024
+/** Windows a reader keeps in flight ahead of the one being parsed. */
+export const READ_AHEAD_WINDOWS = 2
+
+/** File bytes [start, start + size) read into their own buffer; `bytes` is -1 until the read has settled. */
+interface Window {
+  start: number
+  size: number
+  buf: Buffer
+  bytes: number
+  error?: unknown
+  done: Promise<void>
+}
 
 /**
- * Sequential reads through a 1 MiB window: most length prefixes and payloads are parsed straight out of it, without a
- * system call or a copy. While the caller works through a window, the next one is read ahead, from the first block
- * that the window does not hold whole, so that checksumming overlaps reading. Reads never go past `limit`, the data
- * committed when they were started; those bytes never change afterwards.
+ * Sequential reads through consecutive windows of about 1 MiB, most length prefixes and payloads being parsed straight
+ * out of them without a system call. The windows cover contiguous file ranges, so the reads of the next ones can all be
+ * started at once, READ_AHEAD_WINDOWS ahead of the parsing: reading (on libuv's threads) overlaps checksumming (on the
+ * main thread) without waiting for the main thread to say where the next window starts.
+ *
+ * Ownership: every window is a fresh buffer, written once by its read and never again, so views of it stay valid for
+ * as long as anyone holds them; the engine hands blocks out as such views, without copying. (Reusing windows would
+ * save the kernel faulting in new pages, but the caller's blocks would then need copies into new memory, which costs
+ * the same page faults, on the main thread instead.) A block that straddles two windows is copied into a buffer of
+ * its own. Reads never go past `limit`, the data committed when they were started; those bytes never change afterwards.
  */
 export class ChunkReader {
-  /** The window: file bytes [start, start + buf.length). */
+  /** The current window's bytes: file bytes [start, start + buf.length). A fast path for parseBlock(). */
   buf: Buffer = Buffer.alloc(0)
   start = 0
-  private ahead?: {offset: number; read: Promise<Buffer>}
+  /** Contiguous windows, the current one first. */
+  private windows: Window[] = []
+  private limit = 0
+  private released = false
 
   constructor(private readonly fh: FileHandle) {}
 
+  /** True when the current window holds [offset, offset + length). */
   has(offset: number, length: number): boolean {
     return offset >= this.start && offset + length <= this.start + this.buf.length
   }
 
-  /** Moves the window to start at `offset` and hold at least `length` bytes; never reads past `limit`. */
-  async fill(offset: number, length: number, limit: number): Promise<void> {
-    const ahead = this.ahead?.offset === offset ? await this.ahead.read : undefined
-    this.ahead = undefined
-    const buf = ahead && ahead.length >= length ? ahead : await this.readAt(offset, length, limit)
-    if (buf.length < length) throw new Error(`short read: ${buf.length} of ${length} bytes at offset ${offset}`)
-    this.buf = buf
-    this.start = offset
-    this.readAhead(limit)
+  /**
+   * Bytes [offset, offset + length) if they are read already, else undefined: a view of a window, or a copy when they
+   * straddle windows. Moving past a window drops it and tops up the reads ahead.
+   */
+  get(offset: number, length: number): Buffer | undefined {
+    if (this.has(offset, length)) return this.buf.subarray(offset - this.start, offset - this.start + length)
+    const end = offset + length
+    const windows = this.windows
+    if (windows.length === 0 || offset < windows[0].start) return undefined
+    let dropped = false
+    while (windows.length > 1 && offset >= windows[0].start + windows[0].size) {
+      windows.shift()
+      dropped = true
+    }
+    if (dropped) {
+      this.setCurrent()
+      this.readAhead()
+    }
+    if (this.has(offset, length)) return this.buf.subarray(offset - this.start, offset - this.start + length)
+    // Straddling: copy the pieces, if every window they lie in has been read whole.
+    let covered = offset
+    for (const w of windows) {
+      if (w.start + w.size <= offset) continue
+      if (w.bytes !== w.size || w.start > covered) return undefined
+      covered = w.start + w.size
+      if (covered >= end) break
+    }
+    if (covered < end) return undefined
+    const out = Buffer.allocUnsafe(length)
+    for (const w of windows) {
+      const lo = Math.max(offset, w.start)
+      const hi = Math.min(end, w.start + w.size)
+      if (lo < hi) w.buf.copy(out, lo - offset, lo - w.start, hi - w.start)
+      if (hi >= end) break
+    }
+    return out
+  }
+
+  /** Reads, or waits for the reads of, [offset, offset + length); never reads past `limit`. */
+  async load(offset: number, length: number, limit: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.released) throw new Error('the segment reader was closed')
+      this.limit = Math.max(this.limit, limit)
+      const end = offset + length
+      const windows = this.windows
+      const last = windows.at(-1)
+      // Only a stream that reaches `offset` without a gap can be extended; anything else starts over there. So does a
+      // block bigger than a window that is not being read yet: it gets a read of its own, into one buffer, not copied.
+      const reachable = last !== undefined && offset >= windows[0].start && offset <= last.start + last.size
+      if (!reachable || (length > WINDOW_BYTES && this.end() < end)) this.restart(offset)
+      while (this.end() < end && this.end() < this.limit) this.startRead(this.end(), end - this.end())
+      this.readAhead()
+      let failed: unknown
+      for (const w of [...this.windows]) {
+        if (w.start >= end) break
+        if (w.start + w.size <= offset) continue
+        await w.done
+        if (w.error !== undefined) failed ??= w.error
+        else if (w.start + w.bytes < Math.min(end, w.start + w.size)) {
+          throw new Error(`short read: ${w.bytes} of ${w.size} bytes at offset ${w.start}`)
+        }
+      }
+      if (failed === undefined) {
+        if (this.released) throw new Error('the segment reader was closed')
+        this.setCurrent()
+        return
+      }
+      // A read ahead that failed is tried once more, now that it is needed; a second failure is the answer.
+      this.windows = []
+      if (attempt >= 2) throw failed
+    }
   }
 
   /** Exactly `length` bytes at `offset`; the caller guarantees offset + length <= limit <= the file size. */
   async read(offset: number, length: number, limit: number): Promise<Buffer> {
-    if (!this.has(offset, length)) await this.fill(offset, length, limit)
-    return this.buf.subarray(offset - this.start, offset - this.start + length)
+    const ready = this.get(offset, length)
+    if (ready) return ready
+    await this.load(offset, length, limit)
+    return this.get(offset, length)!
   }
 
-  private async readAt(offset: number, length: number, limit: number): Promise<Buffer> {
-    // A fresh buffer each time: blocks handed out earlier may still point into the old one.
-    const size = Math.min(Math.max(length, CHUNK_BYTES), limit - offset)
-    const buf = Buffer.allocUnsafe(size)
-    const {bytesRead} = await this.fh.read(buf, 0, size, offset)
-    return buf.subarray(0, bytesRead)
+  /** True when every byte up to `end` is read or being read. */
+  reaches(end: number): boolean {
+    return this.end() >= end
   }
 
-  /** Starts reading the window that follows: from the first block this one does not hold whole. */
-  private readAhead(limit: number): void {
-    let next = this.start
-    const end = this.start + this.buf.length
-    while (next + LENGTH_BYTES <= end) {
-      const length = readU64(this.buf, next - this.start)
-      if (!(length > 0 && length <= MAX_BLOCK_BYTES) || next + LENGTH_BYTES + length > end) break
-      next += LENGTH_BYTES + length
+  /**
+   * Starts reading one window at `offset` before it is needed (a segment about to become the head); the reads after it
+   * start once the bytes are asked for.
+   */
+  prefetch(offset: number, limit: number): void {
+    if (this.released || this.windows.length > 0 || offset >= limit) return
+    this.limit = Math.max(this.limit, limit)
+    this.restart(offset)
+    this.startRead(offset, WINDOW_BYTES)
+  }
+
+  /** Forgets every window; reads in flight finish into buffers nobody will look at. The reader is unusable after. */
+  release(): void {
+    this.released = true
+    this.windows = []
+    this.buf = Buffer.alloc(0)
+  }
+
+  private end(): number {
+    const last = this.windows.at(-1)
+    return last ? last.start + last.size : this.start
+  }
+
+  private restart(offset: number): void {
+    this.windows = []
+    this.buf = Buffer.alloc(0)
+    this.start = offset
+  }
+
+  /** The first window becomes current once it has been read. */
+  private setCurrent(): void {
+    const w = this.windows[0]
+    if (w && w.bytes >= 0 && !w.error) {
+      this.buf = w.buf.subarray(0, w.bytes)
+      this.start = w.start
+    } else {
+      this.buf = Buffer.alloc(0)
+      this.start = w ? w.start : this.start
     }
-    if (next >= limit || next === this.start) return
-    const read = this.readAt(next, 0, limit)
-    read.catch(() => {}) // a read ahead that fails (file closed, deleted) is simply not used
-    this.ahead = {offset: next, read}
+  }
+
+  /** Keeps READ_AHEAD_WINDOWS windows in flight after the current one, up to the limit. */
+  private readAhead(): void {
+    while (!this.released && this.windows.length <= READ_AHEAD_WINDOWS && this.end() < this.limit) {
+      this.startRead(this.end(), WINDOW_BYTES)
+    }
+  }
+
+  private startRead(start: number, want: number): void {
+    const size = Math.min(Math.max(want, WINDOW_BYTES), this.limit - start)
+    const w: Window = {start, size, buf: Buffer.allocUnsafeSlow(size), bytes: -1, done: Promise.resolve()}
+    w.done = this.fh.read(w.buf, 0, size, start).then(
+      ({bytesRead}) => {
+        w.bytes = bytesRead
+        if (w === this.windows[0]) this.setCurrent()
+      },
+      (err: unknown) => {
+        w.bytes = 0
+        w.error = err ?? new Error('read failed')
+      },
+    )
+    this.windows.push(w)
   }
 }
 
@@ -92,32 +225,48 @@ export function parseBlock(reader: ChunkReader, offset: number, dataEnd: number,
   if (offset + LENGTH_BYTES > dataEnd) {
     return {kind: 'broken', reason: `a length prefix at offset ${offset} runs past the data (ends at ${dataEnd})`}
   }
-  if (!reader.has(offset, LENGTH_BYTES)) return undefined
-  const at = offset - reader.start
-  const length = readU64(reader.buf, at)
+  // The usual case reads out of the current window; get() moves to the next window or copies what straddles two.
+  let prefix = reader.buf
+  let at = offset - reader.start
+  if (!reader.has(offset, LENGTH_BYTES)) {
+    const bytes = reader.get(offset, LENGTH_BYTES)
+    if (!bytes) return undefined
+    prefix = bytes
+    at = 0
+  }
+  const length = readU64(prefix, at)
   if (length === 0) return {kind: 'broken', reason: `zero-length block at offset ${offset}`}
   if (!(length <= MAX_BLOCK_BYTES)) {
-    return {kind: 'broken', reason: `block at offset ${offset} claims ${reader.buf.readBigUInt64BE(at)} bytes (limit ${MAX_BLOCK_BYTES})`}
+    return {kind: 'broken', reason: `block at offset ${offset} claims ${prefix.readBigUInt64BE(at)} bytes (limit ${MAX_BLOCK_BYTES})`}
   }
   const end = offset + LENGTH_BYTES + length
   if (end > dataEnd) return {kind: 'broken', reason: `block at offset ${offset} (${length} bytes) runs past the data (ends at ${dataEnd})`}
-  if (!reader.has(offset, LENGTH_BYTES + length)) return undefined
-  const decoded = decodePayloadAt(reader.buf, at + LENGTH_BYTES, at + LENGTH_BYTES + length)
+  let decoded
+  if (reader.has(offset + LENGTH_BYTES, length)) {
+    const from = offset + LENGTH_BYTES - reader.start
+    decoded = decodePayloadAt(reader.buf, from, from + length)
+  } else {
+    const payload = reader.get(offset + LENGTH_BYTES, length)
+    if (!payload) return undefined
+    decoded = decodePayloadAt(payload, 0, length)
+  }
   if (!decoded.ok) return {kind: 'bad', end, reason: decoded.reason}
   if (checksummed && !decoded.checksummed) return {kind: 'bad', end, reason: 'no checksum header in a medic segment'}
   return {kind: 'ok', data: decoded.data, end, checksummed: decoded.checksummed}
 }
 
-/** parseBlock(), reading the length prefix and then the whole block into the window when they are not there. */
+/** parseBlock(), reading the length prefix and then the whole block when they are not there. */
 export async function readBlock(reader: ChunkReader, offset: number, dataEnd: number, checksummed: boolean): Promise<BlockRead> {
   let block = parseBlock(reader, offset, dataEnd, checksummed)
   if (block) return block
-  if (!reader.has(offset, LENGTH_BYTES)) {
-    await reader.fill(offset, LENGTH_BYTES, dataEnd)
+  let prefix = reader.get(offset, LENGTH_BYTES)
+  if (!prefix) {
+    await reader.load(offset, LENGTH_BYTES, dataEnd)
     block = parseBlock(reader, offset, dataEnd, checksummed)
     if (block) return block
+    prefix = reader.get(offset, LENGTH_BYTES)!
   }
-  await reader.fill(offset, LENGTH_BYTES + readU64(reader.buf, offset - reader.start), dataEnd)
+  await reader.load(offset, LENGTH_BYTES + readU64(prefix, 0), dataEnd)
   return parseBlock(reader, offset, dataEnd, checksummed)!
 }
 

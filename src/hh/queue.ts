@@ -12,6 +12,9 @@
  *    policy a commit holds one append; with group commit it holds every append made within its interval;
  *  - the reader only sees committed data; advance() moves the head in memory and the next commit persists it (a
  *    footer write, or deleting the exhausted head segment);
+ *  - blocks are read through windows of about 1 MiB that libuv's threads fill ahead of the reader while the main thread
+ *    verifies checksums (blocks.ts, ChunkReader); near the end of the head segment the next one is opened and read
+ *    ahead too. A block handed out is a view of a window that is never written again: the caller may keep it;
  *  - opening lists the directory, stats each segment, verifies the tail segment and reads the head segment's footer:
  *    no other segment is read, so opening 1,000 full segments takes milliseconds.
  */
@@ -126,6 +129,11 @@ export function queueDirError(path: string, err: unknown): MedicError {
 class Segment {
   private fh?: Promise<FileHandle>
   private chunkReader?: ChunkReader
+  private readerOpening?: Promise<ChunkReader>
+  /** The footer as read from disk, for the size it was read at. */
+  private footerRead?: {size: number; bytes: Promise<Buffer>}
+  private prefetched = false
+  private closed = false
   /** The head offset stored in the footer on disk. */
   footer: number | undefined
   /** Blocks not yet delivered. */
@@ -141,13 +149,44 @@ class Segment {
   }
 
   handle(): Promise<FileHandle> {
+    // A closed segment is being deleted or the queue closed: a late prefetch must not open it again.
+    if (this.closed) return Promise.reject(new Error(`${this.path}: segment closed`))
     this.fh ??= open(this.path, 'r+')
     return this.fh
   }
 
-  async reader(): Promise<ChunkReader> {
-    this.chunkReader ??= new ChunkReader(await this.handle())
-    return this.chunkReader
+  reader(): Promise<ChunkReader> {
+    this.readerOpening ??= this.handle().then((fh) => (this.chunkReader = new ChunkReader(fh)))
+    return this.readerOpening
+  }
+
+  /** The footer's 8 bytes as they are on disk (read once for a given file size). */
+  readFooter(): Promise<Buffer> {
+    if (this.footerRead?.size !== this.size) {
+      const at = this.dataEnd
+      const bytes = this.handle().then(async (fh) => {
+        const footer = Buffer.alloc(FOOTER_BYTES)
+        await fh.read(footer, 0, FOOTER_BYTES, at)
+        return footer
+      })
+      this.footerRead = {size: this.size, bytes}
+    }
+    return this.footerRead.bytes
+  }
+
+  /**
+   * Opens the file and starts reading its first window, and its footer when it is not known, before the segment
+   * becomes the head: the reader then moves on from the segment before without waiting. Errors are left for the reads
+   * that need the data to meet and report.
+   */
+  prefetch(): void {
+    if (this.prefetched) return
+    this.prefetched = true
+    this.reader().then((reader) => {
+      // The footer first: it is needed first, and libuv runs reads in the order they are started.
+      if (this.footer === undefined) this.readFooter().catch(() => {})
+      reader.prefetch(0, this.dataEnd)
+    }, () => {})
   }
 
   /** The reader, if one was made: for reads that must not wait. */
@@ -160,9 +199,13 @@ class Segment {
   }
 
   async close(): Promise<void> {
+    this.closed = true
     const fh = this.fh
     this.fh = undefined
+    this.chunkReader?.release()
     this.chunkReader = undefined
+    this.readerOpening = undefined
+    this.footerRead = undefined
     if (fh) await (await fh).close()
   }
 }
@@ -350,7 +393,9 @@ export class SegmentQueue {
 
   /**
    * The next block to deliver, or undefined when every committed block has been delivered. Blocks whose checksum fails
-   * are skipped and reported, never returned. Calling peek() again before advance() returns the same block.
+   * are skipped and reported, never returned. Calling peek() again before advance() returns the same block. The
+   * returned Buffer is the caller's to keep: the engine never writes into it again (it may share its memory with the
+   * blocks read along with it).
    */
   peek(): Promise<Buffer | undefined> {
     const unusable = this.unusable()
@@ -388,9 +433,17 @@ export class SegmentQueue {
     const block = parseBlock(reader, offset, seg.dataEnd, seg.checksummed)
     if (block?.kind !== 'ok') return undefined
     this.headFromFooter = false
-    this.peeked = {seg, offset, end: block.end, data: block.data}
+    return this.deliver(seg, reader, offset, block)
+  }
+
+  /** Hands out a good block read at the head (its data is the caller's to keep: see ChunkReader). */
+  private deliver(seg: Segment, reader: ChunkReader, offset: number, block: {data: Buffer; end: number}): Buffer {
+    const {data} = block
+    this.peeked = {seg, offset, end: block.end, data}
     this.bytesRead += block.end - offset
-    return block.data
+    // Everything left in this segment is read or being read: open the next one and start reading it.
+    if (this.segments.length > 1 && reader.reaches(seg.dataEnd)) this.segments[1].prefetch()
+    return data
   }
 
   private async peekLocked(): Promise<Buffer | undefined> {
@@ -413,11 +466,7 @@ export class SegmentQueue {
       const block = await readBlock(reader, offset, seg.dataEnd, seg.checksummed)
       const fromFooter = this.headFromFooter
       this.headFromFooter = false
-      if (block.kind === 'ok') {
-        this.peeked = {seg, offset, end: block.end, data: block.data}
-        this.bytesRead += block.end - offset
-        return block.data
-      }
+      if (block.kind === 'ok') return this.deliver(seg, reader, offset, block)
       if (block.kind === 'bad') {
         this.report('corrupt-block', seg.path, `block skipped: ${block.reason}`, {offset, bytes: block.end - offset})
         this.moveHead(block.end)
@@ -463,8 +512,8 @@ export class SegmentQueue {
         this.retireHead()
         continue
       }
-      const footer = Buffer.alloc(FOOTER_BYTES)
-      await (await seg.handle()).read(footer, 0, FOOTER_BYTES, seg.dataEnd)
+      // A footer this queue wrote or read is known; reading it again could meet an append rewriting it (the tail).
+      const footer = Number.isSafeInteger(seg.footer) ? encodeFooter(seg.footer!) : await seg.readFooter()
       const check = checkFooter(seg.size, footer)
       if (check.ok) {
         this.headOffset = check.head
