@@ -5,7 +5,7 @@
  */
 import {createReadStream} from 'node:fs'
 import {open, stat} from 'node:fs/promises'
-import {basename} from 'node:path'
+import {basename, resolve, sep} from 'node:path'
 import {createGunzip} from 'node:zlib'
 
 import {fileError, usageError} from '../errors.js'
@@ -56,7 +56,28 @@ export async function resolveInputs(
       throw fileError(path, err)
     }
   }
+  uniqueLabels(out)
   return out
+}
+
+/**
+ * Inputs with the same file name (meta-1/influxdb-meta.log, meta-2/influxdb-meta.log) get as many parent folders in
+ * their label as it takes to tell them apart, so that sources and restarts are reported per file.
+ */
+function uniqueLabels(inputs: LogInput[]): void {
+  const files = inputs.filter((i) => i.path !== '-')
+  for (let depth = 1; depth <= 8; depth++) {
+    const seen = new Map<string, LogInput[]>()
+    for (const i of files) seen.set(i.label, [...(seen.get(i.label) ?? []), i])
+    const clashes = [...seen.values()].filter((g) => g.length > 1)
+    if (clashes.length === 0) return
+    for (const group of clashes) {
+      for (const i of group) {
+        const parts = resolve(i.path).split(sep).filter(Boolean)
+        i.label = parts.slice(-(depth + 1)).join('/')
+      }
+    }
+  }
 }
 
 /** The raw bytes of an input (decompressed). Progress is reported in on-disk bytes. */

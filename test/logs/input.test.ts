@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
@@ -57,6 +57,17 @@ describe('inputs', () => {
     const lines: string[] = []
     for (const input of inputs) for await (const l of readLines(input)) lines.push(l)
     expect(lines).toEqual(['a\r', 'b', 'c', 'd'])
+  })
+
+  it('labels files with the same name by their folders (meta-1/influxdb-meta.log), others by their name', async () => {
+    const dir = tempDir()
+    for (const n of ['meta-1', 'meta-2']) {
+      mkdirSync(join(dir, n))
+      writeFileSync(join(dir, n, 'influxdb-meta.log'), 'x\n')
+    }
+    writeFileSync(join(dir, 'other.log'), 'y\n')
+    const inputs = await resolveInputs([join(dir, 'meta-1', 'influxdb-meta.log'), join(dir, 'meta-2', 'influxdb-meta.log'), join(dir, 'other.log')])
+    expect(inputs.map((i) => i.label)).toEqual(['meta-1/influxdb-meta.log', 'meta-2/influxdb-meta.log', 'other.log'])
   })
 
   it('names the missing file, a directory and refuses a terminal on stdin (exit codes 4 and 2)', async () => {
