@@ -13,7 +13,7 @@ import {isAbsolute} from 'node:path'
 
 import {keyName, type Role} from './options.js'
 import type {Finding, Severity} from './types.js'
-import {display, type FileModel, get, originText, type Value, valueFinding} from './validate.js'
+import {display, type FileModel, get, isDevClusterConfig, originText, type Value, valueFinding} from './validate.js'
 import {
   formatBytes, formatDuration, isLoopback, isUnspecified, parseListenAddress, placeholderKind,
 } from './values.js'
@@ -119,6 +119,12 @@ function hostnameRule(model: FileModel, out: Finding[]): void {
       `hostname = "${h.replace(/:\d+$/, '')}"`))
     return
   }
+  if (isLoopback(h) && v.kind !== 'default' && isDevClusterConfig(model)) {
+    out.push(valueFinding(model, v, 'hostname-loopback', 'info',
+      `hostname = ${display(v)}${from(v)} is a loopback address, as expected in a medic dev cluster: all its nodes run on this machine and reach each other there. On a real cluster this is an error (other nodes would dial themselves)`,
+      'nothing to do for a dev cluster; a real node needs its DNS name here'))
+    return
+  }
   if (isLoopback(h) || isUnspecified(h)) {
     const dflt = v.kind === 'default'
     out.push(keyFinding(model, '', 'hostname', isLoopback(h) ? 'hostname-loopback' : 'hostname-unspecified', 'error',
@@ -152,6 +158,12 @@ async function licenseRules(model: FileModel, ctx: RuleContext, out: Finding[]):
         `both license-key${from(key)} and license-path${from(path)} are set: they are mutually exclusive, set exactly one`,
         'keep license-key on hosts that reach portal.influxdata.com over HTTPS (it is re-checked every 4 hours); keep license-path (an offline JSON license file) on hosts that cannot; delete the other line', true),
       related: path.pos ? [{file: model.path, line: path.pos.line, column: path.pos.column, key: 'enterprise.license-path'}] : undefined,
+    })
+  } else if (k === '' && p === '' && isDevClusterConfig(model)) {
+    out.push({
+      id: 'license-missing', severity: 'info', file: model.path, ...missingAt(model, 'enterprise'), key: 'enterprise.license-key',
+      message: `no license-key or license-path: fine for a medic dev cluster, whose nodes need no license; ${service} itself would abort start-up without one`,
+      fix: 'nothing to do for a dev cluster; a real node needs [enterprise] license-key or license-path',
     })
   } else if (k === '' && p === '') {
     out.push({
@@ -467,7 +479,11 @@ function listenRules(model: FileModel, out: Finding[]): void {
       out.push(valueFinding(model, v, 'bad-address', 'error', `${v.name} = ${display(v)}${from(v)}: port 0 makes the kernel pick a random port, which no other node knows`, `${l.key} = ${v.spec?.default ?? '":<port>"'}`))
       continue
     }
-    if (isLoopback(host)) {
+    if (isLoopback(host) && isDevClusterConfig(model)) {
+      out.push(valueFinding(model, v, 'bind-loopback', 'info',
+        `${v.name} = ${display(v)}${from(v)} listens on loopback only, as expected in a medic dev cluster (every node on this machine, nothing reachable from outside); on a real cluster other nodes could not reach ${l.what}`,
+        'nothing to do for a dev cluster; a real node listens on ":<port>" or its own address'))
+    } else if (isLoopback(host)) {
       out.push(valueFinding(model, v, 'bind-loopback', l.cluster ? 'error' : 'warning',
         `${v.name} = ${display(v)}${from(v)} listens on loopback only: ${l.cluster ? `other nodes cannot reach ${l.what}, so joins and ${model.role === 'meta' ? 'raft' : 'replication'} fail` : 'clients on other hosts cannot reach it (fine only behind a local proxy)'}`,
         `${l.key} = ":${port}" (every interface) or "<this node's address>:${port}"`))
@@ -496,7 +512,11 @@ function loggingRules(model: FileModel, out: Finding[]): void {
     }
   }
   const format = get(model, 'logging', 'format')
-  if (format?.ok && format.kind !== 'default' && !['auto', 'logfmt', 'json', 'console', ''].includes(text(format).toLowerCase())) {
+  if (format?.ok && format.kind !== 'default' && text(format).toLowerCase() === 'legacy' && isDevClusterConfig(model)) {
+    out.push(valueFinding(model, format, 'log-format-legacy', 'info',
+      `[logging] format = ${display(format)}${from(format)}: the medic dev cluster writes pre-1.5 "[service] date time message" lines with it, to rehearse reading old logs; real 1.5+ nodes know only auto, logfmt and json`,
+      'nothing to do for a dev cluster; a real node uses format = "logfmt" or "json"'))
+  } else if (format?.ok && format.kind !== 'default' && !['auto', 'logfmt', 'json', 'console', ''].includes(text(format).toLowerCase())) {
     out.push(valueFinding(model, format, 'bad-value', 'warning',
       `[logging] format = ${display(format)}${from(format)} is not a documented format (auto, logfmt, json)`, 'format = "logfmt" (what log shippers parse best), or "auto"'))
   }

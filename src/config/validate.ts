@@ -85,6 +85,17 @@ export function detectRole(parsed: ParsedConfig, flagRole?: Role): RoleGuess {
   return {role: null, source: 'unknown', scores}
 }
 
+/** The table `medic dev up` adds to the configs it generates (config-gen.ts). */
+export const DEV_CLUSTER_SECTION = 'medic-dev'
+
+/**
+ * True for a config generated for medic's dev cluster (it has a [medic-dev] table): every node runs on one machine
+ * without a license, so the loopback and license rules report what they see as information, not as errors.
+ */
+export function isDevClusterConfig(model: Pick<FileModel, 'parsed'>): boolean {
+  return model.parsed.tables.some((t) => t.path[0] === DEV_CLUSTER_SECTION) || model.parsed.entries.some((e) => e.path[0] === DEV_CLUSTER_SECTION)
+}
+
 function sectionOf(path: ReadonlyArray<string | number>): string {
   return path.filter((p) => typeof p === 'string').join('.')
 }
@@ -249,6 +260,12 @@ function checkSections(model: FileModel): void {
       model.findings.push({...at, id: 'other-role-section', severity: 'warning',
         message: `[${d.name}] is a ${OTHER[role]}-node section; a ${role} node ignores it (is this the right file? ${OTHER[role]} nodes read ${ROLE_FILE[OTHER[role]]})`,
         fix: `move [${d.name}] to the ${OTHER[role]} nodes' config, or delete it here`})
+      continue
+    }
+    if (d.name === DEV_CLUSTER_SECTION || d.name.startsWith(`${DEV_CLUSTER_SECTION}.`)) {
+      model.findings.push({...at, id: 'dev-cluster', severity: 'info',
+        message: `[${DEV_CLUSTER_SECTION}] marks a config written by \`medic dev up\` for a local dev cluster: influxd-meta ignores the table, and medic expects loopback addresses and no license in such a file`,
+        fix: 'nothing to do for a dev cluster; delete the table before using the file as a template for a real node'})
       continue
     }
     if (d.name === 'coordinator') {

@@ -730,7 +730,7 @@ class MetaHttp {
         const self = target.raftAddr === this.raft.id
         if (self) target = {httpAddr: this.raft.httpAddr, raftAddr: this.raft.id, peers: null}
         if (!self && target.httpAddr !== addr) {
-          this.log.warn('Meta node advertises a different HTTP address', {addr, advertised: target.httpAddr}, `meta node at ${addr} advertises ${target.httpAddr}; using the advertised address`)
+          this.log.warn('Meta node advertises a different HTTP address than the one given to add-meta', {addr, advertised: target.httpAddr}, `Meta node at ${addr} advertises a different HTTP address, ${target.httpAddr}; using the advertised one`)
         }
         if (!self && target.peers !== null && !(this.raft.joined() && target.peers.includes(this.raft.id))) {
           return this.fail(ctx, 409, `${JSON.stringify(addr)} is already a member of another meta cluster (peers ${target.peers.join(', ')})`)
@@ -739,7 +739,7 @@ class MetaHttp {
           await this.raft.bootstrap()
           const me = await this.propose({type: 'createMetaNode', httpAddr: this.raft.httpAddr, raftAddr: this.raft.id})
           if (isMetaError(me.result)) return this.refuse(ctx, me.result)
-          this.log.info('Formed a new meta cluster', {raftAddr: this.raft.id}, `formed a new meta cluster with ${this.raft.id}`)
+          this.log.info('Formed a new meta cluster', {raftAddr: this.raft.id}, `Formed a new meta cluster with ${this.raft.id}`)
         } else if (this.raft.role() !== 'leader') {
           // Leadership moved while this request waited for the previous membership change.
           this.leading(ctx)
@@ -750,7 +750,7 @@ class MetaHttp {
         const node = created.result as MetaNodeInfo
         if (!self && !this.raft.servers().some((s) => s.id === target.raftAddr)) {
           await this.raft.addVoter({id: target.raftAddr, httpAddr: target.httpAddr})
-          this.log.info('Added meta node', {id: node.id, addr: node.addr, raftAddr: node.tcpAddr}, `added meta node ${node.id} at ${node.addr}`)
+          this.log.info('Meta node joined the cluster', {id: node.id, addr: node.addr, raftAddr: node.tcpAddr}, `Meta node ${node.id} joined the cluster: http ${node.addr}, raft ${node.tcpAddr}`)
         }
         this.send(ctx, 200, node)
       })
@@ -782,7 +782,7 @@ class MetaHttp {
         }
         // The store first, then Raft: once a removed leader's configuration commits it no longer accepts proposals.
         if (this.raft.servers().some((s) => s.id === removed.tcpAddr)) await this.raft.remove(removed.tcpAddr)
-        this.log.info('Removed meta node', {addr: removed.addr, raftAddr: removed.tcpAddr}, `removed meta node at ${removed.addr}`)
+        this.log.info('Meta node left the cluster', {addr: removed.addr, raftAddr: removed.tcpAddr}, `Meta node at ${removed.addr} left the cluster (raft ${removed.tcpAddr})`)
         this.send(ctx, 200, removed)
       })
     } catch (err) {

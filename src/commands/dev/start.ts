@@ -1,0 +1,36 @@
+// `medic dev start NODE`: the supervisor starts the node again (through its control server), so the node is its child
+// and dies with it.
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+import {control} from '../../devcluster/control.js'
+import {resolveClusterDir} from '../../devcluster/paths.js'
+import {type DevNode, findNode, loadState} from '../../devcluster/state.js'
+import {ExitCode} from '../../errors.js'
+import {renderStart} from '../../format/dev.js'
+
+export default class DevStart extends BaseCommand {
+  static override summary = 'Start one stopped or killed dev-cluster node again'
+  static override description = `Goes through the cluster's supervisor, so that the node is its child and stops with the cluster. Checks the node's ports, starts it with the config it had, and waits until it answers GET /ping; a node that dies while starting is reported with its last log lines. It rejoins the cluster from its own Raft data.
+
+Exit status: 0 when the node runs (also when it was already running); 3 when it failed to start; 2 for a usage error (an unknown node, or one of its ports is in use); 4 when there is no dev cluster in the folder or it is not running (start the whole cluster with medic dev up).`
+  static override args = {
+    node: Args.string({description: 'the node: meta-1, meta-2, ...', required: true}),
+  }
+  static override flags = {
+    dir: Flags.string({char: 'd', description: 'the cluster folder (default: $XDG_DATA_HOME/medic/dev/default)', env: 'MEDIC_DEV_DIR'}),
+  }
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> meta-1',
+    '<%= config.bin %> <%= command.id %> meta-2 --dir /tmp/rehearsal --json',
+  ]
+
+  async run(): Promise<object> {
+    const {args, flags} = await this.parse(DevStart)
+    const state = await loadState(resolveClusterDir(flags.dir))
+    findNode(state, args.node)
+    const r = await control<{node: DevNode; alreadyRunning: boolean}>(state, 'start', {node: args.node})
+    this.out(renderStart(r))
+    return this.finish({node: r.node.name, pid: r.node.pid, httpAddr: r.node.httpAddr, raftAddr: r.node.raftAddr, alreadyRunning: r.alreadyRunning}, ExitCode.OK)
+  }
+}

@@ -1,0 +1,94 @@
+// `medic dev up`: prepares the cluster folder and runs the supervisor, in this process (foreground, until Ctrl-C or
+// `medic dev down`) or detached (returns once the cluster is ready). The work is in src/devcluster/supervisor.ts.
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+import {durationFlag} from '../../cli/flags.js'
+import {startDetachedSupervisor} from '../../devcluster/control.js'
+import {resolveClusterDir} from '../../devcluster/paths.js'
+import {DEFAULT_BASE_PORT, MAX_META_NODES} from '../../devcluster/ports.js'
+import {prepareCluster, Supervisor, type UpResult} from '../../devcluster/supervisor.js'
+import {ExitCode} from '../../errors.js'
+import {exitText, renderUpBanner} from '../../format/dev.js'
+
+export default class DevUp extends BaseCommand {
+  static override summary = 'Start a local InfluxDB Enterprise-like dev cluster of meta nodes (Raft, meta API, real logs) to rehearse on'
+  static override description = `Writes each node's influxdb-meta.conf, starts every node as its own process (meta-1..meta-N, all on 127.0.0.1), joins them the way the docs describe (add-meta of every node, sent to meta-1), waits until every node reports the same leader, and prints every node's addresses, config and log, and the commands to try next.
+
+Ports follow from --base-port P: meta-k serves its API on P+100k+91 and Raft on P+100k+89 (P=${DEFAULT_BASE_PORT}: meta-1 on ${DEFAULT_BASE_PORT + 191}/${DEFAULT_BASE_PORT + 189}). Every port is checked before anything starts. The cluster lives in one folder ($XDG_DATA_HOME/medic/dev/default unless --dir or MEDIC_DEV_DIR say otherwise) with cluster.json (its state, mode 0600), supervisor.log and one folder per node; the next "medic dev up" restarts the same cluster on the same ports, already joined. "medic dev down --purge" deletes it.
+
+In the foreground (the default) Ctrl-C or SIGTERM stops every node cleanly. With --detach a background supervisor keeps the nodes and this command exits once the cluster is ready. Either way a node that dies stays down (the failures are what you rehearse: medic dev kill, pause, stop), and no node outlives its supervisor.
+
+With --auth the meta API requires credentials: the nodes get random shared secrets and an admin user is created, whose password the banner prints.
+
+Exit status: 0 when the cluster is ready (foreground: once it has been stopped); 3 when a node failed to start (its name and last log lines are shown) or the nodes did not agree on a leader; 2 for a usage error (a port in use, a cluster already running, a folder that holds other files); 4 when the folder or its state cannot be read.`
+  static override flags = {
+    meta: Flags.integer({char: 'm', description: `number of meta nodes (1-${MAX_META_NODES}); default 3, or the existing cluster's`, min: 1, max: MAX_META_NODES}),
+    dir: Flags.string({char: 'd', description: 'the cluster folder (default: $XDG_DATA_HOME/medic/dev/default)', env: 'MEDIC_DEV_DIR'}),
+    'base-port': Flags.integer({char: 'p', description: `base of the port plan: meta-k uses P+100k+91 (API) and P+100k+89 (Raft); default ${DEFAULT_BASE_PORT}, or the existing cluster's`, min: 1000, max: 65000}),
+    'log-format': Flags.option({options: ['logfmt', 'json', 'legacy'] as const, description: 'the nodes\' log format: logfmt and json as 1.5+ write them, legacy as 1.0-1.4 did'})(),
+    auth: Flags.boolean({description: 'require authentication on the meta API (random secrets; an admin user is created and printed)'}),
+    detach: Flags.boolean({description: 'leave the cluster running in the background and exit once it is ready'}),
+    grace: durationFlag({description: 'how long a node may take to stop after SIGTERM before it is killed', default: 5_000, defaultHelp: async () => '5s'}),
+  }
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --detach',
+    '<%= config.bin %> <%= command.id %> --meta 1 --detach',
+    '<%= config.bin %> <%= command.id %> --dir /tmp/rehearsal --base-port 28000 --log-format legacy --detach',
+    '<%= config.bin %> <%= command.id %> --auth --detach --json | jq .auth',
+  ]
+
+  async run(): Promise<object | undefined> {
+    const {flags} = await this.parse(DevUp)
+    const clusterDir = resolveClusterDir(flags.dir)
+    const prepared = await prepareCluster({clusterDir, meta: flags.meta, basePort: flags['base-port'], logFormat: flags['log-format'], auth: flags.auth})
+    for (const n of prepared.notes) this.note(`note: ${n}`)
+    const progress = (m: string) => this.note(`  ${m}`)
+    this.note(`Starting the dev cluster in ${clusterDir} ...`)
+
+    if (flags.detach) {
+      const result = await startDetachedSupervisor<UpResult>({clusterDir, graceMs: flags.grace, onProgress: progress})
+      this.out(renderUpBanner(result, {foreground: false}))
+      return this.finish(result, ExitCode.OK)
+    }
+
+    let ready = false
+    const supervisor = new Supervisor({
+      clusterDir,
+      mode: 'foreground',
+      graceMs: flags.grace,
+      onProgress: progress,
+      onNodeExit: (name, exit) => {
+        if (ready && !exit.requested) this.note(`${name} exited: ${exitText(exit)}. It stays down; medic dev start ${name} brings it back.`)
+      },
+    })
+    const onSignal = (signal: NodeJS.Signals) => {
+      this.note(`${signal}: stopping every node ...`)
+      void supervisor.shutdown(signal)
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    try {
+      let result: UpResult
+      try {
+        await supervisor.open()
+        result = await supervisor.bringUp()
+      } catch (err) {
+        await supervisor.shutdown('start-up failed')
+        throw err
+      }
+      ready = true
+      if (this.jsonEnabled()) this.logJson(this.finish(result, ExitCode.OK))
+      else this.out(renderUpBanner(result, {foreground: true}))
+      this.note('\nRunning in the foreground: Ctrl-C stops every node (so does medic dev down from another terminal).')
+      await supervisor.done
+      this.note('Every node stopped.')
+      process.exitCode = ExitCode.OK
+      return undefined
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The dev cluster's meta node: one OS process per node, the counterpart of `influxd-meta -config influxdb-meta.conf`.
+ * Started by the supervisor (supervisor.ts) as `node main.js -config <file>`; runs without oclif (it starts fast and
+ * stays small). Wiring only:
+ *
+ *   influxdb-meta.conf ─▶ config-gen.readDevNodeConfig ─▶ logger (logfmt | json | legacy, on stderr → the node's log)
+ *   [meta] dir ─▶ raft/storage (WAL + snapshots) ─┐
+ *   [meta] bind-address ─▶ raft/transport (TCP) ───┼─▶ raft/driver (RaftNode around the pure core) ◀─ meta/state (FSM)
+ *   [meta] http-bind-address ─▶ meta/api (HTTP) ──┘
+ *
+ * Lifecycle: SIGTERM / SIGINT stop it cleanly (exit 0). File descriptor 3, when present, is the supervisor's lifeline
+ * pipe: when it reaches end-of-file the supervisor is gone (even if it was SIGKILLed) and the node exits, so no orphan
+ * outlives its cluster. Fatal start-up problems (bad config, port in use, damaged meta dir) are logged as the last lines
+ * and the process exits 1, which the supervisor quotes.
+ */
+import {fstatSync} from 'node:fs'
+import {Socket} from 'node:net'
+import {mkdir} from 'node:fs/promises'
+
+import {readDevNodeConfig} from '../config-gen.js'
+import {createLogger, type Logger, type LogFormat} from '../log.js'
+import {RaftNode} from '../raft/driver.js'
+import {openRaftStorage} from '../raft/storage.js'
+import {listenRaftTransport} from '../raft/transport.js'
+import {startMetaApi} from './api.js'
+import {MetaStore} from './state.js'
+
+/** The version the dev cluster reports (`<OSS>-c<Enterprise>`, the shape of /show-cluster's version field). */
+export const DEV_VERSION = '1.11.8-c1.11.8'
+/** `[meta] gossip-frequency` (default 5s). */
+const GOSSIP_FREQUENCY_MS = 5_000
+
+function splitHostPort(addr: string): {host: string; port: number} {
+  const i = addr.lastIndexOf(':')
+  const host = i <= 0 ? '' : addr.slice(0, i).replace(/^\[|\]$/g, '')
+  return {host, port: Number(addr.slice(i + 1))}
+}
+
+function configPathFrom(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '-config' || a === '--config') return argv[i + 1]
+    if (a.startsWith('-config=') || a.startsWith('--config=')) return a.slice(a.indexOf('=') + 1)
+  }
+  return undefined
+}
+
+/** Exit when the supervisor's end of the fd-3 pipe closes. No fd 3 (started by hand): nothing to watch. */
+function watchLifeline(onLost: () => void): void {
+  try {
+    if (!fstatSync(3).isFIFO() && !fstatSync(3).isSocket()) return
+  } catch {
+    return
+  }
+  // A socket, not a ReadStream: a stream on fd 3 would read through the thread pool and hold the process open at exit.
+  const s = new Socket({fd: 3, readable: true, writable: false})
+  s.on('data', () => undefined)
+  s.on('end', onLost)
+  s.on('close', onLost)
+  s.on('error', onLost)
+}
+
+function describeListenError(err: NodeJS.ErrnoException, what: string, addr: string): string {
+  if (err.code === 'EADDRINUSE') return `${what} ${addr}: the port is already in use by another process`
+  if (err.code === 'EACCES') return `${what} ${addr}: permission denied`
+  if (err.code === 'EADDRNOTAVAIL') return `${what} ${addr}: the address is not available on this machine`
+  return `${what} ${addr}: ${err.message}`
+}
+
+async function run(): Promise<number> {
+  const configPath = configPathFrom(process.argv.slice(2))
+  if (!configPath) {
+    process.stderr.write('usage: main.js -config <influxdb-meta.conf>\n')
+    return 2
+  }
+  let cfg: Awaited<ReturnType<typeof readDevNodeConfig>>
+  try {
+    cfg = await readDevNodeConfig(configPath)
+  } catch (err) {
+    process.stderr.write(`run: parse config: ${(err as Error).message}\n`)
+    return 1
+  }
+  const root = createLogger({format: cfg.logFormat as LogFormat, level: cfg.logLevel})
+  const metaLog = root.child('meta')
+  const raftLog = root.child('metastore')
+  metaLog.info('InfluxDB Meta starting', {version: DEV_VERSION, branch: 'medic-dev', commit: 'none'}, `InfluxDB Meta starting, version ${DEV_VERSION}, branch medic-dev, commit none`)
+  metaLog.info('Go runtime', {version: process.version, maxprocs: 1}, `Node.js version ${process.version}`)
+
+  if (cfg.authEnabled && cfg.internalSharedSecret === '') {
+    metaLog.error('auth-enabled is set but internal-shared-secret is empty; set [meta] internal-shared-secret (required since 1.6.4)', undefined,
+      'run: auth-enabled requires internal-shared-secret to be set')
+    return 1
+  }
+  const raftBind = splitHostPort(cfg.bindAddress)
+  const httpBind = splitHostPort(cfg.httpBindAddress)
+  const raftAddr = `${cfg.hostname}:${raftBind.port}`
+  const httpAddr = `${cfg.hostname}:${httpBind.port}`
+
+  await mkdir(cfg.dir, {recursive: true})
+  let storage: Awaited<ReturnType<typeof openRaftStorage>>
+  try {
+    storage = await openRaftStorage(cfg.dir)
+  } catch (err) {
+    metaLog.error('cannot open the meta store', {path: cfg.dir, error: (err as Error).message}, `run: open meta store ${cfg.dir}: ${(err as Error).message}`)
+    return 1
+  }
+  for (const r of storage.repairs) metaLog.warn('repaired the Raft store after a crash', {kind: r.kind, path: r.path, detail: r.message}, `repaired the Raft store after a crash: ${r.path}: ${r.message}`)
+
+  let node: RaftNode | undefined
+  let transport: Awaited<ReturnType<typeof listenRaftTransport>>
+  try {
+    transport = await listenRaftTransport({
+      id: raftAddr,
+      bindHost: raftBind.host || '0.0.0.0',
+      port: raftBind.port,
+      onError: (peer: string, err: Error) => node?.reportRpcError(peer, err),
+    })
+  } catch (err) {
+    metaLog.error('cannot listen on the Raft address', {addr: cfg.bindAddress, error: (err as Error).message}, `run: open raft transport: ${describeListenError(err as NodeJS.ErrnoException, 'bind-address', cfg.bindAddress)}`)
+    await storage.close()
+    return 1
+  }
+
+  const store = new MetaStore()
+  const stopping = {now: false}
+  let resolveExit!: (code: number) => void
+  const exited = new Promise<number>((resolve) => {
+    resolveExit = resolve
+  })
+  node = new RaftNode({
+    id: raftAddr,
+    httpAddr,
+    storage,
+    transport,
+    fsm: store,
+    timings: {
+      heartbeatTimeoutMs: cfg.heartbeatTimeoutMs,
+      electionTimeoutMs: cfg.electionTimeoutMs,
+      leaderLeaseTimeoutMs: cfg.leaderLeaseTimeoutMs,
+      commitTimeoutMs: cfg.commitTimeoutMs,
+    },
+    log: raftLog,
+    onFatal: () => resolveExit(1),
+  })
+
+  let api: Awaited<ReturnType<typeof startMetaApi>>
+  try {
+    api = await startMetaApi(
+      {
+        raft: node,
+        store,
+        config: {
+          authEnabled: cfg.authEnabled,
+          sharedSecret: cfg.sharedSecret,
+          internalSharedSecret: cfg.internalSharedSecret,
+          leaseDurationMs: cfg.leaseDurationMs,
+          clusterTracing: cfg.clusterTracing,
+          announcementExpirationMs: 30_000,
+          version: DEV_VERSION,
+        },
+        log: root,
+      },
+      {host: httpBind.host || '0.0.0.0', port: httpBind.port},
+    )
+  } catch (err) {
+    metaLog.error('cannot listen on the HTTP address', {addr: cfg.httpBindAddress, error: (err as Error).message}, `run: open meta service: ${describeListenError(err as NodeJS.ErrnoException, 'http-bind-address', cfg.httpBindAddress)}`)
+    await node.close()
+    return 1
+  }
+  node.start()
+  // add-meta checks the new node's /status with the HTTP client and the zod schemas; load them now, while the node
+  // waits to be joined, rather than in the middle of the first join (a few hundred ms on a busy laptop).
+  setImmediate(() => {
+    void Promise.all([import('../../probe/http.js'), import('../../wire/schemas.js').then((m) => m.loadSchemas())]).catch(() => undefined)
+  })
+  // Gossip: announce this node's version every gossip-frequency (and as soon as it has a leader), so /show-cluster
+  // fills in the version column; a node that stops announcing shows a blank version after announcement-expiration.
+  // Until the first announcement lands (the node may not be in the meta store yet when it first sees a leader), retry
+  // every 250 ms; then every gossip-frequency.
+  let announcing = false
+  let announcedOnce = false
+  const announce = () => {
+    if (announcing || stopping.now || !node!.joined() || node!.leader() === null) return
+    announcing = true
+    api.handler.announce().then(
+      () => {
+        announcedOnce = true
+      },
+      () => undefined,
+    ).finally(() => {
+      announcing = false
+    })
+  }
+  const gossip = setInterval(announce, GOSSIP_FREQUENCY_MS)
+  gossip.unref()
+  const eager = setInterval(() => {
+    if (announcedOnce) clearInterval(eager)
+    else announce()
+  }, 250)
+  eager.unref()
+  metaLog.info('Listening on HTTP', {addr: httpAddr, https: false}, `Listening on HTTP: ${httpAddr}`)
+  metaLog.info('Listening for Raft', {addr: raftAddr}, `Listening for Raft on: ${raftAddr}`)
+
+  const shutdown = async (why: string, code: number) => {
+    if (stopping.now) return
+    stopping.now = true
+    metaLog.info(why, undefined, why)
+    clearInterval(gossip)
+    clearInterval(eager)
+    try {
+      await api.close()
+      await node!.close()
+    } catch (err) {
+      metaLog.error('error during shutdown', {error: (err as Error).message}, `error during shutdown: ${(err as Error).message}`)
+    }
+    resolveExit(code)
+  }
+  process.on('SIGTERM', () => void shutdown('Signal received, initializing clean shutdown...', 0))
+  process.on('SIGINT', () => void shutdown('Signal received, initializing clean shutdown...', 0))
+  watchLifeline(() => void shutdown('The supervisor is gone; shutting down', 0))
+  return exited
+}
+
+function logFatal(log: Logger | undefined, err: unknown): void {
+  const text = err instanceof Error ? err.message : String(err)
+  if (log) log.error('fatal error', {error: text}, `run: ${text}`)
+  else process.stderr.write(`run: ${text}\n`)
+}
+
+run().then(
+  (code) => process.exit(code),
+  (err) => {
+    logFatal(undefined, err)
+    process.exit(1)
+  },
+)

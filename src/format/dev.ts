@@ -1,0 +1,141 @@
+/**
+ * Human output of the `medic dev` commands: the start-up banner (every node's addresses, config and log, the
+ * credentials when auth is on, and what to try next), the status table, and the one-line results of down, stop,
+ * start, kill, pause and resume. No secrets other than the admin password the banner is meant to show.
+ */
+import chalk from 'chalk'
+
+import type {ClusterStatus, DownResult, NodeStatus, SignalResult} from '../devcluster/control.js'
+import {dirFlag} from '../devcluster/paths.js'
+import type {DevNode, NodeExit} from '../devcluster/state.js'
+import type {UpResult} from '../devcluster/supervisor.js'
+import {shellQuote} from '../errors.js'
+import {plainTable} from './status.js'
+import {bold, dim} from './text.js'
+
+/** "exit code 0", "killed by SIGKILL"; with `why`, ", stopped by medic" when medic asked for it. */
+export function exitText(exit: NodeExit | null | undefined, why = true): string {
+  if (!exit) return ''
+  const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`
+  return why && exit.requested ? `${how}, stopped by medic` : how
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
+
+export function renderUpBanner(r: UpResult, options: {foreground: boolean}): string {
+  const d = dirFlag(r.dir)
+  const n = r.nodes.length
+  const first = r.nodes[0]
+  const out: string[] = []
+  out.push(bold(`Dev cluster ready: ${n} meta node${n === 1 ? '' : 's'}, leader ${r.leader.name} (${r.leader.raftAddr}), in ${seconds(r.elapsedMs)}`)
+    + dim(r.fresh ? ' (new: joined with add-meta)' : ' (restarted: already joined)'))
+  out.push(`Folder   ${r.dir}`)
+  out.push(dim(`         state ${r.statePath}, supervisor log ${r.supervisor.log}`))
+  out.push('')
+  const width = Math.max(...r.nodes.map((x) => x.name.length))
+  for (const node of r.nodes) {
+    const role = node.name === r.leader.name ? chalk.green('leader  ') : 'follower'
+    out.push(`${node.name.padEnd(width)}  ${role}  http ${node.httpAddr}  raft ${node.raftAddr}  pid ${node.pid ?? '-'}`)
+    out.push(dim(`${' '.repeat(width)}  config ${node.configPath}`))
+    out.push(dim(`${' '.repeat(width)}  log    ${node.logPath}`))
+  }
+  if (r.auth) {
+    const {username, password} = r.auth
+    out.push('', bold('Auth is on.') + ` User ${username}, password ${password}`)
+    out.push(`  pass them as: --username ${username} --password ${shellQuote(password)}`)
+    out.push(`  or:           export MEDIC_USERNAME=${username} MEDIC_PASSWORD=${shellQuote(password)}`)
+  }
+  const auth = r.auth ? ` --username ${r.auth.username} --password ${shellQuote(r.auth.password)}` : ''
+  const leader = r.nodes.find((x) => x.name === r.leader.name) as DevNode
+  const follower = r.nodes.find((x) => x.name !== r.leader.name)
+  const rows: Array<[string, string]> = [
+    [`medic status ${first.httpAddr}${auth}`, 'the cluster as medic sees a real one'],
+    [`medic ctl show -m ${first.httpAddr}${auth}`, "influxd-ctl show's view of it"],
+    [`medic dev status${d}`, 'processes, roles, leader'],
+    [`medic dev kill ${leader.name}${d}`, 'kill the leader, then watch the election in dev status'],
+    ...(follower ? [[`medic dev pause ${follower.name}${d}`, `freeze a follower (resume with dev resume ${follower.name})`] as [string, string]] : []),
+    [`medic dev logs ${leader.name} -f${d}`, "follow a node's log"],
+    [`medic logs summarize ${shellQuote(r.dir)}/meta-*/influxdb-meta.log`, 'what the logs say, in one report'],
+    [`medic dev down${d}`, `stop every node${options.foreground ? ' (or Ctrl-C here)' : ''}; --purge also deletes the folder`],
+  ]
+  out.push('', bold('Try next'))
+  const w = Math.min(64, Math.max(...rows.map(([c]) => c.length)))
+  for (const [cmd, why] of rows) out.push(`  ${cmd.padEnd(w)}  ${dim(why)}`)
+  return out.join('\n')
+}
+
+function roleLabel(n: NodeStatus): string {
+  switch (n.role) {
+    case 'leader': return chalk.green(n.role)
+    case 'follower': return n.role
+    case 'down': return chalk.bold.red(n.role)
+    default: return chalk.yellow(n.role)
+  }
+}
+
+export async function renderDevStatus(s: ClusterStatus): Promise<string> {
+  const rows = s.nodes.map((n) => [
+    n.name,
+    roleLabel(n),
+    n.state,
+    n.pid === null ? '-' : String(n.pid),
+    n.httpAddr,
+    n.raftAddr,
+    n.leader ?? '-',
+    n.joined === null ? '-' : n.joined ? 'yes' : 'no',
+    n.state === 'down' ? exitText(n.exit) || 'not running' : n.error ?? '',
+  ])
+  const out = [await plainTable(['NODE', 'ROLE', 'STATE', 'PID', 'HTTP', 'RAFT', 'LEADER', 'JOINED', 'NOTES'], rows)]
+  const sup = s.supervisor
+  const supText = sup?.running ? `supervisor pid ${sup.pid} (${sup.mode}, control ${sup.address})` : 'no supervisor running'
+  const leader = s.leader ? `leader ${s.leader.name}` : chalk.yellow('no agreed leader')
+  out.push('', `Cluster: ${s.summary.up} of ${s.summary.nodes} node${s.summary.nodes === 1 ? '' : 's'} up${s.summary.paused ? `, ${s.summary.paused} paused` : ''}; ${leader}; ${supText}`)
+  out.push(dim(`Folder ${s.dir}; base port ${s.basePort}; log format ${s.logFormat}; auth ${s.auth.enabled ? `on (user ${s.auth.username})` : 'off'}`))
+  const d = dirFlag(s.dir)
+  if (!sup?.running && s.summary.up === 0) out.push(`Not running: start it with medic dev up${d}`)
+  else {
+    for (const n of s.nodes.filter((x) => x.state === 'down')) out.push(dim(`  ${n.name} is down: medic dev start ${n.name}${d}`))
+    for (const n of s.nodes.filter((x) => x.state === 'paused')) out.push(dim(`  ${n.name} is paused: medic dev resume ${n.name}${d}`))
+  }
+  return out.join('\n')
+}
+
+export function renderDown(r: DownResult): string {
+  const out: string[] = []
+  if (r.wasRunning) {
+    const names = r.stopped.map((s) => `${s.name} (${exitText(s.exit, false) || 'stopped'})`)
+    out.push(`Stopped the dev cluster in ${r.dir}: ${names.length > 0 ? names.join(', ') : 'no node was running'}; supervisor pid ${r.supervisorPid} exited.`)
+  } else {
+    out.push(`The dev cluster in ${r.dir} was not running.`)
+  }
+  if (r.strays.length > 0) out.push(`Also stopped ${r.strays.join(', ')}, which ran without a supervisor.`)
+  if (r.purged) {
+    out.push(r.leftBehind.length === 0
+      ? `Removed ${r.dir} and everything in it.`
+      : `Removed the cluster's files; kept ${r.dir} because it also holds ${r.leftBehind.join(', ')}.`)
+  }
+  return out.join('\n')
+}
+
+export function renderStop(name: string, r: {exit: NodeExit | null; alreadyStopped: boolean}): string {
+  return r.alreadyStopped ? `${name} was not running${r.exit ? ` (last exit: ${exitText(r.exit)})` : ''}.` : `${name} stopped: ${exitText(r.exit, false)}.`
+}
+
+export function renderStart(r: {node: DevNode; alreadyRunning: boolean}): string {
+  return r.alreadyRunning
+    ? `${r.node.name} is already running (pid ${r.node.pid}).`
+    : `${r.node.name} started: pid ${r.node.pid}, answers on http://${r.node.httpAddr}/ping; log ${r.node.logPath}`
+}
+
+export function renderSignal(r: SignalResult, dir: string): string {
+  const d = dirFlag(dir)
+  if (!r.changed) {
+    if (r.state === 'down') return `${r.node} is not running: nothing to ${r.action} (medic dev start ${r.node}${d} starts it).`
+    return r.state === 'paused' ? `${r.node} is already paused.` : `${r.node} is not paused.`
+  }
+  switch (r.action) {
+    case 'kill': return `${r.node} killed (SIGKILL to pid ${r.pid}). It stays down, as a crashed node would: medic dev start ${r.node}${d} brings it back.`
+    case 'pause': return `${r.node} paused (SIGSTOP to pid ${r.pid}): it holds its ports but answers nothing, like a hung node. medic dev resume ${r.node}${d} continues it.`
+    default: return `${r.node} resumed (SIGCONT to pid ${r.pid}).`
+  }
+}
