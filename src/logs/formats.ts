@@ -186,16 +186,19 @@ function fromLogfmt(ev: LogEvent, body: string): LogEvent {
   }
   if (f.service) ev.service = f.service
   if (f.log_id) ev.logId = f.log_id
-  // 1.9.6+ meta-http "weblog" lines carry the access log as fields.
-  if (f.msg === 'weblog' && f.method && f.status) {
-    ev.http = {
-      client: f.host, user: f.username || undefined, method: f.method, uri: f.uri ?? '', proto: f.protocol,
-      status: Number(f.status), bytes: f.size ? Number(f.size) : undefined, userAgent: f['user-agent'],
-      requestId: f['request-id'], durationMs: f['execution-time'] ? parseGoDuration(f['execution-time']) : undefined,
-    }
-    ev.msg = httpMessage(ev.http)
-  }
+  weblog(ev, f)
   return ev
+}
+
+/** 1.9.6+ meta-http "weblog" lines (logfmt or JSON) carry the access log as fields: make them an HTTP event. */
+function weblog(ev: LogEvent, f: Record<string, string>): void {
+  if (f.msg !== 'weblog' || !f.method || !f.status) return
+  ev.http = {
+    client: f.host, user: f.username || undefined, method: f.method, uri: f.uri ?? '', proto: f.protocol,
+    status: Number(f.status), bytes: f.size ? Number(f.size) : undefined, userAgent: f['user-agent'],
+    requestId: f['request-id'], durationMs: f['execution-time'] ? parseGoDuration(f['execution-time']) : undefined,
+  }
+  ev.msg = httpMessage(ev.http)
 }
 
 function stringify(v: unknown): string {
@@ -228,6 +231,7 @@ function fromJson(ev: LogEvent, body: string): LogEvent | undefined {
     }
     if (fields.service) ev.service = fields.service
     if (fields.log_id) ev.logId = fields.log_id
+    weblog(ev, fields)
     return ev
   }
   if (typeof o.error === 'string') {

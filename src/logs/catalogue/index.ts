@@ -9,6 +9,8 @@ import {clusterEntries} from './entries/cluster.js'
 import {configEntries} from './entries/config.js'
 import {ctlEntries} from './entries/ctl.js'
 import {dataEntries} from './entries/data.js'
+import {devclusterEntries} from './entries/devcluster.js'
+import {membershipEntries} from './entries/membership.js'
 import {raftEntries} from './entries/raft.js'
 import {writeEntries} from './entries/write.js'
 import {editDistance} from '../../util/edit-distance.js'
@@ -19,6 +21,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   ...writeEntries,
   ...dataEntries,
   ...raftEntries,
+  ...membershipEntries,
+  ...devclusterEntries,
   ...ctlEntries,
   ...configEntries,
   ...benignEntries,

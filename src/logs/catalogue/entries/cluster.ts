@@ -42,6 +42,10 @@ export const clusterEntries: CatalogueEntry[] = [
         line: 'ts=2021-12-08T02:00:54.864731Z lvl=info msg=weblog log_id=0YHxBFZG001 service=meta-http host=172.18.0.4 user-id= username= method=GET uri="/lease?name=continuous_querier&node_id=6" protocol=HTTP/1.1 command= status=409 size=105 referrer= user-agent="InfluxDB Meta Client" request-id=ad87ce47-57cf-11ec-8019-0242ac120002 execution-time=0.398ms execution-time-readable=398.1µs',
         values: {httpStatus: 409, nodeId: 6, lease: 'continuous_querier'},
       },
+      {
+        line: '{"lvl":"info","ts":"2021-12-08T02:00:55.101223Z","msg":"weblog","log_id":"0YHxBFZG001","service":"meta-http","host":"172.18.0.5","user-id":"","username":"","method":"GET","uri":"/lease?name=continuous_querier&node_id=7","protocol":"HTTP/1.1","command":"","status":409,"size":105,"referrer":"","user-agent":"InfluxDB Meta Client","request-id":"ae0b3c12-57cf-11ec-801a-0242ac120002","execution-time":"0.412ms","execution-time-readable":"412.3µs"}',
+        values: {httpStatus: 409, nodeId: 7, lease: 'continuous_querier'},
+      },
     ],
   },
   {
