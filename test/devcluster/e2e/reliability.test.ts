@@ -213,10 +213,22 @@ describe('dev cluster reliability (real processes)', () => {
     expect(JSON.parse(ok.text).meta).toHaveLength(3)
   })
 
-  it('malformed forms, unknown node ids and huge bodies get 4xx, and the node keeps serving', async () => {
+  it('medic status and ctl show see a healthy cluster; malformed forms, unknown node ids and huge bodies get 4xx', async () => {
     const {nodes} = await upCluster('medic-dev-bad2-')
     const leader = await until('an agreed leader', () => agreedLeader(nodes), 30_000)
     const a = leader.httpAddr
+
+    // The probes medic runs against real clusters agree: healthy, one leader, three meta nodes.
+    const status = await medic(['status', nodes[0]!.httpAddr, '--json'])
+    expect(status.code).toBe(0)
+    const sdoc = oneJson(status.stdout) as {problems: unknown[]; nodes: Array<{role: string}>}
+    expect(sdoc.problems).toEqual([])
+    expect(sdoc.nodes.filter((n) => n.role === 'meta')).toHaveLength(3)
+    const ctl = await medic(['ctl', 'show', '-m', nodes[2]!.httpAddr])
+    expect(ctl.code).toBe(0)
+    for (const n of nodes) expect(ctl.stdout).toContain(n.httpAddr)
+    expect(ctl.stdout).toContain(leader.raftAddr)
+
     const form = {'content-type': 'application/x-www-form-urlencoded'}
     const noAddr = await call(a, 'POST', '/add-data', 'nothing=here', form)
     expect(noAddr.status).toBe(400)
