@@ -189,6 +189,32 @@ describe('dev cluster reliability (real processes)', () => {
     }
   })
 
+  it('remove-meta of a follower, then of the leader: the configuration shrinks and the rest keep accepting writes', async () => {
+    const {nodes} = await upCluster('medic-dev-remove-')
+    const leader = await until('an agreed leader', () => agreedLeader(nodes), 30_000)
+    const gone = nodes.find((n) => n !== leader)!
+    const rest = nodes.filter((n) => n !== gone)
+    const r = await call(leader.httpAddr, 'POST', '/remove-meta', `addr=${encodeURIComponent(gone.httpAddr)}`, {'content-type': 'application/x-www-form-urlencoded'})
+    expect(r.status).toBe(200)
+    for (const n of rest) {
+      await until(`${n.name} sees two peers`, async () => (await statusOf(n))?.peers?.length === 2, 30_000)
+      expect((await statusOf(n))!.peers!.sort()).toEqual(rest.map((x) => x.raftAddr).sort())
+    }
+    const cluster = JSON.parse((await call(leader.httpAddr, 'GET', '/show-cluster')).text) as {meta: Array<{addr: string}>}
+    expect(cluster.meta.map((m) => m.addr).sort()).toEqual(rest.map((x) => x.httpAddr).sort())
+    expect(await createDatabase(rest, 'after-remove')).toBe(true)
+
+    // Now remove the leader itself: it hands over, and the last node leads a one-node cluster.
+    const last = rest.find((n) => n !== leader)!
+    const r2 = await call(leader.httpAddr, 'POST', '/remove-meta', `addr=${encodeURIComponent(leader.httpAddr)}`, {'content-type': 'application/x-www-form-urlencoded'})
+    expect(r2.status).toBe(200)
+    await until(`${last.name} leads alone`, async () => {
+      const s = await statusOf(last)
+      return s?.leader === last.raftAddr && s.peers?.length === 1
+    }, 30_000)
+    expect(await createDatabase([last], 'after-leader-removed')).toBe(true)
+  })
+
   it('bad input to a live node gets clear 4xx answers and the node keeps serving', async () => {
     const {nodes, auth} = await upCluster('medic-dev-bad-', ['--auth'])
     expect(auth?.username).toBe('admin')
