@@ -32,6 +32,9 @@ export class Checker {
   private revealed = new Map<string, NodeId>()
   /** index → the entry some node applied there (it never changes). */
   readonly committed: Array<CommittedEntry | undefined> = []
+  /** index → the term in which it was first seen committed (the committing leader's term). */
+  private committedIn: number[] = []
+  private maxCommitted = 0
   /** index → the applied-stream hash after that index. */
   private streams: Array<string | undefined> = []
   maxApplied = 0
@@ -91,12 +94,25 @@ export class Checker {
     this.streams[index] = fsm.stream
   }
 
-  /** A new leader must hold every entry already applied somewhere (above its own snapshot). */
+  /**
+   * A node's commit index reached `commit` while it was in `term`. A follower learns a commit index only from a leader
+   * of its own term, so the first time an index is seen committed, the observer's term is the committing term.
+   */
+  onCommit(commit: number, term: number): void {
+    for (let i = this.maxCommitted + 1; i <= commit; i++) this.committedIn[i] = term
+    if (commit > this.maxCommitted) this.maxCommitted = commit
+  }
+
+  /**
+   * Leader Completeness: a leader of term T holds every entry committed in a term before T (above its own snapshot).
+   * Entries committed in T or later are not its business: a stale leader of an older term may still be elected, and it
+   * cannot commit anything (state machine safety would catch it if it did).
+   */
   checkLeaderCompleteness(node: NodeId, core: RaftCore): void {
     const st = core.status()
     for (let i = st.snapshotIndex + 1; i <= this.maxApplied; i++) {
       const known = this.committed[i]
-      if (!known) continue
+      if (!known || (this.committedIn[i] ?? Number.POSITIVE_INFINITY) >= st.term) continue
       const e = core.entryAt(i)
       if (!e || e.term !== known.term || e.data !== known.data) {
         this.fail('leader-completeness', `${node} became leader in term ${st.term} without the committed entry at ${i} (has ${e ? `t${e.term}` : 'nothing'})`)
@@ -107,6 +123,7 @@ export class Checker {
   /** Cheap per-node checks after every event. */
   checkNode(node: NodeId, core: RaftCore): void {
     const st = core.status()
+    this.onCommit(st.commit, st.term)
     if (st.commit > st.lastIndex) this.fail('commit-within-log', `${node} has commit ${st.commit} beyond its last index ${st.lastIndex}`)
     if (st.applied > st.commit) this.fail('applied-within-commit', `${node} applied ${st.applied} beyond commit ${st.commit}`)
   }

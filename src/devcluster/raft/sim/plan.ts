@@ -13,6 +13,8 @@ export type FaultItem =
   | {at: number; kind: 'crash'; target: FaultTarget; downMs: number; midWrite?: boolean}
   /** Arms a trap: the next leader that appends a configuration entry crashes a few ms later (membership bugs). */
   | {at: number; kind: 'crash-after-conf'; downMs: number}
+  /** Arms a trap: the next node to win an election crashes a few ms later, its first entries half replicated (Figure 8). */
+  | {at: number; kind: 'crash-new-leader'; downMs: number}
   | {at: number; kind: 'pause'; target: FaultTarget; forMs: number}
   | {at: number; kind: 'isolate'; target: FaultTarget; forMs: number}
   | {at: number; kind: 'bisect'; forMs: number}
@@ -38,6 +40,8 @@ export function generatePlan(rng: Rng, shape: PlanShape): FaultItem[] {
     const at = Math.round(t)
     if (shape.churn && rng.chance(0.12)) {
       plan.push({at, kind: 'crash-after-conf', downMs: Math.round(rng.float(50, 2500))})
+    } else if (rng.chance(0.1)) {
+      plan.push({at, kind: 'crash-new-leader', downMs: Math.round(rng.float(50, 1500))})
     } else if (roll < 0.22) {
       const downMs = Math.round(rng.chance(0.2) ? rng.float(3000, 8000) : rng.float(100, 2500))
       plan.push(rng.chance(0.35) ? {at, kind: 'crash', target, downMs, midWrite: true} : {at, kind: 'crash', target, downMs})

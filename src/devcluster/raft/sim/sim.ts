@@ -198,6 +198,8 @@ export class Simulation {
   private lossWindow = 0
   /** Armed by a crash-after-conf fault: how long the trapped leader stays down. */
   private confTrap: number | null = null
+  /** Armed by a crash-new-leader fault: how long the next elected leader stays down. */
+  private leaderTrap: number | null = null
   private healed = false
   private readonly endMs: number
 
@@ -319,6 +321,7 @@ export class Simulation {
       const r = core.ready()
       if (!r) break
       this.observe(node, r)
+      this.checker.checkNode(node.id, core)
       const records: DiskRecord[] = []
       if (r.hardState) records.push({k: 'hs', hs: r.hardState})
       if (r.truncateFrom !== undefined) records.push({k: 'trunc', from: r.truncateFrom})
@@ -440,6 +443,16 @@ export class Simulation {
           this.counters.elections++
           this.checker.onLeader(node.id, ev.term)
           this.checker.checkLeaderCompleteness(node.id, core)
+          if (this.leaderTrap !== null && !this.healed) {
+            const downMs = this.leaderTrap
+            this.leaderTrap = null
+            const inc = node.incarnation
+            this.clock.after(this.faultRng.float(0, 15), () => {
+              if (node.incarnation !== inc || !node.up) return
+              this.log(node, 'TRAP: crashing the new leader')
+              this.crashFor(node, downMs)
+            })
+          }
           break
         case 'logTruncated':
           this.counters.truncations++
@@ -601,6 +614,9 @@ export class Simulation {
       }
       case 'crash-after-conf':
         this.confTrap = f.downMs
+        return
+      case 'crash-new-leader':
+        this.leaderTrap = f.downMs
         return
       case 'pause': {
         const node = this.resolve(f.target)
