@@ -341,7 +341,7 @@ export class RaftNode implements RaftNodeApi {
   // ---------------------------------------------------------------------------------------------- logging
 
   private logEvent(ev: RaftEvent): void {
-    const line = raftLogLine(ev, {addr: this.id, role: this.soft.role})
+    const line = raftLogLine(ev, {addr: this.id, role: this.soft.role, tickMs: this.tickMs})
     if (line) this.raftLine(line.level, line.text)
   }
 

@@ -30,9 +30,12 @@ export class OutcomeUnknownError extends Error {
   }
 }
 
-/** A configuration change is already in flight, or the new leader has not committed its first entry yet. */
+/**
+ * The leader cannot take this now: a configuration change or a leadership transfer is in flight, the new leader has
+ * not committed its first entry yet, or too many entries wait for commit. Retrying shortly is safe.
+ */
 export class BusyError extends Error {
-  constructor(message = 'a membership change is in progress; retry shortly') {
+  constructor(message = 'the meta leader is busy (a membership change, a leadership transfer, or a backlog of uncommitted writes); retry shortly') {
     super(message)
     this.name = 'BusyError'
   }

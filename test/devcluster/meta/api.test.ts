@@ -235,7 +235,7 @@ describe('meta API: leaders, followers and Raft errors', () => {
     await expectError(await add(), 503, /outcome is unknown/)
     n.raft.failNext = new BusyError()
     const busy = await add()
-    await expectError(busy, 503, /membership change is in progress/)
+    await expectError(busy, 503, /meta leader is busy/)
     expect(busy.headers['retry-after']).toBe('1')
     n.raft.failNext = new Error('disk on fire')
     await expectError(await add(), 500, 'disk on fire')
