@@ -564,10 +564,41 @@ export class Supervisor {
       // A user left by an earlier start is fine: its password is the one in cluster.json.
       if (!(err instanceof MedicError && /exist/i.test(err.message))) throw err
     }
+    await this.waitUserEverywhere(auth)
     await this.update((s) => {
       if (s.auth) s.auth.userCreated = true
     })
     this.log.info('Admin user created', {user: auth.username}, `created the admin user ${auth.username}`)
+  }
+
+  /**
+   * Waits until every node accepts the admin's Basic credentials. The user is committed once the leader answers, but a
+   * follower checks Basic auth against its own copy of the meta store, which learns of the commit a heartbeat later:
+   * the banner must not hand out a login that a follower still refuses.
+   */
+  private async waitUserEverywhere(auth: DevAuth): Promise<void> {
+    const {getRaw} = await import('../probe/http.js')
+    const deadline = Date.now() + this.startTimeoutMs
+    const basic = {type: 'basic' as const, username: auth.username, password: auth.password}
+    const pending = new Set(this.state.nodes)
+    for (;;) {
+      this.throwIfStopping()
+      await Promise.all([...pending].map(async (n) => {
+        try {
+          const r = await getRaw(`http://${n.httpAddr}/status`, {timeoutMs: 1_000, maxRedirects: 0, auth: basic})
+          if (r.status === 200) pending.delete(n)
+        } catch {
+          // not yet: retried below
+        }
+      }))
+      if (pending.size === 0) return
+      if (Date.now() > deadline) {
+        throw new MedicError(`${[...pending].map((n) => n.name).join(', ')} did not accept the admin user within ${this.startTimeoutMs / 1000} s`, {
+          code: 'admin-user-failed', exitCode: ExitCode.PROBLEMS, suggestions: [`what the nodes logged: medic dev logs ${[...pending][0]!.name}${dirFlag(this.dir)}`],
+        })
+      }
+      await sleep(POLL_MS)
+    }
   }
 
   // ── operations after start-up ──
