@@ -3,6 +3,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {devDirFlag} from '../../cli/dev-flags.js'
 import {durationFlag} from '../../cli/flags.js'
 import {downCluster} from '../../devcluster/control.js'
 import {resolveClusterDir} from '../../devcluster/paths.js'
@@ -17,7 +18,7 @@ export default class DevDown extends BaseCommand {
 
 Exit status: 0 when the cluster is stopped (also when it was not running); 2 for a usage error; 4 when there is no dev cluster in the folder.`
   static override flags = {
-    dir: Flags.string({char: 'd', description: 'the cluster folder (default: $XDG_DATA_HOME/medic/dev/default)', env: 'MEDIC_DEV_DIR'}),
+    dir: devDirFlag(),
     purge: Flags.boolean({description: 'also delete the cluster folder: its state, configs, Raft data and logs'}),
     grace: durationFlag({description: 'how long each node may take to stop after SIGTERM before it is killed', default: 5_000, defaultHelp: async () => '5s'}),
   }

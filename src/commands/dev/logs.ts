@@ -1,7 +1,8 @@
 // `medic dev logs NODE [-f]`: prints a node's (or the supervisor's) log file as written, optionally following it.
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {BaseCommand, SCHEMA_VERSION} from '../../cli/base-command.js'
+import {devDirFlag, devNodeArg} from '../../cli/dev-flags.js'
 import {abortOnSignals} from '../../cli/signals.js'
 import {followLog, logPathOf, readLogTail} from '../../devcluster/control.js'
 import {resolveClusterDir} from '../../devcluster/paths.js'
@@ -16,10 +17,10 @@ With --json: one document with the lines; with -f and --json, one JSON object pe
 
 Exit status: 0 on success; 2 for a usage error (an unknown node: the valid names are listed); 4 when there is no dev cluster in the folder.`
   static override args = {
-    node: Args.string({description: 'the node (meta-1, meta-2, ...) or "supervisor"', required: true}),
+    node: devNodeArg('the node (meta-1, meta-2, ...) or "supervisor"'),
   }
   static override flags = {
-    dir: Flags.string({char: 'd', description: 'the cluster folder (default: $XDG_DATA_HOME/medic/dev/default)', env: 'MEDIC_DEV_DIR'}),
+    dir: devDirFlag(),
     follow: Flags.boolean({char: 'f', description: 'keep printing new lines until Ctrl-C'}),
     tail: Flags.integer({char: 'n', description: 'only the last N lines', min: 0}),
   }

@@ -1,8 +1,7 @@
 // `medic dev start NODE`: the supervisor starts the node again (through its control server), so the node is its child
 // and dies with it.
-import {Args, Flags} from '@oclif/core'
-
 import {BaseCommand} from '../../cli/base-command.js'
+import {devDirFlag, devNodeArg} from '../../cli/dev-flags.js'
 import {control} from '../../devcluster/control.js'
 import {resolveClusterDir} from '../../devcluster/paths.js'
 import {type DevNode, findNode, loadState} from '../../devcluster/state.js'
@@ -15,10 +14,10 @@ export default class DevStart extends BaseCommand {
 
 Exit status: 0 when the node runs (also when it was already running); 3 when it failed to start; 2 for a usage error (an unknown node, or one of its ports is in use); 4 when there is no dev cluster in the folder or it is not running (start the whole cluster with medic dev up).`
   static override args = {
-    node: Args.string({description: 'the node: meta-1, meta-2, ...', required: true}),
+    node: devNodeArg(),
   }
   static override flags = {
-    dir: Flags.string({char: 'd', description: 'the cluster folder (default: $XDG_DATA_HOME/medic/dev/default)', env: 'MEDIC_DEV_DIR'}),
+    dir: devDirFlag(),
   }
   static override examples = [
     '<%= config.bin %> <%= command.id %> meta-1',

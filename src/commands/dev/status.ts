@@ -1,8 +1,7 @@
 // `medic dev status`: the state file plus a concurrent /status probe of every running node (control.ts
 // clusterStatus), as a table or JSON; exit 0 only when every node is up and they agree on a leader.
-import {Flags} from '@oclif/core'
-
 import {BaseCommand} from '../../cli/base-command.js'
+import {devDirFlag} from '../../cli/dev-flags.js'
 import {durationFlag} from '../../cli/flags.js'
 import {clusterStatus, statusExitCode} from '../../devcluster/control.js'
 import {resolveClusterDir} from '../../devcluster/paths.js'
@@ -16,7 +15,7 @@ export default class DevStatus extends BaseCommand {
 
 Exit status: 0 when every node is up and they agree on a leader; 3 when a node is down, paused or not answering, or there is no agreed leader; 2 for a usage error; 4 when there is no dev cluster in the folder.`
   static override flags = {
-    dir: Flags.string({char: 'd', description: 'the cluster folder (default: $XDG_DATA_HOME/medic/dev/default)', env: 'MEDIC_DEV_DIR'}),
+    dir: devDirFlag(),
     timeout: durationFlag({char: 't', description: 'deadline of each node\'s /status', default: 1_500, defaultHelp: async () => '1.5s'}),
   }
   static override examples = [

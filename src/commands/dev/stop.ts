@@ -1,8 +1,7 @@
 // `medic dev stop NODE`: a clean stop (SIGCONT, SIGTERM, SIGKILL after --grace) done by the supervisor, through its
 // control server, so that the supervisor knows the exit was asked for.
-import {Args, Flags} from '@oclif/core'
-
 import {BaseCommand} from '../../cli/base-command.js'
+import {devDirFlag, devNodeArg} from '../../cli/dev-flags.js'
 import {durationFlag} from '../../cli/flags.js'
 import {control} from '../../devcluster/control.js'
 import {resolveClusterDir} from '../../devcluster/paths.js'
@@ -16,10 +15,10 @@ export default class DevStop extends BaseCommand {
 
 Exit status: 0 when the node is stopped (also when it was not running); 2 for a usage error (an unknown node: the valid names are listed); 4 when there is no dev cluster in the folder or it is not running.`
   static override args = {
-    node: Args.string({description: 'the node: meta-1, meta-2, ...', required: true}),
+    node: devNodeArg(),
   }
   static override flags = {
-    dir: Flags.string({char: 'd', description: 'the cluster folder (default: $XDG_DATA_HOME/medic/dev/default)', env: 'MEDIC_DEV_DIR'}),
+    dir: devDirFlag(),
     grace: durationFlag({description: 'how long the node may take to stop after SIGTERM before it is killed', default: 5_000, defaultHelp: async () => '5s'}),
   }
   static override examples = [

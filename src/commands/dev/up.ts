@@ -3,6 +3,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {devDirFlag} from '../../cli/dev-flags.js'
 import {durationFlag} from '../../cli/flags.js'
 import {startDetachedSupervisor} from '../../devcluster/control.js'
 import {resolveClusterDir} from '../../devcluster/paths.js'
@@ -24,7 +25,7 @@ With --auth the meta API requires credentials: the nodes get random shared secre
 Exit status: 0 when the cluster is ready (foreground: once it has been stopped); 3 when a node failed to start (its name and last log lines are shown) or the nodes did not agree on a leader; 2 for a usage error (a port in use, a cluster already running, a folder that holds other files); 4 when the folder or its state cannot be read.`
   static override flags = {
     meta: Flags.integer({char: 'm', description: `number of meta nodes (1-${MAX_META_NODES}); default 3, or the existing cluster's`, min: 1, max: MAX_META_NODES}),
-    dir: Flags.string({char: 'd', description: 'the cluster folder (default: $XDG_DATA_HOME/medic/dev/default)', env: 'MEDIC_DEV_DIR'}),
+    dir: devDirFlag(),
     'base-port': Flags.integer({char: 'p', description: `base of the port plan: meta-k uses P+100k+91 (API) and P+100k+89 (Raft); default ${DEFAULT_BASE_PORT}, or the existing cluster's`, min: 1000, max: 65000}),
     'log-format': Flags.option({options: ['logfmt', 'json', 'legacy'] as const, description: 'the nodes\' log format: logfmt and json as 1.5+ write them, legacy as 1.0-1.4 did'})(),
     auth: Flags.boolean({description: 'require authentication on the meta API (random secrets; an admin user is created and printed)'}),
