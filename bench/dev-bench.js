@@ -19,10 +19,9 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {request} from 'node:http'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const MEDIC = path.join(ROOT, 'bin', 'run.js')
+import {runMedic} from './medic-run.js'
+
 const UP_TARGET_MS = 1500
 const FAILOVER_TARGET_MS = 3000
 
@@ -37,19 +36,6 @@ function parseArgs(argv) {
     else throw new Error(`unknown option ${a}`)
   }
   return opts
-}
-
-function medic(args) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(process.execPath, [MEDIC, ...args], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (c) => (out += c))
-    child.stderr.on('data', (c) => (err += c))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code, ms: performance.now() - started, out, err}))
-  })
 }
 
 function getJson(addr, p) {
@@ -96,9 +82,9 @@ async function oneRun(basePort) {
   const dir = mkdtempSync(path.join(tmpdir(), 'medic-dev-bench-'))
   const common = ['--dir', dir]
   try {
-    const up = await medic(['dev', 'up', '--meta', '3', '--detach', '--base-port', String(basePort), '--json', ...common])
+    const up = await runMedic(['dev', 'up', '--meta', '3', '--detach', '--base-port', String(basePort), '--json', ...common])
     if (up.code !== 0) throw new Error(`medic dev up exited ${up.code}: ${up.err || up.out}`)
-    const st = await medic(['dev', 'status', '--json', ...common])
+    const st = await runMedic(['dev', 'status', '--json', ...common])
     const nodes = JSON.parse(st.out).nodes
     const statuses = await Promise.all(nodes.map((n) => getJson(n.httpAddr, '/status')))
     const leaderRaft = statuses.find((s) => s && s.leader)?.leader
@@ -120,7 +106,7 @@ async function oneRun(basePort) {
     }
     return {upMs: up.ms, failoverMs: failover}
   } finally {
-    await medic(['dev', 'down', '--purge', ...common])
+    await runMedic(['dev', 'down', '--purge', ...common])
     rmSync(dir, {recursive: true, force: true})
   }
 }

@@ -9,13 +9,10 @@
  * Prints each run's wall time, the ratio (wall time / deadline) of the best and the worst run, PASS/FAIL against 1.2,
  * and a final JSON line. Exits 1 when medic could not run or exited with an unexpected code; 0 otherwise.
  */
-import {spawn} from 'node:child_process'
 import {createServer} from 'node:http'
-import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const MEDIC = path.join(ROOT, 'bin', 'run.js')
+import {runMedic} from './medic-run.js'
+
 const TARGET_RATIO = 1.2
 
 function parseArgs(argv) {
@@ -44,19 +41,6 @@ async function listen(handler) {
   return server
 }
 
-function run(args) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(process.execPath, [MEDIC, ...args], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (c) => (out += c))
-    child.stderr.on('data', (c) => (err += c))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code, ms: performance.now() - started, out, err}))
-  })
-}
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2))
   const deadline = durationMs(opts.timeout)
@@ -77,7 +61,7 @@ async function main() {
   let failed = false
   try {
     for (let r = 0; r < opts.runs; r++) {
-      const res = await run(['status', ...addrs, '--timeout', opts.timeout, '--json'])
+      const res = await runMedic(['status', ...addrs, '--timeout', opts.timeout, '--json'])
       let doc
       try {
         doc = JSON.parse(res.out)
