@@ -65,10 +65,16 @@ export class Matcher {
       }
     }
     const keywords = [...own.keys()].sort((a, b) => b.length - a.length)
-    // A hit on a keyword also proposes the candidates of every shorter keyword that is its prefix.
+    // A hit on a keyword also proposes the candidates of every shorter keyword that is its prefix. Looking prefixes up
+    // by length (a few dozen distinct lengths) is much cheaper at start-up than comparing every pair of keywords.
+    const lengths = [...new Set(keywords.map((k) => k.length))]
     for (const k of keywords) {
       const group = new Set<Candidate>()
-      for (const other of keywords) if (k.startsWith(other)) for (const c of own.get(other)!) group.add(c)
+      for (const n of lengths) {
+        if (n > k.length) continue
+        const list = own.get(n === k.length ? k : k.slice(0, n))
+        if (list) for (const c of list) group.add(c)
+      }
       this.byKeyword.set(k, [...group].sort((a, b) => a.order - b.order))
     }
     if (keywords.length > 0) this.scan = new RegExp(keywords.map(escapeRegExp).join('|'), 'g')
