@@ -1117,16 +1117,24 @@ export class RaftCore implements RaftCoreApi {
     }
   }
 
-  private onAppendResponse(m: Extract<Msg, {t: 'append_resp'}>): void {
+  /**
+   * The sender's progress for a response to this leader, with its contact time updated; undefined when the response
+   * must be ignored. A newer term deposes us first; responses to another term are ignored (term confusion, bug #4).
+   */
+  private responder(m: Extract<Msg, {t: 'append_resp' | 'snapshot_resp'}>): Progress | undefined {
     if (m.term > this.term) {
       this.adoptTerm(m, null)
-      return
+      return undefined
     }
-    // Responses to another term are ignored (term confusion, bug #4).
-    if (m.term < this.term || this.role !== 'leader') return
+    if (m.term < this.term || this.role !== 'leader') return undefined
     const p = this.progress.get(m.from)
+    if (p) p.lastContact = this.now
+    return p
+  }
+
+  private onAppendResponse(m: Extract<Msg, {t: 'append_resp'}>): void {
+    const p = this.responder(m)
     if (!p) return
-    p.lastContact = this.now
     if (m.ctx !== undefined && m.ctx > p.ackCtx) p.ackCtx = m.ctx
     const answersInflight = p.inflight !== null && m.ctx === p.inflight.ctx
     if (answersInflight) p.inflight = null
@@ -1166,14 +1174,8 @@ export class RaftCore implements RaftCoreApi {
   }
 
   private onSnapshotResponse(m: Extract<Msg, {t: 'snapshot_resp'}>): void {
-    if (m.term > this.term) {
-      this.adoptTerm(m, null)
-      return
-    }
-    if (m.term < this.term || this.role !== 'leader') return
-    const p = this.progress.get(m.from)
+    const p = this.responder(m)
     if (!p) return
-    p.lastContact = this.now
     p.snapInflight = null
     if (m.ok && m.match > p.match) {
       p.match = m.match
