@@ -17,8 +17,9 @@ import {fstatSync} from 'node:fs'
 import {Socket} from 'node:net'
 import {mkdir} from 'node:fs/promises'
 
+import {type Address, parseListenAddress} from '../../config/values.js'
 import {readDevNodeConfig} from '../config-gen.js'
-import {createLogger, type Logger, type LogFormat} from '../log.js'
+import {createLogger, type LogFormat} from '../log.js'
 import {RaftNode} from '../raft/driver.js'
 import {openRaftStorage} from '../raft/storage.js'
 import {listenRaftTransport} from '../raft/transport.js'
@@ -30,10 +31,11 @@ export const DEV_VERSION = '1.11.8-c1.11.8'
 /** `[meta] gossip-frequency` (default 5s). */
 const GOSSIP_FREQUENCY_MS = 5_000
 
-function splitHostPort(addr: string): {host: string; port: number} {
-  const i = addr.lastIndexOf(':')
-  const host = i <= 0 ? '' : addr.slice(0, i).replace(/^\[|\]$/g, '')
-  return {host, port: Number(addr.slice(i + 1))}
+/** A bind address from the config (readDevNodeConfig has validated it already) as host and port. */
+function listenAddress(addr: string): Address {
+  const p = parseListenAddress(addr)
+  if (!p.ok) throw new Error(`${addr}: ${p.reason}`)
+  return p.value
 }
 
 function configPathFrom(argv: string[]): string | undefined {
@@ -91,8 +93,8 @@ async function run(): Promise<number> {
       'run: auth-enabled requires internal-shared-secret to be set')
     return 1
   }
-  const raftBind = splitHostPort(cfg.bindAddress)
-  const httpBind = splitHostPort(cfg.httpBindAddress)
+  const raftBind = listenAddress(cfg.bindAddress)
+  const httpBind = listenAddress(cfg.httpBindAddress)
   const raftAddr = `${cfg.hostname}:${raftBind.port}`
   const httpAddr = `${cfg.hostname}:${httpBind.port}`
 
@@ -221,16 +223,11 @@ async function run(): Promise<number> {
   return exited
 }
 
-function logFatal(log: Logger | undefined, err: unknown): void {
-  const text = err instanceof Error ? err.message : String(err)
-  if (log) log.error('fatal error', {error: text}, `run: ${text}`)
-  else process.stderr.write(`run: ${text}\n`)
-}
-
 run().then(
   (code) => process.exit(code),
   (err) => {
-    logFatal(undefined, err)
+    // Only reached before the logger exists or from a bug: the supervisor quotes the log's last lines, so say it there.
+    process.stderr.write(`run: ${err instanceof Error ? err.message : String(err)}\n`)
     process.exit(1)
   },
 )

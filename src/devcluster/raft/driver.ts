@@ -20,7 +20,7 @@ import {performance} from 'node:perf_hooks'
 
 import type {Logger} from '../log.js'
 import {RaftCore} from './core.js'
-import {raftLogLine, stateChangeLine} from './log-lines.js'
+import {classicLevelTag, raftLogLine, rpcFailedLine, stateChangeLine} from './log-lines.js'
 import {BusyError, NotLeaderError, OutcomeUnknownError, type RaftNodeApi, type StateMachine} from './node-api.js'
 import type {ConfChange, ConfState, LogEntry, ProposeResult, RaftConfig, RaftEvent, RaftStorageApi, RaftTransportApi, Ready, Role, Server, Snapshot} from './types.js'
 
@@ -167,13 +167,12 @@ export class RaftNode implements RaftNodeApi {
     if (last !== undefined && now - last < 5000) return
     this.rpcErrorLoggedAt.set(peer, now)
     if (this.soft.role !== 'leader') return
-    const text = `Failed to AppendEntries to {Voter ${peer} ${peer}}: ${err.message}`
-    this.raftLine('error', text)
+    const line = rpcFailedLine(peer, err.message)
+    this.raftLine(line.level, line.text)
   }
 
   private raftLine(level: 'debug' | 'info' | 'warn' | 'error', text: string): void {
-    const tag = level === 'error' ? 'ERR' : level.toUpperCase()
-    this.log.log(level, text, undefined, `[${tag}] raft: ${text}`)
+    this.log.log(level, text, undefined, `${classicLevelTag(level)} raft: ${text}`)
   }
 
   // ---------------------------------------------------------------------------------------------- the Ready loop
