@@ -5,6 +5,7 @@
  * message on stderr (or a JSON error document on stdout with --json) and the matching exit code.
  * This file has no oclif import on purpose: the capability modules must not depend on the CLI layer.
  */
+import {shellQuote} from './util/text.js'
 
 export const ExitCode = {
   /** Everything checked out; warnings are allowed. */
@@ -82,6 +83,3 @@ export function fileError(path: string, err: unknown): MedicError {
   }
 }
 
-export function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`
-}

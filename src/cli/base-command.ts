@@ -4,11 +4,15 @@
  *  - exit codes (0 ok, 1 internal, 2 usage, 3 problems found, 4 could not check), identical with `--json`
  *    (oclif 4 exits 1 for every error under --json; this class fixes that);
  *  - colour (see colour.ts) and human errors on stderr with "try this" suggestions, never a stack trace
- *    unless MEDIC_DEBUG=1.
+ *    unless MEDIC_DEBUG=1;
+ *  - the output sinks' safety net: every byte written through out(), note(), ndjson(), logJson() and catch() passes
+ *    terminalSafe/jsonSafe (src/util/text.ts), so a value from outside that a formatter forgot to escape still cannot
+ *    drive the operator's terminal.
  */
 import {Command, Flags, Interfaces} from '@oclif/core'
 
 import {ExitCode, type ExitCodeValue, MedicError} from '../errors.js'
+import {escapeControl, jsonSafe, terminalSafe} from '../util/text.js'
 import {colourWanted} from './colour.js'
 
 export const SCHEMA_VERSION = 1
@@ -44,12 +48,17 @@ export abstract class BaseCommand extends Command {
 
   /** Writes a human result line block to stdout (suppressed under --json). */
   protected out(text: string): void {
-    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+    if (!this.jsonEnabled()) process.stdout.write(terminalSafe(text.endsWith('\n') ? text : text + '\n', this.colour))
+  }
+
+  /** One object of an NDJSON stream on stdout (streams under --json: one line per object). */
+  protected ndjson(obj: object): void {
+    process.stdout.write(jsonSafe(JSON.stringify(obj)) + '\n')
   }
 
   /** Progress, notes and warnings for humans: always stderr, never under --json. */
   protected note(text: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(text.endsWith('\n') ? text : text + '\n')
+    if (!this.jsonEnabled()) process.stderr.write(terminalSafe(text.endsWith('\n') ? text : text + '\n', this.colour))
   }
 
   /** Records the exit code and wraps the result in the JSON envelope that oclif prints under --json. */
@@ -63,7 +72,7 @@ export abstract class BaseCommand extends Command {
   }
 
   override logJson(json: unknown): void {
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+    process.stdout.write(jsonSafe(JSON.stringify(json, null, 2)) + '\n')
   }
 
   override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}; code?: string}): Promise<void> {
@@ -73,9 +82,10 @@ export abstract class BaseCommand extends Command {
     this.parsed = true
     const suggestions = err instanceof MedicError ? err.suggestions : suggestionsFor(err, this.commandName())
     const code = err instanceof MedicError ? err.code : exitCode === ExitCode.USAGE ? 'usage' : 'internal'
-    const message = exitCode === ExitCode.INTERNAL && !(err instanceof MedicError)
+    // An error's message can quote outside text (an HTTP body, a file name): one line, escaped.
+    const message = escapeControl(exitCode === ExitCode.INTERNAL && !(err instanceof MedicError)
       ? `internal error: ${err.message || String(err)}`
-      : cleanParseMessage(err.message)
+      : cleanParseMessage(err.message))
     if (this.jsonEnabled()) {
       this.logJson({
         schemaVersion: SCHEMA_VERSION,
@@ -91,7 +101,7 @@ export abstract class BaseCommand extends Command {
       lines.push('This is a bug in medic. Run again with MEDIC_DEBUG=1 to see the stack trace, and report it.')
     }
     if (process.env.MEDIC_DEBUG && err.stack) lines.push(err.stack)
-    process.stderr.write(lines.join('\n') + '\n')
+    process.stderr.write(terminalSafe(lines.join('\n') + '\n', false))
   }
 }
 

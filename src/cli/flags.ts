@@ -1,19 +1,36 @@
 /** Flag types shared by several commands. */
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
-import {parseGoDuration, parseTimeBound} from '../logs/time.js'
+import {parseTimeBound} from '../logs/time.js'
+import {formatShortDurationMs, parseGoDuration} from '../util/duration.js'
 
-/** A duration such as 500ms, 30s, 1m, 1h30m or InfluxDB's own 1m0s; a bare number is seconds. */
-export const durationFlag = Flags.custom<number>({
+const ACCEPTED_UNITS = 'a number with a unit: ns, us, ms, s, m or h, e.g. 500ms, 30s, 5m, 1h30m'
+
+const durationCustom = Flags.custom<number>({
   async parse(input) {
-    const s = input.trim()
-    const ms = /^\d+(?:\.\d+)?$/.test(s) ? Number(s) * 1000 : parseGoDuration(s)
-    if (ms === undefined || !Number.isFinite(ms) || ms <= 0) {
-      throw new Error(`"${input}" is not a duration: use forms like 30s, 1m, 1h30m or 1m0s`)
+    const p = parseGoDuration(input.trim())
+    if (!p.ok) {
+      const fix = p.suggestion === undefined ? '' : ` (did you mean ${p.suggestion}?)`
+      throw new Error(`"${input}" is not a duration${fix}: write ${ACCEPTED_UNITS}`)
     }
-    return ms
+    if (!(p.value > 0)) throw new Error(`"${input}" must be longer than zero: write ${ACCEPTED_UNITS}`)
+    return p.value / 1e6
   },
 })
+
+type DurationOptions = Partial<Omit<Interfaces.OptionFlag<number>, 'default'>>
+
+/**
+ * A Go duration (500ms, 30s, 1h30m; a bare number is refused, as Go refuses it), in milliseconds. Help shows the
+ * default as a duration, never as a number of milliseconds.
+ */
+export function durationFlag(options: DurationOptions & {default: number}): Interfaces.OptionFlag<number>
+export function durationFlag(options?: DurationOptions): Interfaces.OptionFlag<number | undefined>
+export function durationFlag(options: DurationOptions & {default?: number} = {}): Interfaces.OptionFlag<number | undefined> {
+  const fallback = options.default
+  const defaultHelp = options.defaultHelp ?? (fallback === undefined ? undefined : async () => formatShortDurationMs(fallback))
+  return durationCustom({...options, ...(defaultHelp === undefined ? {} : {defaultHelp})} as never)
+}
 
 /** A point in time: RFC 3339, a date, or "2h" meaning two hours ago. */
 export const timeFlag = Flags.custom<number>({

@@ -4,90 +4,9 @@
  * Pure functions: each returns the parsed value or why Go would refuse it, plus the nearest valid spelling.
  */
 
-export type Parsed<T> = {ok: true; value: T} | {ok: false; reason: string; suggestion?: string}
+import {type Parsed} from '../util/duration.js'
 
-const UNIT_NS: Record<string, number> = {ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9}
-
-/** Units people write that Go does not know, and what to write instead. */
-const UNIT_FIX: Record<string, {unit: string; factor: number}> = {
-  u: {unit: 'us', factor: 1}, 'µ': {unit: 'us', factor: 1}, 'μ': {unit: 'us', factor: 1}, micro: {unit: 'us', factor: 1},
-  sec: {unit: 's', factor: 1}, secs: {unit: 's', factor: 1}, second: {unit: 's', factor: 1}, seconds: {unit: 's', factor: 1},
-  min: {unit: 'm', factor: 1}, mins: {unit: 'm', factor: 1}, minute: {unit: 'm', factor: 1}, minutes: {unit: 'm', factor: 1},
-  hr: {unit: 'h', factor: 1}, hrs: {unit: 'h', factor: 1}, hour: {unit: 'h', factor: 1}, hours: {unit: 'h', factor: 1},
-  d: {unit: 'h', factor: 24}, day: {unit: 'h', factor: 24}, days: {unit: 'h', factor: 24},
-  w: {unit: 'h', factor: 168}, wk: {unit: 'h', factor: 168}, week: {unit: 'h', factor: 168}, weeks: {unit: 'h', factor: 168},
-  msec: {unit: 'ms', factor: 1}, msecs: {unit: 'ms', factor: 1},
-}
-
-/** Go's time.ParseDuration: "300ms", "1.5h", "2h45m", "0"; the result is in nanoseconds. */
-export function parseGoDuration(input: string): Parsed<number> {
-  let s = input
-  let sign = 1
-  if (s.startsWith('-') || s.startsWith('+')) {
-    sign = s.startsWith('-') ? -1 : 1
-    s = s.slice(1)
-  }
-  if (s === '0') return {ok: true, value: 0}
-  if (s === '') return {ok: false, reason: `invalid duration "${input}"`}
-  let total = 0
-  let rest = s
-  while (rest.length > 0) {
-    const m = /^(\d*)(?:\.(\d*))?/.exec(rest) as RegExpExecArray
-    if ((m[1] ?? '') === '' && (m[2] ?? '') === '') return {ok: false, reason: `invalid duration "${input}"`, suggestion: fixDuration(input)}
-    rest = rest.slice(m[0].length)
-    const unit = /^[^\d.]*/.exec(rest)?.[0] ?? ''
-    if (unit === '') return {ok: false, reason: `missing unit in duration "${input}"`, suggestion: fixDuration(input)}
-    const factor = UNIT_NS[unit]
-    if (factor === undefined) return {ok: false, reason: `unknown unit "${unit}" in duration "${input}"`, suggestion: fixDuration(input)}
-    total += Number(`${m[1] || '0'}.${m[2] || '0'}`) * factor
-    rest = rest.slice(unit.length)
-  }
-  return {ok: true, value: sign * total}
-}
-
-/** The nearest valid spelling of a duration Go rejects, if there is an obvious one. */
-export function fixDuration(input: string): string | undefined {
-  const s = input.trim().replaceAll(/\s+/g, '')
-  if (/^\d+(?:\.\d+)?$/.test(s)) return `${s}s`
-  let out = ''
-  for (const m of s.matchAll(/(\d+(?:\.\d+)?)([^\d.]*)/g)) {
-    const [, num, rawUnit] = m
-    const unit = rawUnit === '' ? 's' : rawUnit
-    if (UNIT_NS[unit] !== undefined) {
-      out += num + unit
-      continue
-    }
-    const lower = unit.toLowerCase()
-    if (UNIT_NS[lower] !== undefined && lower !== 'm') {
-      out += num + lower
-      continue
-    }
-    if (unit === 'M' || unit === 'H' || unit === 'S') {
-      out += num + unit.toLowerCase()
-      continue
-    }
-    const fix = UNIT_FIX[lower]
-    if (fix === undefined) return undefined
-    out += `${Number(num) * fix.factor}${fix.unit}`
-  }
-  return out === '' || out === s ? undefined : out
-}
-
-/** A duration in Go's own short form: 1h0m0s → "1h", 500000000 → "500ms". */
-export function formatDuration(ns: number): string {
-  if (ns === 0) return '0s'
-  const units: Array<[string, number]> = [['h', 3600e9], ['m', 60e9], ['s', 1e9], ['ms', 1e6], ['us', 1e3], ['ns', 1]]
-  let rest = Math.abs(ns)
-  let out = ns < 0 ? '-' : ''
-  for (const [u, f] of units) {
-    if (rest >= f) {
-      const n = Math.floor(rest / f + 1e-9)
-      out += `${n}${u}`
-      rest -= n * f
-    }
-  }
-  return out
-}
+export {fixDuration, formatShortDuration as formatDuration, parseGoDuration, type Parsed} from '../util/duration.js'
 
 const SIZE_SUFFIX: Record<string, number> = {'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3}
 

@@ -18,7 +18,7 @@ import {homedir} from 'node:os'
 import {isAbsolute, join, resolve} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-import {shellQuote} from '../errors.js'
+import {shellQuote} from '../util/text.js'
 
 export const STATE_FILE = 'cluster.json'
 export const SUPERVISOR_LOG = 'supervisor.log'

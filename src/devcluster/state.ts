@@ -15,7 +15,8 @@ import {readFileSync} from 'node:fs'
 import {mkdir, open, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
-import {inputError, MedicError, shellQuote, usageError} from '../errors.js'
+import {inputError, MedicError, usageError} from '../errors.js'
+import {shellQuote} from '../util/text.js'
 import type {LogFormat} from './log.js'
 import {dirFlag, statePath} from './paths.js'
 

@@ -9,7 +9,7 @@ import type {ClusterStatus, DownResult, NodeStatus, SignalResult} from '../devcl
 import {dirFlag} from '../devcluster/paths.js'
 import type {DevNode, NodeExit} from '../devcluster/state.js'
 import type {UpResult} from '../devcluster/supervisor.js'
-import {shellQuote} from '../errors.js'
+import {shellQuote} from '../util/text.js'
 import {plainTable} from './status.js'
 import {bold, dim} from './text.js'
 

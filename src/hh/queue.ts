@@ -21,7 +21,8 @@
 import {type FileHandle, mkdir, open, readdir, stat, unlink} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {ExitCode, inputError, MedicError, shellQuote} from '../errors.js'
+import {ExitCode, inputError, MedicError} from '../errors.js'
+import {shellQuote} from '../util/text.js'
 import {
   ChunkReader, isBoundary, isChecksummed, parseBlock, readBlock, recoveredHead, tornCut, walkSegment,
 } from './blocks.js'

@@ -18,7 +18,8 @@ import {closeSync, constants, type Dirent, fstatSync, openSync, readdirSync, rea
 import {basename, dirname, join} from 'node:path'
 import {setImmediate as yieldToLoop} from 'node:timers/promises'
 
-import {inputError, MedicError, shellQuote} from '../errors.js'
+import {inputError, MedicError} from '../errors.js'
+import {shellQuote} from '../util/text.js'
 import {checkFooter, FOOTER_BYTES, isSegmentName, LENGTH_BYTES, MAX_BLOCK_BYTES, readU64} from './format.js'
 
 export type Severity = 'critical' | 'warning' | 'info'

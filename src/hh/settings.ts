@@ -8,7 +8,7 @@
 import {readFile} from 'node:fs/promises'
 
 import {fileError, inputError} from '../errors.js'
-import {parseGoDuration} from '../logs/time.js'
+import {goDurationMs} from '../util/duration.js'
 import {DEFAULT_MAX_AGE_MS, DEFAULT_MAX_SIZE_BYTES} from './format.js'
 
 export type SettingSource = 'flag' | 'config' | 'default'
@@ -101,7 +101,7 @@ export async function parseHhConfig(text: string, path = 'influxdb.conf'): Promi
     out.maxSizeBytes = v
   }
   if (s['max-age'] !== undefined) {
-    const v = typeof s['max-age'] === 'string' ? parseGoDuration(s['max-age'].trim()) : undefined
+    const v = typeof s['max-age'] === 'string' ? goDurationMs(s['max-age'].trim()) : undefined
     if (v === undefined || v <= 0) throw badValue(path, 'max-age', s['max-age'], 'a duration such as "168h0m0s"')
     out.maxAgeMs = v
   }

@@ -4,7 +4,11 @@
  * Go log, zap logfmt/JSON/console, two access-log dialects and syslog prefixes); each branch is chosen from the first
  * characters of the line so that the common case costs one or two regular expressions.
  */
-import {parseClf, parseGoDuration, parseIso, parseLegacy, parseSyslog} from './time.js'
+import {goDurationMs} from '../util/duration.js'
+import {parseClf, parseIso, parseLegacy, parseSyslog} from './time.js'
+
+/** Log text is decoded as latin1 on the summariser's fast path, where µs reads as Âµs. */
+const LATIN1 = {latin1: true}
 import type {HttpRequestInfo, LogEvent} from './types.js'
 
 /** Lines longer than this are cut before parsing: a 10 MB line must not cost 10 MB of regex work. */
@@ -196,7 +200,7 @@ function weblog(ev: LogEvent, f: Record<string, string>): void {
   ev.http = {
     client: f.host, user: f.username || undefined, method: f.method, uri: f.uri ?? '', proto: f.protocol,
     status: Number(f.status), bytes: f.size ? Number(f.size) : undefined, userAgent: f['user-agent'],
-    requestId: f['request-id'], durationMs: f['execution-time'] ? parseGoDuration(f['execution-time']) : undefined,
+    requestId: f['request-id'], durationMs: f['execution-time'] ? goDurationMs(f['execution-time'], LATIN1) : undefined,
   }
   ev.msg = httpMessage(ev.http)
 }
@@ -310,7 +314,7 @@ function accessLog(ev: LogEvent, body: string, side: 'meta' | 'data' | undefined
   }
   m = META_ACCESS.exec(body)
   if (m) {
-    const duration = parseGoDuration(m[12])
+    const duration = goDurationMs(m[12], LATIN1)
     ev.format = 'meta-access'
     ev.http = {
       client: m[1], user: m[2] === '-' ? undefined : m[2], method: m[4], uri: m[5], proto: m[6], status: Number(m[7]),

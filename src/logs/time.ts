@@ -121,28 +121,6 @@ function syslogUncached(month: string, day: string, hms: string, now: number): n
   return Number.isNaN(t) ? undefined : t
 }
 
-/** Go duration string (380.542µs, 8.87547ms, 1m2.5s) in milliseconds. */
-export function parseGoDuration(s: string): number | undefined {
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|μs|Âµs|ms|s|m|h)/g
-  let total = 0
-  let consumed = 0
-  let m: RegExpExecArray | null
-  while ((m = re.exec(s)) !== null) {
-    if (m.index !== consumed) return undefined
-    consumed = re.lastIndex
-    const v = Number(m[1])
-    switch (m[2]) {
-      case 'ns': total += v / 1e6; break
-      case 'ms': total += v; break
-      case 's': total += v * 1000; break
-      case 'm': total += v * 60_000; break
-      case 'h': total += v * 3_600_000; break
-      default: total += v / 1000
-    }
-  }
-  return consumed === s.length && consumed > 0 ? total : undefined
-}
-
 /** Parses a user's --since/--until: RFC 3339, a date, or a relative "2h" / "30m" / "7d" before now. */
 export function parseTimeBound(s: string, now = Date.now()): number | undefined {
   const rel = /^(\d+(?:\.\d+)?)(s|m|h|d|w)$/.exec(s.trim())

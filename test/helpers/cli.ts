@@ -1,8 +1,6 @@
 // Runs the built CLI (bin/run.js, dist/) as a real child process: the most faithful check of stdout/stderr separation
 // and exit codes. `npm test` builds first.
 import {spawn} from 'node:child_process'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -50,6 +48,4 @@ export function oneJson(stdout: string): Record<string, unknown> {
   return JSON.parse(stdout) as Record<string, unknown>
 }
 
-export function tempDir(prefix = 'medic-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix))
-}
+export {tempDir} from './tmp.js'

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {parseLine, parseLogfmt} from '../../src/logs/formats.js'
-import {parseGoDuration, parseTimeBound} from '../../src/logs/time.js'
+import {parseTimeBound} from '../../src/logs/time.js'
 
 describe('parseLine', () => {
   it('reads the legacy Go log format', () => {
@@ -93,13 +93,6 @@ describe('parseLine', () => {
 describe('helpers', () => {
   it('parses logfmt edge cases', () => {
     expect(parseLogfmt('a=1 b= c="x y" flag d="esc\\\\aped"')).toEqual({a: '1', b: '', c: 'x y', flag: '', d: 'esc\\aped'})
-  })
-
-  it('parses Go durations', () => {
-    expect(parseGoDuration('380.542µs')).toBeCloseTo(0.380542)
-    expect(parseGoDuration('1m0s')).toBe(60_000)
-    expect(parseGoDuration('1h30m')).toBe(5_400_000)
-    expect(parseGoDuration('10 seconds')).toBeUndefined()
   })
 
   it('parses --since/--until values', () => {

@@ -5,6 +5,7 @@
  * (`19/Sep/2016:09:08:53 +0000`). Kept apart from api.ts because they are small pure functions with their own tests.
  */
 import {randomInt} from 'node:crypto'
+import {formatGoDuration} from '../../util/duration.js'
 
 /** 100-ns intervals between the UUID epoch (1582-10-15) and the Unix epoch. */
 const UUID_EPOCH_OFFSET = 122_192_928_000_000_000n
@@ -38,31 +39,8 @@ export function createTimeUuid(now: () => number = Date.now): () => string {
   }
 }
 
-/** `v` with `prec` implied decimals, trailing zeros dropped: (380542, 3) -> "380.542", (2000, 3) -> "2". */
-function fixed(v: number, prec: number): string {
-  const scale = 10 ** prec
-  const whole = Math.floor(v / scale)
-  const frac = String(v % scale).padStart(prec, '0').replace(/0+$/, '')
-  return frac === '' ? String(whole) : `${whole}.${frac}`
-}
-
 /** A duration in nanoseconds written the way Go's time.Duration.String() writes it. */
-export function goDuration(ns: number): string {
-  let n = Math.round(Math.abs(ns))
-  const sign = ns < 0 && n > 0 ? '-' : ''
-  if (n === 0) return '0s'
-  if (n < 1_000) return `${sign}${n}ns`
-  if (n < 1_000_000) return `${sign}${fixed(n, 3)}µs`
-  if (n < 1_000_000_000) return `${sign}${fixed(n, 6)}ms`
-  const hours = Math.floor(n / 3_600_000_000_000)
-  n -= hours * 3_600_000_000_000
-  const minutes = Math.floor(n / 60_000_000_000)
-  n -= minutes * 60_000_000_000
-  const seconds = `${fixed(n, 9)}s`
-  if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}`
-  if (minutes > 0) return `${sign}${minutes}m${seconds}`
-  return `${sign}${seconds}`
-}
+export const goDuration = formatGoDuration
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const pad = (n: number) => String(n).padStart(2, '0')

@@ -11,6 +11,7 @@
  * project a node's id is its Raft address, so both halves are the same.
  */
 import type {RaftEvent, Role} from './types.js'
+import {formatGoDurationMs} from '../../util/duration.js'
 
 export type RaftLogLevel = 'debug' | 'info' | 'warn' | 'error'
 
@@ -36,37 +37,8 @@ export function peerString(id: string, addr: string = id, voter = true): string 
   return `{${voter ? 'Voter' : 'Nonvoter'} ${id} ${addr}}`
 }
 
-function trimFraction(digits: string): string {
-  return digits.replace(/0+$/, '')
-}
-
-/**
- * A duration in Go's time.Duration format, from milliseconds: `0s`, `750ns`, `950µs`, `500ms`, `512.034113ms`,
- * `3.326423317s`, `1m30s`, `1h0m0s`. Precision is the nanosecond, as in Go.
- */
-export function goDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms)
-  let ns = Math.round(ms * 1e6)
-  if (ns === 0) return '0s'
-  const sign = ns < 0 ? '-' : ''
-  ns = Math.abs(ns)
-  const withFraction = (whole: number, frac: number, fracDigits: number, unit: string): string => {
-    const f = trimFraction(String(frac).padStart(fracDigits, '0'))
-    return `${sign}${whole}${f ? `.${f}` : ''}${unit}`
-  }
-  if (ns < 1e3) return `${sign}${ns}ns`
-  if (ns < 1e6) return withFraction(Math.floor(ns / 1e3), ns % 1e3, 3, 'µs')
-  if (ns < 1e9) return withFraction(Math.floor(ns / 1e6), ns % 1e6, 6, 'ms')
-  const totalSeconds = Math.floor(ns / 1e9)
-  const frac = ns % 1e9
-  const hours = Math.floor(totalSeconds / 3600)
-  const minutes = Math.floor((totalSeconds % 3600) / 60)
-  const seconds = totalSeconds % 60
-  const secondsText = withFraction(seconds, frac, 9, 's').slice(sign.length)
-  if (hours > 0) return `${sign}${hours}h${minutes}m${secondsText}`
-  if (minutes > 0) return `${sign}${minutes}m${secondsText}`
-  return `${sign}${secondsText}`
-}
+/** A duration from milliseconds in Go's time.Duration format (`512.034113ms`, `1m30s`). */
+export const goDuration = formatGoDurationMs
 
 /**
  * The line the OSS meta service (and so, we assume, Enterprise) logs on every leadership change even without

@@ -11,7 +11,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {REQUIRED_COVERAGE, formatCounters, readFailure, replayCommand, writeFailure} from '../../../src/devcluster/raft/sim/report.js'
-import {Rng} from '../../../src/devcluster/raft/sim/rng.js'
+import {Rng} from '../../../src/util/rng.js'
 import {VirtualClock} from '../../../src/devcluster/raft/sim/clock.js'
 import {addCounters, emptyCounters, optionsForSeed, runSim, type SimResult} from '../../../src/devcluster/raft/sim/sim.js'
 

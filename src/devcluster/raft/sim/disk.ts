@@ -8,7 +8,7 @@
  * truncation, the received snapshot, the entries), so the core's recovery must cope with any prefix of it.
  */
 import type {HardState, LogEntry, RecoveredState, Snapshot} from '../types.js'
-import type {Rng} from './rng.js'
+import type {Rng} from '../../../util/rng.js'
 
 export type DiskRecord =
   | {k: 'hs'; hs: HardState}

@@ -7,7 +7,7 @@
  */
 import type {Msg, NodeId} from '../types.js'
 import type {VirtualClock} from './clock.js'
-import {Rng} from './rng.js'
+import {Rng} from '../../../util/rng.js'
 
 export interface LinkProfile {
   loss: number

@@ -4,7 +4,7 @@
  * such as "the leader" are resolved when the fault fires, from the simulation's own state and its fault stream, so a
  * replay of the same seed and plan takes the same decisions.
  */
-import type {Rng} from './rng.js'
+import type {Rng} from '../../../util/rng.js'
 
 export type FaultTarget = 'leader' | 'follower' | 'any'
 

@@ -17,7 +17,7 @@ import {VirtualClock} from './clock.js'
 import {SimDisk, cloneSnapshot, type DiskRecord} from './disk.js'
 import {CALM, SimNetwork, type LinkProfile} from './network.js'
 import {generatePlan, type FaultItem, type FaultTarget} from './plan.js'
-import {Rng} from './rng.js'
+import {Rng} from '../../../util/rng.js'
 import {Client, KvFsm, kvOps, type ClientPort, type ClientReply, type ClientRequest, type OpSpec} from './workload.js'
 
 export interface SimOptions {

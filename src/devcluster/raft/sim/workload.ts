@@ -8,7 +8,7 @@
  * history. The state machine is deterministic and hashes its applied stream, so replicas are compared cheaply.
  */
 import type {ConfChange, LogEntry, NodeId} from '../types.js'
-import type {Rng} from './rng.js'
+import type {Rng} from '../../../util/rng.js'
 
 /** FNV-1a over a string, 32 bits, with a chosen offset basis (two bases give a 64-bit-ish pair). */
 function fnv(s: string, basis: number): number {

@@ -1,5 +1,6 @@
 /**
- * Seeded randomness for the Raft simulator: a small sfc32 generator and "split streams" derived from (seed, label).
+ * Seeded randomness, the one PRNG of the project (the Raft simulator, fuzz tests, benchmarks): a small sfc32
+ * generator and "split streams" derived from (seed, label).
  *
  * Why split streams: each subsystem (every network link, every disk, the fault plan, each client, each core's timers)
  * draws from its own generator, so a change in how often one of them draws (a fault removed from a plan, an extra
@@ -76,3 +77,9 @@ export class Rng {
     return () => this.next()
   }
 }
+
+/** A seeded generator from a test's name or any label (seed 0): the usual way tests get randomness. */
+export function seeded(label: string, seed = 0): Rng {
+  return new Rng(seed, label)
+}
+
