@@ -6,6 +6,7 @@ import {HhMonitor} from '../hh/monitor.js'
 import {createSampler, lookupHosts, type Target} from '../hh/sampler.js'
 import {type HhSettings, parseSize, resolveHhSettings} from '../hh/settings.js'
 import {durationFlag} from './flags.js'
+import {httpFlags} from './probe-flags.js'
 
 /** A byte size: 10737418240, 10g, 512m, 1.5GiB (powers of 1024). */
 export const sizeFlag = Flags.custom<number>({
@@ -29,7 +30,7 @@ export const hhLimitFlags = {
   'max-size': sizeFlag({description: '[hinted-handoff] max-size per destination node, e.g. 10g (overrides --config; default 10 GiB)', env: 'MEDIC_HH_MAX_SIZE'}),
   'max-age': durationFlag({description: '[hinted-handoff] max-age, e.g. 168h (overrides --config; default 168h)', env: 'MEDIC_HH_MAX_AGE'}),
   meta: Flags.string({description: 'a meta node (host:8091) whose /show-cluster maps destination node ids to host names', env: 'MEDIC_META_URL'}),
-  'http-timeout': durationFlag({description: 'deadline of each HTTP request (--url, --meta)', default: 5_000, defaultHelp: async () => '5s', env: 'MEDIC_HTTP_TIMEOUT'}),
+  ...httpFlags,
 }
 
 export const hhRemoteFlags = {

@@ -1,4 +1,10 @@
-/** Flags shared by the commands that probe cluster nodes over HTTP (`medic status`, `medic ctl show`, `medic join diagnose`). */
+/**
+ * Flags shared by every command that talks HTTP to nodes. One name per meaning, everywhere:
+ *   --http-timeout  the deadline of each HTTP request (MEDIC_HTTP_TIMEOUT)
+ *   --username, --password, --jwt-secret   meta/data API credentials (MEDIC_USERNAME, MEDIC_PASSWORD, MEDIC_JWT_SECRET)
+ *   --ca, --insecure                        https trust (MEDIC_CA, MEDIC_INSECURE)
+ * `--timeout` is the deadline of a whole command run, where a command has one.
+ */
 import {Flags} from '@oclif/core'
 import {readFile} from 'node:fs/promises'
 
@@ -7,14 +13,9 @@ import type {Auth} from '../probe/auth.js'
 import type {HttpOptions} from '../probe/http.js'
 import {durationFlag} from './flags.js'
 
-export const probeFlags = {
-  timeout: durationFlag({
-    char: 't',
-    description: 'deadline of each probe (connect, headers and body of one node), e.g. 2s',
-    default: 5_000,
-    defaultHelp: async () => '5s',
-    env: 'MEDIC_TIMEOUT',
-  }),
+/** The deadline, credentials and TLS flags of any command that talks HTTP to nodes. */
+export const httpFlags = {
+  'http-timeout': durationFlag({description: 'deadline of each HTTP request (connect, headers and body), e.g. 2s', default: 5_000, env: 'MEDIC_HTTP_TIMEOUT'}),
   username: Flags.string({description: 'meta API user ([meta] auth-enabled): Basic auth, or the JWT username with --jwt-secret', env: 'MEDIC_USERNAME'}),
   password: Flags.string({description: 'password for --username (Basic auth)', env: 'MEDIC_PASSWORD'}),
   'jwt-secret': Flags.string({description: "the meta node's [meta] shared-secret: sign a short-lived HS512 JWT for --username instead of Basic auth", env: 'MEDIC_JWT_SECRET'}),
@@ -22,8 +23,18 @@ export const probeFlags = {
   ca: Flags.string({description: 'https: a PEM file with the CA that signed the nodes\' certificates', env: 'MEDIC_CA'}),
 }
 
-export interface ProbeFlagValues {
-  timeout: number
+export const probeFlags = {
+  timeout: durationFlag({
+    char: 't',
+    description: 'deadline of each probe (connect, headers and body of one node), e.g. 2s',
+    default: 5_000,
+    env: 'MEDIC_TIMEOUT',
+  }),
+  ...httpFlags,
+}
+
+export interface HttpFlagValues {
+  'http-timeout': number
   username?: string
   password?: string
   'jwt-secret'?: string
@@ -31,8 +42,12 @@ export interface ProbeFlagValues {
   ca?: string
 }
 
+export interface ProbeFlagValues extends Partial<HttpFlagValues> {
+  timeout: number
+}
+
 /** Turns the probe flags into HttpOptions (reads --ca; a bad combination is a usage error). */
-export async function httpOptionsFromFlags(flags: ProbeFlagValues): Promise<HttpOptions> {
+export async function httpOptionsFromFlags(flags: ProbeFlagValues | HttpFlagValues): Promise<HttpOptions> {
   let auth: Auth | undefined
   if (flags['jwt-secret'] !== undefined) {
     if (!flags.username) throw usageError('--jwt-secret needs --username (the JWT\'s username claim)', 'jwt-needs-username', ['medic status meta-1:8091 --username admin --jwt-secret "$SECRET"'])
@@ -50,5 +65,6 @@ export async function httpOptionsFromFlags(flags: ProbeFlagValues): Promise<Http
       throw fileError(flags.ca, err)
     }
   }
-  return {timeoutMs: flags.timeout, auth, insecure: flags.insecure, ca}
+  const timeoutMs = 'timeout' in flags ? flags.timeout : flags['http-timeout']
+  return {timeoutMs, auth, insecure: flags.insecure, ca}
 }
