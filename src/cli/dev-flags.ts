@@ -4,8 +4,8 @@
  */
 import {Args, Flags} from '@oclif/core'
 
-import {signalDevNode} from '../devcluster/control.js'
-import {resolveClusterDir} from '../devcluster/paths.js'
+import {signalDevNode} from '../devcluster/client/control.js'
+import {resolveClusterDir} from '../devcluster/cluster/paths.js'
 import {ExitCode} from '../errors.js'
 import {renderSignal} from '../format/dev.js'
 import {BaseCommand} from './base-command.js'

@@ -5,10 +5,10 @@
  */
 import chalk from 'chalk'
 
-import type {ClusterStatus, DownResult, NodeStatus, SignalResult} from '../devcluster/control.js'
-import {dirFlag} from '../devcluster/paths.js'
-import type {DevNode, NodeExit} from '../devcluster/state.js'
-import type {UpResult} from '../devcluster/supervisor.js'
+import type {ClusterStatus, DownResult, NodeStatus, SignalResult} from '../devcluster/client/control.js'
+import {dirFlag} from '../devcluster/cluster/paths.js'
+import type {DevNode, NodeExit} from '../devcluster/cluster/state.js'
+import type {UpResult} from '../devcluster/supervisor/supervisor.js'
 import {shellQuote} from '../util/text.js'
 import {plainTable} from './status.js'
 import {bold, dim} from './text.js'

@@ -7,8 +7,8 @@ import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {loadState, nodeProcess} from '../../src/devcluster/state.js'
-import {metaPorts} from '../../src/devcluster/ports.js'
+import {loadState, nodeProcess} from '../../src/devcluster/cluster/state.js'
+import {metaPorts} from '../../src/devcluster/cluster/ports.js'
 import {medic, oneJson} from '../helpers/cli.js'
 import {FAKE_META, freeBase, tempClusterDir} from '../fixtures/dev/helpers.js'
 

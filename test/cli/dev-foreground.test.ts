@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {loadState, pidAlive, procState} from '../../src/devcluster/state.js'
+import {loadState, pidAlive, procState} from '../../src/devcluster/cluster/state.js'
 import {medic, ROOT} from '../helpers/cli.js'
 import {FAKE_META, freeBase, tempClusterDir, until} from '../fixtures/dev/helpers.js'
 

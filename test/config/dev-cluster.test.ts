@@ -3,7 +3,7 @@
 // saying why), not errors; the same file without the marker still gets the errors a real node deserves.
 import {describe, expect, it} from 'vitest'
 
-import {renderMetaConfig} from '../../src/devcluster/config-gen.js'
+import {renderMetaConfig} from '../../src/devcluster/cluster/configs/meta.js'
 import {check, find, ids} from './fixtures.js'
 
 function devConfig(k: number, options: {legacy?: boolean; auth?: boolean} = {}): string {

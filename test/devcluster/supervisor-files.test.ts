@@ -7,13 +7,13 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {DEFAULT_TIMEOUTS, parseDevNodeConfig, readDevNodeConfig, renderMetaConfig} from '../../src/devcluster/config-gen.js'
-import {defaultClusterDir, dirFlag, medicDataDir, metaNodeEntry, moduleEntry, resolveClusterDir} from '../../src/devcluster/paths.js'
-import {checkBasePort, checkPortsFree, dataPorts, metaPortUses, metaPorts, nodeIndex, probePort} from '../../src/devcluster/ports.js'
+import {DEFAULT_TIMEOUTS, parseDevNodeConfig, readDevNodeConfig, renderMetaConfig} from '../../src/devcluster/cluster/configs/meta.js'
+import {defaultClusterDir, dirFlag, medicDataDir, metaNodeEntry, moduleEntry, resolveClusterDir} from '../../src/devcluster/cluster/paths.js'
+import {checkBasePort, checkPortsFree, dataPorts, metaPortUses, metaPorts, nodeIndex, probePort} from '../../src/devcluster/cluster/ports.js'
 import {
   type ClusterState, findNode, loadState, parseState, readState, redactState, STATE_VERSION, updateState, writeState,
-} from '../../src/devcluster/state.js'
-import {tailLines} from '../../src/devcluster/supervisor.js'
+} from '../../src/devcluster/cluster/state.js'
+import {tailLines} from '../../src/devcluster/supervisor/supervisor.js'
 import {MedicError} from '../../src/errors.js'
 
 const roots: string[] = []
@@ -55,7 +55,7 @@ describe('paths', () => {
     expect(e.module).toMatch(/src\/devcluster\/meta\/main\.ts$/)
     expect(e.args).toContain('--import')
     expect(e.args[e.args.length - 1]).toBe(e.module)
-    const compiled = moduleEntry('meta/main', 'file:///opt/medic/dist/devcluster/paths.js')
+    const compiled = moduleEntry('meta/main', 'file:///opt/medic/dist/devcluster/cluster/paths.js')
     expect(compiled.module).toBe('/opt/medic/dist/devcluster/meta/main.js')
     expect(compiled.args).not.toContain('--import')
     expect(metaNodeEntry({MEDIC_DEV_NODE_MAIN: '/x/fake.mjs'}).args.slice(-1)).toEqual(['/x/fake.mjs'])

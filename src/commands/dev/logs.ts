@@ -4,9 +4,9 @@ import {Flags} from '@oclif/core'
 import {BaseCommand, SCHEMA_VERSION} from '../../cli/base-command.js'
 import {devDirFlag, devNodeArg} from '../../cli/dev-flags.js'
 import {abortOnSignals} from '../../cli/signals.js'
-import {followLog, logPathOf, readLogTail} from '../../devcluster/control.js'
-import {resolveClusterDir} from '../../devcluster/paths.js'
-import {loadState} from '../../devcluster/state.js'
+import {followLog, logPathOf, readLogTail} from '../../devcluster/client/control.js'
+import {resolveClusterDir} from '../../devcluster/cluster/paths.js'
+import {loadState} from '../../devcluster/cluster/state.js'
 import {ExitCode} from '../../errors.js'
 
 export default class DevLogs extends BaseCommand {

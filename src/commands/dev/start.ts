@@ -2,9 +2,9 @@
 // and dies with it.
 import {BaseCommand} from '../../cli/base-command.js'
 import {devDirFlag, devNodeArg} from '../../cli/dev-flags.js'
-import {control} from '../../devcluster/control.js'
-import {resolveClusterDir} from '../../devcluster/paths.js'
-import {type DevNode, findNode, loadState} from '../../devcluster/state.js'
+import {control} from '../../devcluster/client/control.js'
+import {resolveClusterDir} from '../../devcluster/cluster/paths.js'
+import {type DevNode, findNode, loadState} from '../../devcluster/cluster/state.js'
 import {ExitCode} from '../../errors.js'
 import {renderStart} from '../../format/dev.js'
 

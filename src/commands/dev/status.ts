@@ -3,9 +3,9 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {devDirFlag} from '../../cli/dev-flags.js'
 import {durationFlag} from '../../cli/flags.js'
-import {clusterStatus, statusExitCode} from '../../devcluster/control.js'
-import {resolveClusterDir} from '../../devcluster/paths.js'
-import {loadState} from '../../devcluster/state.js'
+import {clusterStatus, statusExitCode} from '../../devcluster/client/control.js'
+import {resolveClusterDir} from '../../devcluster/cluster/paths.js'
+import {loadState} from '../../devcluster/cluster/state.js'
 import {renderDevStatus} from '../../format/dev.js'
 import {closeHttp} from '../../probe/http.js'
 

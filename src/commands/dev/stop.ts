@@ -3,9 +3,9 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {devDirFlag, devNodeArg} from '../../cli/dev-flags.js'
 import {durationFlag} from '../../cli/flags.js'
-import {control} from '../../devcluster/control.js'
-import {resolveClusterDir} from '../../devcluster/paths.js'
-import {type DevNode, findNode, loadState, type NodeExit} from '../../devcluster/state.js'
+import {control} from '../../devcluster/client/control.js'
+import {resolveClusterDir} from '../../devcluster/cluster/paths.js'
+import {type DevNode, findNode, loadState, type NodeExit} from '../../devcluster/cluster/state.js'
 import {ExitCode} from '../../errors.js'
 import {renderStop} from '../../format/dev.js'
 

@@ -26,12 +26,12 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo, Socket} from 'node:net'
 
 import {checkMetaStatus} from '../../wire/schemas.js'
-import type {Logger} from '../log.js'
+import type {Logger} from '../node/logger.js'
 import {BusyError, NotLeaderError, OutcomeUnknownError, type RaftNodeApi} from '../raft/node-api.js'
 import type {Server as RaftServer} from '../raft/types.js'
 import {hashPassword, MetaAuthenticator} from './auth.js'
-import {clfTime, createTimeUuid, goDuration} from './request-id.js'
-import {encodeCommand, isHostPort, isMetaError, type MetaCommand, type MetaError, type MetaNodeInfo, MetaStore, parseCommand, publicUser, rfc3339Nano} from './state.js'
+import {clfTime, createTimeUuid, goDuration} from '../node/request-id.js'
+import {encodeCommand, isHostPort, isMetaError, type MetaCommand, type MetaError, type MetaNodeInfo, MetaStore, parseCommand, publicUser, rfc3339Nano} from './store.js'
 
 export interface MetaApiConfig {
   /** `[meta] auth-enabled`. */

@@ -18,13 +18,13 @@ import {Socket} from 'node:net'
 import {mkdir} from 'node:fs/promises'
 
 import {type Address, parseListenAddress} from '../../config/values.js'
-import {readDevNodeConfig} from '../config-gen.js'
-import {createLogger, type LogFormat} from '../log.js'
+import {readDevNodeConfig} from '../cluster/configs/meta.js'
+import {createLogger, type LogFormat} from '../node/logger.js'
 import {RaftNode} from '../raft/driver.js'
 import {openRaftStorage} from '../raft/storage.js'
 import {listenRaftTransport} from '../raft/transport.js'
 import {startMetaApi} from './api.js'
-import {MetaStore} from './state.js'
+import {MetaStore} from './store.js'
 
 /** The version the dev cluster reports (`<OSS>-c<Enterprise>`, the shape of /show-cluster's version field). */
 export const DEV_VERSION = '1.11.8-c1.11.8'

@@ -18,7 +18,7 @@
  */
 import {performance} from 'node:perf_hooks'
 
-import type {Logger} from '../log.js'
+import type {Logger} from '../node/logger.js'
 import {RaftCore} from './core.js'
 import {classicLevelTag, raftLogLine, rpcFailedLine, stateChangeLine} from './log-lines.js'
 import {BusyError, NotLeaderError, OutcomeUnknownError, type RaftNodeApi, type StateMachine} from './node-api.js'

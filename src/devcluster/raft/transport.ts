@@ -23,7 +23,7 @@
  */
 import {createServer, type Server, type Socket, connect as netConnect} from 'node:net'
 
-import type {Logger} from '../log.js'
+import type {Logger} from '../node/logger.js'
 import type {Msg, RaftTransportApi} from './types.js'
 
 export const PROTOCOL_VERSION = 1

@@ -3,7 +3,7 @@
 // operator would get for a real Enterprise meta log. Also the request-id and duration formats they use.
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
-import {clfTime, createTimeUuid, goDuration} from '../../../src/devcluster/meta/request-id.js'
+import {clfTime, createTimeUuid, goDuration} from '../../../src/devcluster/node/request-id.js'
 import {signJwt} from '../../../src/probe/auth.js'
 import {closeHttp} from '../../../src/probe/http.js'
 import {Explainer} from '../../../src/logs/explain.js'

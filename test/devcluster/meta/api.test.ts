@@ -7,7 +7,7 @@ import type {AddressInfo} from 'node:net'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {verifyPassword} from '../../../src/devcluster/meta/auth.js'
-import {encodeCommand} from '../../../src/devcluster/meta/state.js'
+import {encodeCommand} from '../../../src/devcluster/meta/store.js'
 import {BusyError, NotLeaderError, OutcomeUnknownError} from '../../../src/devcluster/raft/node-api.js'
 import {Explainer} from '../../../src/logs/explain.js'
 import {closeHttp} from '../../../src/probe/http.js'

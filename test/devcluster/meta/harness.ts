@@ -6,8 +6,8 @@ import {connect, type Socket} from 'node:net'
 import {request} from 'undici'
 
 import {type MetaApi, type MetaApiConfig, type MetaApiDeps, type MetaApiLimits, startMetaApi} from '../../../src/devcluster/meta/api.js'
-import {MetaStore} from '../../../src/devcluster/meta/state.js'
-import {createLogger, type LogFormat} from '../../../src/devcluster/log.js'
+import {MetaStore} from '../../../src/devcluster/meta/store.js'
+import {createLogger, type LogFormat} from '../../../src/devcluster/node/logger.js'
 import {LocalRaft} from './local-raft.js'
 
 export const T0 = Date.UTC(2026, 10, 22, 1, 2, 3, 456)

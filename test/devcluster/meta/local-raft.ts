@@ -4,7 +4,7 @@
 // make the next propose/addVoter/remove fail with a given error.
 import {NotLeaderError, type RaftNodeApi} from '../../../src/devcluster/raft/node-api.js'
 import type {Role, Server} from '../../../src/devcluster/raft/types.js'
-import type {MetaStore} from '../../../src/devcluster/meta/state.js'
+import type {MetaStore} from '../../../src/devcluster/meta/store.js'
 
 export type LocalMode = 'unjoined' | 'leader' | 'follower' | 'no-leader'
 

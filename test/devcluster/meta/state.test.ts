@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {
   DAY_MS, encodeCommand, HOUR_MS, isMetaError, type MetaCommand, MetaStore, parseCommand, shardGroupStart, WEEK_MS,
-} from '../../../src/devcluster/meta/state.js'
+} from '../../../src/devcluster/meta/store.js'
 import {checkShowShards, loadSchemas} from '../../../src/wire/schemas.js'
 
 const T0 = Date.UTC(2026, 10, 22, 1, 2, 3)

@@ -10,7 +10,7 @@
  */
 import {createServer} from 'node:net'
 
-import {MedicError, usageError} from '../errors.js'
+import {MedicError, usageError} from '../../errors.js'
 
 export const DEFAULT_BASE_PORT = 18000
 export const HOST = '127.0.0.1'

@@ -15,9 +15,9 @@ import {readFileSync} from 'node:fs'
 import {mkdir, open, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
-import {inputError, MedicError, usageError} from '../errors.js'
-import {shellQuote} from '../util/text.js'
-import type {LogFormat} from './log.js'
+import {inputError, MedicError, usageError} from '../../errors.js'
+import {shellQuote} from '../../util/text.js'
+import type {LogFormat} from '../node/logger.js'
 import {dirFlag, statePath} from './paths.js'
 
 export const STATE_VERSION = 1

@@ -24,17 +24,17 @@ import {mkdir, readdir, rm} from 'node:fs/promises'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo, Socket} from 'node:net'
 
-import {ExitCode, inputError, MedicError, usageError} from '../errors.js'
-import {shellQuote} from '../util/text.js'
-import {writeMetaConfig} from './config-gen.js'
-import {clusterAuthHeaders, post, serializeError, supervisorAnswers} from './control.js'
-import {createLogger, type LogFormat, type Logger} from './log.js'
-import {dirFlag, metaNodeEntry, metaNodePaths, statePath, supervisorLogPath} from './paths.js'
-import {checkBasePort, checkPortsFree, DEFAULT_BASE_PORT, HOST, MAX_META_NODES, metaName, metaPorts, metaPortUses, nodeIndex} from './ports.js'
+import {ExitCode, inputError, MedicError, usageError} from '../../errors.js'
+import {shellQuote} from '../../util/text.js'
+import {writeMetaConfig} from '../cluster/configs/meta.js'
+import {clusterAuthHeaders, post, serializeError, supervisorAnswers} from '../client/control.js'
+import {createLogger, type LogFormat, type Logger} from '../node/logger.js'
+import {dirFlag, metaNodeEntry, metaNodePaths, statePath, supervisorLogPath} from '../cluster/paths.js'
+import {checkBasePort, checkPortsFree, DEFAULT_BASE_PORT, HOST, MAX_META_NODES, metaName, metaPorts, metaPortUses, nodeIndex} from '../cluster/ports.js'
 import {
   type ClusterState, type DevAuth, type DevNode, findNode, type NodeExit, nodeProcess, nowIso, readState, STATE_VERSION,
   stopStrayNodes, updateState, writeState,
-} from './state.js'
+} from '../cluster/state.js'
 
 export const DEFAULT_META_NODES = 3
 export const DEFAULT_GRACE_MS = 5_000
@@ -303,7 +303,7 @@ export class Supervisor {
     const names = this.state.nodes.map((n) => n.name)
     this.progress(`starting ${names.join(', ')}`)
     // The HTTP client and the /status schema load while the nodes boot, not after.
-    const preload = Promise.all([import('../probe/http.js'), import('../wire/schemas.js').then((m) => m.loadSchemas())])
+    const preload = Promise.all([import('../../probe/http.js'), import('../../wire/schemas.js').then((m) => m.loadSchemas())])
     await Promise.all(names.map((n) => this.spawnNode(n)))
     await preload
     const pings = names.map((n) => this.waitPing(n))
@@ -324,7 +324,7 @@ export class Supervisor {
       s.joined = true
     })
     // Keep no idle connections to the nodes: a node that is stopped later should not wait for them.
-    await (await import('../probe/http.js')).closeHttp()
+    await (await import('../../probe/http.js')).closeHttp()
     this.throwIfStopping()
     this.phase = 'running'
     const elapsedMs = Math.round(performance.now() - started)
@@ -435,7 +435,7 @@ export class Supervisor {
 
   /** Waits until the node answers GET /ping with 200 (its API is up). */
   private async waitPing(name: string): Promise<void> {
-    const {getRaw} = await import('../probe/http.js')
+    const {getRaw} = await import('../../probe/http.js')
     const node = this.node(name)
     const deadline = Date.now() + this.startTimeoutMs
     let last = ''
@@ -520,8 +520,8 @@ export class Supervisor {
 
   /** Polls every node's /status until all name the same leader and list every node among their peers. */
   private async waitLeader(): Promise<DevNode> {
-    const {getRaw} = await import('../probe/http.js')
-    const {checkMetaStatus} = await import('../wire/schemas.js')
+    const {getRaw} = await import('../../probe/http.js')
+    const {checkMetaStatus} = await import('../../wire/schemas.js')
     const deadline = Date.now() + this.startTimeoutMs
     const want = this.state.nodes.map((n) => n.raftAddr)
     let views: string[] = []
@@ -578,7 +578,7 @@ export class Supervisor {
    * the banner must not hand out a login that a follower still refuses.
    */
   private async waitUserEverywhere(auth: DevAuth): Promise<void> {
-    const {getRaw} = await import('../probe/http.js')
+    const {getRaw} = await import('../../probe/http.js')
     const deadline = Date.now() + this.startTimeoutMs
     const basic = {type: 'basic' as const, username: auth.username, password: auth.password}
     const pending = new Set(this.state.nodes)
@@ -631,7 +631,7 @@ export class Supervisor {
     await checkPortsFree(metaPortUses(this.state.basePort, [k]), {basePort: this.state.basePort, dirFlag: dirFlag(this.dir)})
     await this.spawnNode(name)
     const child = this.children.get(name) as Child
-    const {getRaw} = await import('../probe/http.js')
+    const {getRaw} = await import('../../probe/http.js')
     const node = this.node(name)
     const deadline = Date.now() + this.startTimeoutMs
     for (;;) {
@@ -647,7 +647,7 @@ export class Supervisor {
       }
       await sleep(POLL_MS)
     }
-    await (await import('../probe/http.js')).closeHttp()
+    await (await import('../../probe/http.js')).closeHttp()
     return {node: structuredClone(this.node(name)), alreadyRunning: false}
   }
 
@@ -690,7 +690,7 @@ export class Supervisor {
     this.shutdownPromise ??= (async () => {
       this.phase = 'stopping'
       this.log?.info('Stopping the dev cluster', {reason}, `stopping the dev cluster: ${reason}`)
-      const {closeHttp} = await import('../probe/http.js')
+      const {closeHttp} = await import('../../probe/http.js')
       await closeHttp()
       await Promise.all([...this.children].map(([name, child]) => this.terminate(name, child, graceMs)))
       await new Promise<void>((r) => {

@@ -18,7 +18,7 @@ import {homedir} from 'node:os'
 import {isAbsolute, join, resolve} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-import {shellQuote} from '../util/text.js'
+import {shellQuote} from '../../util/text.js'
 
 export const STATE_FILE = 'cluster.json'
 export const SUPERVISOR_LOG = 'supervisor.log'
@@ -82,11 +82,12 @@ export interface ProcessEntry {
 
 /**
  * The entry for a module of the dev cluster, given as its path relative to this folder without extension
- * ('meta/main', 'supervisor-main'). From dist/ it is the compiled .js; from the sources the .ts through tsx.
+ * ('meta/main', 'supervisor/main'). From dist/ it is the compiled .js; from the sources the .ts through tsx.
  */
 export function moduleEntry(relative: string, self: string = import.meta.url): ProcessEntry {
   const fromSources = self.endsWith('.ts')
-  return fileEntry(fileURLToPath(new URL(`./${relative}${fromSources ? '.ts' : '.js'}`, self)), self)
+  // This file is devcluster/cluster/paths: the modules are named from devcluster/.
+  return fileEntry(fileURLToPath(new URL(`../${relative}${fromSources ? '.ts' : '.js'}`, self)), self)
 }
 
 /** The entry for a module file; TypeScript files get tsx's loader. */
@@ -111,7 +112,7 @@ export function metaNodeEntry(env: NodeJS.ProcessEnv = process.env): ProcessEntr
   return moduleEntry('meta/main')
 }
 
-/** The detached supervisor process (supervisor-main.ts). */
+/** The detached supervisor process (supervisor/main.ts). */
 export function supervisorEntry(): ProcessEntry {
-  return moduleEntry('supervisor-main')
+  return moduleEntry('supervisor/main')
 }

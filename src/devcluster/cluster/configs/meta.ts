@@ -12,9 +12,9 @@
 import {mkdir, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
-import {inputError, MedicError} from '../errors.js'
-import {formatDuration, parseGoDuration, parseListenAddress} from '../config/values.js'
-import type {LogFormat, LogLevel} from './log.js'
+import {inputError, MedicError} from '../../../errors.js'
+import {formatDuration, parseGoDuration, parseListenAddress} from '../../../config/values.js'
+import type {LogFormat, LogLevel} from '../../node/logger.js'
 
 export interface MetaTimeouts {
   /** Go duration strings, as written in the file. */

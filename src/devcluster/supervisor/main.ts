@@ -8,7 +8,7 @@
  * If the command goes away before the cluster is ready (Ctrl-C), nobody would know the cluster exists: the
  * supervisor then stops everything. The nodes' lifelines cover the cases where this process cannot clean up.
  */
-import {serializeError, type SupervisorReport} from './control.js'
+import {serializeError, type SupervisorReport} from '../client/control.js'
 import {Supervisor} from './supervisor.js'
 
 function argValue(name: string): string | undefined {

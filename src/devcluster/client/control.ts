@@ -15,10 +15,10 @@ import {spawn} from 'node:child_process'
 import {closeSync, openSync} from 'node:fs'
 import {request as httpRequest} from 'node:http'
 
-import {ExitCode, type ExitCodeValue, inputError, MedicError} from '../errors.js'
-import {signJwt} from '../probe/auth.js'
-import {dirFlag, supervisorEntry, supervisorLogPath} from './paths.js'
-import {type ClusterState, type DevNode, type NodeExit, nodeProcess, pidAlive} from './state.js'
+import {ExitCode, type ExitCodeValue, inputError, MedicError} from '../../errors.js'
+import {signJwt} from '../../probe/auth.js'
+import {dirFlag, supervisorEntry, supervisorLogPath} from '../cluster/paths.js'
+import {type ClusterState, type DevNode, type NodeExit, nodeProcess, pidAlive} from '../cluster/state.js'
 
 // ── a small POST client ─────────────────────────────────────────────────────────────────────────────────────────
 
@@ -234,8 +234,8 @@ export interface ClusterStatus {
 
 /** Probes every node concurrently (its pid, then GET /status within `timeoutMs`); secrets never appear. */
 export async function clusterStatus(state: ClusterState, options: {timeoutMs?: number} = {}): Promise<ClusterStatus> {
-  const {getRaw} = await import('../probe/http.js')
-  const {checkMetaStatus} = await import('../wire/schemas.js')
+  const {getRaw} = await import('../../probe/http.js')
+  const {checkMetaStatus} = await import('../../wire/schemas.js')
   const byRaft = new Map(state.nodes.map((n) => [n.raftAddr, n]))
   const timeoutMs = options.timeoutMs ?? 1_500
   const supervisorRunning = await supervisorAnswers(state)
@@ -311,7 +311,7 @@ export interface DownResult {
  * what medic created in the folder (never anything else). Fails with cluster-not-found (exit 4) without a state file.
  */
 export async function downCluster(clusterDir: string, options: {purge?: boolean; graceMs?: number} = {}): Promise<DownResult> {
-  const {loadState, readState, stopStrayNodes, updateState} = await import('./state.js')
+  const {loadState, readState, stopStrayNodes, updateState} = await import('../cluster/state.js')
   const graceMs = options.graceMs ?? 5_000
   const state = await loadState(clusterDir)
   const result: DownResult = {dir: clusterDir, wasRunning: false, supervisorPid: null, stopped: [], strays: [], purged: false, leftBehind: []}
@@ -370,7 +370,7 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
 async function purgeCluster(clusterDir: string, state: ClusterState): Promise<{leftBehind: string[]}> {
   const {readdir, rm, rmdir} = await import('node:fs/promises')
   const {join, relative, isAbsolute} = await import('node:path')
-  const {STATE_FILE, SUPERVISOR_LOG} = await import('./paths.js')
+  const {STATE_FILE, SUPERVISOR_LOG} = await import('../cluster/paths.js')
   const inside = (p: string) => {
     const r = relative(clusterDir, p)
     return r !== '' && !r.startsWith('..') && !isAbsolute(r)
@@ -410,7 +410,7 @@ export interface SignalResult {
  * it in cluster.json, and waits until the process shows the effect (gone, or paused, or running).
  */
 export async function signalDevNode(clusterDir: string, name: string, action: SignalAction): Promise<SignalResult> {
-  const {findNode, loadState, nowIso, signalNode, updateState} = await import('./state.js')
+  const {findNode, loadState, nowIso, signalNode, updateState} = await import('../cluster/state.js')
   const state = await loadState(clusterDir)
   const node = findNode(state, name)
   const signal = ACTION_SIGNAL[action]
@@ -439,7 +439,7 @@ export async function signalDevNode(clusterDir: string, name: string, action: Si
 /** The log file of a node, or of the supervisor for the name "supervisor". */
 export async function logPathOf(state: ClusterState, name: string): Promise<string> {
   if (name === 'supervisor') return supervisorLogPath(state.dir)
-  const {findNode} = await import('./state.js')
+  const {findNode} = await import('../cluster/state.js')
   try {
     return findNode(state, name).logPath
   } catch (err) {
