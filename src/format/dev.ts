@@ -1,15 +1,18 @@
 /**
  * Human output of the `medic dev` commands: the start-up banner (every node's addresses, config and log, the
  * credentials when auth is on, and what to try next), the status table, and the one-line results of down, stop,
- * start, kill, pause and resume. No secrets other than the admin password the banner is meant to show.
+ * start, kill, pause and resume, and a node that failed to start with its last log lines. No secrets other than the
+ * admin password the banner is meant to show. Every suggested command keeps the cluster's --dir.
  */
 import chalk from 'chalk'
 
-import type {ClusterStatus, DownResult, NodeStatus, SignalResult} from '../devcluster/client/control.js'
+import type {DownResult} from '../devcluster/client/down.js'
+import type {SignalResult} from '../devcluster/client/faults.js'
+import type {ClusterStatus, NodeStatus} from '../devcluster/client/status.js'
 import {dirFlag} from '../devcluster/cluster/paths.js'
 import type {DevNode, NodeExit} from '../devcluster/cluster/state.js'
-import type {UpResult} from '../devcluster/supervisor/supervisor.js'
-import {shellQuote} from '../util/text.js'
+import type {NodeFailedError, UpResult} from '../devcluster/supervisor/protocol.js'
+import {escapeControl, shellQuote} from '../util/text.js'
 import {plainTable} from './status.js'
 import {bold, dim} from './text.js'
 
@@ -25,7 +28,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
 export function renderUpBanner(r: UpResult, options: {foreground: boolean}): string {
   const d = dirFlag(r.dir)
   const n = r.nodes.length
-  const first = r.nodes[0]
+  const first = r.nodes.find((x) => x.kind === 'meta') ?? r.nodes[0]
   const out: string[] = []
   out.push(bold(`Dev cluster ready: ${n} meta node${n === 1 ? '' : 's'}, leader ${r.leader.name} (${r.leader.raftAddr}), in ${seconds(r.elapsedMs)}`)
     + dim(r.fresh ? ' (new: joined with add-meta)' : ' (restarted: already joined)'))
@@ -34,8 +37,9 @@ export function renderUpBanner(r: UpResult, options: {foreground: boolean}): str
   out.push('')
   const width = Math.max(...r.nodes.map((x) => x.name.length))
   for (const node of r.nodes) {
-    const role = node.name === r.leader.name ? chalk.green('leader  ') : 'follower'
-    out.push(`${node.name.padEnd(width)}  ${role}  http ${node.httpAddr}  raft ${node.raftAddr}  pid ${node.pid ?? '-'}`)
+    const role = node.kind === 'data' ? 'data    ' : node.name === r.leader.name ? chalk.green('leader  ') : 'follower'
+    const second = node.kind === 'meta' ? `raft ${node.raftAddr}` : `rpc ${node.rpcAddr}`
+    out.push(`${node.name.padEnd(width)}  ${role}  http ${node.httpAddr}  ${second}  pid ${node.pid ?? '-'}`)
     out.push(dim(`${' '.repeat(width)}  config ${node.configPath}`))
     out.push(dim(`${' '.repeat(width)}  log    ${node.logPath}`))
   }
@@ -46,14 +50,14 @@ export function renderUpBanner(r: UpResult, options: {foreground: boolean}): str
     out.push(`  or:           export MEDIC_USERNAME=${username} MEDIC_PASSWORD=${shellQuote(password)}`)
   }
   const auth = r.auth ? ` --username ${r.auth.username} --password ${shellQuote(r.auth.password)}` : ''
-  const leader = r.nodes.find((x) => x.name === r.leader.name) as DevNode
-  const follower = r.nodes.find((x) => x.name !== r.leader.name)
+  const leader = r.nodes.find((x) => x.name === r.leader.name) ?? first
+  const follower = r.nodes.find((x) => x.kind === 'meta' && x.name !== r.leader.name)
   const rows: Array<[string, string]> = [
     [`medic status ${first.httpAddr}${auth}`, 'the cluster as medic sees a real one'],
     [`medic ctl show -m ${first.httpAddr}${auth}`, "influxd-ctl show's view of it"],
     [`medic dev status${d}`, 'processes, roles, leader'],
     [`medic dev kill ${leader.name}${d}`, 'kill the leader, then watch the election in dev status'],
-    ...(follower ? [[`medic dev pause ${follower.name}${d}`, `freeze a follower (resume with dev resume ${follower.name})`] as [string, string]] : []),
+    ...(follower ? [[`medic dev pause ${follower.name}${d}`, `freeze a follower (then: medic dev resume ${follower.name}${d})`] as [string, string]] : []),
     [`medic dev logs ${leader.name} -f${d}`, "follow a node's log"],
     [`medic logs summarize ${shellQuote(r.dir)}/meta-*/influxdb-meta.log`, 'what the logs say, in one report'],
     [`medic dev down${d}`, `stop every node${options.foreground ? ' (or Ctrl-C here)' : ''}; --purge also deletes the folder`],
@@ -68,6 +72,7 @@ function roleLabel(n: NodeStatus): string {
   switch (n.role) {
     case 'leader': return chalk.green(n.role)
     case 'follower': return n.role
+    case 'data': return n.role
     case 'down': return chalk.bold.red(n.role)
     default: return chalk.yellow(n.role)
   }
@@ -80,10 +85,10 @@ export async function renderDevStatus(s: ClusterStatus): Promise<string> {
     n.state,
     n.pid === null ? '-' : String(n.pid),
     n.httpAddr,
-    n.raftAddr,
+    n.raftAddr ?? (n.rpcAddr === null ? '-' : `rpc ${n.rpcAddr}`),
     n.leader ?? '-',
     n.joined === null ? '-' : n.joined ? 'yes' : 'no',
-    n.state === 'down' ? exitText(n.exit) || 'not running' : n.error ?? '',
+    n.state === 'down' ? exitText(n.exit) || 'not running' : escapeControl(n.error ?? ''),
   ])
   const out = [await plainTable(['NODE', 'ROLE', 'STATE', 'PID', 'HTTP', 'RAFT', 'LEADER', 'JOINED', 'NOTES'], rows)]
   const sup = s.supervisor
@@ -138,4 +143,11 @@ export function renderSignal(r: SignalResult, dir: string): string {
     case 'pause': return `${r.node} paused (SIGSTOP to pid ${r.pid}): it holds its ports but answers nothing, like a hung node. medic dev resume ${r.node}${d} continues it.`
     default: return `${r.node} resumed (SIGCONT to pid ${r.pid}).`
   }
+}
+
+/** A node that died while starting: the error, its last log lines (each escaped: they are the node's output), what to try. */
+export function renderNodeFailure(err: NodeFailedError): string {
+  const lines = [`Error: ${escapeControl(err.message)}`, ...err.log.lines.map((l) => `    ${escapeControl(l)}`)]
+  if (err.suggestions.length > 0) lines.push('Try this:', ...err.suggestions.map((x) => `  * ${escapeControl(x)}`))
+  return lines.join('\n')
 }

@@ -6,7 +6,8 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {loadState, pidAlive, procState} from '../../src/devcluster/cluster/state.js'
+import {pidAlive, procState} from '../../src/devcluster/cluster/processes.js'
+import {loadState} from '../../src/devcluster/cluster/state.js'
 import {medic, ROOT} from '../helpers/cli.js'
 import {FAKE_META, freeBase, tempClusterDir, until} from '../fixtures/dev/helpers.js'
 

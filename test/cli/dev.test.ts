@@ -5,7 +5,7 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {pidAlive, procState} from '../../src/devcluster/cluster/state.js'
+import {pidAlive, procState} from '../../src/devcluster/cluster/processes.js'
 import {medic, oneJson} from '../helpers/cli.js'
 import {freeBase, tempClusterDir, until} from '../fixtures/dev/helpers.js'
 

@@ -16,7 +16,8 @@ import {metaNodeEntry, supervisorLogPath} from '../../src/devcluster/cluster/pat
 import {metaPorts} from '../../src/devcluster/cluster/ports.js'
 import {classicLevelTag, raftLogLine, rpcFailedLine, stateChangeLine, type RaftLogLine, type RaftRpcKind} from '../../src/devcluster/raft/log-lines.js'
 import type {RaftEvent} from '../../src/devcluster/raft/types.js'
-import {prepareCluster, Supervisor} from '../../src/devcluster/supervisor/supervisor.js'
+import {prepareCluster} from '../../src/devcluster/supervisor/prepare.js'
+import {Supervisor} from '../../src/devcluster/supervisor/supervisor.js'
 import {CATALOGUE} from '../../src/logs/catalogue/index.js'
 import {matchText} from '../../src/logs/catalogue/matcher.js'
 import {devclusterEntries} from '../../src/logs/catalogue/entries/devcluster.js'
@@ -279,7 +280,7 @@ describe('logs of real dev-cluster runs', () => {
     process.kill(leader.pid!, 'SIGKILL')
     await until('a new leader among the survivors', async () => {
       const ls = await Promise.all(others.map((n) => leaderOf(n.httpAddr)))
-      return ls[0] !== '' && ls[0] !== leader.raftAddr && ls.every((l) => l === ls[0])
+      return ls[0] !== '' && ls[0] !== up.leader.raftAddr && ls.every((l) => l === ls[0])
     }, 40_000)
     await sup.startNode(leader.name)
     await until('all three nodes agreeing on the leader again', async () => {

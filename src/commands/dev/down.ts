@@ -1,16 +1,15 @@
 // `medic dev down [--purge]`: stops the cluster through its supervisor, then any node left without one; --purge deletes
-// the folder's dev-cluster files. The work is in src/devcluster/control.ts (downCluster).
+// the folder's dev-cluster files. The work is in src/devcluster/client/down.ts (downCluster).
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../cli/base-command.js'
-import {devDirFlag} from '../../cli/dev-flags.js'
+import {DevCommand, devDirFlag} from '../../cli/dev-flags.js'
 import {durationFlag} from '../../cli/flags.js'
-import {downCluster} from '../../devcluster/client/control.js'
+import {downCluster} from '../../devcluster/client/down.js'
 import {resolveClusterDir} from '../../devcluster/cluster/paths.js'
 import {ExitCode} from '../../errors.js'
 import {renderDown} from '../../format/dev.js'
 
-export default class DevDown extends BaseCommand {
+export default class DevDown extends DevCommand {
   static override summary = 'Stop the dev cluster: every node, then its supervisor; --purge also deletes its folder'
   static override description = `Asks the cluster's supervisor (foreground or detached) to stop every node: SIGTERM, and SIGKILL for a node still running after --grace. Waits for the supervisor to exit, and stops any node process that outlived it (for instance one that was paused when its supervisor died). The folder is kept, so the next "medic dev up" restarts the same cluster, already joined.
 

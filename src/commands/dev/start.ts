@@ -1,14 +1,13 @@
 // `medic dev start NODE`: the supervisor starts the node again (through its control server), so the node is its child
 // and dies with it.
-import {BaseCommand} from '../../cli/base-command.js'
-import {devDirFlag, devNodeArg} from '../../cli/dev-flags.js'
+import {DevCommand, devDirFlag, devNodeArg} from '../../cli/dev-flags.js'
 import {control} from '../../devcluster/client/control.js'
 import {resolveClusterDir} from '../../devcluster/cluster/paths.js'
-import {type DevNode, findNode, loadState} from '../../devcluster/cluster/state.js'
+import {findNode, loadState} from '../../devcluster/cluster/state.js'
 import {ExitCode} from '../../errors.js'
 import {renderStart} from '../../format/dev.js'
 
-export default class DevStart extends BaseCommand {
+export default class DevStart extends DevCommand {
   static override summary = 'Start one stopped or killed dev-cluster node again'
   static override description = `Goes through the cluster's supervisor, so that the node is its child and stops with the cluster. Checks the node's ports, starts it with the config it had, and waits until it answers GET /ping; a node that dies while starting is reported with its last log lines. It rejoins the cluster from its own Raft data.
 
@@ -28,8 +27,9 @@ Exit status: 0 when the node runs (also when it was already running); 3 when it 
     const {args, flags} = await this.parse(DevStart)
     const state = await loadState(resolveClusterDir(flags.dir))
     findNode(state, args.node)
-    const r = await control<{node: DevNode; alreadyRunning: boolean}>(state, 'start', {node: args.node})
+    const r = await control(state, 'start', {node: args.node})
     this.out(renderStart(r))
-    return this.finish({node: r.node.name, pid: r.node.pid, httpAddr: r.node.httpAddr, raftAddr: r.node.raftAddr, alreadyRunning: r.alreadyRunning}, ExitCode.OK)
+    const addr = r.node.kind === 'meta' ? {raftAddr: r.node.raftAddr} : {rpcAddr: r.node.rpcAddr}
+    return this.finish({node: r.node.name, pid: r.node.pid, httpAddr: r.node.httpAddr, ...addr, alreadyRunning: r.alreadyRunning}, ExitCode.OK)
   }
 }

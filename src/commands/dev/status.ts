@@ -1,15 +1,13 @@
-// `medic dev status`: the state file plus a concurrent /status probe of every running node (control.ts
+// `medic dev status`: the state file plus a concurrent probe of every running node (devcluster/client/status.ts
 // clusterStatus), as a table or JSON; exit 0 only when every node is up and they agree on a leader.
-import {BaseCommand} from '../../cli/base-command.js'
-import {devDirFlag} from '../../cli/dev-flags.js'
+import {DevCommand, devDirFlag} from '../../cli/dev-flags.js'
 import {durationFlag} from '../../cli/flags.js'
-import {clusterStatus, statusExitCode} from '../../devcluster/client/control.js'
+import {clusterStatus, statusExitCode} from '../../devcluster/client/status.js'
 import {resolveClusterDir} from '../../devcluster/cluster/paths.js'
 import {loadState} from '../../devcluster/cluster/state.js'
 import {renderDevStatus} from '../../format/dev.js'
-import {closeHttp} from '../../probe/http.js'
 
-export default class DevStatus extends BaseCommand {
+export default class DevStatus extends DevCommand {
   static override summary = 'The dev cluster\'s nodes: role, pid, ports, up or down, the leader each one sees, joined or not'
   static override description = `Reads the cluster's state file (cluster.json in the cluster folder), checks each node's process (a paused one shows as paused; one that died shows its exit), and asks every running node for GET /status concurrently, each within --timeout. One row per node: name, role (leader, follower, un-joined, down, paused, unreachable), state, pid, HTTP and Raft addresses, the leader it reports, joined or not. Then the leader they agree on and the supervisor. Secrets never appear, --json included; with --json each node has name, role, state, pid, httpAddr, raftAddr, leader, joined, peers and exit.
 
@@ -27,12 +25,7 @@ Exit status: 0 when every node is up and they agree on a leader; 3 when a node i
   async run(): Promise<object> {
     const {flags} = await this.parse(DevStatus)
     const state = await loadState(resolveClusterDir(flags.dir))
-    let status
-    try {
-      status = await clusterStatus(state, {timeoutMs: flags.timeout})
-    } finally {
-      await closeHttp()
-    }
+    const status = await clusterStatus(state, {timeoutMs: flags.timeout})
     if (!this.jsonEnabled()) this.out(await renderDevStatus(status))
     return this.finish(status, statusExitCode(status))
   }

@@ -1,18 +1,20 @@
 // `medic dev up`: prepares the cluster folder and runs the supervisor, in this process (foreground, until Ctrl-C or
-// `medic dev down`) or detached (returns once the cluster is ready). The work is in src/devcluster/supervisor.ts.
+// `medic dev down`) or detached (returns once the cluster is ready). The work is in src/devcluster/supervisor/.
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../cli/base-command.js'
-import {devDirFlag} from '../../cli/dev-flags.js'
+import {DevCommand, devDirFlag} from '../../cli/dev-flags.js'
 import {durationFlag} from '../../cli/flags.js'
-import {startDetachedSupervisor} from '../../devcluster/client/control.js'
-import {resolveClusterDir} from '../../devcluster/cluster/paths.js'
+import {startDetachedSupervisor} from '../../devcluster/client/detach.js'
+import {dirFlag, resolveClusterDir} from '../../devcluster/cluster/paths.js'
 import {DEFAULT_BASE_PORT, MAX_META_NODES} from '../../devcluster/cluster/ports.js'
-import {prepareCluster, Supervisor, type UpResult} from '../../devcluster/supervisor/supervisor.js'
+import {LOG_FORMATS} from '../../devcluster/node/logger.js'
+import {prepareCluster} from '../../devcluster/supervisor/prepare.js'
+import type {UpResult} from '../../devcluster/supervisor/protocol.js'
+import {Supervisor} from '../../devcluster/supervisor/supervisor.js'
 import {ExitCode} from '../../errors.js'
 import {exitText, renderUpBanner} from '../../format/dev.js'
 
-export default class DevUp extends BaseCommand {
+export default class DevUp extends DevCommand {
   static override summary = 'Start a local InfluxDB Enterprise-like dev cluster of meta nodes (Raft, meta API, real logs) to rehearse on'
   static override description = `Writes each node's influxdb-meta.conf, starts every node as its own process (meta-1..meta-N, all on 127.0.0.1), joins them the way the docs describe (add-meta of every node, sent to meta-1), waits until every node reports the same leader, and prints every node's addresses, config and log, and the commands to try next.
 
@@ -27,7 +29,7 @@ Exit status: 0 when the cluster is ready (foreground: once it has been stopped);
     meta: Flags.integer({char: 'm', description: `number of meta nodes (1-${MAX_META_NODES}); default 3, or the existing cluster's`, min: 1, max: MAX_META_NODES}),
     dir: devDirFlag(),
     'base-port': Flags.integer({char: 'p', description: `base of the port plan: meta-k uses P+100k+91 (API) and P+100k+89 (Raft); default ${DEFAULT_BASE_PORT}, or the existing cluster's`, min: 1000, max: 65000}),
-    'log-format': Flags.option({options: ['logfmt', 'json', 'legacy'] as const, description: 'the nodes\' log format: logfmt and json as 1.5+ write them, legacy as 1.0-1.4 did'})(),
+    'log-format': Flags.option({options: LOG_FORMATS, description: 'the nodes\' log format: logfmt and json as 1.5+ write them; legacy-level as 1.2-1.4 did ([I] 2017-...Z message key=value); legacy as 1.0-1.1 did ([service] 2017/09/26 ... message)'})(),
     auth: Flags.boolean({description: 'require authentication on the meta API (random secrets; an admin user is created and printed)'}),
     detach: Flags.boolean({description: 'leave the cluster running in the background and exit once it is ready'}),
     grace: durationFlag({description: 'how long a node may take to stop after SIGTERM before it is killed', default: 5_000, defaultHelp: async () => '5s'}),
@@ -49,7 +51,7 @@ Exit status: 0 when the cluster is ready (foreground: once it has been stopped);
     this.note(`Starting the dev cluster in ${clusterDir} ...`)
 
     if (flags.detach) {
-      const result = await startDetachedSupervisor<UpResult>({clusterDir, graceMs: flags.grace, onProgress: progress})
+      const result = await startDetachedSupervisor({clusterDir, graceMs: flags.grace, onProgress: progress})
       this.out(renderUpBanner(result, {foreground: false}))
       return this.finish(result, ExitCode.OK)
     }
@@ -61,7 +63,7 @@ Exit status: 0 when the cluster is ready (foreground: once it has been stopped);
       graceMs: flags.grace,
       onProgress: progress,
       onNodeExit: (name, exit) => {
-        if (ready && !exit.requested) this.note(`${name} exited: ${exitText(exit)}. It stays down; medic dev start ${name} brings it back.`)
+        if (ready && !exit.requested) this.note(`${name} exited: ${exitText(exit)}. It stays down; medic dev start ${name}${dirFlag(clusterDir)} brings it back.`)
       },
     })
     const onSignal = (signal: NodeJS.Signals) => {
@@ -82,7 +84,7 @@ Exit status: 0 when the cluster is ready (foreground: once it has been stopped);
       ready = true
       if (this.jsonEnabled()) this.logJson(this.finish(result, ExitCode.OK))
       else this.out(renderUpBanner(result, {foreground: true}))
-      this.note('\nRunning in the foreground: Ctrl-C stops every node (so does medic dev down from another terminal).')
+      this.note(`\nRunning in the foreground: Ctrl-C stops every node (so does medic dev down${dirFlag(clusterDir)} from another terminal).`)
       await supervisor.done
       this.note('Every node stopped.')
       process.exitCode = ExitCode.OK

@@ -5,7 +5,7 @@
  * to ~/.local/share), else `--dir` or MEDIC_DEV_DIR. Inside it:
  *   cluster.json                 the state file (state.ts)
  *   supervisor.log               the detached supervisor's own log
- *   <node>/influxdb-meta.conf    the node's config (config-gen.ts)
+ *   <node>/influxdb-meta.conf    the node's config (configs/meta.ts)
  *   <node>/meta/                 its [meta] dir (Raft log, snapshots)
  *   <node>/influxdb-meta.log     its stdout and stderr
  *

@@ -1,5 +1,6 @@
 /**
- * The dev cluster's port plan, and the check that every port is free before anything starts.
+ * The dev cluster's port plan, and the check that every port is free before anything starts (a usage error naming the
+ * port, its node and its role).
  *
  * Ports follow from one base port P so that a cluster always comes back on the same addresses (Raft identifies a
  * meta node by its Raft address, so a node that moved would be a stranger to its peers):
@@ -11,6 +12,7 @@
 import {createServer} from 'node:net'
 
 import {MedicError, usageError} from '../../errors.js'
+import {metaName} from './names.js'
 
 export const DEFAULT_BASE_PORT = 18000
 export const HOST = '127.0.0.1'
@@ -91,17 +93,6 @@ export async function checkPortsFree(uses: PortUse[], hint: {basePort: number; d
 function suggestBase(base: number): number {
   const next = base + 1000
   return next > maxBasePort(MAX_META_NODES) ? DEFAULT_BASE_PORT + 1000 : next
-}
-
-/** meta-1, meta-2, ... */
-export function metaName(k: number): string {
-  return `meta-${k}`
-}
-
-/** The position k of a node name (meta-3 -> 3), or undefined. */
-export function nodeIndex(name: string): number | undefined {
-  const m = /^(?:meta|data)-([1-9]\d*)$/.exec(name)
-  return m ? Number(m[1]) : undefined
 }
 
 /** The ports meta-k will listen on, for checkPortsFree. */

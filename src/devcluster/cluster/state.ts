@@ -7,18 +7,21 @@
  * did), so every change goes through updateState(): a lock file taken with O_EXCL, a read-modify-write, and an atomic
  * rename. A lock whose holder died is taken over.
  *
- * Also here: whether a recorded pid is still the process medic started (on Linux, /proc/<pid>/cmdline must name the
- * node's config file, so a recycled pid is never signalled) and whether it is paused (/proc/<pid>/stat state T).
+ * A file read back is checked field by field before it is used (a hand-written check: loading zod would cost every
+ * `medic dev` command its start-up time), so a damaged or foreign file is a clear error, never a crash later.
+ * Processes (whether a recorded pid still runs, signals, the stop sequence) are processes.ts.
  */
 import {randomBytes} from 'node:crypto'
-import {readFileSync} from 'node:fs'
 import {mkdir, open, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 import {inputError, MedicError, usageError} from '../../errors.js'
+import {parseJsonBounded} from '../../util/json.js'
 import {shellQuote} from '../../util/text.js'
-import type {LogFormat} from '../node/logger.js'
+import {bearer} from '../node/jwt.js'
+import {LOG_FORMATS, type LogFormat} from '../node/logger.js'
 import {dirFlag, statePath} from './paths.js'
+import {pidAlive} from './processes.js'
 
 export const STATE_VERSION = 1
 export const REDACTED = '[REDACTED]'
@@ -44,13 +47,11 @@ export interface NodeExit {
   requested: boolean
 }
 
-export interface DevNode {
+/** What every node record holds, meta or data. */
+interface NodeRecord {
   name: string
-  kind: 'meta'
-  /** host:port of the meta API, as advertised (127.0.0.1:<P+100k+91>). */
+  /** host:port of the node's HTTP API, as advertised (meta 127.0.0.1:<P+100k+91>, data <P+100(10+k)+86>). */
   httpAddr: string
-  /** host:port of Raft, the node's Raft id (127.0.0.1:<P+100k+89>). */
-  raftAddr: string
   /** The node's folder, its config file and its log file. */
   dir: string
   configPath: string
@@ -64,6 +65,30 @@ export interface DevNode {
   paused: boolean
   /** The last signal a medic command sent it directly (dev kill, pause, resume). */
   lastSignal: {signal: string; at: string} | null
+}
+
+export interface MetaDevNode extends NodeRecord {
+  kind: 'meta'
+  /** host:port of Raft, the node's Raft id (127.0.0.1:<P+100k+89>). */
+  raftAddr: string
+}
+
+export interface DataDevNode extends NodeRecord {
+  kind: 'data'
+  /** host:port of the cluster RPC listener, `[cluster] bind-address` (127.0.0.1:<P+100(10+k)+88>). */
+  rpcAddr: string
+}
+
+/** A node of the dev cluster; `kind` tells the roles apart. */
+export type DevNode = MetaDevNode | DataDevNode
+
+export function isMetaNode(n: DevNode): n is MetaDevNode {
+  return n.kind === 'meta'
+}
+
+/** The meta nodes of a cluster, in order. */
+export function metaNodes(state: Pick<ClusterState, 'nodes'>): MetaDevNode[] {
+  return state.nodes.filter(isMetaNode)
 }
 
 export interface SupervisorInfo {
@@ -106,26 +131,105 @@ export async function readState(clusterDir: string): Promise<ClusterState | unde
 }
 
 export function parseState(text: string, path: string): ClusterState {
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch (err) {
-    throw inputError(`${path}: the dev cluster's state file is not valid JSON`, 'state-invalid', [
+  const parsed = parseJsonBounded(text, {maxDepth: 16})
+  if (!parsed.ok) {
+    throw inputError(`${path}: the dev cluster's state file is not valid JSON (${parsed.reason})`, 'state-invalid', [
       `if no cluster runs there any more, start afresh: medic dev down --purge --dir ${shellQuote(dirname(path))}`,
-    ], err)
+    ])
   }
-  const s = doc as Partial<ClusterState>
-  if (typeof s !== 'object' || s === null || typeof s.version !== 'number' || !Array.isArray(s.nodes) || typeof s.basePort !== 'number') {
+  const doc = parsed.value
+  if (!isObj(doc) || typeof doc.version !== 'number' || !Array.isArray(doc.nodes) || typeof doc.basePort !== 'number') {
     throw inputError(`${path}: not a dev cluster state file (no version, basePort or nodes)`, 'state-invalid', [
       'is --dir (or MEDIC_DEV_DIR) the folder of a dev cluster?',
     ])
   }
-  if (s.version > STATE_VERSION) {
-    throw inputError(`${path}: written by a newer medic (state version ${s.version}; this one reads ${STATE_VERSION})`, 'state-too-new', [
+  if (doc.version > STATE_VERSION) {
+    throw inputError(`${path}: written by a newer medic (state version ${doc.version}; this one reads ${STATE_VERSION})`, 'state-too-new', [
       'use the medic that created the cluster, or start a new one with another --dir',
     ])
   }
-  return s as ClusterState
+  const state = checkState(doc)
+  if (typeof state === 'string') {
+    throw inputError(`${path}: the dev cluster's state file is damaged (${state})`, 'state-invalid', [
+      `if no cluster runs there any more, start afresh: medic dev down --purge --dir ${shellQuote(dirname(path))}`,
+    ])
+  }
+  return state
+}
+
+// ── checking what was read ───────────────────────────────────────────────────────────────────────────────────────
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isStr = (v: unknown): v is string => typeof v === 'string'
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v)
+const isPid = (v: unknown): v is number => isInt(v) && v > 0
+const orNull = <T>(v: unknown, check: (x: unknown) => x is T): v is T | null => v === null || check(v)
+
+/** A node exit as recorded (null when absent); the reason when it is malformed. */
+export function checkExit(v: unknown): NodeExit | null | string {
+  if (v === null || v === undefined) return null
+  if (!isObj(v) || !orNull(v.code, isInt) || !orNull(v.signal, isStr) || !isStr(v.at) || typeof v.requested !== 'boolean') return 'a node exit is malformed'
+  return {code: v.code, signal: v.signal, at: v.at, requested: v.requested}
+}
+
+/** A node record read from a file or received from the supervisor; the reason when it is not one. */
+export function checkNode(v: unknown): DevNode | string {
+  if (!isObj(v) || !isStr(v.name)) return 'a node has no name'
+  const what = `node ${JSON.stringify(v.name.slice(0, 40))}`
+  for (const k of ['httpAddr', 'dir', 'configPath', 'logPath'] as const) if (!isStr(v[k])) return `${what} has no ${k}`
+  if (!orNull(v.pid, isPid) || !orNull(v.startedAt, isStr)) return `${what} has a bad pid or start time`
+  const exit = checkExit(v.exit)
+  if (typeof exit === 'string') return `${what}: ${exit}`
+  let lastSignal: NodeRecord['lastSignal'] = null
+  if (v.lastSignal !== null && v.lastSignal !== undefined) {
+    if (!isObj(v.lastSignal) || !isStr(v.lastSignal.signal) || !isStr(v.lastSignal.at)) return `${what} has a malformed last signal`
+    lastSignal = {signal: v.lastSignal.signal, at: v.lastSignal.at}
+  }
+  const base = {
+    name: v.name, httpAddr: String(v.httpAddr), dir: String(v.dir), configPath: String(v.configPath), logPath: String(v.logPath),
+    pid: v.pid ?? null, startedAt: v.startedAt ?? null, exit, paused: v.paused === true, lastSignal,
+  }
+  if (v.kind === 'meta') return isStr(v.raftAddr) ? {...base, kind: 'meta', raftAddr: v.raftAddr} : `${what} has no raftAddr`
+  if (v.kind === 'data') return isStr(v.rpcAddr) ? {...base, kind: 'data', rpcAddr: v.rpcAddr} : `${what} has no rpcAddr`
+  return `${what} is neither a meta nor a data node`
+}
+
+function checkAuth(v: unknown): DevAuth | null | string {
+  if (v === null || v === undefined) return null
+  if (!isObj(v) || !isStr(v.sharedSecret) || !isStr(v.internalSharedSecret) || !isStr(v.username) || !isStr(v.password) || typeof v.userCreated !== 'boolean') {
+    return 'the auth settings are malformed'
+  }
+  return {sharedSecret: v.sharedSecret, internalSharedSecret: v.internalSharedSecret, username: v.username, password: v.password, userCreated: v.userCreated}
+}
+
+function checkSupervisor(v: unknown): SupervisorInfo | null | string {
+  if (v === null || v === undefined) return null
+  if (!isObj(v) || !isPid(v.pid) || (v.mode !== 'foreground' && v.mode !== 'detached') || !isStr(v.address) || !isStr(v.token) || !isStr(v.startedAt)) {
+    return 'the supervisor record is malformed'
+  }
+  return {pid: v.pid, mode: v.mode, address: v.address, token: v.token, startedAt: v.startedAt}
+}
+
+function checkState(doc: Obj): ClusterState | string {
+  if (!isInt(doc.version) || !isInt(doc.basePort)) return 'version and basePort must be whole numbers'
+  if (!isStr(doc.dir) || !isStr(doc.createdAt) || !isStr(doc.updatedAt)) return 'dir, createdAt or updatedAt is missing'
+  const logFormat = LOG_FORMATS.find((f) => f === doc.logFormat)
+  if (logFormat === undefined) return `unknown log format ${JSON.stringify(doc.logFormat)}`
+  const auth = checkAuth(doc.auth)
+  if (typeof auth === 'string') return auth
+  const supervisor = checkSupervisor(doc.supervisor)
+  if (typeof supervisor === 'string') return supervisor
+  const nodes: DevNode[] = []
+  for (const n of Array.isArray(doc.nodes) ? doc.nodes : []) {
+    const node = checkNode(n)
+    if (typeof node === 'string') return node
+    nodes.push(node)
+  }
+  return {
+    version: doc.version, createdAt: doc.createdAt, updatedAt: doc.updatedAt, dir: doc.dir, basePort: doc.basePort, logFormat, auth,
+    joined: doc.joined === true, supervisor, nodes,
+  }
 }
 
 /** Reads the state file, or fails with exit 4 (cluster-not-found) saying how to create one. */
@@ -205,6 +309,11 @@ export async function updateState<T>(clusterDir: string, change: (state: Cluster
   }
 }
 
+/** The Authorization header for a dev cluster with auth: a fresh HS512 JWT for the admin, signed with shared-secret. */
+export function adminAuthHeaders(state: Pick<ClusterState, 'auth'>): Record<string, string> {
+  return state.auth ? bearer(state.auth.username, state.auth.sharedSecret) : {}
+}
+
 /** A copy with every secret replaced by [REDACTED]: for all output, --json included. */
 export function redactState(state: ClusterState): ClusterState {
   const copy = structuredClone(state)
@@ -222,84 +331,6 @@ export function findNode(state: ClusterState, name: string): DevNode {
     `give one of: ${names.join(', ')}`,
     `medic dev status${dirFlag(state.dir)}`,
   ])
-}
-
-// ── processes ───────────────────────────────────────────────────────────────────────────────────────────────────
-
-/** True when a process with this pid exists (it may belong to someone else: see isNodeProcess). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** One letter of /proc/<pid>/stat (R, S, D, T, t, Z, ...) or undefined (no /proc, or no such process). */
-export function procState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // The command name (field 2) is in parentheses and may contain spaces: the state follows the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]
-  } catch {
-    return undefined
-  }
-}
-
-function cmdline(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-  } catch {
-    return undefined
-  }
-}
-
-export type ProcessCondition = 'running' | 'paused' | 'gone'
-
-/**
- * Whether the node's recorded pid is still the node: alive, not a zombie, and (where /proc exists) started with
- * the node's config file. A pid the kernel gave to another program counts as gone.
- */
-export function nodeProcess(node: Pick<DevNode, 'pid' | 'configPath'>): ProcessCondition {
-  if (node.pid === null || !pidAlive(node.pid)) return 'gone'
-  const st = procState(node.pid)
-  if (st === 'Z' || st === 'X') return 'gone'
-  const cmd = cmdline(node.pid)
-  if (cmd !== undefined && !cmd.split('\0').includes(node.configPath)) return 'gone'
-  return st === 'T' || st === 't' ? 'paused' : 'running'
-}
-
-/** Sends `signal` to the node's process if it is still the node; false when it is gone. */
-export function signalNode(node: Pick<DevNode, 'pid' | 'configPath'>, signal: NodeJS.Signals): boolean {
-  if (nodeProcess(node) === 'gone' || node.pid === null) return false
-  try {
-    process.kill(node.pid, signal)
-    return true
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false
-    throw err
-  }
-}
-
-/**
- * Stops node processes recorded in the state that still run without their supervisor (a node paused when its
- * supervisor died cannot notice its lifeline until it runs again): SIGCONT, SIGTERM, then SIGKILL after `graceMs`.
- * Returns the names of the nodes it stopped.
- */
-export async function stopStrayNodes(state: ClusterState, graceMs: number): Promise<string[]> {
-  const alive = state.nodes.filter((n) => nodeProcess(n) !== 'gone')
-  if (alive.length === 0) return []
-  for (const n of alive) {
-    signalNode(n, 'SIGCONT')
-    signalNode(n, graceMs > 0 ? 'SIGTERM' : 'SIGKILL')
-  }
-  const deadline = Date.now() + graceMs
-  while (alive.some((n) => nodeProcess(n) !== 'gone') && Date.now() < deadline) await sleep(20)
-  for (const n of alive) signalNode(n, 'SIGKILL')
-  const hard = Date.now() + 5_000
-  while (alive.some((n) => nodeProcess(n) !== 'gone') && Date.now() < hard) await sleep(20)
-  return alive.map((n) => n.name)
 }
 
 export function nowIso(): string {

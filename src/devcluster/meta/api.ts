@@ -18,20 +18,32 @@
  * - With `cluster-tracing`, every request is written to the `meta-http` access log in the node's log format: the
  *   pre-1.5 text line (§2.7) or the 1.9.6+ `weblog` fields, with passwords in POST bodies redacted.
  *
+ * The HTTP plumbing (request bookkeeping, body limits, the server's lifecycle), the body parsers and the access-log
+ * formats are every node's and live in ../node/; this file holds the meta API's routes and handlers.
+ *
  * Shapes of our own (Enterprise does not document them): POST /execute takes {"cmd": <MetaCommand as JSON>} and
  * answers {"index", "result"}; GET /data?index=N long-polls and answers the whole meta state as JSON (the real
  * `GET /?index=N` answers protobuf); GET /show-shards answers a list of ShowShardsRow.
  */
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo, Socket} from 'node:net'
+import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
 import {checkMetaStatus} from '../../wire/schemas.js'
+import {accessRecord, metaAccessLine, weblogFields} from '../node/access-log.js'
+import {type Form, readForm, readJson} from '../node/body.js'
+import {jsonOf, type NodeHttpClient} from '../node/http-client.js'
+import {
+  DEFAULT_SERVER_LIMITS, type Exchange, JSON_TYPE, listenHttp, openExchange, sendError, sendJson, sendText, type ServerLimits,
+} from '../node/http-server.js'
+import {bearer} from '../node/jwt.js'
 import type {Logger} from '../node/logger.js'
+import {rfc3339Nano} from '../node/go-text.js'
+import {messageOf} from '../node/process.js'
 import {BusyError, NotLeaderError, OutcomeUnknownError, type RaftNodeApi} from '../raft/node-api.js'
 import type {Server as RaftServer} from '../raft/types.js'
 import {hashPassword, MetaAuthenticator} from './auth.js'
-import {clfTime, createTimeUuid, goDuration} from '../node/request-id.js'
-import {encodeCommand, isHostPort, isMetaError, type MetaCommand, type MetaError, type MetaNodeInfo, MetaStore, parseCommand, publicUser, rfc3339Nano} from './store.js'
+import {createTimeUuid} from '../node/request-id.js'
+import {encodeCommand, isHostPort, isMetaError, type MetaCommand, type MetaError, parseCommand} from './commands.js'
+import {type MetaNodeInfo, MetaStore, publicUser} from './store.js'
 
 export interface MetaApiConfig {
   /** `[meta] auth-enabled`. */
@@ -50,29 +62,13 @@ export interface MetaApiConfig {
   version: string
 }
 
-/** Limits of the HTTP server; the defaults suit a node, tests shorten them. */
-export interface MetaApiLimits {
-  maxBodyBytes: number
+/** Limits of the meta API's server; the defaults suit a node, tests shorten them. */
+export interface MetaApiLimits extends ServerLimits {
   /** How long GET /data waits for a newer index before answering the current state. */
   longPollMs: number
-  headersTimeoutMs: number
-  requestTimeoutMs: number
-  keepAliveTimeoutMs: number
-  /** How often the server looks for requests past their timeouts. */
-  timeoutCheckMs: number
-  /** How long close() lets in-flight requests finish before cutting their connections. */
-  closeGraceMs: number
 }
 
-export const DEFAULT_LIMITS: MetaApiLimits = {
-  maxBodyBytes: 1024 * 1024,
-  longPollMs: 30_000,
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 5_000,
-  timeoutCheckMs: 1_000,
-  closeGraceMs: 2_000,
-}
+export const DEFAULT_LIMITS: MetaApiLimits = {...DEFAULT_SERVER_LIMITS, longPollMs: 30_000}
 
 export interface MetaApiDeps {
   raft: RaftNodeApi
@@ -80,9 +76,11 @@ export interface MetaApiDeps {
   config: MetaApiConfig
   log: Logger
   now?: () => number
-  /** GET http://<httpAddr>/status of a node being added (default: probe/http.ts getJson, signed when auth is on). */
+  /** The client for node-to-node requests (the meta node's own; closed by its owner). */
+  http: NodeHttpClient
+  /** GET http://<httpAddr>/status of a node being added (default: through `http`, signed when auth is on). */
   fetchStatus?: (httpAddr: string) => Promise<unknown>
-  /** Sends a command to the leader's POST /execute (used by announce() on followers; default: fetch). */
+  /** Sends a command to the leader's POST /execute (used by announce() on followers; default: through `http`). */
   forward?: (leaderHttpAddr: string, body: string) => Promise<{status: number; text: string}>
   limits?: Partial<MetaApiLimits>
 }
@@ -113,109 +111,29 @@ interface Lease {
   owner: number
 }
 
-/** One request's bookkeeping, for the handlers and the access log. */
-interface Ctx {
-  req: IncomingMessage
-  res: ServerResponse
-  url: URL
-  path: string
-  method: string
-  id: string
-  started: bigint
-  username: string
-  bytes: number
-  /** The POST body as logged (passwords redacted). */
-  command: string
-}
+type Ctx = Exchange
 
 type Handler = (ctx: Ctx) => Promise<void> | void
 
-const JSON_TYPE = 'application/json'
-const SECRET_KEY = /password|secret|token|hash/i
+const describe = messageOf
 
-function clientHost(socket: Socket | null | undefined): string {
-  const a = socket?.remoteAddress ?? '-'
-  return a.startsWith('::ffff:') ? a.slice(7) : a
-}
-
-/** A JSON value with every password-like field replaced. */
-function redactJson(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(redactJson)
-  if (typeof v === 'object' && v !== null) {
-    // fromEntries defines own properties, so a "__proto__" key stays a plain field.
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) ? '[REDACTED]' : redactJson(x)]))
-  }
-  return v
-}
-
-/** Redacts `password=...` style fields in a body that could not be parsed. */
-function redactText(text: string): string {
-  return text
-    .slice(0, 2048)
-    .replace(/("[^"]*(?:password|secret|token|hash)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"[REDACTED]"')
-    .replace(/((?:^|[&;\s])[^=&;\s]*(?:password|secret|token|hash)[^=&;\s]*=)[^&;\s]*/gi, '$1[REDACTED]')
-}
-
-/** The request URI as logged: values of password-like query parameters are replaced (as data nodes do for `p=`). */
-function redactUri(uri: string): string {
-  return uri.replace(/([?&](?:p|password|secret|token|jwt)=)[^&#]*/gi, '$1[REDACTED]')
-}
-
-const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err))
-
-/** Simple multipart/form-data fields (what `curl -F addr=h:8088` sends). Returns the fields or why it is malformed. */
-function parseMultipart(body: Buffer, boundary: string): Map<string, string> | string {
-  const text = body.toString('utf8')
-  const delimiter = `--${boundary}`
-  const parts = text.split(delimiter)
-  if (parts.length < 3) return 'malformed multipart body'
-  const fields = new Map<string, string>()
-  let closed = false
-  for (const raw of parts.slice(1)) {
-    if (raw.startsWith('--')) {
-      closed = true
-      break
-    }
-    const part = raw.startsWith('\r\n') ? raw.slice(2) : raw
-    const headerEnd = part.indexOf('\r\n\r\n')
-    if (headerEnd === -1) return 'malformed multipart body'
-    const disposition = /content-disposition:[^\r\n]*?\bname="([^"]*)"/i.exec(part.slice(0, headerEnd))
-    if (!disposition) return 'multipart part without a field name'
-    let value = part.slice(headerEnd + 4)
-    if (value.endsWith('\r\n')) value = value.slice(0, -2)
-    if (!fields.has(disposition[1])) fields.set(disposition[1], value)
-  }
-  return closed ? fields : 'malformed multipart body'
-}
-
-/** Form values the way Go's Request.FormValue reads them: body fields first, then the query string. */
-class Form {
-  constructor(private readonly body: Map<string, string>, private readonly query: URLSearchParams) {}
-
-  get(name: string): string | undefined {
-    return this.body.get(name) ?? this.query.get(name) ?? undefined
-  }
-}
-
-async function defaultFetchStatus(config: MetaApiConfig, now: () => number, httpAddr: string): Promise<unknown> {
-  const {getJson} = await import('../../probe/http.js')
+/** What a node-to-node request carries: the meta client's user agent and, with auth on, an internal-secret JWT. */
+function internalHeaders(config: MetaApiConfig, now: () => number): Record<string, string> {
   const headers: Record<string, string> = {'user-agent': 'InfluxDB Meta Client'}
-  if (config.authEnabled && config.internalSharedSecret !== '') {
-    const {signJwt} = await import('../../probe/auth.js')
-    headers.authorization = `Bearer ${signJwt('', config.internalSharedSecret, now())}`
-  }
-  const r = await getJson(`http://${httpAddr}/status`, {what: 'a meta node', headers, timeoutMs: 5_000, maxRedirects: 0})
-  return r.body
+  return config.authEnabled && config.internalSharedSecret !== '' ? {...headers, ...bearer('', config.internalSharedSecret, now())} : headers
 }
 
-async function defaultForward(config: MetaApiConfig, now: () => number, leaderHttpAddr: string, body: string): Promise<{status: number; text: string}> {
-  const headers: Record<string, string> = {'content-type': JSON_TYPE, 'user-agent': 'InfluxDB Meta Client'}
-  if (config.authEnabled && config.internalSharedSecret !== '') {
-    const {signJwt} = await import('../../probe/auth.js')
-    headers.authorization = `Bearer ${signJwt('', config.internalSharedSecret, now())}`
-  }
-  const res = await fetch(`http://${leaderHttpAddr}/execute`, {method: 'POST', body, headers, redirect: 'manual', signal: AbortSignal.timeout(5_000)})
-  return {status: res.status, text: await res.text()}
+async function defaultFetchStatus(http: NodeHttpClient, config: MetaApiConfig, now: () => number, httpAddr: string): Promise<unknown> {
+  const res = await http.get(`http://${httpAddr}/status`, {headers: {accept: JSON_TYPE, ...internalHeaders(config, now)}, timeoutMs: 5_000, maxResponseBytes: 1024 * 1024})
+  if (res.status !== 200) throw new Error(`${res.url}: HTTP ${res.status} ${res.text.trim().slice(0, 200)}`)
+  const body = jsonOf(res)
+  if (body === undefined) throw new Error(`${res.url}: the answer is not JSON (starts with ${JSON.stringify(res.text.slice(0, 60))})`)
+  return body
+}
+
+async function defaultForward(http: NodeHttpClient, config: MetaApiConfig, now: () => number, leaderHttpAddr: string, body: string): Promise<{status: number; text: string}> {
+  const res = await http.post(`http://${leaderHttpAddr}/execute`, body, {headers: {'content-type': JSON_TYPE, ...internalHeaders(config, now)}, timeoutMs: 5_000})
+  return {status: res.status, text: res.text}
 }
 
 /** Builds the meta API's request handler. Exported on its own so tests can mount it on any server. */
@@ -254,8 +172,8 @@ class MetaHttp {
     this.log = deps.log.child('meta-http')
     this.now = deps.now ?? Date.now
     this.limits = {...DEFAULT_LIMITS, ...deps.limits}
-    this.fetchStatus = deps.fetchStatus ?? ((addr) => defaultFetchStatus(this.config, this.now, addr))
-    this.forward = deps.forward ?? ((addr, body) => defaultForward(this.config, this.now, addr, body))
+    this.fetchStatus = deps.fetchStatus ?? ((addr) => defaultFetchStatus(deps.http, this.config, this.now, addr))
+    this.forward = deps.forward ?? ((addr, body) => defaultForward(deps.http, this.config, this.now, addr, body))
     this.auth = new MetaAuthenticator(this.config, this.store, this.now)
     this.requestId = createTimeUuid(this.now)
     this.raft.onChange(() => this.resetLeasesIfLeadershipChanged())
@@ -283,23 +201,15 @@ class MetaHttp {
   // ----- plumbing
 
   handle(req: IncomingMessage, res: ServerResponse): void {
-    let url: URL
-    try {
-      // Origin-form targets ("/status", even "//status") are paths; anything else (absolute-form) is parsed as is.
-      const target = req.url ?? '/'
-      url = new URL(target.startsWith('/') ? `http://meta${target}` : target)
-    } catch {
-      url = new URL('http://meta/')
-    }
     const id = this.requestId()
-    const ctx: Ctx = {
-      req, res, url, path: url.pathname, method: req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET'), id,
-      started: process.hrtime.bigint(), username: '', bytes: 0, command: '',
-    }
+    const ctx = openExchange(req, res, id)
     res.setHeader('Request-Id', id)
     res.setHeader('X-Request-Id', id)
     if (this.config.version !== '') res.setHeader('X-Influxdb-Version', this.config.version)
-    if (this.config.clusterTracing) res.once('close', () => this.accessLog(ctx))
+    if (this.config.clusterTracing) res.once('close', () => {
+      const r = accessRecord(ctx)
+      this.log.access(weblogFields(r), metaAccessLine(r, this.now()))
+    })
     this.route(ctx).catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) this.fail(ctx, 500, describe(err))
       else res.destroy()
@@ -326,20 +236,15 @@ class MetaHttp {
   }
 
   private sendText(ctx: Ctx, status: number, text: string, headers: Record<string, string> = {}): void {
-    const {res} = ctx
-    if (res.headersSent || res.destroyed || res.writableEnded) return
-    const size = Buffer.byteLength(text)
-    res.writeHead(status, {'Content-Type': JSON_TYPE, 'Content-Length': String(size), ...headers})
-    res.end(text)
-    ctx.bytes = size
+    sendText(ctx, status, text, headers)
   }
 
   private send(ctx: Ctx, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    this.sendText(ctx, status, JSON.stringify(body), headers)
+    sendJson(ctx, status, body, headers)
   }
 
   private fail(ctx: Ctx, status: number, error: string, headers: Record<string, string> = {}): void {
-    this.send(ctx, status, {error}, headers)
+    sendError(ctx, status, error, headers)
   }
 
   private noLeader(ctx: Ctx): void {
@@ -414,123 +319,16 @@ class MetaHttp {
     }
   }
 
-  // ----- bodies
-
-  /** The request body, at most limits.maxBodyBytes; undefined when the answer is already given (413) or the client left. */
-  private readBody(ctx: Ctx): Promise<Buffer | undefined> {
-    const {req} = ctx
-    const limit = this.limits.maxBodyBytes
-    const declared = Number(req.headers['content-length'])
-    if (Number.isFinite(declared) && declared > limit) {
-      this.tooLarge(ctx)
-      return Promise.resolve(undefined)
-    }
-    return new Promise((resolve) => {
-      const chunks: Buffer[] = []
-      let size = 0
-      let settled = false
-      const settle = (v: Buffer | undefined) => {
-        if (settled) return
-        settled = true
-        req.off('data', onData)
-        req.off('end', onEnd)
-        req.off('error', onGone)
-        req.off('close', onGone)
-        resolve(v)
-      }
-      const onData = (chunk: Buffer) => {
-        size += chunk.length
-        if (size > limit) {
-          // Stop reading at once: the rest of the body is never buffered, and the connection is closed.
-          req.pause()
-          this.tooLarge(ctx)
-          settle(undefined)
-          return
-        }
-        chunks.push(chunk)
-      }
-      const onEnd = () => settle(Buffer.concat(chunks))
-      const onGone = () => settle(undefined)
-      req.on('data', onData)
-      req.on('end', onEnd)
-      req.on('error', onGone)
-      req.on('close', onGone)
-    })
-  }
-
-  private tooLarge(ctx: Ctx): void {
-    ctx.res.once('finish', () => ctx.req.socket?.destroySoon())
-    this.fail(ctx, 413, `request body too large (the limit is ${this.limits.maxBodyBytes} bytes)`, {Connection: 'close'})
-  }
+  // ----- bodies (node/body.ts: linear parsers, size limit, 400/413 answered there)
 
   /** A JSON body; undefined when the answer (413, 400) is already given. */
   private async json(ctx: Ctx): Promise<unknown> {
-    const body = await this.readBody(ctx)
-    if (body === undefined) return undefined
-    const text = body.toString('utf8')
-    try {
-      const v = JSON.parse(text) as unknown
-      ctx.command = JSON.stringify(redactJson(v)).slice(0, 2048)
-      return v
-    } catch (err) {
-      ctx.command = redactText(text)
-      this.fail(ctx, 400, `malformed JSON body: ${describe(err)}`)
-      return undefined
-    }
+    return (await readJson(ctx, this.limits.maxBodyBytes))?.value
   }
 
   /** Form fields from an urlencoded or multipart body plus the query; undefined when the answer is already given. */
-  private async form(ctx: Ctx): Promise<Form | undefined> {
-    const body = await this.readBody(ctx)
-    if (body === undefined) return undefined
-    const type = String(ctx.req.headers['content-type'] ?? '').toLowerCase()
-    let fields = new Map<string, string>()
-    if (type.startsWith('application/x-www-form-urlencoded') || (type === '' && body.length > 0)) {
-      const text = body.toString('utf8')
-      ctx.command = redactText(text)
-      const bad = /%(?![0-9A-Fa-f]{2})/.exec(text)
-      if (bad) {
-        this.fail(ctx, 400, `invalid URL escape ${JSON.stringify(text.slice(bad.index, bad.index + 3))}`)
-        return undefined
-      }
-      for (const [k, v] of new URLSearchParams(text)) if (!fields.has(k)) fields.set(k, v)
-    } else if (type.startsWith('multipart/form-data')) {
-      const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(String(ctx.req.headers['content-type']))
-      if (!boundary) {
-        this.fail(ctx, 400, 'multipart body without a boundary')
-        return undefined
-      }
-      const parsed = parseMultipart(body, boundary[1] ?? boundary[2])
-      if (typeof parsed === 'string') {
-        this.fail(ctx, 400, parsed)
-        return undefined
-      }
-      fields = parsed
-      ctx.command = redactText(new URLSearchParams([...fields]).toString())
-    }
-    // Other content types carry no form fields (Go's ParseForm ignores them); the query may still have them.
-    return new Form(fields, ctx.url.searchParams)
-  }
-
-  // ----- access log
-
-  private accessLog(ctx: Ctx): void {
-    const {req, res} = ctx
-    const ns = Number(process.hrtime.bigint() - ctx.started)
-    const host = clientHost(req.socket)
-    const uri = redactUri(req.url ?? ctx.path)
-    const proto = `HTTP/${req.httpVersion}`
-    const referrer = String(req.headers.referer ?? '')
-    const agent = String(req.headers['user-agent'] ?? '')
-    // Nothing was answered when the request never fully arrived (the server's timeout answered 408 on the socket).
-    const status = res.headersSent || req.complete ? res.statusCode : 408
-    const readable = goDuration(ns)
-    const legacy = `${host} - ${ctx.username || '-'} [${clfTime(this.now())}] ${req.method ?? '-'} ${uri} ${proto} ${status} ${ctx.bytes} ${referrer || '-'} ${agent || '-'} ${ctx.id} ${readable}`
-    this.log.info('weblog', {
-      host, 'user-id': '', username: ctx.username, method: req.method ?? '', uri, protocol: proto, command: ctx.command,
-      status, size: ctx.bytes, referrer, 'user-agent': agent, 'request-id': ctx.id,
-      'execution-time': `${(ns / 1e6).toFixed(3)}ms`, 'execution-time-readable': readable,
-    }, legacy)
+  private form(ctx: Ctx): Promise<Form | undefined> {
+    return readForm(ctx, this.limits.maxBodyBytes)
   }
 
   // ----- reads
@@ -854,78 +652,15 @@ function leaseBody(l: Lease): {name: string; expiration: string; owner: number} 
   return {name: l.name, expiration: rfc3339Nano(l.expiration), owner: l.owner}
 }
 
-/** Writes a minimal answer on a connection the HTTP parser gave up on (bad request line, timeouts, huge headers). */
-function answerClientError(err: Error & {code?: string}, socket: Socket): void {
-  if (!socket.writable || socket.destroyed) {
-    socket.destroy()
-    return
-  }
-  const [status, reason, message] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-    ? [408, 'Request Timeout', 'request timeout']
-    : err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'request headers too large']
-      : [400, 'Bad Request', 'bad request']
-  const body = JSON.stringify({error: message})
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
-  socket.destroySoon()
-}
-
 /** Starts the meta API on `listen` (port 0 picks a free port). Resolves once listening. */
 export async function startMetaApi(deps: MetaApiDeps, listen: {host: string; port: number}): Promise<MetaApi> {
   const handler = createMetaHandler(deps)
   const limits = handler.limits
-  const server = createServer({
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    connectionsCheckingInterval: limits.timeoutCheckMs,
-  }, handler)
-  // Idle sockets (no request at all) are dropped after a while as well.
-  server.timeout = Math.max(limits.requestTimeoutMs, limits.longPollMs) + 10_000
-  server.on('clientError', answerClientError)
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(err)
-    server.once('error', onError)
-    server.listen(listen.port, listen.host, () => {
-      server.off('error', onError)
-      resolve()
-    })
+  const http = await listenHttp(handler, {
+    host: listen.host, port: listen.port, limits,
+    // A socket with no request at all is dropped after a while, but never while a long poll may be waiting on it.
+    idleSocketMs: Math.max(limits.requestTimeoutMs, limits.longPollMs) + 10_000,
+    onClose: () => handler.close(),
   })
-  const info = server.address() as AddressInfo
-  const address = info.family === 'IPv6' ? `[${info.address}]:${info.port}` : `${info.address}:${info.port}`
-  // Requests in flight per connection, so that close() can drop idle keep-alive connections at once and the others
-  // as soon as their answer is written (Node's own idle tracking counts a connection waiting on a long poll as idle).
-  const inFlight = new Map<Socket, number>()
-  let closing: Promise<void> | undefined
-  server.on('connection', (socket: Socket) => {
-    inFlight.set(socket, 0)
-    socket.once('close', () => inFlight.delete(socket))
-  })
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const socket = req.socket
-    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1)
-    res.once('close', () => {
-      const left = Math.max(0, (inFlight.get(socket) ?? 1) - 1)
-      inFlight.set(socket, left)
-      if (closing !== undefined && left === 0) socket.destroySoon()
-    })
-  })
-  return {
-    server,
-    address,
-    handler,
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        handler.close()
-        const cut = setTimeout(() => server.closeAllConnections(), limits.closeGraceMs)
-        cut.unref()
-        server.close(() => {
-          clearTimeout(cut)
-          resolve()
-        })
-        for (const [socket, n] of inFlight) if (n === 0) socket.destroy()
-      })
-      return closing
-    },
-  }
+  return {server: http.server, address: http.address, handler, close: () => http.close()}
 }

@@ -14,6 +14,8 @@
  */
 import {createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions} from 'node:crypto'
 
+import {hs512Matches, splitJwt} from '../node/jwt.js'
+
 export interface MetaAuthConfig {
   authEnabled: boolean
   sharedSecret: string
@@ -75,24 +77,7 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// JWT (HS512 only)
-
-const B64URL = /^[A-Za-z0-9_-]*$/
-
-function jsonPart(part: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
-}
-
-function signatureMatches(signingInput: string, signature: Buffer, secret: string): boolean {
-  if (secret === '') return false // an empty key would let anyone sign
-  const expected = createHmac('sha512', secret).update(signingInput).digest()
-  return expected.length === signature.length && timingSafeEqual(expected, signature)
-}
+// JWT (HS512 only; node/jwt.ts takes tokens apart)
 
 export type JwtCheck =
   | {ok: true; username: string; secret: 'shared' | 'internal'}
@@ -100,19 +85,13 @@ export type JwtCheck =
 
 /** Verifies an HS512 token against the two secrets and checks `exp` (Unix seconds) against `nowMs`. */
 export function verifyJwt(token: string, config: Pick<MetaAuthConfig, 'sharedSecret' | 'internalSharedSecret'>, nowMs: number): JwtCheck {
-  const parts = token.split('.')
-  if (parts.length !== 3 || !parts.every((p) => B64URL.test(p)) || parts[0] === '' || parts[1] === '') {
-    return {ok: false, error: AUTH_ERRORS.noCredentials}
-  }
-  const header = jsonPart(parts[0])
-  const claims = jsonPart(parts[1])
-  if (header === undefined || claims === undefined) return {ok: false, error: AUTH_ERRORS.noCredentials}
+  const jwt = splitJwt(token)
+  if (jwt === undefined) return {ok: false, error: AUTH_ERRORS.noCredentials}
+  const {header, claims, signingInput: input, signature} = jwt
   if (header.alg !== 'HS512') return {ok: false, error: `unexpected signing method: ${String(header.alg).slice(0, 32)}`}
-  const signature = Buffer.from(parts[2], 'base64url')
-  const input = `${parts[0]}.${parts[1]}`
-  const secret = signatureMatches(input, signature, config.sharedSecret)
+  const secret = hs512Matches(input, signature, config.sharedSecret)
     ? 'shared'
-    : signatureMatches(input, signature, config.internalSharedSecret) ? 'internal' : undefined
+    : hs512Matches(input, signature, config.internalSharedSecret) ? 'internal' : undefined
   if (secret === undefined) return {ok: false, error: AUTH_ERRORS.badSignature}
   if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return {ok: false, error: AUTH_ERRORS.noExpiry}
   if (claims.exp * 1000 <= nowMs) return {ok: false, error: AUTH_ERRORS.expired}

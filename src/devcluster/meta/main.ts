@@ -1,29 +1,28 @@
 /**
  * The dev cluster's meta node: one OS process per node, the counterpart of `influxd-meta -config influxdb-meta.conf`.
- * Started by the supervisor (supervisor.ts) as `node main.js -config <file>`; runs without oclif (it starts fast and
- * stays small). Wiring only:
+ * Started by the supervisor (supervisor/supervisor.ts) as `node main.js -config <file>`; runs without oclif (it starts
+ * fast and stays small). Wiring only:
  *
- *   influxdb-meta.conf ─▶ config-gen.readDevNodeConfig ─▶ logger (logfmt | json | legacy, on stderr → the node's log)
+ *   influxdb-meta.conf ─▶ meta/config.readMetaNodeConfig ─▶ node/logger (on stderr → the node's log)
  *   [meta] dir ─▶ raft/storage (WAL + snapshots) ─┐
- *   [meta] bind-address ─▶ raft/transport (TCP) ───┼─▶ raft/driver (RaftNode around the pure core) ◀─ meta/state (FSM)
+ *   [meta] bind-address ─▶ raft/transport (TCP) ───┼─▶ raft/driver (RaftNode around the pure core) ◀─ meta/store (FSM)
  *   [meta] http-bind-address ─▶ meta/api (HTTP) ──┘
  *
- * Lifecycle: SIGTERM / SIGINT stop it cleanly (exit 0). File descriptor 3, when present, is the supervisor's lifeline
- * pipe: when it reaches end-of-file the supervisor is gone (even if it was SIGKILLed) and the node exits, so no orphan
- * outlives its cluster. Fatal start-up problems (bad config, port in use, damaged meta dir) are logged as the last lines
- * and the process exits 1, which the supervisor quotes.
+ * Lifecycle (node/process.ts): SIGTERM / SIGINT stop it cleanly (exit 0), and so does the end of the supervisor's
+ * lifeline pipe on fd 3, so no orphan outlives its cluster. Fatal start-up problems (bad config, port in use, damaged
+ * meta dir) are logged as the last lines and the process exits 1, which the supervisor quotes.
  */
-import {fstatSync} from 'node:fs'
-import {Socket} from 'node:net'
 import {mkdir} from 'node:fs/promises'
 
 import {type Address, parseListenAddress} from '../../config/values.js'
-import {readDevNodeConfig} from '../cluster/configs/meta.js'
-import {createLogger, type LogFormat} from '../node/logger.js'
+import {createNodeHttpClient} from '../node/http-client.js'
+import {createLogger} from '../node/logger.js'
+import {configPathFrom, describeListenError, messageOf, onStopRequests, runNodeMain} from '../node/process.js'
 import {RaftNode} from '../raft/driver.js'
 import {openRaftStorage} from '../raft/storage.js'
 import {listenRaftTransport} from '../raft/transport.js'
 import {startMetaApi} from './api.js'
+import {type MetaNodeConfig, readMetaNodeConfig} from './config.js'
 import {MetaStore} from './store.js'
 
 /** The version the dev cluster reports (`<OSS>-c<Enterprise>`, the shape of /show-cluster's version field). */
@@ -31,42 +30,11 @@ export const DEV_VERSION = '1.11.8-c1.11.8'
 /** `[meta] gossip-frequency` (default 5s). */
 const GOSSIP_FREQUENCY_MS = 5_000
 
-/** A bind address from the config (readDevNodeConfig has validated it already) as host and port. */
+/** A bind address from the config (readMetaNodeConfig has validated it already) as host and port. */
 function listenAddress(addr: string): Address {
   const p = parseListenAddress(addr)
   if (!p.ok) throw new Error(`${addr}: ${p.reason}`)
   return p.value
-}
-
-function configPathFrom(argv: string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    if (a === '-config' || a === '--config') return argv[i + 1]
-    if (a.startsWith('-config=') || a.startsWith('--config=')) return a.slice(a.indexOf('=') + 1)
-  }
-  return undefined
-}
-
-/** Exit when the supervisor's end of the fd-3 pipe closes. No fd 3 (started by hand): nothing to watch. */
-function watchLifeline(onLost: () => void): void {
-  try {
-    if (!fstatSync(3).isFIFO() && !fstatSync(3).isSocket()) return
-  } catch {
-    return
-  }
-  // A socket, not a ReadStream: a stream on fd 3 would read through the thread pool and hold the process open at exit.
-  const s = new Socket({fd: 3, readable: true, writable: false})
-  s.on('data', () => undefined)
-  s.on('end', onLost)
-  s.on('close', onLost)
-  s.on('error', onLost)
-}
-
-function describeListenError(err: NodeJS.ErrnoException, what: string, addr: string): string {
-  if (err.code === 'EADDRINUSE') return `${what} ${addr}: the port is already in use by another process`
-  if (err.code === 'EACCES') return `${what} ${addr}: permission denied`
-  if (err.code === 'EADDRNOTAVAIL') return `${what} ${addr}: the address is not available on this machine`
-  return `${what} ${addr}: ${err.message}`
 }
 
 async function run(): Promise<number> {
@@ -75,14 +43,14 @@ async function run(): Promise<number> {
     process.stderr.write('usage: main.js -config <influxdb-meta.conf>\n')
     return 2
   }
-  let cfg: Awaited<ReturnType<typeof readDevNodeConfig>>
+  let cfg: MetaNodeConfig
   try {
-    cfg = await readDevNodeConfig(configPath)
+    cfg = await readMetaNodeConfig(configPath)
   } catch (err) {
-    process.stderr.write(`run: parse config: ${(err as Error).message}\n`)
+    process.stderr.write(`run: parse config: ${messageOf(err)}\n`)
     return 1
   }
-  const root = createLogger({format: cfg.logFormat as LogFormat, level: cfg.logLevel})
+  const root = createLogger({format: cfg.logFormat, level: cfg.logLevel})
   const metaLog = root.child('meta')
   const raftLog = root.child('metastore')
   metaLog.info('InfluxDB Meta starting', {version: DEV_VERSION, branch: 'medic-dev', commit: 'none'}, `InfluxDB Meta starting, version ${DEV_VERSION}, branch medic-dev, commit none`)
@@ -103,7 +71,7 @@ async function run(): Promise<number> {
   try {
     storage = await openRaftStorage(cfg.dir)
   } catch (err) {
-    metaLog.error('cannot open the meta store', {path: cfg.dir, error: (err as Error).message}, `run: open meta store ${cfg.dir}: ${(err as Error).message}`)
+    metaLog.error('cannot open the meta store', {path: cfg.dir, error: messageOf(err)}, `run: open meta store ${cfg.dir}: ${messageOf(err)}`)
     return 1
   }
   for (const r of storage.repairs) metaLog.warn('repaired the Raft store after a crash', {kind: r.kind, path: r.path, detail: r.message}, `repaired the Raft store after a crash: ${r.path}: ${r.message}`)
@@ -118,7 +86,7 @@ async function run(): Promise<number> {
       onError: (peer: string, err: Error) => node?.reportRpcError(peer, err),
     })
   } catch (err) {
-    metaLog.error('cannot listen on the Raft address', {addr: cfg.bindAddress, error: (err as Error).message}, `run: open raft transport: ${describeListenError(err as NodeJS.ErrnoException, 'bind-address', cfg.bindAddress)}`)
+    metaLog.error('cannot listen on the Raft address', {addr: cfg.bindAddress, error: messageOf(err)}, `run: open raft transport: ${describeListenError(err, 'bind-address', cfg.bindAddress)}`)
     await storage.close()
     return 1
   }
@@ -145,10 +113,13 @@ async function run(): Promise<number> {
     onFatal: () => resolveExit(1),
   })
 
+  // Node-to-node requests: the /status of a node being added, commands forwarded to the leader.
+  const http = createNodeHttpClient({userAgent: 'InfluxDB Meta Client'})
   let api: Awaited<ReturnType<typeof startMetaApi>>
   try {
     api = await startMetaApi(
       {
+        http,
         raft: node,
         store,
         config: {
@@ -165,7 +136,7 @@ async function run(): Promise<number> {
       {host: httpBind.host || '0.0.0.0', port: httpBind.port},
     )
   } catch (err) {
-    metaLog.error('cannot listen on the HTTP address', {addr: cfg.httpBindAddress, error: (err as Error).message}, `run: open meta service: ${describeListenError(err as NodeJS.ErrnoException, 'http-bind-address', cfg.httpBindAddress)}`)
+    metaLog.error('cannot listen on the HTTP address', {addr: cfg.httpBindAddress, error: messageOf(err)}, `run: open meta service: ${describeListenError(err, 'http-bind-address', cfg.httpBindAddress)}`)
     await node.close()
     return 1
   }
@@ -173,7 +144,7 @@ async function run(): Promise<number> {
   // add-meta checks the new node's /status with the HTTP client and the zod schemas; load them now, while the node
   // waits to be joined, rather than in the middle of the first join (a few hundred ms on a busy laptop).
   setImmediate(() => {
-    void Promise.all([import('../../probe/http.js'), import('../../wire/schemas.js').then((m) => m.loadSchemas())]).catch(() => undefined)
+    void Promise.all([import('undici'), import('../../wire/schemas.js').then((m) => m.loadSchemas())]).catch(() => undefined)
   })
   // Gossip: announce this node's version every gossip-frequency (and as soon as it has a leader), so /show-cluster
   // fills in the version column; a node that stops announcing shows a blank version after announcement-expiration.
@@ -212,22 +183,14 @@ async function run(): Promise<number> {
     try {
       await api.close()
       await node!.close()
+      await http.close()
     } catch (err) {
-      metaLog.error('error during shutdown', {error: (err as Error).message}, `error during shutdown: ${(err as Error).message}`)
+      metaLog.error('error during shutdown', {error: messageOf(err)}, `error during shutdown: ${messageOf(err)}`)
     }
     resolveExit(code)
   }
-  process.on('SIGTERM', () => void shutdown('Signal received, initializing clean shutdown...', 0))
-  process.on('SIGINT', () => void shutdown('Signal received, initializing clean shutdown...', 0))
-  watchLifeline(() => void shutdown('The supervisor is gone; shutting down', 0))
+  onStopRequests((why) => void shutdown(why, 0))
   return exited
 }
 
-run().then(
-  (code) => process.exit(code),
-  (err) => {
-    // Only reached before the logger exists or from a bug: the supervisor quotes the log's last lines, so say it there.
-    process.stderr.write(`run: ${err instanceof Error ? err.message : String(err)}\n`)
-    process.exit(1)
-  },
-)
+runNodeMain(run)

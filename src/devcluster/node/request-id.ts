@@ -1,11 +1,9 @@
 /**
- * What the meta node's access log (enterprise-1x.md §2.7) needs besides the request itself: request ids that are
- * time-based UUIDs (version 1 layout, node field all zeros, like `b00e4943-7e48-11e6-86a6-000000000000` in the
- * documented samples), Go's duration strings (`380.542µs`, `8.87547ms`, `2.003s`) and the Common Log Format time
- * (`19/Sep/2016:09:08:53 +0000`). Kept apart from api.ts because they are small pure functions with their own tests.
+ * Request ids as InfluxDB nodes send them (the `Request-Id` header and the access log's request-id field): time-based
+ * UUIDs in the version 1 layout with the node field all zeros, like `b00e4943-7e48-11e6-86a6-000000000000` in the
+ * documented samples. Shared by every node's HTTP server.
  */
 import {randomInt} from 'node:crypto'
-import {formatGoDuration} from '../../util/duration.js'
 
 /** 100-ns intervals between the UUID epoch (1582-10-15) and the Unix epoch. */
 const UUID_EPOCH_OFFSET = 122_192_928_000_000_000n
@@ -37,16 +35,4 @@ export function createTimeUuid(now: () => number = Date.now): () => string {
     const seq = ((clockSeq & 0x3fff) | 0x8000).toString(16).padStart(4, '0')
     return `${low}-${mid}-${high}-${seq}-000000000000`
   }
-}
-
-/** A duration in nanoseconds written the way Go's time.Duration.String() writes it. */
-export const goDuration = formatGoDuration
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const pad = (n: number) => String(n).padStart(2, '0')
-
-/** Common Log Format time in UTC: 19/Sep/2016:09:08:53 +0000. */
-export function clfTime(ms: number): string {
-  const d = new Date(ms)
-  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
 }

@@ -37,9 +37,6 @@ export function peerString(id: string, addr: string = id, voter = true): string 
   return `{${voter ? 'Voter' : 'Nonvoter'} ${id} ${addr}}`
 }
 
-/** A duration from milliseconds in Go's time.Duration format (`512.034113ms`, `1m30s`). */
-export const goDuration = formatGoDurationMs
-
 /**
  * The line the OSS meta service (and so, we assume, Enterprise) logs on every leadership change even without
  * cluster-tracing: `Node at <addr> [Leader]. peers=[a b c]`. It goes without the `raft: ` prefix, straight after the
@@ -121,7 +118,7 @@ export function raftLogLine(ev: RaftEvent, self: {addr: string; role: Role; tick
       }
       return null
     case 'peerContactLost':
-      return {level: 'warn', text: `Failed to contact ${peerString(ev.peer)} in ${goDuration(ev.sinceTicks * tickMs)}`}
+      return {level: 'warn', text: `Failed to contact ${peerString(ev.peer)} in ${formatGoDurationMs(ev.sinceTicks * tickMs)}`}
     case 'quorumLost':
       return {level: 'warn', text: 'Failed to contact quorum of nodes, stepping down'}
     case 'appendRejected':

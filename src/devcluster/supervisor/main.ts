@@ -1,6 +1,6 @@
 /**
  * The detached supervisor's process: `medic dev up --detach` prepares the cluster folder, then starts this module in
- * a session of its own (`<node> supervisor-main.js --dir <cluster dir> [--grace-ms N]`, output appended to
+ * a session of its own (`<node> supervisor/main.js --dir <cluster dir> [--grace-ms N]`, output appended to
  * supervisor.log) and waits on the IPC channel for one report: ready (with the start-up result) or failed (with the
  * error, e.g. the node that died and its last log lines). The command then disconnects and exits; this process keeps
  * the nodes until `medic dev down` (control server), SIGTERM or SIGINT, and it stops them before it exits.
@@ -8,7 +8,7 @@
  * If the command goes away before the cluster is ready (Ctrl-C), nobody would know the cluster exists: the
  * supervisor then stops everything. The nodes' lifelines cover the cases where this process cannot clean up.
  */
-import {serializeError, type SupervisorReport} from '../client/control.js'
+import {serializeError, type SupervisorReport} from './protocol.js'
 import {Supervisor} from './supervisor.js'
 
 function argValue(name: string): string | undefined {
@@ -23,7 +23,7 @@ function report(message: SupervisorReport): void {
 async function main(): Promise<void> {
   const clusterDir = argValue('--dir')
   if (!clusterDir) {
-    process.stderr.write('usage: supervisor-main --dir <cluster dir> [--grace-ms <ms>]\n')
+    process.stderr.write('usage: supervisor/main --dir <cluster dir> [--grace-ms <ms>]\n')
     process.exitCode = 2
     return
   }

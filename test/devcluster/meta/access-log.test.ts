@@ -1,16 +1,16 @@
 // The meta-http access log (cluster-tracing): the pre-1.5 text line and the 1.9.6+ logfmt `weblog` fields, checked
 // by shape and by feeding them to medic's own Explainer, which must recognise them as the catalogue entries an
 // operator would get for a real Enterprise meta log. Also the request-id and duration formats they use.
-import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it} from 'vitest'
 
-import {clfTime, createTimeUuid, goDuration} from '../../../src/devcluster/node/request-id.js'
-import {signJwt} from '../../../src/probe/auth.js'
-import {closeHttp} from '../../../src/probe/http.js'
+import {clfTime} from '../../../src/devcluster/node/go-text.js'
+import {createTimeUuid} from '../../../src/devcluster/node/request-id.js'
+import {formatGoDuration as goDuration} from '../../../src/util/duration.js'
+import {signJwt} from '../../../src/devcluster/node/jwt.js'
 import {Explainer} from '../../../src/logs/explain.js'
-import {form, http, jsonBody, startNode, stopNodes, T0, type TestNode, waitFor} from './harness.js'
+import {form, http, jsonBody, startNode, stopNodes, T0, type TestNode, until} from './harness.js'
 
 afterEach(stopNodes)
-afterAll(closeHttp)
 
 const AGENT = {'user-agent': 'InfluxDB Meta Client'}
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-000000000000'
@@ -19,7 +19,7 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-00000000000
 async function logged(n: TestNode, method: string, path: string, opts: {body?: string; headers?: Record<string, string>} = {}): Promise<string> {
   const before = n.lines.length
   await http(method, `${n.url}${path}`, {...opts, headers: {...AGENT, ...opts.headers}})
-  await waitFor(() => n.lines.length > before, `the access log line for ${method} ${path}`)
+  await until(`the access log line for ${method} ${path}`, () => n.lines.length > before)
   return n.lines[n.lines.length - 1]
 }
 

@@ -2,16 +2,14 @@
 // kind of bad one) against a real auth-enabled meta API, with influxd-ctl's error wording.
 import {createHmac} from 'node:crypto'
 
-import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it} from 'vitest'
 
 import {AUTH_ERRORS, hashPassword, verifyJwt, verifyPassword} from '../../../src/devcluster/meta/auth.js'
 import {authHeaders, signJwt} from '../../../src/probe/auth.js'
-import {closeHttp} from '../../../src/probe/http.js'
 import {errorMessageOf} from '../../../src/wire/schemas.js'
 import {form, http, jsonBody, startNode, stopNodes, T0} from './harness.js'
 
 afterEach(stopNodes)
-afterAll(closeHttp)
 
 const CHEAP = {N: 1024, r: 8, p: 1}
 const secrets = {sharedSecret: 'public-secret', internalSharedSecret: 'internal-secret'}

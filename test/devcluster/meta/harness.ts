@@ -1,14 +1,17 @@
 // Helpers for the meta API tests: a meta node (MetaStore + LocalRaft + the real HTTP server on 127.0.0.1:0) with an
-// injected clock and a captured log, a small HTTP client (undici, redirects not followed), raw sockets for the
-// misbehaving-client tests, and a condition wait with a generous deadline (no fixed sleeps).
+// injected clock and a captured log, and raw sockets for the misbehaving-client tests. HTTP calls and condition waits
+// are the shared ones (test/helpers/http.ts, wait.ts).
 import {connect, type Socket} from 'node:net'
-
-import {request} from 'undici'
 
 import {type MetaApi, type MetaApiConfig, type MetaApiDeps, type MetaApiLimits, startMetaApi} from '../../../src/devcluster/meta/api.js'
 import {MetaStore} from '../../../src/devcluster/meta/store.js'
+import {createNodeHttpClient} from '../../../src/devcluster/node/http-client.js'
 import {createLogger, type LogFormat} from '../../../src/devcluster/node/logger.js'
+import {httpRequest} from '../../helpers/http.js'
 import {LocalRaft} from './local-raft.js'
+
+export {type HttpReply as Reply, httpRequest as http} from '../../helpers/http.js'
+export {until} from '../../helpers/wait.js'
 
 export const T0 = Date.UTC(2026, 10, 22, 1, 2, 3, 456)
 
@@ -21,6 +24,7 @@ export interface TestNode {
   url: string
   lines: string[]
   clock: {now: number}
+  close(): Promise<void>
 }
 
 const running: TestNode[] = []
@@ -47,38 +51,22 @@ export async function startNode(options: {
   const store = new MetaStore()
   const raft = new LocalRaft(options.raftId ?? `raft-${running.length + 1}:8089`, 'pending', store)
   const log = createLogger({format: options.format ?? 'logfmt', sink: (l) => lines.push(l), now: () => clock.now, logId: '0TESTLOGID0'})
+  const client = createNodeHttpClient({userAgent: 'InfluxDB Meta Client'})
   const api = await startMetaApi(
-    {raft, store, config: {...BASE_CONFIG, ...options.config}, log, now: () => clock.now, limits: options.limits, fetchStatus: options.fetchStatus},
+    {http: client, raft, store, config: {...BASE_CONFIG, ...options.config}, log, now: () => clock.now, limits: options.limits, fetchStatus: options.fetchStatus},
     {host: '127.0.0.1', port: 0},
   )
   raft.httpAddr = api.address
-  const node = {api, raft, store, addr: api.address, url: `http://${api.address}`, lines, clock}
+  const node = {api, raft, store, addr: api.address, url: `http://${api.address}`, lines, clock, close: async () => {
+    await api.close()
+    await client.close()
+  }}
   running.push(node)
   return node
 }
 
 export async function stopNodes(): Promise<void> {
-  for (const n of running.splice(0)) await n.api.close()
-}
-
-export interface Reply {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  text: string
-  json: any
-}
-
-/** One request; redirects are returned, not followed. */
-export async function http(method: string, url: string, opts: {body?: string | Buffer; headers?: Record<string, string>; signal?: AbortSignal} = {}): Promise<Reply> {
-  const res = await request(url, {method: method as 'GET', body: opts.body, headers: opts.headers, signal: opts.signal})
-  const text = await res.body.text()
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    json = undefined
-  }
-  return {status: res.statusCode, headers: res.headers, text, json}
+  for (const n of running.splice(0)) await n.close()
 }
 
 export const form = (fields: Record<string, string>) => ({
@@ -90,15 +78,6 @@ export const jsonBody = (v: unknown, headers: Record<string, string> = {}) => ({
   body: JSON.stringify(v),
   headers: {'content-type': 'application/json', ...headers},
 })
-
-/** Polls `cond` every few ms until it holds; fails after `timeoutMs` (generous: this is a guard, not a measurement). */
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
 /** A raw TCP connection that records everything the server sends and when it closes. */
 export interface RawClient {

@@ -1,14 +1,12 @@
 // What a misbehaving client can do to the meta API, over raw sockets where HTTP clients would be too polite: wrong
 // methods and paths, bodies over 1 MiB (declared or streamed), slow headers and slow bodies, garbage and huge headers.
 // Each answer is a JSON error with the right status, and the node keeps serving afterwards.
-import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it} from 'vitest'
 
-import {closeHttp} from '../../../src/probe/http.js'
 import {errorMessageOf} from '../../../src/wire/schemas.js'
-import {http, jsonBody, rawClient, startNode, stopNodes, type TestNode, waitFor} from './harness.js'
+import {http, jsonBody, rawClient, startNode, stopNodes, type TestNode, until} from './harness.js'
 
 afterEach(stopNodes)
-afterAll(closeHttp)
 
 async function stillServing(n: TestNode): Promise<void> {
   const r = await http('GET', `${n.url}/ping`)
@@ -40,7 +38,7 @@ describe('meta API robustness', () => {
     n.raft.lead()
     const c = await rawClient(n.addr)
     c.socket.write('POST /execute HTTP/1.1\r\nHost: meta\r\nContent-Type: application/json\r\nContent-Length: 2000000000\r\n\r\n{"cmd":')
-    await waitFor(() => c.closed(), 'the server to answer and close')
+    await until('the server to answer and close', () => c.closed())
     expect(c.received()).toMatch(/^HTTP\/1\.1 413 /)
     expect(await rawError(c.received())).toBe('request body too large (the limit is 1048576 bytes)')
     await stillServing(n)
@@ -62,7 +60,7 @@ describe('meta API robustness', () => {
         c.socket.once('close', resolve)
       })
     }
-    await waitFor(() => c.closed(), 'the server to close the connection')
+    await until('the server to close the connection', () => c.closed())
     expect(sent).toBeLessThan(16 * 1024 * 1024) // 1 MiB read plus socket buffers, not the 64 MiB on offer
     expect(c.received()).toMatch(/^HTTP\/1\.1 413 /)
     await stillServing(n)
@@ -80,7 +78,7 @@ describe('meta API robustness', () => {
     const n = await startNode({limits: {headersTimeoutMs: 300, requestTimeoutMs: 600, timeoutCheckMs: 50}})
     const c = await rawClient(n.addr)
     c.socket.write('GET /status HTTP/1.1\r\nHost: meta\r\n')
-    await waitFor(() => c.closed(), 'the server to drop the slow client')
+    await until('the server to drop the slow client', () => c.closed())
     expect(c.received()).toMatch(/^HTTP\/1\.1 408 /)
     expect(await rawError(c.received())).toBe('request timeout')
     await stillServing(n)
@@ -91,10 +89,10 @@ describe('meta API robustness', () => {
     n.raft.lead()
     const c = await rawClient(n.addr)
     c.socket.write('POST /execute HTTP/1.1\r\nHost: meta\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"cmd":')
-    await waitFor(() => c.closed(), 'the server to drop the slow client')
+    await until('the server to drop the slow client', () => c.closed())
     expect(c.received()).toMatch(/^HTTP\/1\.1 408 /)
     expect(n.raft.calls).toEqual([])
-    await waitFor(() => n.lines.some((l) => l.includes('msg=weblog')), 'the access log line')
+    await until('the access log line', () => n.lines.some((l) => l.includes('msg=weblog')))
     expect(n.lines.find((l) => l.includes('msg=weblog'))).toMatch(/ uri=\/execute .* status=408 /)
     await stillServing(n)
   })
@@ -103,12 +101,12 @@ describe('meta API robustness', () => {
     const n = await startNode()
     const garbage = await rawClient(n.addr)
     garbage.socket.write('HELLO THERE\r\n\r\n')
-    await waitFor(() => garbage.closed(), 'the answer to garbage')
+    await until('the answer to garbage', () => garbage.closed())
     expect(garbage.received()).toMatch(/^HTTP\/1\.1 400 /)
     expect(await rawError(garbage.received())).toBe('bad request')
     const huge = await rawClient(n.addr)
     huge.socket.write(`GET /status HTTP/1.1\r\nHost: meta\r\nX-Big: ${'y'.repeat(64 * 1024)}\r\n\r\n`)
-    await waitFor(() => huge.closed(), 'the answer to huge headers')
+    await until('the answer to huge headers', () => huge.closed())
     expect(huge.received()).toMatch(/^HTTP\/1\.1 431 /)
     // Odd but parseable requests get ordinary answers.
     expect((await http('GET', `${n.url}//status`)).status).toBe(400)

@@ -6,6 +6,7 @@
  */
 import {RaftCore} from '../../../src/devcluster/raft/core.js'
 import type {ConfState, HardState, LogEntry, Msg, NodeId, RaftConfig, RaftEvent, Ready, RecoveredState, Snapshot} from '../../../src/devcluster/raft/types.js'
+import {seeded} from '../../../src/util/rng.js'
 
 export const T = 10 // heartbeat timeout, ticks
 export const E = 10 // election timeout, ticks
@@ -136,15 +137,6 @@ export function ackAll(core: RaftCore, msgs: Msg[]): void {
 
 // ---------------------------------------------------------------------------------------------- the cluster harness
 
-/** A small deterministic generator seeded from a label (a linear congruential step over an FNV-1a hash). */
-export function seeded(label: string): () => number {
-  let s = 0x811c9dc5
-  for (let i = 0; i < label.length; i++) s = Math.imul(s ^ label.charCodeAt(i), 0x01000193) >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 4294967296
-  }
-}
 
 interface Durable {
   hardState: HardState
@@ -197,7 +189,7 @@ export class Cluster {
     node.appliedIndex = d.snapshot?.meta.index ?? 0
     node.applied = []
     // Each node (and each restart) gets its own timer stream unless the test pins one, so timeouts do not tie.
-    const random = this.over.random ?? seeded(`${node.id}#${++this.starts}`)
+    const random = this.over.random ?? seeded(`${node.id}#${++this.starts}`).fn()
     node.core = new RaftCore(config(node.id, {...this.over, random}), {hardState: {...d.hardState}, snapshot: d.snapshot, entries})
     this.flush(node.id)
   }

@@ -3,9 +3,10 @@
  * that `medic explain`'s catalogue recognises every line the dev cluster writes, with the values it extracts.
  */
 import {describe, expect, it} from 'vitest'
-import {classicLevelTag, goDuration, nodeString, raftLogLine, rpcFailedLine, stateChangeLine, type RaftLogLine} from '../../../src/devcluster/raft/log-lines.js'
+import {classicLevelTag, nodeString, raftLogLine, rpcFailedLine, stateChangeLine, type RaftLogLine} from '../../../src/devcluster/raft/log-lines.js'
 import type {RaftEvent} from '../../../src/devcluster/raft/types.js'
 import {Explainer} from '../../../src/logs/explain.js'
+import {formatGoDurationMs} from '../../../src/util/duration.js'
 
 const SELF = {addr: 'meta-01:8089', role: 'follower' as const}
 
@@ -20,7 +21,7 @@ function lineFor(ev: RaftEvent): RaftLogLine {
   return l
 }
 
-describe('goDuration', () => {
+describe('durations in Raft lines (util/duration formatGoDurationMs)', () => {
   it.each([
     [0, '0s'],
     [0.00075, '750ns'],
@@ -35,7 +36,7 @@ describe('goDuration', () => {
     [3_723_500, '1h2m3.5s'],
     [-250, '-250ms'],
   ])('%s ms is %s', (ms, text) => {
-    expect(goDuration(ms)).toBe(text)
+    expect(formatGoDurationMs(ms)).toBe(text)
   })
 })
 

@@ -15,7 +15,8 @@ import {
   encodeRecords, MAX_RECORD_BYTES, openRaftStorage, RaftStorage, RaftStorageCorruptError, RaftStorageFatalError, RecordType,
 } from '../../../src/devcluster/raft/storage.js'
 import type {HardState, LogEntry, RecoveredState, Snapshot} from '../../../src/devcluster/raft/types.js'
-import {entryData, seeded} from '../../fixtures/raft-storage-child.js'
+import {entryData} from '../../fixtures/raft-storage-child.js'
+import {Rng} from '../../../src/util/rng.js'
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const CHILD = fileURLToPath(new URL('../../fixtures/raft-storage-child.ts', import.meta.url))
@@ -307,7 +308,7 @@ describe('segments', () => {
   it('rolls segments with increasing names, also after truncating back, and replays them all', async () => {
     const dir = tmp()
     const {storage} = await reopen(dir, 4096)
-    const random = seeded(7)
+    const random = new Rng(7, 'raft-storage').fn()
     const model: LogEntry[] = []
     let hs: HardState = {term: 1, votedFor: 'a', commit: 0}
     let term = 1
@@ -548,7 +549,7 @@ function runUntilKilled(dir: string, seed: number, saves: number, acked: Acked):
 describe('SIGKILL', () => {
   it(`never loses a save() that resolved, across ${KILLS} kills of a real process`, async () => {
     const dir = join(tmp(), 'meta')
-    const random = seeded(20261122)
+    const random = new Rng(20261122, 'raft-storage-kills').fn()
     const acked: Acked = {terms: new Map(), maxIndex: 0, maxTerm: 0, maxSnapshot: 0}
     let torn = 0
     let snapshots = 0

@@ -7,14 +7,19 @@ import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {checkConfigs} from '../../src/config/check.js'
-import {clusterStatus, control, startDetachedSupervisor, statusExitCode} from '../../src/devcluster/client/control.js'
-import {metaPorts} from '../../src/devcluster/cluster/ports.js'
-import {type ClusterState, loadState, nodeProcess, pidAlive, procState, redactState} from '../../src/devcluster/cluster/state.js'
-import {type NodeLauncher, prepareCluster, Supervisor, type UpResult} from '../../src/devcluster/supervisor/supervisor.js'
-import {MedicError} from '../../src/errors.js'
-import {closeHttp, getRaw} from '../../src/probe/http.js'
-import {FAKE_META, freeBase, tempClusterDir, until} from '../fixtures/dev/helpers.js'
+import {checkConfigs} from '../../../src/config/check.js'
+import {control} from '../../../src/devcluster/client/control.js'
+import {startDetachedSupervisor} from '../../../src/devcluster/client/detach.js'
+import {clusterStatus, statusExitCode} from '../../../src/devcluster/client/status.js'
+import {metaPorts} from '../../../src/devcluster/cluster/ports.js'
+import {nodeProcess, pidAlive, procState} from '../../../src/devcluster/cluster/processes.js'
+import {type ClusterState, loadState, redactState} from '../../../src/devcluster/cluster/state.js'
+import {prepareCluster} from '../../../src/devcluster/supervisor/prepare.js'
+import {NodeFailedError, type UpResult} from '../../../src/devcluster/supervisor/protocol.js'
+import type {MedicError} from '../../../src/errors.js'
+import {type NodeLauncher, Supervisor} from '../../../src/devcluster/supervisor/supervisor.js'
+import {FAKE_META, freeBase, tempClusterDir, until} from '../../fixtures/dev/helpers.js'
+import {httpCall} from '../../helpers/http.js'
 
 const FAKE = FAKE_META
 
@@ -78,14 +83,14 @@ describe('Supervisor', () => {
     expect(statusExitCode(status)).toBe(0)
 
     // stop and start one node through the control server, as `medic dev stop|start` do.
-    const stopped = await control<{exit: {code: number; requested: boolean}}>(state, 'stop', {node: 'meta-2'})
+    const stopped = await control(state, 'stop', {node: 'meta-2'})
     expect(stopped.exit).toMatchObject({code: 0, requested: true})
     const after = await clusterStatus(await loadState(dir))
     expect(after.nodes[1]).toMatchObject({name: 'meta-2', role: 'down', state: 'down', exit: {code: 0, signal: null}})
     expect(statusExitCode(after)).toBe(3)
-    const restarted = await control<{node: {pid: number}; alreadyRunning: boolean}>(state, 'start', {node: 'meta-2'})
+    const restarted = await control(state, 'start', {node: 'meta-2'})
     expect(restarted.alreadyRunning).toBe(false)
-    expect(pidAlive(restarted.node.pid)).toBe(true)
+    expect(pidAlive(restarted.node.pid ?? -1)).toBe(true)
     await expect(control(state, 'start', {node: 'meta-9'})).rejects.toMatchObject({exitCode: 2, code: 'unknown-node', message: expect.stringContaining('meta-1, meta-2, meta-3')})
 
     const pids = (await loadState(dir)).nodes.map((n) => n.pid as number)
@@ -106,7 +111,7 @@ describe('Supervisor', () => {
     expect(statSync(state.nodes[0].configPath).mode & 0o777).toBe(0o600)
     expect(readFileSync(state.nodes[0].configPath, 'utf8')).toContain('auth-enabled = true')
     // The stand-in node refuses unsigned calls, so an agreed leader proves the probes sign theirs.
-    expect((await getRaw(`http://${state.nodes[0].httpAddr}/status`)).status).toBe(401)
+    expect((await httpCall(state.nodes[0].httpAddr, 'GET', '/status')).status).toBe(401)
     const status = await clusterStatus(state)
     expect(status.agreed).toBe(true)
     expect(status.auth).toEqual({enabled: true, username: 'admin'})
@@ -114,7 +119,6 @@ describe('Supervisor', () => {
       expect(JSON.stringify(status)).not.toContain(secret)
       expect(JSON.stringify(redactState(state))).not.toContain(secret)
     }
-    await closeHttp()
   })
 
   it('a restarted cluster is not joined again, and keeps its ports', async () => {
@@ -143,12 +147,13 @@ describe('Supervisor', () => {
     cleanups.push(() => sup.shutdown('cleanup', 200))
     await sup.open()
     const err = await sup.bringUp().then(() => undefined, (e: unknown) => e)
-    expect(err).toBeInstanceOf(MedicError)
-    const e = err as MedicError
+    expect(err).toBeInstanceOf(NodeFailedError)
+    const e = err as NodeFailedError
     expect(e).toMatchObject({exitCode: 3, code: 'node-failed'})
-    expect(e.message).toMatch(/^meta-2 exited during start-up \(exit code 1\)/)
-    expect(e.message).toContain('Opening raft store')
-    expect(e.message).toContain('bind: address already in use')
+    expect(e.message).toMatch(/^meta-2 exited during start-up \(exit code 1\); the last lines of .*meta-2\/influxdb-meta\.log:$/)
+    expect(e.log.node).toBe('meta-2')
+    expect(e.log.lines.join('\n')).toContain('Opening raft store')
+    expect(e.log.lines.at(-1)).toContain('bind: address already in use')
     expect(e.suggestions[0]).toContain('medic dev logs meta-2')
     await sup.shutdown('start-up failed')
     const state = await loadState(dir)
@@ -207,7 +212,7 @@ describe('the detached supervisor', () => {
     process.env.MEDIC_DEV_NODE_MAIN = FAKE
     let result: UpResult
     try {
-      result = await startDetachedSupervisor<UpResult>({clusterDir: dir})
+      result = await startDetachedSupervisor({clusterDir: dir})
     } finally {
       if (saved === undefined) delete process.env.MEDIC_DEV_NODE_MAIN
       else process.env.MEDIC_DEV_NODE_MAIN = saved
@@ -220,7 +225,7 @@ describe('the detached supervisor', () => {
     expect(result.mode).toBe('detached')
     expect(result.leader.name).toBe('meta-1')
     expect(supPid).not.toBe(process.pid)
-    expect(await control<{pid: number; phase: string}>(state, 'ping')).toMatchObject({pid: supPid, phase: 'running'})
+    expect(await control(state, 'ping', {})).toMatchObject({pid: supPid, phase: 'running'})
 
     const pids = state.nodes.map((n) => n.pid as number)
     expect(pids.every((p) => pidAlive(p))).toBe(true)
@@ -243,9 +248,10 @@ describe('the detached supervisor', () => {
       delete process.env.FAKE_META_FAIL
       Object.assign(process.env, saved)
     }
-    expect(err).toMatchObject({exitCode: 3, code: 'node-failed'})
-    expect((err as Error).message).toContain('meta-3 exited during start-up')
-    expect((err as Error).message).toContain('bind: address already in use')
+    expect(err).toBeInstanceOf(NodeFailedError)
+    expect(err).toMatchObject({exitCode: 3, code: 'node-failed', log: {node: 'meta-3'}})
+    expect((err as NodeFailedError).message).toContain('meta-3 exited during start-up')
+    expect((err as NodeFailedError).log.lines.join('\n')).toContain('bind: address already in use')
     const state = await loadState(dir)
     await until('the supervisor to clear itself', async () => (await loadState(dir)).supervisor === null)
     expect(state.nodes.every((n) => nodeProcess(n) === 'gone')).toBe(true)
@@ -265,7 +271,7 @@ describe('the detached supervisor', () => {
     cleanups.push(() => {
       if (pidAlive(supPid)) process.kill(supPid, 'SIGKILL')
     })
-    const down = await control<{stopped: Array<{name: string; exit: {code: number}}>}>(state, 'down')
+    const down = await control(state, 'down', {})
     expect(down.stopped).toEqual([{name: 'meta-1', exit: expect.objectContaining({code: 0, requested: true})}])
     await until('the supervisor to exit', () => !pidAlive(supPid) || procState(supPid) === 'Z')
     expect((await loadState(dir)).supervisor).toBeNull()

@@ -3,9 +3,9 @@
 // (seeded, so a failure replays exactly).
 import {describe, expect, it} from 'vitest'
 
-import {
-  DAY_MS, encodeCommand, HOUR_MS, isMetaError, type MetaCommand, MetaStore, parseCommand, shardGroupStart, WEEK_MS,
-} from '../../../src/devcluster/meta/store.js'
+import {encodeCommand, isMetaError, type MetaCommand, parseCommand} from '../../../src/devcluster/meta/commands.js'
+import {DAY_MS, HOUR_MS, MetaStore, shardGroupStart, WEEK_MS} from '../../../src/devcluster/meta/store.js'
+import {Rng} from '../../../src/util/rng.js'
 import {checkShowShards, loadSchemas} from '../../../src/wire/schemas.js'
 
 const T0 = Date.UTC(2026, 10, 22, 1, 2, 3)
@@ -19,16 +19,6 @@ class Driver {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('MetaStore: nodes', () => {
   it('numbers meta and data nodes from one sequence (3 meta nodes -> first data node is 4)', () => {
@@ -282,7 +272,7 @@ describe('MetaStore: apply, snapshots, determinism', () => {
     let groupsMade = 0
     let refused = 0
     for (const seed of [1, 2, 3, 42, 1234]) {
-      const rnd = mulberry32(seed)
+      const rnd = new Rng(seed, 'meta-store').fn()
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]
       const int = (n: number) => Math.floor(rnd() * n)
       const hosts = ['a', 'b', 'c', 'd', 'e']

@@ -1,0 +1,123 @@
+/**
+ * `medic dev status`: the state file plus a concurrent probe of every node: its process first (down, paused), then its
+ * API (a meta node's GET /status: leader, peers, joined; a data node's GET /ping), each within a deadline. The
+ * cluster's verdict: every node up and the meta nodes agreeing on one leader.
+ */
+import {ExitCode, type ExitCodeValue} from '../../errors.js'
+import {nodeProcess} from '../cluster/processes.js'
+import {adminAuthHeaders, type ClusterState, type DevNode, metaNodes, type NodeExit} from '../cluster/state.js'
+import {createNodeHttpClient, jsonOf, type NodeHttpClient} from '../node/http-client.js'
+import {supervisorAnswers} from './control.js'
+
+/** Meta nodes: their Raft role as /status tells it. Data nodes: `data` once they answer /ping. Any node can be down,
+ * paused (SIGSTOP) or up but not answering. */
+export type NodeRole = 'leader' | 'follower' | 'un-joined' | 'data' | 'down' | 'paused' | 'unreachable'
+
+export interface NodeStatus {
+  name: string
+  kind: DevNode['kind']
+  role: NodeRole
+  /** up: the process runs and its API answers; paused: stopped by SIGSTOP; down: no process. */
+  state: 'up' | 'down' | 'paused'
+  pid: number | null
+  httpAddr: string
+  /** Meta nodes' Raft address (their Raft id); null for data nodes. */
+  raftAddr: string | null
+  /** Data nodes' cluster RPC address; null for meta nodes. */
+  rpcAddr: string | null
+  /** The leader this node reports: a node name when it is one of ours, else the Raft address; null when unknown. */
+  leader: string | null
+  joined: boolean | null
+  peers: string[] | null
+  /** How the process ended, when it is down and the supervisor saw it. */
+  exit: NodeExit | null
+  configPath: string
+  logPath: string
+  /** Why the API could not be read. */
+  error?: string
+}
+
+export interface ClusterStatus {
+  dir: string
+  basePort: number
+  logFormat: string
+  auth: {enabled: boolean; username: string | null}
+  joined: boolean
+  supervisor: {pid: number; mode: string; address: string; running: boolean} | null
+  /** The leader every up node agrees on, or null. */
+  leader: {name: string; raftAddr: string; httpAddr: string} | null
+  agreed: boolean
+  nodes: NodeStatus[]
+  summary: {nodes: number; up: number; down: number; paused: number}
+}
+
+/** Probes every node concurrently (its process, then its API within `timeoutMs`); secrets never appear. */
+export async function clusterStatus(state: ClusterState, options: {timeoutMs?: number; http?: NodeHttpClient} = {}): Promise<ClusterStatus> {
+  const http = options.http ?? createNodeHttpClient({userAgent: 'influx-medic'})
+  try {
+    return await probeCluster(state, http, options.timeoutMs ?? 1_500)
+  } finally {
+    if (options.http === undefined) await http.close()
+  }
+}
+
+async function probeCluster(state: ClusterState, http: NodeHttpClient, timeoutMs: number): Promise<ClusterStatus> {
+  const byRaft = new Map(metaNodes(state).map((n) => [n.raftAddr, n]))
+  const supervisorRunning = await supervisorAnswers(state)
+  const nodes = await Promise.all(state.nodes.map(async (n): Promise<NodeStatus> => {
+    const base = {
+      name: n.name, kind: n.kind, pid: n.pid, httpAddr: n.httpAddr, raftAddr: n.kind === 'meta' ? n.raftAddr : null,
+      rpcAddr: n.kind === 'data' ? n.rpcAddr : null, configPath: n.configPath, logPath: n.logPath,
+    }
+    const none = {leader: null, joined: null, peers: null}
+    const proc = nodeProcess(n)
+    if (proc === 'gone') return {...base, ...none, pid: null, role: 'down', state: 'down', exit: n.exit ?? null}
+    if (proc === 'paused') return {...base, ...none, role: 'paused', state: 'paused', exit: null}
+    try {
+      if (n.kind === 'data') {
+        const r = await http.get(`http://${n.httpAddr}/ping`, {timeoutMs})
+        if (r.status !== 204) throw new Error(`GET /ping answered HTTP ${r.status}`)
+        return {...base, ...none, role: 'data', state: 'up', exit: null}
+      }
+      const r = await http.get(`http://${n.httpAddr}/status`, {timeoutMs, headers: adminAuthHeaders(state), maxResponseBytes: 1024 * 1024})
+      if (r.status !== 200) throw new Error(`HTTP ${r.status} ${r.text.trim().slice(0, 120)}`)
+      const {checkMetaStatus} = await import('../../wire/schemas.js')
+      const checked = await checkMetaStatus(jsonOf(r))
+      if (!checked.ok) throw new Error(`unexpected /status body (${checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})`)
+      const s = checked.status
+      const joined = s.peers !== null && s.peers.includes(n.raftAddr)
+      const role: NodeRole = s.leader === '' || s.peers === null ? 'un-joined' : s.leader === n.raftAddr ? 'leader' : 'follower'
+      return {...base, role, state: 'up', leader: s.leader === '' ? null : byRaft.get(s.leader)?.name ?? s.leader, joined, peers: s.peers, exit: null}
+    } catch (err) {
+      return {...base, ...none, role: 'unreachable', state: 'up', exit: null, error: err instanceof Error ? err.message : String(err)}
+    }
+  }))
+  const answering = nodes.filter((n) => n.kind === 'meta' && (n.role === 'leader' || n.role === 'follower' || n.role === 'un-joined'))
+  const leaders = new Set(answering.map((n) => n.leader))
+  const leaderName = leaders.size === 1 ? [...leaders][0] : null
+  const leaderNode = leaderName === null ? undefined : metaNodes(state).find((n) => n.name === leaderName)
+  const agreed = answering.length > 0 && leaderNode !== undefined && nodes.some((n) => n.name === leaderNode.name && n.role === 'leader')
+  return {
+    dir: state.dir,
+    basePort: state.basePort,
+    logFormat: state.logFormat,
+    auth: {enabled: state.auth !== null, username: state.auth?.username ?? null},
+    joined: state.joined,
+    supervisor: state.supervisor ? {pid: state.supervisor.pid, mode: state.supervisor.mode, address: state.supervisor.address, running: supervisorRunning} : null,
+    leader: agreed && leaderNode ? {name: leaderNode.name, raftAddr: leaderNode.raftAddr, httpAddr: leaderNode.httpAddr} : null,
+    agreed,
+    nodes,
+    summary: {
+      nodes: nodes.length,
+      up: nodes.filter((n) => n.state === 'up' && n.role !== 'unreachable').length,
+      down: nodes.filter((n) => n.state === 'down').length,
+      paused: nodes.filter((n) => n.state === 'paused').length,
+    },
+  }
+}
+
+/** 0 when every node is up and they agree on a leader, else 3. */
+export function statusExitCode(s: ClusterStatus): ExitCodeValue {
+  const allUp = s.nodes.every((n) => n.role === 'leader' || n.role === 'follower' || n.role === 'data')
+  return allUp && s.agreed ? ExitCode.OK : ExitCode.PROBLEMS
+}

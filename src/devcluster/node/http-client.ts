@@ -1,0 +1,182 @@
+/**
+ * The one HTTP client of the dev cluster's own processes: meta nodes asking a joining node for its /status and
+ * forwarding commands to the leader, the supervisor joining nodes and calling its control server, `medic dev status`
+ * probing the nodes, and (next) data nodes posting to the meta leader and long-polling its state. Node-to-node talk,
+ * not operator probes: medic's probe client (src/probe/http.ts) maps failures to CLI errors with exit codes and
+ * suggestions, which a node process must never throw; this one throws NodeHttpError with a `code`.
+ *
+ * undici (imported on first use: it costs tens of milliseconds to load), one keep-alive Agent per client, and:
+ *   - a deadline for the whole exchange (connect, headers, body, and every redirect), and the caller's AbortSignal;
+ *   - a response size limit enforced while reading, so a node that answers gigabytes costs nothing;
+ *   - 307/308 redirects followed only when asked (maxRedirects), with the method and body re-sent unchanged, as a meta
+ *     follower's 307 to the leader expects (Go's client re-sends a POST body on 307/308 the same way); loops refused;
+ *   - any status returned as it is: the caller decides what a 503 means.
+ */
+import type {Dispatcher} from 'undici'
+
+import {parseJsonBounded} from '../../util/json.js'
+
+export const DEFAULT_TIMEOUT_MS = 5_000
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+export type NodeHttpErrorCode =
+  | 'refused' // nothing listens there (ECONNREFUSED)
+  | 'reset' // the connection was closed before an answer (ECONNRESET, socket hang up)
+  | 'timeout' // the deadline passed
+  | 'aborted' // the caller's signal fired
+  | 'too-large' // the answer is over maxResponseBytes
+  | 'redirects' // a redirect loop, or more redirects than allowed
+  | 'bad-url'
+  | 'network' // anything else on the way (DNS, unreachable, TLS...)
+
+/** A request that got no usable answer. `errno` is the system error code when there was one (ECONNREFUSED...). */
+export class NodeHttpError extends Error {
+  override readonly name = 'NodeHttpError'
+  constructor(message: string, readonly code: NodeHttpErrorCode, readonly url: string, readonly errno?: string, options?: {cause?: unknown}) {
+    super(message, options)
+  }
+}
+
+export interface NodeRequestOptions {
+  method?: 'GET' | 'POST' | 'HEAD'
+  body?: string | Buffer
+  headers?: Record<string, string>
+  /** Deadline of the whole exchange, redirects included. */
+  timeoutMs?: number
+  maxResponseBytes?: number
+  /** 307/308 redirects to follow, re-sending method and body (default 0: the 307 is returned). */
+  maxRedirects?: number
+  signal?: AbortSignal
+}
+
+export interface NodeResponse {
+  status: number
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>
+  text: string
+  /** The URL that answered (after redirects). */
+  url: string
+}
+
+export interface NodeHttpClient {
+  request(url: string, options?: NodeRequestOptions): Promise<NodeResponse>
+  get(url: string, options?: Omit<NodeRequestOptions, 'method' | 'body'>): Promise<NodeResponse>
+  post(url: string, body: string | Buffer, options?: Omit<NodeRequestOptions, 'method' | 'body'>): Promise<NodeResponse>
+  /** Closes idle connections; the client stays usable (the next request opens new ones). */
+  close(): Promise<void>
+}
+
+export interface NodeHttpClientOptions {
+  /** The User-Agent sent (a data node sends "InfluxDB Meta Client" to meta nodes). */
+  userAgent: string
+  connectTimeoutMs?: number
+}
+
+const sysCode = (err: unknown): string | undefined => {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
+    if (typeof e === 'object' && 'code' in e && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return e.code
+    e = typeof e === 'object' && 'cause' in e ? e.cause : undefined
+  }
+  return undefined
+}
+
+function headerRecord(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
+  return out
+}
+
+export function createNodeHttpClient(options: NodeHttpClientOptions): NodeHttpClient {
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+  let agent: Dispatcher | undefined
+  let undici: typeof import('undici') | undefined
+
+  async function dispatcher(): Promise<{request: typeof import('undici').request; dispatcher: Dispatcher}> {
+    undici ??= await import('undici')
+    agent ??= new undici.Agent({connect: {timeout: connectTimeoutMs}, keepAliveTimeout: 10_000})
+    return {request: undici.request, dispatcher: agent}
+  }
+
+  async function once(
+    href: string, o: NodeRequestOptions, signal: AbortSignal, limit: number,
+  ): Promise<{status: number; headers: Record<string, string>; text: string}> {
+    const {request, dispatcher: d} = await dispatcher()
+    const res = await request(href, {
+      method: o.method ?? 'GET',
+      dispatcher: d,
+      signal,
+      body: o.body,
+      headers: {'user-agent': options.userAgent, ...o.headers},
+    })
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of res.body) {
+      const c: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)
+      size += c.length
+      if (size > limit) {
+        res.body.destroy()
+        throw new NodeHttpError(`${href}: the answer is larger than ${limit} bytes`, 'too-large', href)
+      }
+      chunks.push(c)
+    }
+    return {status: res.statusCode, headers: headerRecord(res.headers), text: Buffer.concat(chunks).toString('utf8')}
+  }
+
+  async function request(url: string, o: NodeRequestOptions = {}): Promise<NodeResponse> {
+    const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const limit = o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
+    const maxRedirects = o.maxRedirects ?? 0
+    const deadline = AbortSignal.timeout(timeoutMs)
+    const signal = o.signal ? AbortSignal.any([deadline, o.signal]) : deadline
+    const seen = [url]
+    let href = url
+    for (;;) {
+      let answer: {status: number; headers: Record<string, string>; text: string}
+      if (!URL.canParse(href)) throw new NodeHttpError(`${href}: not a URL`, 'bad-url', href)
+      try {
+        answer = await once(href, o, signal, limit)
+      } catch (err) {
+        if (err instanceof NodeHttpError) throw err
+        if (o.signal?.aborted && !deadline.aborted) throw new NodeHttpError(`${href}: aborted`, 'aborted', href, undefined, {cause: err})
+        if (deadline.aborted) throw new NodeHttpError(`${href}: no answer within ${timeoutMs} ms`, 'timeout', href, undefined, {cause: err})
+        const errno = sysCode(err)
+        const message = err instanceof Error ? err.message : String(err)
+        if (errno === 'ECONNREFUSED') throw new NodeHttpError(`${href}: connection refused`, 'refused', href, errno, {cause: err})
+        if (errno === 'ECONNRESET' || errno === 'EPIPE' || /other side closed|socket hang up/i.test(message)) {
+          throw new NodeHttpError(`${href}: the connection was closed before an answer`, 'reset', href, errno ?? 'ECONNRESET', {cause: err})
+        }
+        if (/connect timeout/i.test(message)) throw new NodeHttpError(`${href}: connect timeout after ${connectTimeoutMs} ms`, 'timeout', href, 'ETIMEDOUT', {cause: err})
+        throw new NodeHttpError(`${href}: ${errno ?? message}`, 'network', href, errno, {cause: err})
+      }
+      const location = answer.headers.location
+      if ((answer.status === 307 || answer.status === 308) && maxRedirects > 0 && location !== undefined) {
+        const next = new URL(location.split(', ')[0], href).href
+        if (seen.includes(next) || seen.length > maxRedirects) {
+          throw new NodeHttpError(`${url}: redirect loop or too many redirects (${[...seen, next].join(' -> ')})`, 'redirects', url)
+        }
+        seen.push(next)
+        href = next
+        continue
+      }
+      return {...answer, url: href}
+    }
+  }
+
+  return {
+    request,
+    get: (url, o = {}) => request(url, {...o, method: 'GET'}),
+    post: (url, body, o = {}) => request(url, {...o, method: 'POST', body}),
+    close: async () => {
+      const a = agent
+      agent = undefined
+      await a?.close()
+    },
+  }
+}
+
+/** A JSON answer parsed with a depth limit; undefined when it is not JSON (the caller names what it expected). */
+export function jsonOf(res: NodeResponse): unknown {
+  const r = parseJsonBounded(res.text)
+  return r.ok ? r.value : undefined
+}

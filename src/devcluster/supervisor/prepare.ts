@@ -1,0 +1,153 @@
+/**
+ * Getting a cluster folder ready for a supervisor (`medic dev up` before anything starts): creates or re-reads
+ * cluster.json, refuses a folder that belongs to something else or a cluster that already runs, stops nodes left
+ * running by a supervisor that died, checks that every port is free, and writes every node's config. A cluster that
+ * was joined before keeps its size and ports: its members know each other by their Raft addresses.
+ */
+import {randomBytes} from 'node:crypto'
+import {mkdir, readdir, rm} from 'node:fs/promises'
+
+import {inputError, usageError} from '../../errors.js'
+import {supervisorAnswers} from '../client/control.js'
+import {writeMetaConfig} from '../cluster/configs/meta.js'
+import {metaName, nodeIndex} from '../cluster/names.js'
+import {dirFlag, metaNodePaths} from '../cluster/paths.js'
+import {checkBasePort, checkPortsFree, DEFAULT_BASE_PORT, HOST, MAX_META_NODES, metaPorts, metaPortUses} from '../cluster/ports.js'
+import {stopStrayNodes} from '../cluster/processes.js'
+import {type ClusterState, type DevAuth, type MetaDevNode, metaNodes, nowIso, readState, STATE_VERSION, writeState} from '../cluster/state.js'
+import type {LogFormat} from '../node/logger.js'
+
+export const DEFAULT_META_NODES = 3
+
+export interface UpOptions {
+  clusterDir: string
+  /** Number of meta nodes; default: the existing cluster's, else 3. */
+  meta?: number
+  basePort?: number
+  logFormat?: LogFormat
+  /** Turn auth on (a cluster that has it keeps it). */
+  auth?: boolean
+}
+
+export interface Prepared {
+  state: ClusterState
+  /** True when the cluster is new (or its earlier start never finished joining) and will be joined. */
+  fresh: boolean
+  /** Things the command should tell the user (kept settings, cleaned leftovers). */
+  notes: string[]
+}
+
+/**
+ * Gets the cluster folder ready for a supervisor: creates or re-reads the state, refuses a folder that belongs to
+ * something else or a cluster that already runs, checks that every port is free, and writes every node's config.
+ * Nothing is started here.
+ */
+export async function prepareCluster(options: UpOptions): Promise<Prepared> {
+  const dir = options.clusterDir
+  const notes: string[] = []
+  const existing = await readState(dir)
+  if (existing && (await supervisorAnswers(existing))) {
+    throw usageError(`a dev cluster already runs in ${dir} (supervisor pid ${existing.supervisor?.pid})`, 'cluster-running', [
+      `see it: medic dev status${dirFlag(dir)}`,
+      `stop it first: medic dev down${dirFlag(dir)}`,
+      'or start another one beside it: medic dev up --dir <another folder> --base-port <another base>',
+    ])
+  }
+  if (existing) {
+    const reaped = await stopStrayNodes(existing.nodes, 0)
+    if (reaped.length > 0) notes.push(`stopped ${reaped.join(', ')}, left running by a supervisor that is gone`)
+  } else {
+    await assertUsableFolder(dir)
+  }
+
+  const metaCount = options.meta ?? (existing ? metaNodes(existing).length : undefined) ?? DEFAULT_META_NODES
+  if (!Number.isInteger(metaCount) || metaCount < 1 || metaCount > MAX_META_NODES) {
+    throw usageError(`--meta ${metaCount}: a dev cluster has 1 to ${MAX_META_NODES} meta nodes`, 'bad-meta-count', [`medic dev up --meta 3${dirFlag(dir)} (the recommended size), or --meta 1 for the quickest start`])
+  }
+  const basePort = options.basePort ?? existing?.basePort ?? DEFAULT_BASE_PORT
+  checkBasePort(basePort, metaCount)
+  const reuse = existing?.joined === true
+  if (existing && reuse) {
+    // A joined cluster's members are known to each other by their Raft addresses: its size and ports are fixed.
+    if (metaCount !== metaNodes(existing).length) {
+      throw usageError(`the dev cluster in ${dir} has ${metaNodes(existing).length} meta node${metaNodes(existing).length === 1 ? '' : 's'}; it cannot be restarted with --meta ${metaCount}`, 'cluster-shape-changed', [
+        `restart it as it is: medic dev up${dirFlag(dir)}`,
+        `or start afresh: medic dev down --purge${dirFlag(dir)}, then medic dev up --meta ${metaCount}${dirFlag(dir)}`,
+      ])
+    }
+    if (basePort !== existing.basePort) {
+      throw usageError(`the dev cluster in ${dir} uses base port ${existing.basePort}; its nodes know each other by those addresses, so it cannot move to --base-port ${basePort}`, 'cluster-shape-changed', [
+        `restart it on its ports: medic dev up${dirFlag(dir)}`,
+        `or start afresh elsewhere: medic dev up --dir <another folder> --base-port ${basePort}`,
+      ])
+    }
+  }
+  const logFormat = options.logFormat ?? existing?.logFormat ?? 'logfmt'
+  let auth: DevAuth | null = existing?.auth ?? null
+  if (auth && options.auth !== true && existing) notes.push('auth stays on: this cluster was created with --auth')
+  if (!auth && options.auth) {
+    auth = {
+      sharedSecret: randomBytes(32).toString('base64url'),
+      internalSharedSecret: randomBytes(32).toString('base64url'),
+      username: 'admin',
+      password: randomBytes(15).toString('base64url'),
+      userCreated: false,
+    }
+  }
+
+  const now = nowIso()
+  const nodes: MetaDevNode[] = []
+  for (let k = 1; k <= metaCount; k++) {
+    const name = metaName(k)
+    const p = metaPorts(basePort, k)
+    const paths = metaNodePaths(dir, name)
+    const old = reuse ? existing?.nodes.find((n) => n.name === name) : undefined
+    nodes.push({
+      name, kind: 'meta', httpAddr: `${HOST}:${p.http}`, raftAddr: `${HOST}:${p.raft}`,
+      dir: paths.dir, configPath: paths.configPath, logPath: paths.logPath,
+      pid: null, startedAt: null, exit: old?.exit ?? null, paused: false, lastSignal: null,
+    })
+  }
+  await checkPortsFree(metaPortUses(basePort, nodes.map((_, i) => i + 1)), {basePort, dirFlag: dirFlag(dir)})
+
+  if (!reuse && existing) {
+    // An earlier start that never finished joining: its Raft state is half-made. Start those nodes from scratch.
+    for (const n of existing.nodes) await rm(metaNodePaths(dir, n.name).metaDir, {recursive: true, force: true})
+    notes.push('the previous start never finished joining the nodes: starting them afresh')
+  }
+  for (const n of nodes) {
+    const p = metaNodePaths(dir, n.name)
+    await mkdir(p.metaDir, {recursive: true, mode: 0o700})
+    const ports = metaPorts(basePort, nodeIndex(n.name) as number)
+    await writeMetaConfig(n.configPath, {
+      name: n.name, clusterDir: dir, hostname: HOST, metaDir: p.metaDir, raftPort: ports.raft, httpPort: ports.http, logFormat,
+      auth: auth ? {sharedSecret: auth.sharedSecret, internalSharedSecret: auth.internalSharedSecret} : null,
+    })
+  }
+  const state: ClusterState = {
+    version: STATE_VERSION, createdAt: existing?.createdAt ?? now, updatedAt: now, dir, basePort, logFormat, auth,
+    joined: reuse, supervisor: null, nodes,
+  }
+  await writeState(dir, state)
+  return {state, fresh: !reuse, notes}
+}
+
+/** A new cluster goes into a folder that does not exist or is empty, never over someone's files. */
+async function assertUsableFolder(dir: string): Promise<void> {
+  let entries: string[]
+  try {
+    entries = await readdir(dir)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return
+    if (code === 'ENOTDIR') throw usageError(`${dir} is a file, not a folder`, 'dir-not-a-folder', ['medic dev up --dir <a new or empty folder>'])
+    throw inputError(`${dir}: cannot read the folder (${code})`, 'dir-unreadable', [], err)
+  }
+  const ours = new Set(['supervisor.log', 'cluster.json.lock'])
+  const foreign = entries.filter((e) => !ours.has(e))
+  if (foreign.length > 0) {
+    throw usageError(`${dir} is not empty and holds no dev cluster (no cluster.json); medic will not write its cluster over ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}`, 'dir-not-empty', [
+      'medic dev up --dir <a new or empty folder>',
+    ])
+  }
+}
