@@ -6,24 +6,19 @@
 import {mkdir, readdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {ExitCode, MedicError} from '../errors.js'
 import {dataBlockBytes, DEFAULT_MAX_SIZE_BYTES, QUEUE_FULL_MESSAGE} from './format.js'
 import {
-  parseId, type PurgeResult, type QueueFinding, type QueueOptions, queueDirError, type QueueStats, SegmentQueue, sumIfKnown,
+  HhEngineError, parseId, type PurgeResult, type QueueFinding, type QueueOptions, queueDirError, type QueueStats, SegmentQueue, sumIfKnown,
 } from './queue.js'
 
-/** An append would take a destination node's queues past max-size. The message is Enterprise's, exactly. */
-export class QueueFullError extends MedicError {
-  constructor(readonly nodeId: number, readonly diskBytes: number, readonly maxSizeBytes: number) {
-    super(QUEUE_FULL_MESSAGE, {
-      code: 'hh-queue-full',
-      exitCode: ExitCode.PROBLEMS,
-      suggestions: [
-        `bring node ${nodeId} back so that its queue drains (medic hh watch shows the rate)`,
-        'or raise [hinted-handoff] max-size in influxdb.conf on this data node',
-      ],
-    })
-    this.name = 'QueueFullError'
+/**
+ * An append would take a destination node's queues past max-size. The message is Enterprise's, exactly (`queue is
+ * full`): a data node returns it to the writer as it is.
+ */
+export class QueueFullError extends HhEngineError {
+  override name = 'QueueFullError'
+  constructor(readonly nodeId: number, readonly diskBytes: number, readonly maxSizeBytes: number, path: string) {
+    super(QUEUE_FULL_MESSAGE, 'hh-queue-full', path)
   }
 }
 
@@ -103,7 +98,7 @@ export class NodeQueues {
     if (!Number.isSafeInteger(shardId) || shardId < 1) return Promise.reject(new RangeError(`bad shard id ${shardId}`))
     const bytes = dataBlockBytes(data.length)
     if (this.diskBytes + bytes > this.maxSizeBytes) {
-      return Promise.reject(new QueueFullError(this.nodeId, this.diskBytes, this.maxSizeBytes))
+      return Promise.reject(new QueueFullError(this.nodeId, this.diskBytes, this.maxSizeBytes, this.dir))
     }
     const queue = this.queues.get(shardId)
     return queue ? queue.append(data) : this.appendToNewShard(shardId, data, bytes)

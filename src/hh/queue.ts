@@ -17,12 +17,13 @@
  *    ahead too. A block handed out is a view of a window that is never written again: the caller may keep it;
  *  - opening lists the directory, stats each segment, verifies the tail segment and reads the head segment's footer:
  *    no other segment is read, so opening 1,000 full segments takes milliseconds.
+ *
+ * The engine runs inside processes that are not the CLI (a data node, next): it throws HhEngineError, a plain error
+ * with a `code`, never a CLI error with an exit code; a command that uses the engine maps it.
  */
 import {type FileHandle, mkdir, open, readdir, stat, unlink} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {ExitCode, inputError, MedicError} from '../errors.js'
-import {shellQuote} from '../util/text.js'
 import {
   ChunkReader, isBoundary, isChecksummed, parseBlock, readBlock, recoveredHead, tornCut, walkSegment,
 } from './blocks.js'
@@ -109,20 +110,33 @@ export function parseId(name: string): number | undefined {
   return Number.isSafeInteger(id) ? id : undefined
 }
 
-/** Turns a file-system error on a queue directory into a MedicError (exit 4) that says what to do. */
-export function queueDirError(path: string, err: unknown): MedicError {
-  const e = err as NodeJS.ErrnoException
-  switch (e?.code) {
+export type HhEngineErrorCode =
+  | 'hh-permission-denied' // the queue directory (or a file in it) may not be read or written by this process
+  | 'hh-not-a-directory' // a file stands where the queue directory should be
+  | 'hh-dir-unusable' // any other failure to open the directory
+  | 'hh-write-failed' // a commit failed (the disk, the file system): the queue must be reopened
+  | 'hh-queue-full' // an append would pass max-size (QueueFullError)
+
+/** The queue engine's errors: plain, typed by `code`, naming the path they concern. */
+export class HhEngineError extends Error {
+  override name = 'HhEngineError'
+  constructor(message: string, readonly code: HhEngineErrorCode, readonly path: string, options?: {cause?: unknown}) {
+    super(message, options)
+  }
+}
+
+/** Turns a file-system error on a queue directory into an HhEngineError. */
+export function queueDirError(path: string, err: unknown): HhEngineError {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined
+  switch (code) {
     case 'EACCES':
     case 'EPERM':
-      return inputError(`${path}: permission denied`, 'hh-permission-denied', [
-        `run medic as the user that owns the queue (often: sudo -u influxdb ...), or check ls -ld ${shellQuote(path)}`,
-      ], err)
+      return new HhEngineError(`${path}: permission denied`, 'hh-permission-denied', path, {cause: err})
     case 'ENOTDIR':
     case 'EEXIST':
-      return inputError(`${path}: not a directory`, 'hh-not-a-directory', ['pass the hinted-handoff directory ([hinted-handoff] dir)'], err)
+      return new HhEngineError(`${path}: not a directory`, 'hh-not-a-directory', path, {cause: err})
     default:
-      return inputError(`${path}: cannot use the queue directory (${e?.message ?? String(err)})`, 'hh-dir-unusable', [], err)
+      return new HhEngineError(`${path}: cannot use the queue directory (${err instanceof Error ? err.message : String(err)})`, 'hh-dir-unusable', path, {cause: err})
   }
 }
 
@@ -355,7 +369,7 @@ export class SegmentQueue {
 
   /**
    * Opens the queue in `dir`, creating the directory and a first segment when missing. After a crash the tail segment is
-   * verified and a torn append cut off; findings go to options.onFinding. Throws a MedicError (exit 4) when the
+   * verified and a torn append cut off; findings go to options.onFinding. Throws an HhEngineError when the
    * directory cannot be used.
    */
   static async open(dir: string, options: QueueOptions = {}): Promise<SegmentQueue> {
@@ -591,9 +605,7 @@ export class SegmentQueue {
       this.commitCount++
       commit.resolve()
     } catch (err) {
-      this.failure = new MedicError(`${this.dir}: queue write failed (${(err as Error).message}); reopen the queue to recover`, {
-        code: 'hh-write-failed', exitCode: ExitCode.CANNOT_CHECK, cause: err,
-      })
+      this.failure = new HhEngineError(`${this.dir}: queue write failed (${(err as Error).message}); reopen the queue to recover`, 'hh-write-failed', this.dir, {cause: err})
       commit.reject(this.failure)
       for (const queued of this.commits.splice(0)) queued.reject(this.failure)
     }
@@ -725,7 +737,7 @@ export class SegmentQueue {
     try {
       await this.loadSegments()
     } catch (err) {
-      if (err instanceof MedicError) throw err
+      if (err instanceof HhEngineError) throw err
       throw queueDirError((err as NodeJS.ErrnoException).path ?? this.dir, err)
     }
   }

@@ -21,7 +21,7 @@ export class HhStore {
 
   /**
    * Opens every node and shard queue under `dir` (created when missing). Foreign entries, torn tails and the like are
-   * reported through options.onFinding; a directory that cannot be used throws a MedicError (exit 4).
+   * reported through options.onFinding; a directory that cannot be used throws an HhEngineError.
    */
   static async open(dir: string, options: HhStoreOptions = {}): Promise<HhStore> {
     const store = new HhStore(dir, options)

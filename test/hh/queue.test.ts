@@ -1,4 +1,5 @@
 // The hinted-handoff queue engine (src/hh/queue.ts, node-queues.ts, store.ts) on real files in temporary directories.
+// Its errors are plain HhEngineErrors with a code (it runs in node processes, which never throw CLI errors).
 import {appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -6,7 +7,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {MedicError} from '../../src/errors.js'
 import {dataBlockBytes, encodeBlock, encodeFooter, FOOTER_BYTES, QUEUE_FULL_MESSAGE, writeDataBlock} from '../../src/hh/format.js'
 import {NodeQueues, QueueFullError} from '../../src/hh/node-queues.js'
-import {type QueueFinding, type QueueOptions, SegmentQueue} from '../../src/hh/queue.js'
+import {HhEngineError, type QueueFinding, type QueueOptions, SegmentQueue} from '../../src/hh/queue.js'
 import {HhStore} from '../../src/hh/store.js'
 import {tempDir} from '../helpers/cli.js'
 
@@ -341,13 +342,14 @@ describe('SegmentQueue: crash recovery and bad input', () => {
     expect(existsSync(join(dir, 'README'))).toBe(true)
   })
 
-  it('throws a MedicError (exit 4) when the directory cannot be used', async () => {
+  it('throws a plain HhEngineError (no exit code: the engine runs in nodes) when the directory cannot be used', async () => {
     const dir = newDir()
     writeFileSync(join(dir, 'file'), 'x')
     const err = await SegmentQueue.open(join(dir, 'file', 'queue')).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(MedicError)
-    expect((err as MedicError).exitCode).toBe(4)
-    expect((err as MedicError).code).toBe('hh-not-a-directory')
+    expect(err).toBeInstanceOf(HhEngineError)
+    expect(err).not.toBeInstanceOf(MedicError)
+    expect(err).toMatchObject({code: 'hh-not-a-directory', message: expect.stringContaining('not a directory')})
+    expect(err).not.toHaveProperty('exitCode')
   })
 })
 
@@ -448,6 +450,9 @@ describe('NodeQueues: max-size per destination node', () => {
     expect(full.length).toBeGreaterThan(0)
     const err = (full[0] as PromiseRejectedResult).reason as QueueFullError
     expect(err).toBeInstanceOf(QueueFullError)
+    expect(err).toBeInstanceOf(HhEngineError)
+    expect(err).not.toBeInstanceOf(MedicError)
+    expect(err).toMatchObject({nodeId: 4, maxSizeBytes: 3000, path: join(dir, '4')})
     expect(err.message).toBe(QUEUE_FULL_MESSAGE)
     expect(err.message).toBe('queue is full')
     expect(err.code).toBe('hh-queue-full')
