@@ -3,14 +3,14 @@
 // acknowledged block, in order, uncorrupted, starting at or after the durable head and never past an undelivered block.
 // The kill moments are conditions on what the child has printed (never fixed sleeps); deadlines are generous.
 // bench/hh-crash.js runs the same against the built engine with 50 kills or more.
-import {type ChildProcess, spawn} from 'node:child_process'
 import {cpSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {type QueueFinding, SegmentQueue} from '../../src/hh/queue.js'
-import {ROOT, tempDir} from '../helpers/cli.js'
+import {runUntilKilled} from '../helpers/crash.js'
+import {tempDir} from '../helpers/tmp.js'
 import {checkPayload, SEGMENT_BYTES} from './crash-workload.js'
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url))
@@ -52,42 +52,22 @@ const PLANS: RoundPlan[] = [
 ]
 
 /** Runs the child until it has printed `count` lines starting with `trigger` in this round, then SIGKILLs it. */
-function runUntilKilled(dir: string, first: number, plan: RoundPlan, seen: Seen): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const args = [dir, String(first), plan.sync, String(plan.lag), String(plan.inFlight)]
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let killed = false
-    let hits = 0
-    let pending = ''
-    let stderr = ''
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`no ${plan.count} "${plan.trigger}" lines within ${ROUND_DEADLINE_MS} ms (saw ${hits}); stderr: ${stderr}`))
-    }, ROUND_DEADLINE_MS)
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const lines = (pending + chunk.toString()).split('\n')
-      pending = lines.pop()!
-      for (const line of lines) {
-        const [kind, arg] = line.split(' ')
-        const n = Number(arg)
-        if (kind === 'A') seen.acked = Math.max(seen.acked, n)
-        else if (kind === 'D') seen.delivered = Math.max(seen.delivered, n)
-        else if (kind === 'H') seen.durableHead = Math.max(seen.durableHead, n)
-        else return reject(new Error(`child: ${line}`))
-        if (kind === plan.trigger && ++hits === plan.count && !killed) {
-          killed = true
-          child.kill('SIGKILL')
-        }
-      }
-    })
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer)
-      if (signal === 'SIGKILL' && killed) resolve()
-      else reject(new Error(`child exited on its own (code ${code}, signal ${signal}); stderr: ${stderr}`))
-    })
+function runRound(dir: string, first: number, plan: RoundPlan, seen: Seen): Promise<void> {
+  let hits = 0
+  return runUntilKilled({
+    script: CHILD,
+    args: [dir, String(first), plan.sync, String(plan.lag), String(plan.inFlight)],
+    deadlineMs: ROUND_DEADLINE_MS,
+    progress: () => `${plan.count} "${plan.trigger}" lines (saw ${hits})`,
+    onLine: (line) => {
+      const [kind, arg] = line.split(' ')
+      const n = Number(arg)
+      if (kind === 'A') seen.acked = Math.max(seen.acked, n)
+      else if (kind === 'D') seen.delivered = Math.max(seen.delivered, n)
+      else if (kind === 'H') seen.durableHead = Math.max(seen.durableHead, n)
+      else throw new Error(line)
+      return kind === plan.trigger && ++hits === plan.count
+    },
   })
 }
 
@@ -140,7 +120,7 @@ describe('queue engine under SIGKILL', () => {
     let next = 0
     let torn = 0
     for (const plan of PLANS) {
-      await runUntilKilled(dir, next, plan, seen)
+      await runRound(dir, next, plan, seen)
       const {seqs, findings, corrupt} = await readCopy(dir)
       torn += findings.length
       next = checkRecovered(seqs, findings, corrupt, seen)

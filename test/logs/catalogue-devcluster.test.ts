@@ -5,7 +5,6 @@
 // Every wait is on a condition with a generous deadline; nothing here asserts a duration.
 import {type ChildProcess, spawn} from 'node:child_process'
 import {closeSync, openSync, readFileSync} from 'node:fs'
-import {request} from 'node:http'
 import {createServer, type Server, type Socket} from 'node:net'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -26,6 +25,7 @@ import {Explainer} from '../../src/logs/explain.js'
 import {parseLine} from '../../src/logs/formats.js'
 import type {KeywordMatcher} from '../../src/logs/types.js'
 import {freeBase, tempClusterDir, until} from '../fixtures/dev/helpers.js'
+import {httpCall, type HttpReply} from '../helpers/http.js'
 
 const NOW = Date.UTC(2026, 10, 22)
 const SELF = {addr: '127.0.0.1:18189', role: 'leader' as const}
@@ -180,28 +180,16 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-function tempDir(prefix: string): string {
+/** A temp cluster folder, removed after the test. */
+function clusterFolder(prefix: string): string {
   const t = tempClusterDir(prefix)
   cleanups.push(t.remove)
   return t.dir
 }
 
-/** One HTTP request; status 0 when the connection failed. */
-function call(addr: string, method: string, path: string, body?: string): Promise<{status: number; text: string}> {
-  return new Promise((resolve) => {
-    const i = addr.lastIndexOf(':')
-    const headers: Record<string, string> = body === undefined ? {} : {'content-type': 'application/x-www-form-urlencoded'}
-    const req = request({host: addr.slice(0, i), port: Number(addr.slice(i + 1)), method, path, headers, timeout: 5000, agent: false}, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (text += c))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, text}))
-      res.on('error', () => resolve({status: 0, text: ''}))
-    })
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', () => resolve({status: 0, text: ''}))
-    req.end(body)
-  })
+/** One HTTP request to a node (status 0 when the connection failed); a body is sent as a form. */
+function call(addr: string, method: string, path: string, body?: string): Promise<HttpReply> {
+  return httpCall(addr, method, path, body, body === undefined ? {} : {'content-type': 'application/x-www-form-urlencoded'})
 }
 
 async function leaderOf(httpAddr: string): Promise<string> {
@@ -266,7 +254,7 @@ async function formCluster(node: LoneNode): Promise<void> {
 
 describe('logs of real dev-cluster runs', () => {
   it('a supervisor with three real meta nodes (legacy shape), the leader killed and started again: no unknown line', async () => {
-    const dir = tempDir('medic-catalogue-dev-')
+    const dir = clusterFolder('medic-catalogue-dev-')
     const basePort = await freeBase(3)
     await prepareCluster({clusterDir: dir, meta: 3, basePort, logFormat: 'legacy'})
     const sup = new Supervisor({clusterDir: dir, mode: 'foreground', graceMs: 5_000})
@@ -307,7 +295,7 @@ describe('logs of real dev-cluster runs', () => {
   }, 120_000)
 
   it('lone real nodes in the JSON and logfmt shapes, one stopped by its lifeline, and one whose Raft port is taken', async () => {
-    const root = tempDir('medic-catalogue-lone-')
+    const root = clusterFolder('medic-catalogue-lone-')
     const base = await freeBase(3)
     // The third node's Raft port is held by someone else.
     const blocker: Server = createServer()

@@ -3,37 +3,19 @@
 // follower that catches up, a whole-cluster restart that keeps the state, and bad input to a live node's API.
 // Every wait is on a condition with a generous deadline; nothing here asserts a duration (bench/dev-bench.js does).
 import {existsSync, readFileSync} from 'node:fs'
-import {request} from 'node:http'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {medic, oneJson} from '../../helpers/cli.js'
 import {freeBase, tempClusterDir, until} from '../../fixtures/dev/helpers.js'
+import {httpCall as call} from '../../helpers/http.js'
 
 interface Node {name: string; pid: number; httpAddr: string; raftAddr: string; logPath?: string}
-interface Reply {status: number; text: string; location?: string}
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
-
-/** One HTTP request to a node; status 0 when the connection failed (the node may be dead or paused). */
-function call(addr: string, method: string, path: string, body?: string, headers: Record<string, string> = {}, timeoutMs = 3000): Promise<Reply> {
-  return new Promise((resolve) => {
-    const i = addr.lastIndexOf(':')
-    const req = request({host: addr.slice(0, i), port: Number(addr.slice(i + 1)), method, path, headers, timeout: timeoutMs, agent: false}, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (text += c))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, text, location: res.headers.location}))
-      res.on('error', () => resolve({status: 0, text: ''}))
-    })
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', () => resolve({status: 0, text: ''}))
-    req.end(body)
-  })
-}
 
 async function statusOf(n: Node): Promise<{leader: string; peers: string[] | null} | undefined> {
   const r = await call(n.httpAddr, 'GET', '/status', undefined, {}, 1000)

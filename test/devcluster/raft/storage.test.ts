@@ -2,10 +2,8 @@
 // restart, torn tails are cut at every byte offset, damage mid-file is refused with a clear error, truncations and
 // snapshots replay the way they were written, compaction deletes old segments, and a child process killed with SIGKILL
 // over and over never loses a save() that had resolved.
-import {type ChildProcess, spawn} from 'node:child_process'
-import {cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync} from 'node:fs'
 import type {FileHandle} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
 import {basename, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {crc32} from 'node:zlib'
@@ -17,13 +15,14 @@ import {
 import type {HardState, LogEntry, RecoveredState, Snapshot} from '../../../src/devcluster/raft/types.js'
 import {entryData} from '../../fixtures/raft-storage-child.js'
 import {Rng} from '../../../src/util/rng.js'
+import {runUntilKilled} from '../../helpers/crash.js'
+import {tempDir} from '../../helpers/tmp.js'
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const CHILD = fileURLToPath(new URL('../../fixtures/raft-storage-child.ts', import.meta.url))
 const dirs: string[] = []
 
 function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'medic-raft-storage-'))
+  const d = tempDir('medic-raft-storage-')
   dirs.push(d)
   return d
 }
@@ -503,46 +502,28 @@ const ROUND_DEADLINE_MS = 20_000
 const KILLS = 12
 
 /** Runs the child until it has reported `saves` saves in this round, then SIGKILLs it. */
-function runUntilKilled(dir: string, seed: number, saves: number, acked: Acked): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(seed), '2048'], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let killed = false
-    let count = 0
-    let pending = ''
-    let stderr = ''
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`the child did not report ${saves} saves within ${ROUND_DEADLINE_MS} ms (saw ${count}); stderr: ${stderr}`))
-    }, ROUND_DEADLINE_MS)
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const lines = (pending + chunk.toString()).split('\n')
-      pending = lines.pop()!
-      for (const line of lines) {
-        const [kind, ...nums] = line.split(' ')
-        const [a, b, c] = nums.map(Number)
-        if (kind === 'R') continue
-        if (kind === 'H') acked.maxTerm = Math.max(acked.maxTerm, a)
-        else if (kind === 'P') acked.maxSnapshot = Math.max(acked.maxSnapshot, a)
-        else if (kind === 'S') {
-          for (let i = a; i <= b; i++) acked.terms.set(i, c)
-          acked.maxIndex = Math.max(acked.maxIndex, b)
-          if (++count === saves && !killed) {
-            killed = true
-            child.kill('SIGKILL')
-          }
-        } else {
-          reject(new Error(`child: ${line} ${stderr}`))
-        }
+function runRound(dir: string, seed: number, saves: number, acked: Acked): Promise<void> {
+  let count = 0
+  return runUntilKilled({
+    script: CHILD,
+    args: [dir, String(seed), '2048'],
+    deadlineMs: ROUND_DEADLINE_MS,
+    progress: () => `${saves} saves (saw ${count})`,
+    onLine: (line) => {
+      const [kind, ...nums] = line.split(' ')
+      const [a, b, c] = nums.map(Number)
+      if (kind === 'R') return false
+      if (kind === 'H') acked.maxTerm = Math.max(acked.maxTerm, a)
+      else if (kind === 'P') acked.maxSnapshot = Math.max(acked.maxSnapshot, a)
+      else if (kind === 'S') {
+        for (let i = a; i <= b; i++) acked.terms.set(i, c)
+        acked.maxIndex = Math.max(acked.maxIndex, b)
+        return ++count === saves
+      } else {
+        throw new Error(line)
       }
-    })
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer)
-      if (signal === 'SIGKILL' && killed) resolve()
-      else reject(new Error(`the child exited on its own (code ${code}, signal ${signal}); stderr: ${stderr}`))
-    })
+      return false
+    },
   })
 }
 
@@ -554,7 +535,7 @@ describe('SIGKILL', () => {
     let torn = 0
     let snapshots = 0
     for (let round = 0; round < KILLS; round++) {
-      await runUntilKilled(dir, 1000 + round, 1 + Math.floor(random() * 60), acked)
+      await runRound(dir, 1000 + round, 1 + Math.floor(random() * 60), acked)
       // Recover a copy, so that the next child recovers the original itself.
       const copy = copyOf(dir)
       const s = await openRaftStorage(copy, {segmentBytes: 2048})

@@ -10,6 +10,7 @@ import {
 } from '../../../src/devcluster/raft/transport.js'
 import type {Msg} from '../../../src/devcluster/raft/types.js'
 import {deadPort} from '../../helpers/net.js'
+import {until} from '../../helpers/wait.js'
 
 const DEADLINE_MS = 20_000
 const open: RaftTransport[] = []
@@ -27,15 +28,6 @@ async function listen(id: string, extra: Partial<RaftTransportOptions> = {}, por
   t.onMessage((m) => got.push(m))
   open.push(t)
   return {t, got, errors}
-}
-
-/** Resolves once cond() holds; polls on a short timer; fails after the deadline with `what`. */
-async function until(cond: () => boolean, what: string, deadlineMs = DEADLINE_MS): Promise<void> {
-  const end = performance.now() + deadlineMs
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
 }
 
 const hb = (from: string, to: string, ctx: number, term = 1): Msg => ({t: 'append', term, from, to, prevIndex: 0, prevTerm: 0, entries: [], commit: 0, ctx})
@@ -65,7 +57,7 @@ describe('delivery', () => {
       if (i === 500) a.t.send(big)
       b.t.send({t: 'append_resp', term: 1, from: b.t.address, to: a.t.address, ok: true, match: i, lastIndex: i, ctx: i})
     }
-    await until(() => b.got.length === 1001 && a.got.length === 1000, 'all messages')
+    await until('all messages', () => b.got.length === 1001 && a.got.length === 1000, DEADLINE_MS, 5)
     const ctxs = b.got.filter((m) => m.t === 'append').map((m) => (m as {ctx: number}).ctx)
     expect(ctxs).toEqual(Array.from({length: 1000}, (_, i) => i))
     expect(b.got[501]).toEqual(big)
@@ -81,10 +73,10 @@ describe('delivery', () => {
     const addr = b1.t.address
     let n = 0
     a.t.send(hb('a', addr, n++))
-    await until(() => b1.got.length === 1, 'first delivery')
+    await until('first delivery', () => b1.got.length === 1, DEADLINE_MS, 5)
 
     await b1.t.close()
-    await until(() => a.errors.length >= 1, 'the lost connection to be reported')
+    await until('the lost connection to be reported', () => a.errors.length >= 1, DEADLINE_MS, 5)
     expect(a.errors[0].peer).toBe(addr)
     expect(a.errors[0].err).toBeInstanceOf(RaftTransportError)
     expect(a.errors[0].err.message).toMatch(/^(EOF|read tcp .*: read: connection reset by peer)$/)
@@ -92,7 +84,7 @@ describe('delivery', () => {
     const b2 = await listen('b', {}, port(b1.t))
     const sender = setInterval(() => a.t.send(hb('a', addr, n++)), 10)
     try {
-      await until(() => b2.got.length >= 3, 'delivery to the restarted peer')
+      await until('delivery to the restarted peer', () => b2.got.length >= 3, DEADLINE_MS, 5)
     } finally {
       clearInterval(sender)
     }
@@ -117,7 +109,7 @@ describe('a peer that is down', () => {
     expect(first.dropped).toBe(5000 - 64)
     expect(first.connectAttempts).toBe(1)
 
-    await until(() => a.errors.length === 1, 'the failed attempt to be reported')
+    await until('the failed attempt to be reported', () => a.errors.length === 1, DEADLINE_MS, 5)
     expect(a.errors[0]).toEqual({peer: dead, err: expect.any(RaftTransportError)})
     expect(a.errors[0].err.message).toBe(`dial tcp ${dead}: connect: connection refused`)
     expect((a.errors[0].err as RaftTransportError).direction).toBe('outbound')
@@ -129,12 +121,12 @@ describe('a peer that is down', () => {
       for (let i = 0; i < 200; i++) a.t.send(hb('a', dead, i))
     }, 5)
     try {
-      await until(() => a.t.stats().peers[dead].connectAttempts >= 6, 'several attempts')
+      await until('several attempts', () => a.t.stats().peers[dead].connectAttempts >= 6, DEADLINE_MS, 5)
     } finally {
       clearInterval(sender)
     }
     // With nothing sent any more, the last backoff ends without a new attempt.
-    await until(() => a.t.stats().peers[dead].state === 'idle', 'the peer to go idle')
+    await until('the peer to go idle', () => a.t.stats().peers[dead].state === 'idle', DEADLINE_MS, 5)
     const st = a.t.stats().peers[dead]
     expect(a.errors).toHaveLength(st.failures)
     expect(st.failures).toBe(st.connectAttempts)
@@ -146,7 +138,7 @@ describe('a peer that is down', () => {
   it('reports an address it cannot dial, and a message too big to send', async () => {
     const a = await listen('a', {maxFrameBytes: 1000})
     a.t.send(hb('a', 'no-port-here', 1))
-    await until(() => a.errors.length === 1, 'the bad address to be reported')
+    await until('the bad address to be reported', () => a.errors.length === 1, DEADLINE_MS, 5)
     expect(a.errors[0]).toMatchObject({peer: 'no-port-here', err: {message: 'dial tcp no-port-here: missing port in address'}})
 
     const b = await listen('b')
@@ -154,7 +146,7 @@ describe('a peer that is down', () => {
     expect(a.errors).toHaveLength(2)
     expect(a.errors[1].err.message).toMatch(/exceeds the frame limit of 1000 bytes/)
     a.t.send(hb('a', b.t.address, 2))
-    await until(() => b.got.length === 1, 'the next message')
+    await until('the next message', () => b.got.length === 1, DEADLINE_MS, 5)
     expect((b.got[0] as {ctx: number}).ctx).toBe(2)
   })
 })
@@ -168,7 +160,7 @@ describe('bad input on the listening side', () => {
     const {socket, closed} = raw(b.t.address)
     socket.write(bytes)
     await closed
-    await until(() => b.errors.length > before, 'the error report')
+    await until('the error report', () => b.errors.length > before, DEADLINE_MS, 5)
     return b.errors.at(-1)!.err
   }
 
@@ -206,7 +198,7 @@ describe('bad input on the listening side', () => {
     expect(b.got.map((m) => (m as {ctx: number}).ctx)).toEqual([7])
     const a = await listen('a')
     a.t.send(hb('a', b.t.address, 8))
-    await until(() => b.got.length === 2, 'a normal delivery after the bad connections')
+    await until('a normal delivery after the bad connections', () => b.got.length === 2, DEADLINE_MS, 5)
     expect(b.t.stats().inboundConnections).toBe(1)
   })
 
@@ -215,7 +207,7 @@ describe('bad input on the listening side', () => {
     const bytes = Buffer.concat([hello(), encodeFrame(hb('x', 'b', 1)), encodeFrame(hb('x', 'b', 2))])
     const {socket} = raw(b.t.address)
     for (let i = 0; i < bytes.length; i++) socket.write(bytes.subarray(i, i + 1))
-    await until(() => b.got.length === 2, 'both messages')
+    await until('both messages', () => b.got.length === 2, DEADLINE_MS, 5)
     expect(b.got.map((m) => (m as {ctx: number}).ctx)).toEqual([1, 2])
 
     b.t.onMessage((m) => {
@@ -233,10 +225,10 @@ describe('close()', () => {
     const a = await listen('a')
     const b = await listen('b')
     a.t.send(hb('a', b.t.address, 1))
-    await until(() => b.got.length === 1, 'an open connection')
+    await until('an open connection', () => b.got.length === 1, DEADLINE_MS, 5)
     const dead = `127.0.0.1:${await deadPort()}`
     a.t.send(hb('a', dead, 1))
-    await until(() => a.errors.length === 1, 'a peer in backoff')
+    await until('a peer in backoff', () => a.errors.length === 1, DEADLINE_MS, 5)
     a.t.send(hb('a', dead, 2)) // wanted: a new attempt is due when the backoff ends
     const c = await listen('c')
     a.t.send(hb('a', c.t.address, 1)) // an attempt in flight right now
@@ -247,7 +239,7 @@ describe('close()', () => {
     await closed
     a.t.send(hb('a', b.t.address, 2)) // a no-op now
     expect(a.errors).toHaveLength(1)
-    await until(() => b.t.stats().inboundConnections === 0, 'the peer to see the connection go')
+    await until('the peer to see the connection go', () => b.t.stats().inboundConnections === 0, DEADLINE_MS, 5)
     expect(b.got).toHaveLength(1)
     // Nothing listens any more.
     const {closed: refused} = raw(a.t.address)
