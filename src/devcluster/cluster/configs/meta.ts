@@ -31,7 +31,6 @@ export interface MetaConfigInput {
 
 /** A TOML basic string: JSON's escapes are valid TOML escapes. */
 export const tomlString = (s: string): string => JSON.stringify(s)
-const q = tomlString
 
 export function renderMetaConfig(c: MetaConfigInput): string {
   const t = {...DEFAULT_TIMEOUTS, ...c.timeouts}
@@ -44,28 +43,28 @@ export function renderMetaConfig(c: MetaConfigInput): string {
     `# The host name this node advertises to the others, in its HTTP and Raft addresses (/status shows them).`,
     `# In production it must be a name every other node resolves to this machine: never localhost. The dev`,
     `# cluster runs every node on one machine, so the loopback address is the right one here.`,
-    `hostname = ${q(c.hostname)}`,
+    `hostname = ${tomlString(c.hostname)}`,
     ``,
     `[meta]`,
     `  # Raft log, snapshots and peers of this node. Production: /var/lib/influxdb/meta.`,
-    `  dir = ${q(c.metaDir)}`,
+    `  dir = ${tomlString(c.metaDir)}`,
     ``,
     `  # Raft traffic between meta nodes (production default ":8089"). Every meta node must reach every other here.`,
-    `  bind-address = ${q(`${c.hostname}:${c.raftPort}`)}`,
+    `  bind-address = ${tomlString(`${c.hostname}:${c.raftPort}`)}`,
     `  # The meta API used by influxd-ctl, the data nodes and medic (production default ":8091").`,
-    `  http-bind-address = ${q(`${c.hostname}:${c.httpPort}`)}`,
+    `  http-bind-address = ${tomlString(`${c.hostname}:${c.httpPort}`)}`,
     ``,
     `  # How long a data node keeps the continuous-query lease once granted (GET /lease).`,
-    `  lease-duration = ${q(t.leaseDuration)}`,
+    `  lease-duration = ${tomlString(t.leaseDuration)}`,
     ``,
     `  # Raft timing; these are the production defaults. A follower that hears nothing from the leader for`,
     `  # heartbeat-timeout starts an election; a candidate waits election-timeout for a result; a leader that has`,
     `  # not reached a quorum within leader-lease-timeout steps down; commit-timeout paces the messages that tell`,
     `  # followers what is committed. Raise heartbeat-timeout and election-timeout together on slow links.`,
-    `  election-timeout = ${q(t.electionTimeout)}`,
-    `  heartbeat-timeout = ${q(t.heartbeatTimeout)}`,
-    `  leader-lease-timeout = ${q(t.leaderLeaseTimeout)}`,
-    `  commit-timeout = ${q(t.commitTimeout)}`,
+    `  election-timeout = ${tomlString(t.electionTimeout)}`,
+    `  heartbeat-timeout = ${tomlString(t.heartbeatTimeout)}`,
+    `  leader-lease-timeout = ${tomlString(t.leaderLeaseTimeout)}`,
+    `  commit-timeout = ${tomlString(t.commitTimeout)}`,
     ``,
     `  # Logs every meta API request ([meta-http] access lines). Off by default in production; on here so that a`,
     `  # rehearsal shows the traffic.`,
@@ -78,8 +77,8 @@ export function renderMetaConfig(c: MetaConfigInput): string {
   ]
   if (auth) {
     lines.push(
-      `  shared-secret = ${q(auth.sharedSecret)}`,
-      `  internal-shared-secret = ${q(auth.internalSharedSecret)}`,
+      `  shared-secret = ${tomlString(auth.sharedSecret)}`,
+      `  internal-shared-secret = ${tomlString(auth.internalSharedSecret)}`,
     )
   }
   lines.push(
@@ -88,14 +87,14 @@ export function renderMetaConfig(c: MetaConfigInput): string {
     `  # logfmt is what 1.5+ writes by default; json is the other structured choice. Two dev-cluster extras`,
     `  # write the older shapes, to rehearse reading old logs: "legacy-level" the 1.2-1.4 "[I] time message`,
     `  # key=value" lines, "legacy" the 1.0-1.1 "[service] date time message" lines.`,
-    `  format = ${q(c.logFormat)}`,
-    `  level = ${q(c.logLevel ?? 'info')}`,
+    `  format = ${tomlString(c.logFormat)}`,
+    `  level = ${tomlString(c.logLevel ?? 'info')}`,
     ``,
     `# Marks this file as part of a medic dev cluster (influxd-meta ignores unknown tables). In a file with this`,
     `# table, \`medic config check\` accepts loopback addresses and the missing [enterprise] license.`,
     `[medic-dev]`,
-    `  node = ${q(c.name)}`,
-    `  cluster = ${q(c.clusterDir)}`,
+    `  node = ${tomlString(c.name)}`,
+    `  cluster = ${tomlString(c.clusterDir)}`,
     ``,
   )
   return lines.join('\n')
