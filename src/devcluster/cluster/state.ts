@@ -93,7 +93,7 @@ export function metaNodes(state: Pick<ClusterState, 'nodes'>): MetaDevNode[] {
 
 export interface SupervisorInfo {
   pid: number
-  /** foreground: inside `medic dev up`; detached: supervisor-main in the background. */
+  /** foreground: inside `medic dev up`; detached: supervisor/main in the background. */
   mode: 'foreground' | 'detached'
   /** 127.0.0.1:<port> of the control server. */
   address: string

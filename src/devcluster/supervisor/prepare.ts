@@ -8,6 +8,7 @@ import {randomBytes} from 'node:crypto'
 import {mkdir, readdir, rm} from 'node:fs/promises'
 
 import {inputError, usageError} from '../../errors.js'
+import {shellQuote} from '../../util/text.js'
 import {supervisorAnswers} from '../client/control.js'
 import {writeMetaConfig} from '../cluster/configs/meta.js'
 import {metaName, nodeIndex} from '../cluster/names.js'
@@ -50,7 +51,7 @@ export async function prepareCluster(options: UpOptions): Promise<Prepared> {
     throw usageError(`a dev cluster already runs in ${dir} (supervisor pid ${existing.supervisor?.pid})`, 'cluster-running', [
       `see it: medic dev status${dirFlag(dir)}`,
       `stop it first: medic dev down${dirFlag(dir)}`,
-      'or start another one beside it: medic dev up --dir <another folder> --base-port <another base>',
+      `or start another one beside it: medic dev up --dir ${shellQuote(`${dir}-2`)} --base-port ${(existing.basePort + 1000) % 60_000 + 1000}`,
     ])
   }
   if (existing) {
@@ -78,7 +79,7 @@ export async function prepareCluster(options: UpOptions): Promise<Prepared> {
     if (basePort !== existing.basePort) {
       throw usageError(`the dev cluster in ${dir} uses base port ${existing.basePort}; its nodes know each other by those addresses, so it cannot move to --base-port ${basePort}`, 'cluster-shape-changed', [
         `restart it on its ports: medic dev up${dirFlag(dir)}`,
-        `or start afresh elsewhere: medic dev up --dir <another folder> --base-port ${basePort}`,
+        `or start afresh elsewhere: medic dev up --dir ${shellQuote(`${dir}-2`)} --base-port ${basePort}`,
       ])
     }
   }
@@ -140,14 +141,14 @@ async function assertUsableFolder(dir: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return
-    if (code === 'ENOTDIR') throw usageError(`${dir} is a file, not a folder`, 'dir-not-a-folder', ['medic dev up --dir <a new or empty folder>'])
+    if (code === 'ENOTDIR') throw usageError(`${dir} is a file, not a folder`, 'dir-not-a-folder', [`give --dir a new or empty folder, e.g. medic dev up --dir ${shellQuote(`${dir}.cluster`)}`])
     throw inputError(`${dir}: cannot read the folder (${code})`, 'dir-unreadable', [], err)
   }
   const ours = new Set(['supervisor.log', 'cluster.json.lock'])
   const foreign = entries.filter((e) => !ours.has(e))
   if (foreign.length > 0) {
     throw usageError(`${dir} is not empty and holds no dev cluster (no cluster.json); medic will not write its cluster over ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}`, 'dir-not-empty', [
-      'medic dev up --dir <a new or empty folder>',
+      `give --dir a new or empty folder, e.g. medic dev up --dir ${shellQuote(`${dir}/dev-cluster`)}`,
     ])
   }
 }

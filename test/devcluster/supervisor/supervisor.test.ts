@@ -200,7 +200,10 @@ describe('Supervisor', () => {
     const {mkdirSync, writeFileSync} = await import('node:fs')
     mkdirSync(dir, {recursive: true})
     writeFileSync(join(dir, 'notes.txt'), 'mine')
-    await expect(prepareCluster({clusterDir: dir, meta: 1, basePort: await freeBase(1)})).rejects.toMatchObject({exitCode: 2, code: 'dir-not-empty'})
+    const err = await prepareCluster({clusterDir: dir, meta: 1, basePort: await freeBase(1)}).then(() => undefined, (e: unknown) => e as MedicError)
+    expect(err).toMatchObject({exitCode: 2, code: 'dir-not-empty'})
+    // The hint is a command that works when pasted (no <placeholder>).
+    expect(err?.suggestions[0]).toContain(`medic dev up --dir ${join(dir, 'dev-cluster')}`)
   })
 })
 
