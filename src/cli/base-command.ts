@@ -89,10 +89,11 @@ export abstract class BaseCommand extends Command {
     this.parsed = true
     const suggestions = err instanceof MedicError ? err.suggestions : suggestionsFor(err, this.commandName(), this.flagNames(), this.argv)
     const code = err instanceof MedicError ? err.code : exitCode === ExitCode.USAGE ? 'usage' : 'internal'
-    // An error's message can quote outside text (an HTTP body, a file name): one line, escaped.
-    const message = escapeControl(exitCode === ExitCode.INTERNAL && !(err instanceof MedicError)
-      ? `internal error: ${err.message || String(err)}`
-      : cleanParseMessage(err.message))
+    // A MedicError's message is medic's own text (it may quote a node's last log lines, one per line; the code that
+    // builds it escapes what it quotes); anything else may carry outside text and is kept on one line.
+    const message = err instanceof MedicError
+      ? err.message
+      : escapeControl(exitCode === ExitCode.INTERNAL ? `internal error: ${err.message || String(err)}` : cleanParseMessage(err.message))
     if (this.jsonEnabled()) {
       this.logJson({
         schemaVersion: SCHEMA_VERSION,
