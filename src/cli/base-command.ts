@@ -12,7 +12,8 @@
 import {Command, Flags, Interfaces} from '@oclif/core'
 
 import {ExitCode, type ExitCodeValue, MedicError} from '../errors.js'
-import {escapeControl, jsonSafe, terminalSafe} from '../util/text.js'
+import {closest} from '../util/edit-distance.js'
+import {escapeControl, jsonSafe, redactArgv, terminalSafe} from '../util/text.js'
 import {colourWanted} from './colour.js'
 
 export const SCHEMA_VERSION = 1
@@ -67,6 +68,12 @@ export abstract class BaseCommand extends Command {
     return {schemaVersion: SCHEMA_VERSION, command: this.commandName(), exitCode, ...result}
   }
 
+  /** The long names of this command's flags (and their aliases), for did-you-mean. */
+  protected flagNames(): string[] {
+    const flags = (this.ctor as unknown as {flags?: Record<string, {aliases?: string[]}>}).flags ?? {}
+    return Object.entries(flags).flatMap(([name, f]) => [name, ...(f.aliases ?? [])]).concat(['json', 'no-color', 'help'])
+  }
+
   protected commandName(): string {
     return (this.id ?? 'medic').replaceAll(':', ' ')
   }
@@ -80,12 +87,13 @@ export abstract class BaseCommand extends Command {
     process.exitCode = exitCode
     // A parse error means parse() never finished; stop oclif from warning that the command did not parse.
     this.parsed = true
-    const suggestions = err instanceof MedicError ? err.suggestions : suggestionsFor(err, this.commandName())
+    const suggestions = err instanceof MedicError ? err.suggestions : suggestionsFor(err, this.commandName(), this.flagNames(), this.argv)
     const code = err instanceof MedicError ? err.code : exitCode === ExitCode.USAGE ? 'usage' : 'internal'
-    // An error's message can quote outside text (an HTTP body, a file name): one line, escaped.
-    const message = escapeControl(exitCode === ExitCode.INTERNAL && !(err instanceof MedicError)
-      ? `internal error: ${err.message || String(err)}`
-      : cleanParseMessage(err.message))
+    // A MedicError's message is medic's own text (it may quote a node's last log lines, one per line; the code that
+    // builds it escapes what it quotes); anything else may carry outside text and is kept on one line.
+    const message = err instanceof MedicError
+      ? err.message
+      : escapeControl(exitCode === ExitCode.INTERNAL ? `internal error: ${err.message || String(err)}` : cleanParseMessage(err.message))
     if (this.jsonEnabled()) {
       this.logJson({
         schemaVersion: SCHEMA_VERSION,
@@ -117,9 +125,27 @@ function cleanParseMessage(message: string): string {
   return message.replace(/\s*\n\t/g, ': ').replace(/\nSee more help with --help\s*$/, '')
 }
 
-function suggestionsFor(err: Error & {oclif?: {exit?: number}}, command: string): string[] {
-  if (err.oclif?.exit === 2) return [`medic ${command} --help`]
-  return []
+function suggestionsFor(err: Error & {oclif?: {exit?: number}; flags?: unknown}, command: string, flagNames: string[], argv: readonly string[]): string[] {
+  if (err.oclif?.exit !== 2) return []
+  // An unknown flag: the same command line with the nearest flag of this command in its place, when every unknown
+  // flag has one (oclif's NonExistentFlagsError carries the typed flags).
+  const typed = Array.isArray(err.flags) ? err.flags.filter((f): f is string => typeof f === 'string') : []
+  if (typed.length > 0) {
+    const fixes = new Map<string, string>()
+    for (const t of typed) {
+      const name = t.replace(/^-+/, '').split('=')[0]
+      const near = closest(name, flagNames)
+      if (near !== undefined) fixes.set(name, near)
+    }
+    if (fixes.size === typed.length) {
+      const fixed = argv.map((a) => {
+        const m = /^--([^=]+)(=.*)?$/.exec(a)
+        return m && fixes.has(m[1]) ? `--${fixes.get(m[1])}${m[2] ?? ''}` : a
+      })
+      return [['medic', command, ...redactArgv(fixed)].join(' '), `medic ${command} --help`]
+    }
+  }
+  return [`medic ${command} --help`]
 }
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<T['flags'] & T['baseFlags']>

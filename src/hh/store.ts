@@ -63,6 +63,13 @@ export class HhStore {
     return purged
   }
 
+  /** Closes a destination node's queues and forgets them (the caller deletes the directory). */
+  async removeNode(nodeId: number): Promise<void> {
+    const node = this.nodesById.get(nodeId)
+    this.nodesById.delete(nodeId)
+    await node?.close()
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled(this.opening.values())
     for (const node of this.nodesById.values()) await node.close()

@@ -1,4 +1,4 @@
-/** Edit distance (Levenshtein) between two strings, for "did you mean" suggestions (ids, config keys). */
+/** Edit distance (Levenshtein) between two strings, for "did you mean" suggestions (ids, config keys, flags). */
 export function editDistance(a: string, b: string): number {
   let prev = Array.from({length: b.length + 1}, (_, i) => i)
   for (let i = 1; i <= a.length; i++) {
@@ -9,4 +9,23 @@ export function editDistance(a: string, b: string): number {
     prev = cur
   }
   return prev[b.length]
+}
+
+/**
+ * The candidate nearest to `typed`, when it is near enough to be what was meant (at most a third of the word
+ * wrong, at least 2 edits allowed). Long inputs get no suggestion: comparing them costs time and helps nobody.
+ */
+export function closest(typed: string, candidates: readonly string[], maxLength = 64): string | undefined {
+  if (typed.length === 0 || typed.length > maxLength) return undefined
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const c of candidates) {
+    if (Math.abs(c.length - typed.length) >= bestDistance) continue
+    const d = editDistance(typed.toLowerCase(), c.toLowerCase())
+    if (d < bestDistance) {
+      bestDistance = d
+      best = c
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(typed.length / 3)) ? best : undefined
 }

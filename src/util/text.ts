@@ -103,3 +103,26 @@ export function sh(strings: TemplateStringsArray, ...values: Array<string | numb
   }
   return out
 }
+
+/** Flags whose values are secrets, and the environment variable medic also reads them from. */
+const SECRET_FLAGS: Record<string, string> = {password: 'MEDIC_PASSWORD', 'jwt-secret': 'MEDIC_JWT_SECRET'}
+
+/**
+ * A command line echoed back in a suggestion, with the values of secret flags replaced by a reference to the
+ * environment variable that medic reads instead ("$MEDIC_PASSWORD"), so the suggestion still works when pasted.
+ */
+export function redactArgv(argv: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    const m = /^--([^=]+)(=.*)?$/.exec(a)
+    const env = m ? SECRET_FLAGS[m[1]] : undefined
+    if (m && env !== undefined) {
+      out.push(`--${m[1]}`, `"$${env}"`)
+      if (m[2] === undefined) i++ // the value was the next word
+      continue
+    }
+    out.push(shellQuote(a))
+  }
+  return out
+}
