@@ -12,6 +12,7 @@ import type {ClusterStatus, NodeStatus} from '../devcluster/client/status.js'
 import {dirFlag} from '../devcluster/cluster/paths.js'
 import type {DevNode, NodeExit} from '../devcluster/cluster/state.js'
 import type {NodeFailedError, UpResult} from '../devcluster/supervisor/protocol.js'
+import {formatShortDurationMs} from '../util/duration.js'
 import {escapeControl, shellQuote} from '../util/text.js'
 import {plainTable} from './status.js'
 import {bold, dim} from './text.js'
@@ -150,4 +151,16 @@ export function renderNodeFailure(err: NodeFailedError): string {
   const lines = [`Error: ${escapeControl(err.message)}`, ...err.log.lines.map((l) => `    ${escapeControl(l)}`)]
   if (err.suggestions.length > 0) lines.push('Try this:', ...err.suggestions.map((x) => `  * ${escapeControl(x)}`))
   return lines.join('\n')
+}
+
+/** The first line of each `dev status --watch` frame on a terminal. */
+export function renderWatchHeader(dir: string, intervalMs: number, at: Date): string {
+  return dim(`medic dev status${dirFlag(dir)} --watch ${formatShortDurationMs(intervalMs)}: ${at.toISOString().slice(11, 19)} UTC, Ctrl-C to stop`)
+}
+
+/** One line per change when the output is not a terminal: the time, the leader, then every node's role. */
+export function renderWatchLine(s: ClusterStatus, at: Date): string {
+  const leader = s.leader ? `leader ${s.leader.name}` : 'no agreed leader'
+  const nodes = s.nodes.map((n) => `${n.name} ${n.role}${n.role === 'follower' && n.leader !== s.leader?.name ? ` (sees ${escapeControl(n.leader ?? 'none')})` : ''}`)
+  return `${at.toISOString()}  ${leader}; ${nodes.join(', ')}`
 }

@@ -3,9 +3,11 @@
  * API (a meta node's GET /status: leader, peers, joined; a data node's GET /ping), each within a deadline. The
  * cluster's verdict: every node up and the meta nodes agreeing on one leader.
  */
+import {setTimeout as sleep} from 'node:timers/promises'
+
 import {ExitCode, type ExitCodeValue} from '../../errors.js'
 import {nodeProcess} from '../cluster/processes.js'
-import {adminAuthHeaders, type ClusterState, type DevNode, metaNodes, type NodeExit} from '../cluster/state.js'
+import {adminAuthHeaders, type ClusterState, type DevNode, loadState, metaNodes, type NodeExit} from '../cluster/state.js'
 import {createNodeHttpClient, jsonOf, type NodeHttpClient} from '../node/http-client.js'
 import {supervisorAnswers} from './control.js'
 
@@ -120,4 +122,39 @@ async function probeCluster(state: ClusterState, http: NodeHttpClient, timeoutMs
 export function statusExitCode(s: ClusterStatus): ExitCodeValue {
   const allUp = s.nodes.every((n) => n.role === 'leader' || n.role === 'follower' || n.role === 'data')
   return allUp && s.agreed ? ExitCode.OK : ExitCode.PROBLEMS
+}
+
+export interface WatchOptions {
+  intervalMs: number
+  /** Deadline of each node's probe. */
+  timeoutMs?: number
+  signal: AbortSignal
+}
+
+/**
+ * `medic dev status --watch`: the cluster's status every `intervalMs` (cluster.json re-read each round: pids change
+ * when nodes are killed and started), until `signal` aborts. One HTTP client for all rounds.
+ */
+export async function* watchClusterStatus(clusterDir: string, options: WatchOptions): AsyncGenerator<ClusterStatus> {
+  const http = createNodeHttpClient({userAgent: 'influx-medic'})
+  try {
+    while (!options.signal.aborted) {
+      const started = Date.now()
+      const status = await clusterStatus(await loadState(clusterDir), {timeoutMs: options.timeoutMs, http})
+      if (options.signal.aborted) return
+      yield status
+      try {
+        await sleep(Math.max(0, options.intervalMs - (Date.now() - started)), undefined, {signal: options.signal})
+      } catch {
+        return // aborted
+      }
+    }
+  } finally {
+    await http.close()
+  }
+}
+
+/** What a change is, for one line per change: the leader and every node's role, state and leader. */
+export function statusDigest(s: ClusterStatus): string {
+  return JSON.stringify([s.leader?.name ?? null, s.agreed, s.nodes.map((n) => [n.name, n.role, n.state, n.leader, n.joined])])
 }
