@@ -47,6 +47,18 @@ describe('medic dev: no cluster, bad input', () => {
   })
 })
 
+describe('medic dev up --log-format', () => {
+  it('offers the four eras, each named with its releases (the bracket form is 1.0-1.1 only)', async () => {
+    const help = await medic(['dev', 'up', '--help'])
+    expect(help.code).toBe(0)
+    const text = help.stdout.replace(/\s+/g, ' ')
+    expect(text).toContain('logfmt|json|legacy-level|legacy')
+    expect(text).toContain('legacy-level as 1.2-1.4 did')
+    expect(text).toContain('legacy as 1.0-1.1 did')
+    expect(text).not.toMatch(/1\.0-1\.4/)
+  })
+})
+
 describe('medic dev up: failures', () => {
   it('a node that dies at start-up: exit 3 naming it and quoting its last lines; nothing keeps running', async () => {
     const dir = cluster()

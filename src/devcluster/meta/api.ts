@@ -16,7 +16,8 @@
  * - Errors are always {"error": "..."} JSON; bodies over 1 MiB get 413 and are not read further; slow clients are cut
  *   off by the server's header and request timeouts; nothing a client sends may take the process down.
  * - With `cluster-tracing`, every request is written to the `meta-http` access log in the node's log format: the
- *   pre-1.5 text line (§2.7) or the 1.9.6+ `weblog` fields, with passwords in POST bodies redacted.
+ *   text line of §2.7 (after a Go log stamp in the 1.0-1.1 shape, after the bare `[meta-http]` prefix in the 1.2-1.4
+ *   shape) or the 1.9.6+ `weblog` fields, with passwords in POST bodies redacted.
  *
  * The HTTP plumbing (request bookkeeping, body limits, the server's lifecycle), the body parsers and the access-log
  * formats are every node's and live in ../node/; this file holds the meta API's routes and handlers.

@@ -1,4 +1,4 @@
-// The meta-http access log (cluster-tracing): the pre-1.5 text line and the 1.9.6+ logfmt `weblog` fields, checked
+// The meta-http access log (cluster-tracing): the 1.0-1.4 text line and the 1.9.6+ logfmt `weblog` fields, checked
 // by shape and by feeding them to medic's own Explainer, which must recognise them as the catalogue entries an
 // operator would get for a real Enterprise meta log. Also the request-id and duration formats they use.
 import {afterEach, describe, expect, it} from 'vitest'
@@ -82,6 +82,22 @@ describe('meta-http access log', () => {
     expect(explain(redirected).id).toBe('meta-http-redirect-leader')
     n.raft.loseLeader()
     expect(explain(await logged(n, 'POST', '/add-data', form({addr: 'd:8088'}))).id).toBe('meta-not-joined')
+  })
+
+  it('[I]-era (1.2-1.4) access lines keep the [meta-http] prefix without a time stamp and are recognised too', async () => {
+    const n = await startNode({format: 'legacy-level', config: {clusterTracing: true}})
+    n.raft.lead()
+    const denied0 = await logged(n, 'GET', '/lease?name=continuous_querier&node_id=4')
+    const denied = await logged(n, 'GET', '/lease?name=continuous_querier&node_id=5')
+    expect(denied).toMatch(new RegExp(
+      '^\\[meta-http\\] 127\\.0\\.0\\.1 - - \\[22/Nov/2026:01:02:03 \\+0000\\] ' +
+      `GET /lease\\?name=continuous_querier&node_id=5 HTTP/1\\.1 409 \\d+ - InfluxDB Meta Client ${UUID} [\\d.]+(ns|µs|ms|s)$`,
+    ))
+    expect(explain(denied0)).toMatchObject({id: 'cq-lease-granted', values: {httpStatus: 200, nodeId: 4}})
+    expect(explain(denied)).toMatchObject({id: 'cq-lease-denied', values: {httpStatus: 409, nodeId: 5}})
+    // The node's other lines are zap text lines: [I] <RFC 3339> message service=meta-http key=value.
+    n.raft.follow({id: 'meta-9:8089', httpAddr: 'meta-9:8091', voter: true})
+    expect(explain(await logged(n, 'POST', '/add-data', form({addr: 'd:8088'}))).id).toBe('meta-http-redirect-leader')
   })
 
   it('logfmt weblog lines carry the fields, redact passwords and are recognised by the catalogue', async () => {
