@@ -20,6 +20,7 @@ import {parseJsonBounded} from '../../util/json.js'
 import {shellQuote} from '../../util/text.js'
 import {bearer} from '../node/jwt.js'
 import {LOG_FORMATS, type LogFormat} from '../node/logger.js'
+import {errnoCode, messageOf} from '../node/process.js'
 import {dirFlag, statePath} from './paths.js'
 import {pidAlive} from './processes.js'
 
@@ -124,8 +125,8 @@ export async function readState(clusterDir: string): Promise<ClusterState | unde
   try {
     text = await readFile(path, 'utf8')
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
-    throw inputError(`${path}: cannot read the dev cluster's state (${(err as Error).message})`, 'state-unreadable', [`ls -l ${shellQuote(path)}`], err)
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined
+    throw inputError(`${path}: cannot read the dev cluster's state (${messageOf(err)})`, 'state-unreadable', [`ls -l ${shellQuote(path)}`], err)
   }
   return parseState(text, path)
 }
@@ -270,7 +271,7 @@ async function acquireLock(lock: string): Promise<void> {
       await fh.close()
       return
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      if (errnoCode(err) !== 'EEXIST') throw err
     }
     // Held: take it over if its holder is gone or it is far too old; otherwise wait a little.
     let holder = NaN

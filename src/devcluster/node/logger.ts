@@ -32,7 +32,7 @@ const LETTER: Record<LogLevel, string> = {debug: 'D', info: 'I', warn: 'W', erro
 export function parseLogFormat(raw: string): LogFormat | undefined {
   const v = raw.trim().toLowerCase()
   if (v === 'auto' || v === '') return 'logfmt'
-  return (LOG_FORMATS as readonly string[]).includes(v) ? (v as LogFormat) : undefined
+  return LOG_FORMATS.find((f) => f === v)
 }
 
 export function isLogLevel(v: string): v is LogLevel {

@@ -17,6 +17,7 @@ import {checkBasePort, checkPortsFree, DEFAULT_BASE_PORT, HOST, MAX_META_NODES, 
 import {stopStrayNodes} from '../cluster/processes.js'
 import {type ClusterState, type DevAuth, type MetaDevNode, metaNodes, nowIso, readState, STATE_VERSION, writeState} from '../cluster/state.js'
 import type {LogFormat} from '../node/logger.js'
+import {errnoCode} from '../node/process.js'
 
 export const DEFAULT_META_NODES = 3
 
@@ -139,7 +140,7 @@ async function assertUsableFolder(dir: string): Promise<void> {
   try {
     entries = await readdir(dir)
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
+    const code = errnoCode(err)
     if (code === 'ENOENT') return
     if (code === 'ENOTDIR') throw usageError(`${dir} is a file, not a folder`, 'dir-not-a-folder', [`give --dir a new or empty folder, e.g. medic dev up --dir ${shellQuote(`${dir}.cluster`)}`])
     throw inputError(`${dir}: cannot read the folder (${code})`, 'dir-unreadable', [], err)

@@ -7,7 +7,6 @@ import {type MetaApi, type MetaApiConfig, type MetaApiDeps, type MetaApiLimits, 
 import {MetaStore} from '../../../src/devcluster/meta/store.js'
 import {createNodeHttpClient} from '../../../src/devcluster/node/http-client.js'
 import {createLogger, type LogFormat} from '../../../src/devcluster/node/logger.js'
-import {httpRequest} from '../../helpers/http.js'
 import {LocalRaft} from './local-raft.js'
 
 export {type HttpReply as Reply, httpRequest as http} from '../../helpers/http.js'
