@@ -44,7 +44,7 @@ describe('medic dev: no cluster, bad input', () => {
     const badFormat = await medic(['dev', 'up', '--dir', dir, '--log-format', 'xml', '--json'])
     expect(badFormat.code).toBe(2)
     expect(existsSync(dir)).toBe(false)
-  })
+  }, 150_000)
 })
 
 describe('medic dev up --log-format', () => {
@@ -74,7 +74,7 @@ describe('medic dev up: failures', () => {
     expect(oneJson(j.stdout)).toMatchObject({exitCode: 3, error: {code: 'node-failed', message: expect.stringContaining('meta-3 exited during start-up')}})
     const state = await loadState(dir)
     expect(state.nodes.every((n) => nodeProcess(n) === 'gone')).toBe(true)
-  })
+  }, 150_000)
 
   it('a port in use: exit 2 naming the port and the node, suggesting --base-port', async () => {
     const dir = cluster()
@@ -89,5 +89,5 @@ describe('medic dev up: failures', () => {
     const j = await medic(['dev', 'up', '--detach', '--dir', dir, '--base-port', String(base), '--json'], {env: ENV})
     expect(j.code).toBe(2)
     expect(oneJson(j.stdout)).toMatchObject({exitCode: 2, error: {code: 'port-in-use'}})
-  })
+  }, 150_000)
 })

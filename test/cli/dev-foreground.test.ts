@@ -57,7 +57,7 @@ describe('medic dev up in the foreground', () => {
     expect(fg.stderr()).toContain('Every node stopped.')
     expect(gone(state.nodes[0].pid as number)).toBe(true)
     expect((await loadState(dir)).supervisor).toBeNull()
-  })
+  }, 150_000)
 
   it('medic dev down from another terminal stops it too, and --json prints the ready document at once', async () => {
     const dir = cluster()
@@ -67,7 +67,7 @@ describe('medic dev up in the foreground', () => {
     const down = await medic(['dev', 'down', '--dir', dir])
     expect(down.code).toBe(0)
     expect(await fg.exited).toBe(0)
-  })
+  }, 150_000)
 
   it('dev logs -f --json follows a node\'s log line by line until Ctrl-C', async () => {
     const dir = cluster()
@@ -86,5 +86,5 @@ describe('medic dev up in the foreground', () => {
     expect(await exited).toBe(0)
     const docs = out.trim().split('\n').map((l) => JSON.parse(l) as {type: string; node: string; line: string})
     expect(docs.every((d) => d.type === 'line' && d.node === 'meta-1' && typeof d.line === 'string')).toBe(true)
-  })
+  }, 150_000)
 })

@@ -100,5 +100,5 @@ describe('medic dev: a detached cluster', () => {
     expect(purge.code).toBe(0)
     expect(oneJson(purge.stdout)).toMatchObject({wasRunning: false, purged: true, leftBehind: []})
     expect(existsSync(dir)).toBe(false)
-  })
+  }, 150_000)
 })

@@ -34,7 +34,7 @@ describe('medic dev with real meta nodes', () => {
     const down = await dev('down', '--purge', '--grace', '10s', '--json')
     const stopped = (oneJson(down.stdout) as {stopped: Array<{name: string; exit: {code: number | null; signal: string | null}}>}).stopped
     expect(stopped.map((x) => [x.name, x.exit.code, x.exit.signal])).toEqual([['meta-1', 0, null], ['meta-2', 0, null]])
-  })
+  }, 150_000)
 
   it('up --detach --meta 3, status, kill the leader, start it, pause/resume, logs, down --purge', async () => {
     const t = tempClusterDir('medic-dev-real-')
@@ -100,5 +100,5 @@ describe('medic dev with real meta nodes', () => {
     expect(down.code).toBe(0)
     expect(existsSync(dir)).toBe(false)
     for (const pid of pids) expect(gone(pid), `pid ${pid} survived dev down`).toBe(true)
-  })
+  }, 150_000)
 })

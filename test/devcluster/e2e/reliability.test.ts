@@ -140,7 +140,7 @@ describe('dev cluster reliability (real processes)', () => {
     const terms = leadersByTerm(logs)
     expect(terms.size).toBeGreaterThanOrEqual(4)
     for (const [term, who] of terms) expect([term, [...who]]).toEqual([term, [...who].slice(0, 1)])
-  })
+  }, 150_000)
 
   it('a paused follower catches up after SIGCONT; a restarted cluster keeps its state', async () => {
     const {dev, nodes} = await upCluster('medic-dev-pause-')
@@ -169,7 +169,7 @@ describe('dev cluster reliability (real processes)', () => {
       const s = (await statusOf(n))!
       expect(s.peers?.sort()).toEqual(nodes.map((x) => x.raftAddr).sort())
     }
-  })
+  }, 150_000)
 
   it('remove-meta of a follower, then of the leader: the configuration shrinks and the rest keep accepting writes', async () => {
     const {nodes} = await upCluster('medic-dev-remove-')
