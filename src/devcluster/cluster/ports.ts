@@ -89,8 +89,8 @@ export async function checkPortsFree(uses: PortUse[], hint: {basePort: number; d
   throw new MedicError(message, {code: inUse ? 'port-in-use' : 'port-unavailable', exitCode: 2, suggestions})
 }
 
-/** A base port 1000 away from `base`, wrapping to stay in range. */
-function suggestBase(base: number): number {
+/** A base port 1000 away from `base`, wrapping to stay in range (for suggestions). */
+export function suggestBase(base: number): number {
   const next = base + 1000
   return next > maxBasePort(MAX_META_NODES) ? DEFAULT_BASE_PORT + 1000 : next
 }

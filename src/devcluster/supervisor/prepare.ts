@@ -13,7 +13,7 @@ import {supervisorAnswers} from '../client/control.js'
 import {writeMetaConfig} from '../cluster/configs/meta.js'
 import {metaName, nodeIndex} from '../cluster/names.js'
 import {dirFlag, metaNodePaths} from '../cluster/paths.js'
-import {checkBasePort, checkPortsFree, DEFAULT_BASE_PORT, HOST, MAX_META_NODES, metaPorts, metaPortUses} from '../cluster/ports.js'
+import {checkBasePort, checkPortsFree, DEFAULT_BASE_PORT, HOST, MAX_META_NODES, metaPorts, metaPortUses, suggestBase} from '../cluster/ports.js'
 import {stopStrayNodes} from '../cluster/processes.js'
 import {type ClusterState, type DevAuth, type MetaDevNode, metaNodes, nowIso, readState, STATE_VERSION, writeState} from '../cluster/state.js'
 import type {LogFormat} from '../node/logger.js'
@@ -52,7 +52,7 @@ export async function prepareCluster(options: UpOptions): Promise<Prepared> {
     throw usageError(`a dev cluster already runs in ${dir} (supervisor pid ${existing.supervisor?.pid})`, 'cluster-running', [
       `see it: medic dev status${dirFlag(dir)}`,
       `stop it first: medic dev down${dirFlag(dir)}`,
-      `or start another one beside it: medic dev up --dir ${shellQuote(`${dir}-2`)} --base-port ${(existing.basePort + 1000) % 60_000 + 1000}`,
+      `or start another one beside it: medic dev up --dir ${shellQuote(`${dir}-2`)} --base-port ${suggestBase(existing.basePort)}`,
     ])
   }
   if (existing) {
