@@ -44,6 +44,10 @@ export function withWatchDefault(argv: readonly string[], defaultMs = DEFAULT_WA
 
 /** The base of the `medic dev` commands: a node that failed to start is shown with its last log lines. */
 export abstract class DevCommand extends BaseCommand {
+  // An own static property: oclif's manifest walks a command's class chain only while each class has one, and would
+  // otherwise stop here and lose the base flags (--json, --no-color) of the commands below DevSignalCommand.
+  static override enableJsonFlag = true
+
   override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}; code?: string}): Promise<void> {
     if (!(err instanceof NodeFailedError)) return super.catch(err)
     process.exitCode = err.exitCode
