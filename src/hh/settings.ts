@@ -2,14 +2,23 @@
  * The two `[hinted-handoff]` limits the hh commands judge queues against, and where each value came from:
  *   max-size  per destination node, all its shards together (an append past it fails with `queue is full`)
  *   max-age   head segments whose last write is older than this are purged (silent data loss)
+ *   retry-max-interval   the longest pause HH's back-off makes between two delivery attempts: after a failed send
+ *             the retry interval doubles (from retry-interval, 1s) up to this cap, so a queue that delivers nothing
+ *             for less than it may simply be waiting for its next attempt (judged `retrying`, not `stalled`)
  * Order of precedence: a flag (or its MEDIC_* environment variable), then the data node's influxdb.conf (--config),
- * then Enterprise's documented defaults (10 GiB, 168h). The config is read with smol-toml, imported only when needed.
+ * then Enterprise's documented defaults (10 GiB, 168h, 200s). retry-max-interval was documented as 10s up to 1.8 and
+ * as 200s from 1.9 (docs corrected 2022); medic takes the longer one, so a queue backing off is never called stalled
+ * early; give --retry-max-interval 10s (or --config) for an older cluster. The config is read with smol-toml, imported
+ * only when needed.
  */
 import {readFile} from 'node:fs/promises'
 
 import {fileError, inputError} from '../errors.js'
 import {goDurationMs} from '../util/duration.js'
 import {DEFAULT_MAX_AGE_MS, DEFAULT_MAX_SIZE_BYTES} from './format.js'
+
+/** `[hinted-handoff] retry-max-interval` as documented for 1.9 and later (10s in the 1.0-1.8 docs). */
+export const DEFAULT_RETRY_MAX_INTERVAL_MS = 200_000
 
 export type SettingSource = 'flag' | 'config' | 'default'
 
@@ -18,6 +27,8 @@ export interface HhSettings {
   maxSizeSource: SettingSource
   maxAgeMs: number
   maxAgeSource: SettingSource
+  retryMaxIntervalMs: number
+  retryMaxIntervalSource: SettingSource
   /** The influxdb.conf that was read, if any. */
   configPath: string | null
   /** `[hinted-handoff] dir` from the config, when set. */
@@ -31,6 +42,7 @@ export interface HhSettings {
 export interface HhConfigValues {
   maxSizeBytes?: number
   maxAgeMs?: number
+  retryMaxIntervalMs?: number
   dir?: string
   enabled?: boolean
   hasSection: boolean
@@ -42,6 +54,8 @@ export interface ResolveOptions {
   maxSizeBytes?: number
   /** From --max-age (ms). */
   maxAgeMs?: number
+  /** From --retry-max-interval (ms). */
+  retryMaxIntervalMs?: number
 }
 
 export async function resolveHhSettings(options: ResolveOptions = {}): Promise<HhSettings> {
@@ -62,11 +76,14 @@ export async function resolveHhSettings(options: ResolveOptions = {}): Promise<H
     flag !== undefined ? [flag, 'flag'] : conf !== undefined ? [conf, 'config'] : [def, 'default']
   const [maxSizeBytes, maxSizeSource] = pick(options.maxSizeBytes, cfg.maxSizeBytes, DEFAULT_MAX_SIZE_BYTES)
   const [maxAgeMs, maxAgeSource] = pick(options.maxAgeMs, cfg.maxAgeMs, DEFAULT_MAX_AGE_MS)
+  const [retryMaxIntervalMs, retryMaxIntervalSource] = pick(options.retryMaxIntervalMs, cfg.retryMaxIntervalMs, DEFAULT_RETRY_MAX_INTERVAL_MS)
   return {
     maxSizeBytes,
     maxSizeSource,
     maxAgeMs,
     maxAgeSource,
+    retryMaxIntervalMs,
+    retryMaxIntervalSource,
     configPath: options.configPath ?? null,
     configDir: cfg.dir ?? null,
     enabled: cfg.enabled ?? null,
@@ -105,6 +122,11 @@ export async function parseHhConfig(text: string, path = 'influxdb.conf'): Promi
     if (v === undefined || v <= 0) throw badValue(path, 'max-age', s['max-age'], 'a duration such as "168h0m0s"')
     out.maxAgeMs = v
   }
+  if (s['retry-max-interval'] !== undefined) {
+    const v = typeof s['retry-max-interval'] === 'string' ? goDurationMs(s['retry-max-interval'].trim()) : undefined
+    if (v === undefined || v <= 0) throw badValue(path, 'retry-max-interval', s['retry-max-interval'], 'a duration such as "200s"')
+    out.retryMaxIntervalMs = v
+  }
   if (typeof s.dir === 'string' && s.dir !== '') out.dir = s.dir
   if (typeof s.enabled === 'boolean') out.enabled = s.enabled
   return out
@@ -129,7 +151,7 @@ export function parseSize(v: unknown): number | undefined {
 function badValue(path: string, key: string, value: unknown, want: string) {
   const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? value.toString() : JSON.stringify(value)
   return inputError(`${path}: [hinted-handoff]${key ? ` ${key}` : ''} = ${shown} is not ${want}`, 'config-bad-value', [
-    'fix the value in the config, or override it with --max-size / --max-age',
+    'fix the value in the config, or override it with --max-size / --max-age / --retry-max-interval',
   ])
 }
 
