@@ -124,14 +124,14 @@ describe.concurrent('medic hh inspect', () => {
     expect(aged.stdout).toContain('max-size 1 GiB per destination node (from a flag or MEDIC_HH_*)')
   })
 
-  it('reports foreign files as warnings (exit 0) and corrupt segments as critical (exit 3), without crashing', async () => {
+  it('notes foreign files (exit 0) and reports corrupt segments as critical (exit 3), without crashing', async () => {
     const {dir} = fixture()
     writeFileSync(join(dir, 'notes.txt'), 'x')
     writeFileSync(join(dir, '4', '12', 'copy-of-1'), 'x')
     const foreign = await medic(['hh', 'inspect', dir])
     expect(foreign.code).toBe(0)
-    expect(foreign.stdout).toMatch(/WARNING\s+foreign-file/)
-    expect(foreign.stdout).toContain('Verdict: OK, with warnings')
+    expect(foreign.stdout).toMatch(/INFO\s+foreign-file/)
+    expect(foreign.stdout).toContain('Verdict: OK')
 
     const q = join(dir, '5', '12')
     const old = Date.now() - 2 * HOUR
@@ -191,18 +191,21 @@ describe.concurrent('medic hh watch', () => {
     expect(lines[0].queues.map((q: any) => q.analysis.verdict)).toEqual(['unknown', 'unknown', 'unknown'])
     expect(lines[1].queues.map((q: any) => q.analysis.verdict)).toEqual(['stalled', 'stalled', 'stalled'])
     expect(lines[1].totals.pendingBytes).toBe(n4 + n5)
-    expect(lines[2]).toMatchObject({exitCode: 3, samples: 2, verdict: 'problems', target: {kind: 'dir', dir}})
+    expect(lines[2]).toMatchObject({exitCode: 3, samples: 2, verdict: 'critical', target: {kind: 'dir', dir}})
+    expect(lines[2].problems.map((p: any) => p.code)).toEqual(['queue-stalled', 'queue-stalled', 'queue-stalled'])
     expect(r.code).toBe(3)
   })
 
-  it('exits 0 on an empty directory and prints a line per sample and a summary when piped', async () => {
+  it('exits 0 on a drained hh directory and prints a line per sample and a summary when piped', async () => {
     const dir = tempDir('medic-hh-cli-')
+    writeQueue(dir, '4', '12', [{blocks: ['x'], delivered: 1}])
     const r = await medic(['hh', 'watch', dir, '--samples', '2', '--interval', '100ms'])
     expect(r.code).toBe(0)
     const lines = r.stdout.split('\n')
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z #1 total 0 B \| no queues$/)
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z #1 total 0 B \| node 4 0 B drained$/)
     expect(lines[1]).toMatch(/#2 total 0 B/)
     expect(r.stdout).toContain('Summary of 2 samples')
+    expect(r.stdout).toContain('node 4 shard 12: empty throughout')
     expect(r.stdout).toContain('Verdict: OK')
     expect(r.stdout).not.toContain('\u001B[')
   })
@@ -227,7 +230,9 @@ describe.concurrent('medic hh watch', () => {
       queueBytes = Math.max(0, queueBytes - 10_000)
       res.end(JSON.stringify({
         memstats: {Alloc: 1},
-        [`hh_processor:${path}`]: {name: 'hh_processor', tags: {node: '4', path}, values: {queueBytes, bytesWritten: 100_000 - queueBytes, queueDepth: 1}},
+        'hh:/var/lib/influxdb/hh': {name: 'hh', tags: {path: '/var/lib/influxdb/hh'}, values: {}},
+        // bytesRead: read from the queue and delivered; bytesWritten: appended (nothing new here).
+        [`hh_processor:${path}`]: {name: 'hh_processor', tags: {node: '4', path}, values: {queueBytes, bytesRead: 100_000 - queueBytes, bytesWritten: 100_000, queueDepth: 1}},
       }))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -282,10 +287,12 @@ describe.concurrent('medic hh wait', () => {
 
   it('exits 3 when a queue stalls for --stall-timeout', async () => {
     const {dir} = fixture()
-    const r = await medic(['hh', 'wait', dir, '--timeout', '1m', '--interval', '100ms', '--stall-timeout', '300ms'])
+    const r = await medic(['hh', 'wait', dir, '--timeout', '1m', '--interval', '100ms', '--stall-after', '100ms', '--stall-timeout', '300ms'])
     expect(r.code).toBe(3)
-    expect(r.stdout).toMatch(/^STALLED\s+3 queues made no progress/)
-    expect(r.stderr).toMatch(/^waiting: \S+ KiB pending in 3 queues/)
+    expect(r.stdout).toMatch(/^STALLED\s+3 queues delivered nothing for/)
+    expect(r.stdout).toContain('Verdict: CRITICAL')
+    expect(r.stderr).toMatch(/^waiting: \S+ KiB pending in 3 queues/m)
+    expect(r.stderr).toContain("warning: --stall-after 100ms is shorter than HH's back-off")
     const timeout = await medic(['hh', 'wait', dir, '--timeout', '300ms', '--interval', '100ms', '--stall-timeout', '1m'])
     expect(timeout.code).toBe(3)
     expect(timeout.stdout).toMatch(/^TIMEOUT\s+\S+ KiB still pending after 300ms/)
