@@ -46,6 +46,8 @@ export interface HhConfigValues {
   dir?: string
   enabled?: boolean
   hasSection: boolean
+  /** Facts about the section worth telling (e.g. a value in a form the node may refuse). */
+  notes: string[]
 }
 
 export interface ResolveOptions {
@@ -59,7 +61,7 @@ export interface ResolveOptions {
 }
 
 export async function resolveHhSettings(options: ResolveOptions = {}): Promise<HhSettings> {
-  let cfg: HhConfigValues = {hasSection: false}
+  let cfg: HhConfigValues = {hasSection: false, notes: []}
   const notes: string[] = []
   if (options.configPath !== undefined) {
     let text: string
@@ -69,6 +71,7 @@ export async function resolveHhSettings(options: ResolveOptions = {}): Promise<H
       throw fileError(options.configPath, err)
     }
     cfg = await parseHhConfig(text, options.configPath)
+    notes.push(...cfg.notes)
     if (!cfg.hasSection) notes.push(`${options.configPath} has no [hinted-handoff] section: InfluxDB uses the defaults`)
     if (cfg.enabled === false) notes.push(`${options.configPath}: [hinted-handoff] enabled = false (writes to unavailable owners fail instead of queuing)`)
   }
@@ -106,15 +109,21 @@ export async function parseHhConfig(text: string, path = 'influxdb.conf'): Promi
     throw err
   }
   const section = doc['hinted-handoff']
-  if (section === undefined) return {hasSection: false}
+  if (section === undefined) return {hasSection: false, notes: []}
   if (typeof section !== 'object' || section === null || Array.isArray(section)) {
     throw badValue(path, '', section, 'a table')
   }
   const s = section as Record<string, unknown>
-  const out: HhConfigValues = {hasSection: true}
+  const out: HhConfigValues = {hasSection: true, notes: []}
   if (s['max-size'] !== undefined) {
-    const v = parseSize(s['max-size'])
-    if (v === undefined) throw badValue(path, 'max-size', s['max-size'], 'a size in bytes such as 10737418240 or "10g"')
+    // influxd reads sizes as digits with an optional k, m or g (OSS toml.Size); medic judges queues against the
+    // limit the node runs with, so nothing laxer is accepted from the config (the --max-size flag is the operator's).
+    const raw = s['max-size']
+    const v = typeof raw === 'string' ? parseTomlSize(raw) : parseSize(raw)
+    if (v === undefined) throw badValue(path, 'max-size', raw, 'a size as influxd reads it: an integer of bytes such as 10737418240, or digits with k, m or g such as "10g"')
+    if (typeof raw === 'string') {
+      out.notes.push(`${path}: [hinted-handoff] max-size = ${JSON.stringify(raw)} is a string; it is a plain integer in the open-source and clone code, so check that this node accepts it (10737418240 is the safe form)`)
+    }
     out.maxSizeBytes = v
   }
   if (s['max-age'] !== undefined) {
@@ -132,9 +141,18 @@ export async function parseHhConfig(text: string, path = 'influxdb.conf'): Promi
   return out
 }
 
+/** A size string exactly as influxd's toml.Size reads it: digits, then optionally k, m or g (powers of 1024). */
+export function parseTomlSize(v: string): number | undefined {
+  const m = /^(\d{1,19})([kmg]?)$/.exec(v)
+  if (!m) return undefined
+  const n = Number(m[1]) * {'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3}[m[2] as '']
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined
+}
+
 /**
- * A byte size as InfluxDB's toml.Size reads it: an integer (bytes) or a string with a k, m or g suffix (powers of
- * 1024). Also accepted: t, an optional "b"/"ib" (10GiB, 512MB) and surrounding spaces. Returns undefined otherwise.
+ * A byte size for the --max-size flag: an integer (bytes) or a string with a k, m or g suffix (powers of 1024), as
+ * influxd reads it; for the operator's convenience also t, an optional "b"/"ib" (10GiB, 512MB) and surrounding
+ * spaces. Returns undefined otherwise. Config values go through parseTomlSize (what the node itself accepts).
  */
 export function parseSize(v: unknown): number | undefined {
   if (typeof v === 'bigint') return v > 0n && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined
