@@ -328,3 +328,56 @@ describe.concurrent('hh help', () => {
     }
   })
 })
+
+describe.concurrent('verdicts an operator can bet an upgrade on', () => {
+  it('hh wait and inspect refuse the parent of a real hh directory (exit 4) and name it; an empty hh directory is fine when the config names it', async () => {
+    const parent = tempDir('medic-hh-parent-')
+    writeQueue(join(parent, 'hh'), '4', '12', [{blocks: [points(1_000_000), points(1_000_000)]}])
+    const wait = await medic(['hh', 'wait', parent, '--timeout', '5s'])
+    expect(wait.code).toBe(4)
+    expect(wait.stdout).not.toContain('DRAINED')
+    expect(wait.stderr).toContain(`Error: ${parent}: not an hh directory`)
+    expect(wait.stderr).toContain(`did you mean ${join(parent, 'hh')}? medic hh wait ${join(parent, 'hh')}`)
+    const inspect = await medic(['hh', 'inspect', parent, '--json'])
+    expect(inspect.code).toBe(4)
+    expect(JSON.parse(inspect.stdout)).toMatchObject({error: {code: 'not-an-hh-dir'}})
+
+    const empty = tempDir('medic-hh-fresh-')
+    const conf = join(empty, '..', `${empty.split('/').pop()}.conf`)
+    writeFileSync(conf, `[hinted-handoff]\n  dir = "${empty}"\n`)
+    const fresh = await medic(['hh', 'wait', '--config', conf, '--timeout', '5s', '--json'])
+    expect(JSON.parse(fresh.stdout)).toMatchObject({exitCode: 0, outcome: 'drained', verdict: 'ok'})
+    const freshInspect = await medic(['hh', 'inspect', empty, '--config', conf])
+    expect(freshInspect.code).toBe(0)
+    expect(freshInspect.stdout).toContain('no queues: an empty hh directory')
+  })
+
+  it('hh watch --interval 1s on a queue stuck at 0 B/s never ends "Verdict: OK": unknown (exit 4) before a verdict, stalled (exit 3) past --stall-after', async () => {
+    const {dir} = fixture()
+    const early = await medic(['hh', 'watch', dir, '--interval', '1s', '--samples', '3'])
+    expect(early.stdout).not.toContain('Verdict: OK')
+    // Two seconds of watching: unknown (a loaded machine that stretches them past 10 s makes it retrying, exit 3).
+    expect(early.stdout).toMatch(early.code === 4 ? /Verdict: UNKNOWN/ : /Verdict: WARNING .*\n.*retrying/)
+    expect([3, 4]).toContain(early.code)
+    const late = await medic(['hh', 'watch', dir, '--interval', '1s', '--samples', '3', '--stall-after', '1500ms', '--json'])
+    const summary = ndjson(late.stdout).at(-1)!
+    expect(summary).toMatchObject({type: 'summary', verdict: 'critical', exitCode: 3})
+    expect(summary.queues.map((q: any) => q.analysis.verdict)).toEqual(['stalled', 'stalled', 'stalled'])
+    expect(late.code).toBe(3)
+  })
+
+  it('escapes control characters in a directory name, and withholds a suggested command that would carry them', async () => {
+    const base = tempDir('medic-hh-evil-')
+    const evil = join(base, 'hh\u001b]0;pwned\u0007')
+    writeQueue(evil, '4', '12', [{blocks: ['x']}])
+    const r = await medic(['hh', 'inspect', evil])
+    expect(r.code).toBe(0)
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/)
+    expect(r.stdout).toContain('hh\\x1b]0;pwned\\x07')
+    expect(r.stdout).not.toContain('watch it drain')
+    const spaced = join(base, "it's here")
+    writeQueue(spaced, '4', '12', [{blocks: ['x']}])
+    const q = await medic(['hh', 'inspect', spaced])
+    expect(q.stdout).toContain(`watch it drain: medic hh watch '${base}/it'\\''s here'`)
+  })
+})
