@@ -318,7 +318,9 @@ async function notDataNodeAnswer(raw: RawResponse, base: string, label: string, 
   if (raw.status === 401 || raw.status === 403) {
     const given = options.http?.auth !== undefined
     return inputError(`${url}: HTTP ${raw.status}${said}: ${given ? 'the credentials were refused' : 'the data node wants credentials'}`, 'http-auth', [
-      given ? 'check --username and --password (or --jwt-secret, the data node\'s [http] shared-secret)' : `give them: medic hh ${command} --url ${label} --username USER --password "$PASSWORD"`,
+      ...(given
+        ? ['check --username and --password (or --jwt-secret, the data node\'s [http] shared-secret)']
+        : optional(sh`give them: medic hh ${command} --url ${label} --username USER --password "$PASSWORD"`)),
       'credentials can also come from MEDIC_USERNAME / MEDIC_PASSWORD',
     ])
   }
