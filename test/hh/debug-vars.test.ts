@@ -256,7 +256,7 @@ async function readBody(text: string): Promise<void> {
 describe('fuzz: the /debug/vars reader', () => {
   it('never throws on random and mutated bodies; every queue it reports has a numeric node and a finite size', async () => {
     const inputs: string[] = []
-    fuzz('debug-vars', {seed: 14, iterations: 1500, budgetMs: 3000, maxMsPerInput: 500}, (rng, i) => (i % 3 === 0 ? randomText(rng, rng.int(0, 400)) : randomBody(rng, rng.int(0, 30))), (text) => {
+    fuzz('debug-vars', {seed: 14, iterations: 1500, budgetMs: 3000, maxMsPerInput: 2000}, (rng, i) => (i % 3 === 0 ? randomText(rng, rng.int(0, 400)) : randomBody(rng, rng.int(0, 30))), (text) => {
       inputs.push(text)
       const r = readJsonEntries(text) // the synchronous part must not throw
       expect(typeof r.ok).toBe('boolean')
