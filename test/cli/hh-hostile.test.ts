@@ -24,9 +24,10 @@ interface Run {
 function check(run: Run, r: CliResult, tookMs: number): void {
   const what = `medic ${run.args.join(' ')}`
   expect([3, 4], `${what}: exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toContain(r.code)
-  // The slack is process start-up on a loaded 2-core machine; what this catches is a run that waits on the server
-  // (a trickle of 1 byte/s would take days), not a slow start.
-  expect(tookMs, `${what} took ${tookMs} ms`).toBeLessThan(run.deadlineMs + 30_000)
+  // The slack is process start-up on a shared 2-core machine (tens of seconds when it is busy); what this catches is
+  // a run that waits on the server: without a deadline, a silent server holds it forever and the trickle (1 byte/s
+  // of a 1 MB body) for eleven days.
+  expect(tookMs, `${what} took ${tookMs} ms`).toBeLessThan(run.deadlineMs + 120_000)
   expect(r.stdout + r.stderr, what).not.toMatch(STACK)
   expect(r.stderr, what).not.toContain('internal error')
   if (run.json === 'one') {
@@ -44,7 +45,7 @@ function check(run: Run, r: CliResult, tookMs: number): void {
 
 async function timed(run: Run): Promise<void> {
   const started = performance.now()
-  const r = await medic(run.args, {timeoutMs: run.deadlineMs + 120_000})
+  const r = await medic(run.args, {timeoutMs: run.deadlineMs + 180_000})
   check(run, r, performance.now() - started)
 }
 
@@ -91,12 +92,12 @@ describe.concurrent('hh commands never exit 0 on a directory that is not a reada
   for (const [label, d] of [['empty', empty], ['foreign', foreign]] as const) {
     it(`a ${label} directory: exit 4, "not an hh directory", for inspect, watch and wait (and under --json)`, async () => {
       await Promise.all(commands(d).flatMap((args) => [false, true].map(async (json) => {
-        const r = await medic(json ? [...args, '--json'] : args)
+        const r = await medic(json ? [...args, '--json'] : args, {timeoutMs: 180_000})
         expect(r.code, `${args.join(' ')}: ${r.stdout} ${r.stderr}`).toBe(4)
         if (json) expect(JSON.parse(r.stdout)).toMatchObject({exitCode: 4, error: {code: 'not-an-hh-dir'}})
         else expect(r.stderr).toContain(`${d}: not an hh directory`)
       })))
-    }, 120_000)
+    }, 600_000)
   }
 
   it('an unreadable directory: exit 4 for inspect, watch and wait (run as an unprivileged user when the suite is root)', async () => {
@@ -116,7 +117,7 @@ describe.concurrent('hh commands never exit 0 on a directory that is not a reada
     } finally {
       chmodSync(d, 0o700)
     }
-  }, 120_000)
+  }, 600_000)
 })
 
 /** Runs medic as the `nobody` user when the suite runs as root (root reads any directory), else as itself. */
@@ -133,7 +134,7 @@ function runAs(args: string[], home: string): Promise<CliResult> {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`medic ${args.join(' ')} did not finish`))
-    }, 60_000)
+    }, 180_000)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
