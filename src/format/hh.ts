@@ -344,7 +344,7 @@ export async function renderWatchSummary(s: Snapshot | undefined, h: WatchHeader
   if (v.problems.length > 10) out.push(dim(`  ... ${v.problems.length - 10} more`))
   const unknown = s.queues.filter((q) => q.analysis.verdict === 'unknown').length
   if (unknown > 0) out.push(dim(`  ${unknown} queue(s) could not be judged yet (watch longer: a verdict needs two samples and, without deliveries, 10s)`))
-  for (const f of s.findings.filter((x) => x.severity !== 'info').slice(0, 10)) out.push(findingLine(f))
+  for (const f of [...s.findings, ...v.extra].filter((x) => x.severity !== 'info').slice(0, 10)) out.push(findingLine(f))
   if (v.problems.some((f) => f.code === 'queue-blocked')) out.push(dim('  medic explain hh-queue-full'))
   return out.join('\n')
 }
@@ -399,7 +399,7 @@ export async function renderWaitResult(r: WaitResult, target: string, timeoutMs:
       break
     }
   }
-  if (s !== null) for (const f of s.findings.filter((x) => x.severity !== 'info').slice(0, 10)) lines.push(findingLine(f))
+  for (const f of [...(s?.findings ?? []), ...r.verdict.extra.filter((x) => !x.code.startsWith('wait-'))].filter((x) => x.severity !== 'info').slice(0, 10)) lines.push(findingLine(f))
   lines.push('', outcomeLine(r.verdict.outcome))
   return lines.join('\n')
 }

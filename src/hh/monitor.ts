@@ -265,6 +265,8 @@ export interface RunVerdict {
   outcome: Outcome
   /** Queues that need action (stalled, blocked, growing, retrying, losing data to max-age), worst first. */
   problems: Finding[]
+  /** Findings of the run itself (a timeout, host names from --meta that could not be read). */
+  extra: Finding[]
 }
 
 /**
@@ -274,8 +276,9 @@ export interface RunVerdict {
  * needs action. `extra`: findings of the run itself (e.g. a wait that timed out).
  */
 export function runVerdict(s: Snapshot | undefined, extra: Finding[] = []): RunVerdict {
+  const extraUnchecked = extra.filter((f) => f.severity === 'unknown').length
   if (s === undefined) {
-    return {outcome: decideOutcome({findings: extra, checked: 0, unchecked: 1}), problems: []}
+    return {outcome: decideOutcome({findings: extra, checked: 0, unchecked: 1 + extraUnchecked}), problems: [], extra}
   }
   const problems: Finding[] = []
   let unknownQueues = 0
@@ -295,8 +298,8 @@ export function runVerdict(s: Snapshot | undefined, extra: Finding[] = []): RunV
   const okSources = s.sources.filter((x) => x.ok)
   const emptySources = okSources.filter((x) => !s.queues.some((q) => q.source === x.source)).length
   const checked = s.queues.length - unknownQueues + emptySources
-  const unchecked = s.sources.filter((x) => !x.ok).length + unknownQueues + okSources.reduce((n, x) => n + x.unchecked, 0)
-  return {outcome: decideOutcome({findings: [...problems, ...s.findings, ...extra], checked, unchecked}), problems}
+  const unchecked = s.sources.filter((x) => !x.ok).length + unknownQueues + okSources.reduce((n, x) => n + x.unchecked, 0) + extraUnchecked
+  return {outcome: decideOutcome({findings: [...problems, ...s.findings, ...extra], checked, unchecked}), problems, extra}
 }
 
 export interface LoopOptions {
@@ -363,6 +366,8 @@ export interface WaitOptions {
   now?: () => number
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   onSnapshot?: (s: Snapshot, elapsedMs: number) => void
+  /** Findings from before the wait (host names from --meta) that belong in its verdict. */
+  findings?: Finding[]
 }
 
 /** The rolling-upgrade gate: samples until every queue is empty, a queue stalls, the deadline passes or the signal. */
@@ -377,7 +382,7 @@ export async function waitForDrain(sampler: Sampler, monitor: HhMonitor, o: Wait
   let samples = 0
   let snap: Snapshot | undefined
   const result = (outcome: WaitOutcome, stalled: QueueStatus[] = []): WaitResult => {
-    const extra: Finding[] = []
+    const extra: Finding[] = [...(o.findings ?? [])]
     if (outcome === 'timeout') {
       extra.push({severity: 'warning', code: 'wait-timeout', message: snap === undefined ? 'the deadline passed before the queues could be read once' : 'the queues were not empty when the deadline passed'})
     } else if (outcome === 'interrupted') {

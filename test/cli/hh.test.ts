@@ -366,6 +366,18 @@ describe.concurrent('verdicts an operator can bet an upgrade on', () => {
     expect(late.code).toBe(3)
   })
 
+  it('host names asked for with --meta and not available keep a drained wait from OK (exit 4), and say why', async () => {
+    const dir = tempDir('medic-hh-cli-')
+    writeQueue(dir, '4', '12', [{blocks: ['x'], delivered: 1}])
+    const r = await medic(['hh', 'wait', dir, '--meta', '127.0.0.1:9', '--http-timeout', '1s', '--timeout', '10s'])
+    expect(r.stdout).toMatch(/^DRAINED/)
+    expect(r.stdout).toMatch(/UNKNOWN\s+meta-unavailable/)
+    expect(r.stdout).toContain('Verdict: UNKNOWN')
+    expect(r.code).toBe(4)
+    const plain = await medic(['hh', 'wait', dir, '--timeout', '10s'])
+    expect(plain.code).toBe(0)
+  })
+
   it('escapes control characters in a directory name, and withholds a suggested command that would carry them', async () => {
     const base = tempDir('medic-hh-evil-')
     const evil = join(base, 'hh\u001b]0;pwned\u0007')

@@ -35,7 +35,7 @@ Exit status: 0 when every queue is empty and everything could be read, 3 on time
 
   async run(): Promise<object> {
     const {args, flags} = await this.parse(HhWait)
-    const {settings, target, sampler, monitor} = await openHhMonitor(args.dir, flags, 'wait', (m) => this.note(`warning: ${m}`))
+    const {settings, target, sampler, monitor, metaFindings} = await openHhMonitor(args.dir, flags, 'wait', (m) => this.note(`warning: ${m}`))
     const stallLimit = flags['stall-after'] ?? settings.retryMaxIntervalMs + 10_000
     if (flags['stall-timeout'] < stallLimit) {
       this.note(`note: a queue is judged stalled only after ${formatShortDurationMs(stallLimit)} without a delivery (HH's back-off), so --stall-timeout ${formatShortDurationMs(flags['stall-timeout'])} acts from then`)
@@ -52,6 +52,7 @@ Exit status: 0 when every queue is empty and everything could be read, 3 on time
         timeoutMs: flags.timeout,
         stallTimeoutMs: flags['stall-timeout'],
         signal: stop.signal,
+        findings: metaFindings,
         onSnapshot: (snap, elapsed) => {
           if (json) return
           const line = renderWaitProgress(snap, elapsed, flags.timeout)

@@ -31,7 +31,7 @@ Exit status: 0 when, at the end, every queue was judged and none needs action; 3
 
   async run(): Promise<object> {
     const {args, flags} = await this.parse(HhWatch)
-    const {settings, target, sampler, monitor} = await openHhMonitor(args.dir, flags, 'watch', (m) => this.note(`warning: ${m}`))
+    const {settings, target, sampler, monitor, metaFindings} = await openHhMonitor(args.dir, flags, 'watch', (m) => this.note(`warning: ${m}`))
     const header: WatchHeader = {
       target: target.kind === 'dir' ? target.dir : sampler.sources.join(', '),
       intervalMs: flags.interval,
@@ -57,7 +57,7 @@ Exit status: 0 when, at the end, every queue was judged and none needs action; 3
       await sampler.close()
     }
     area?.done()
-    const verdict = runVerdict(last)
+    const verdict = runVerdict(last, metaFindings)
     if (!json) this.out('\n' + (await renderWatchSummary(last, header, count, verdict, area !== undefined && last !== undefined)))
     return this.finish(watchRecord('summary', last, {
       target,
