@@ -21,7 +21,7 @@ import {sh} from '../util/text.js'
 import {type DebugVars, parseDebugVarsEntries, parseShowCluster} from '../wire/schemas.js'
 import {readJsonEntries} from './debug-vars.js'
 import {FOOTER_BYTES} from './format.js'
-import {type Finding, type HhScan, numericCompare, ScanAbortedError, scanHhDir, type SegmentRecord} from './scan.js'
+import {type Finding, type HhScan, numericCompare, ScanAbortedError, scanHhDir, type ScanOptions, type SegmentRecord} from './scan.js'
 
 export interface QueueObservation {
   node: string
@@ -96,6 +96,8 @@ export interface DirSamplerOptions {
   acceptEmpty?: boolean
   /** For suggestions: `medic hh <command>`. */
   command?: string
+  /** The scanner's file-system calls (tests: a slow or vanishing tree). */
+  scanIo?: ScanOptions['io']
 }
 
 type SegState = Pick<SegmentRecord, 'size' | 'head' | 'mtimeMs'>
@@ -116,7 +118,7 @@ export function dirSampler(dir: string, options: DirSamplerOptions = {}): Sample
       seq++
       let scan: HhScan
       try {
-        scan = await scanHhDir(dir, {now: () => t, keepSegments: true, signal, acceptEmpty: seenAsHhDir, command: options.command})
+        scan = await scanHhDir(dir, {now: () => t, keepSegments: true, signal, acceptEmpty: seenAsHhDir, command: options.command, io: options.scanIo})
       } catch (err) {
         return {seq, t, sources: [failed(dir, 'dir', err, started)]}
       }

@@ -2,7 +2,7 @@
 // client's failure modes, the wire schemas, and the watch/wait loops on top of them. Nothing of ours is mocked.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import {rmSync, unlinkSync} from 'node:fs'
+import {openSync, rmSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {Agent} from 'undici'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
@@ -370,6 +370,25 @@ describe('HhMonitor and waitForDrain on a real directory', () => {
     const timedOut = await waitForDrain(dirSampler(dir, {now: () => t}), new HhMonitor({settings: LIMITS}), {intervalMs: 5000, timeoutMs: 12_000, stallTimeoutMs: 60_000, ...opts})
     expect(timedOut).toMatchObject({outcome: 'timeout', samples: 4, waitedMs: 12_000})
     expect(timedOut.verdict.outcome).toMatchObject({verdict: 'warning', exitCode: 3})
+  })
+
+  it('stops a scan still running at the deadline: a slow tree ends the wait at --timeout, not a whole scan later', async () => {
+    const dir = tempDir('medic-wait-slow-')
+    writeQueue(dir, '4', '12', Array.from({length: 1500}, () => ({blocks: ['x']})))
+    // Every open takes 2 ms: one scan of this tree takes 3 s.
+    const slow = {
+      openSync: (p: string, f: number) => {
+        const until = performance.now() + 2
+        while (performance.now() < until) { /* a slow disk */ }
+        return openSync(p, f)
+      },
+    }
+    const started = performance.now()
+    const r = await waitForDrain(dirSampler(dir, {scanIo: slow}), new HhMonitor({settings: LIMITS}), {intervalMs: 100, timeoutMs: 300, stallTimeoutMs: 60_000})
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(r).toMatchObject({outcome: 'timeout', samples: 0, snapshot: null})
+    expect(r.verdict.outcome).toMatchObject({verdict: 'warning', exitCode: 3})
+    expect(r.verdict.extra[0].message).toContain('before the queues could be read once')
   })
 
   it('sampleLoop keeps a fixed schedule and stops on the signal', async () => {
