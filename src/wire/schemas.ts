@@ -206,7 +206,11 @@ export async function parseDebugVarsEntries(entries: Iterable<readonly [string, 
     const named = typeof value === 'object' && value !== null ? (value as {name?: unknown}).name : undefined
     const keyName = key.split(':')[0]
     const name = typeof named === 'string' ? named : keyName
-    if (!WANTED.has(name)) continue
+    if (!WANTED.has(name) && !WANTED.has(keyName)) continue
+    if (WANTED.has(keyName) && name !== keyName) {
+      out.skipped.push({key, reason: `the key names ${keyName} but the entry is named ${JSON.stringify(String(named).slice(0, 40))}`})
+      continue
+    }
     const schema = name === 'hh' ? s.hhStat : name === 'hh_processor' ? s.hhProcessorStat : name === 'hh_node' ? s.hhNodeStat : name === 'hh_database' ? s.hhDatabaseStat : s.writeStat
     const r = schema.safeParse(value)
     if (!r.success) {

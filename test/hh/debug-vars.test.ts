@@ -176,12 +176,14 @@ describe('the counters, read as Enterprise means them', () => {
       ['hh_processor:/hh/x', {name: 'hh_processor', tags: {node: 'x;rm -rf /', path: '/hh/x'}, values: {queueBytes: 0}}],
       ['hh_processor:/hh/7/1', {name: 'hh_processor', tags: {node: '7', path: '/hh/7/1'}, values: {queueBytes: 'lots'}}],
       ['hh_node', {name: 'hh_node', tags: {node: '\u001b[2J'}, values: {queueTotalSize: 1}}],
+      // A queue's entry under another name is not dropped quietly either.
+      ['hh_processor:/hh/9/9', {name: 'shard', tags: {node: '9', path: '/hh/9/9'}, values: {queueBytes: 5}}],
     ]
     const obs = observationsFromDebugVars(await parseDebugVarsEntries(entries), 'n')
-    expect(obs.unchecked).toBe(3)
+    expect(obs.unchecked).toBe(4)
     expect(obs.queues).toEqual([expect.objectContaining({node: '4', shard: '12', badSegments: 1})])
     expect(obs.findings.map((f) => [f.severity, f.code])).toEqual([
-      ['unknown', 'debug-vars-no-queue-bytes'], ['unknown', 'debug-vars-unknown-queue'], ['unknown', 'debug-vars-entry-skipped'], ['unknown', 'debug-vars-unknown-queue'],
+      ['unknown', 'debug-vars-no-queue-bytes'], ['unknown', 'debug-vars-unknown-queue'], ['unknown', 'debug-vars-entry-skipped'], ['unknown', 'debug-vars-entry-skipped'], ['unknown', 'debug-vars-unknown-queue'],
     ])
   })
 })
