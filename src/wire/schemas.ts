@@ -52,6 +52,12 @@ async function build() {
     }),
   })
 
+  /** Per database and destination node (1.7.7+): the same fields as hh_processor; tags {db, node}. */
+  const hhDatabaseStat = hhProcessorStat.extend({
+    name: zod.literal('hh_database'),
+    tags: tags({db: zod.string().optional(), node: zod.string().optional()}),
+  })
+
   const hhNodeStat = zod.looseObject({
     name: zod.literal('hh_node'),
     tags: tags({node: zod.string().optional()}),
@@ -139,13 +145,14 @@ async function build() {
   })
   const showShards = zod.array(showShardsRow)
 
-  return {hhStat, hhProcessorStat, hhNodeStat, writeStat, debugVars, dataNode, metaNode, showCluster, metaStatus, errorBody, metaPing, lease, showShards, z: zod}
+  return {hhStat, hhProcessorStat, hhDatabaseStat, hhNodeStat, writeStat, debugVars, dataNode, metaNode, showCluster, metaStatus, errorBody, metaPing, lease, showShards, z: zod}
 }
 
 export type Schemas = Awaited<ReturnType<typeof build>>
 export type HhStat = z.infer<Schemas['hhStat']>
 export type HhProcessorStat = z.infer<Schemas['hhProcessorStat']>
 export type HhNodeStat = z.infer<Schemas['hhNodeStat']>
+export type HhDatabaseStat = z.infer<Schemas['hhDatabaseStat']>
 export type WriteStat = z.infer<Schemas['writeStat']>
 export type ShowCluster = z.infer<Schemas['showCluster']>
 export type ShowClusterDataNode = z.infer<Schemas['dataNode']>
@@ -167,12 +174,13 @@ export interface DebugVars {
   hh: Array<{key: string; stat: HhStat}>
   hhProcessors: Array<{key: string; stat: HhProcessorStat}>
   hhNodes: Array<{key: string; stat: HhNodeStat}>
+  hhDatabases: Array<{key: string; stat: HhDatabaseStat}>
   write: WriteStat | null
   /** Entries with a known name that did not match the schema: skipped, with why. */
   skipped: Array<{key: string; reason: string}>
 }
 
-const WANTED = new Set(['hh', 'hh_processor', 'hh_node', 'write'])
+const WANTED = new Set(['hh', 'hh_processor', 'hh_node', 'hh_database', 'write'])
 
 /** Picks the hh, hh_processor, hh_node and write entries out of a /debug/vars document. Not an object: exit 4. */
 export async function parseDebugVars(json: unknown, url = '/debug/vars'): Promise<DebugVars> {
@@ -183,11 +191,27 @@ export async function parseDebugVars(json: unknown, url = '/debug/vars'): Promis
       'is this a data node\'s HTTP address (port 8086)?',
     ])
   }
-  const out: DebugVars = {hh: [], hhProcessors: [], hhNodes: [], write: null, skipped: []}
-  for (const [key, value] of Object.entries(doc.data)) {
-    const name = typeof value === 'object' && value !== null ? (value as {name?: unknown}).name : undefined
-    if (typeof name !== 'string' || !WANTED.has(name)) continue
-    const schema = name === 'hh' ? s.hhStat : name === 'hh_processor' ? s.hhProcessorStat : name === 'hh_node' ? s.hhNodeStat : s.writeStat
+  return parseDebugVarsEntries(Object.entries(doc.data))
+}
+
+/**
+ * The same, from the document's entries in order, repeated keys included: /debug/vars repeats bare keys such as
+ * `hh_node` once per destination node, which an object (JSON.parse) would collapse to the last one. An entry whose
+ * key or `name` is one of the statistics above but whose shape is wrong is listed in `skipped`, never dropped quietly.
+ */
+export async function parseDebugVarsEntries(entries: Iterable<readonly [string, unknown]>): Promise<DebugVars> {
+  const s = await loadSchemas()
+  const out: DebugVars = {hh: [], hhProcessors: [], hhNodes: [], hhDatabases: [], write: null, skipped: []}
+  for (const [key, value] of entries) {
+    const named = typeof value === 'object' && value !== null ? (value as {name?: unknown}).name : undefined
+    const keyName = key.split(':')[0]
+    const name = typeof named === 'string' ? named : keyName
+    if (!WANTED.has(name) && !WANTED.has(keyName)) continue
+    if (WANTED.has(keyName) && name !== keyName) {
+      out.skipped.push({key, reason: `the key names ${keyName} but the entry is named ${JSON.stringify(String(named).slice(0, 40))}`})
+      continue
+    }
+    const schema = name === 'hh' ? s.hhStat : name === 'hh_processor' ? s.hhProcessorStat : name === 'hh_node' ? s.hhNodeStat : name === 'hh_database' ? s.hhDatabaseStat : s.writeStat
     const r = schema.safeParse(value)
     if (!r.success) {
       out.skipped.push({key, reason: s.z.prettifyError(r.error).replaceAll('\n', ' ')})
@@ -197,6 +221,7 @@ export async function parseDebugVars(json: unknown, url = '/debug/vars'): Promis
       case 'hh': out.hh.push({key, stat: r.data as HhStat}); break
       case 'hh_processor': out.hhProcessors.push({key, stat: r.data as HhProcessorStat}); break
       case 'hh_node': out.hhNodes.push({key, stat: r.data as HhNodeStat}); break
+      case 'hh_database': out.hhDatabases.push({key, stat: r.data as HhDatabaseStat}); break
       default: out.write = r.data as WriteStat
     }
   }
