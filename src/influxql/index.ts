@@ -11,3 +11,4 @@ export {compileGoRegex, regexMatch, RegexSyntaxError, type GoRegex} from './rege
 export {sanitizeQuery} from './sanitize.js'
 export {MAX_TIME, MIN_TIME, isTimeString, parseTimeString, rfc3339, rfc3339Nano} from './time.js'
 export {T, type Tok, tokenName} from './tokens.js'
+export {ConditionError, MATH_FUNCTIONS, U64, conditionExpr, evalBool, evalExpr, floatToInt64, reduce, type EvalOptions, type Lookup, type TimeRange, type Value} from './eval.js'
