@@ -8,6 +8,7 @@
  * - stddev is Go's two-pass formula when one slice makes the window, mergeable moments otherwise.
  */
 import type {Column} from '../store/types.js'
+import {sortedMerge} from './go-order.js'
 import type {CallName, CallState, Cell} from './shard-types.js'
 
 const TWO32 = 4294967296
@@ -107,7 +108,7 @@ export function cellAt(col: Column, k: number): Cell {
 }
 
 /** The float values of a numeric slice, converted the way Go converts int64 to float64. */
-function floatAt(col: Column): (k: number) => number {
+export function floatAt(col: Column): (k: number) => number {
   switch (col.type) {
     case 'float': {
       const v = col.values
@@ -136,12 +137,32 @@ function goStddev(f: (k: number) => number, i: number, j: number): number | null
   return Math.sqrt(variance / (count - 1))
 }
 
+/**
+ * stddev() over values f(i..j) in the order influxd's reducer receives them: mergeable moments, and Go's own
+ * two-pass result, which stands while no other slice joins the window.
+ */
+export function stddevOf(f: (k: number) => number, i: number, j: number): CallState {
+  let n = 0
+  let mean = 0
+  let m2 = 0
+  for (let k = i; k < j; k++) {
+    const x = f(k)
+    n++
+    const d = x - mean
+    mean += d / n
+    m2 += d * (x - mean)
+  }
+  return {k: 'moments', n, mean, m2, exact: goStddev(f, i, j)}
+}
+
 export interface AggOptions {
   /** Times of the column, for selectors. */
   times: BigInt64Array
   percentile?: number
   /** Values of the auxiliary fields at point k (lone selectors with extra columns). */
   aux?: (k: number) => Cell[]
+  /** ORDER BY time DESC: influxd's cursors hand the reducers the points newest first, so float sums add that way. */
+  descending?: boolean
 }
 
 /** The state of one call over column[i..j) (j > i). */
@@ -152,14 +173,16 @@ export function aggregate(fn: CallName, col: Column, i: number, j: number, o: Ag
       if (col.type === 'float') {
         const v = col.values
         let s = 0
-        for (let k = i; k < j; k++) s += v[k]
+        if (o.descending === true) for (let k = j - 1; k >= i; k--) s += v[k]
+        else for (let k = i; k < j; k++) s += v[k]
         return {k: 'sumf', s}
       }
       return {k: 'sumi', s: sumInt64(col.values as BigInt64Array | BigUint64Array, i, j, col.type === 'unsigned'), unsigned: col.type === 'unsigned'}
     case 'mean': {
       const f = floatAt(col)
       let s = 0
-      for (let k = i; k < j; k++) s += f(k)
+      if (o.descending === true) for (let k = j - 1; k >= i; k--) s += f(k)
+      else for (let k = i; k < j; k++) s += f(k)
       const n = j - i
       return {k: 'mean', ws: n >= 2 ? (s / n) * n : s, n}
     }
@@ -174,20 +197,7 @@ export function aggregate(fn: CallName, col: Column, i: number, j: number, o: Ag
       const hi = cellAt(col, extremeIndex(col, i, j, true)) as number | bigint
       return {k: 'spread', lo, hi}
     }
-    case 'stddev': {
-      const f = floatAt(col)
-      let n = 0
-      let mean = 0
-      let m2 = 0
-      for (let k = i; k < j; k++) {
-        const x = f(k)
-        n++
-        const d = x - mean
-        mean += d / n
-        m2 += d * (x - mean)
-      }
-      return {k: 'moments', n, mean, m2, exact: goStddev(f, i, j)}
-    }
+    case 'stddev': return stddevOf(floatAt(col), i, j)
     case 'median': case 'percentile': {
       const times: bigint[] = []
       const vals: Array<number | bigint> = []
@@ -228,7 +238,7 @@ function replaces(fn: CallName, t1: bigint, v1: Cell, t2: bigint, v2: Cell): boo
 }
 
 /** Merges state b into a (both for the same call and window); returns the merged state. */
-export function combine(fn: CallName, a: CallState, b: CallState): CallState {
+export function combine(fn: CallName, a: CallState, b: CallState, ascending = true): CallState {
   switch (a.k) {
     case 'count': return {k: 'count', n: a.n + (b as typeof a).n}
     case 'sumf': return {k: 'sumf', s: a.s + (b as typeof a).s}
@@ -255,10 +265,28 @@ export function combine(fn: CallName, a: CallState, b: CallState): CallState {
     }
     case 'values': {
       const o = b as typeof a
+      if (fn === 'percentile') return mergeValuesByTime(a, o, ascending)
       return {
         k: 'values', times: a.times.concat(o.times), vals: a.vals.concat(o.vals),
         aux: a.aux !== undefined && o.aux !== undefined ? a.aux.concat(o.aux) : a.aux ?? o.aux,
       }
     }
   }
+}
+
+/**
+ * percentile() values of two shards in the order influxd's sorted merge hands them to the reducer: by time in the
+ * query's direction, equal times in heap order (the order decides which of equal values sort.Sort leaves at the
+ * percentile's index, and so the time returned).
+ */
+function mergeValuesByTime(a: Extract<CallState, {k: 'values'}>, b: Extract<CallState, {k: 'values'}>, ascending: boolean): CallState {
+  const out: Extract<CallState, {k: 'values'}> = {k: 'values', times: [], vals: [], aux: a.aux !== undefined || b.aux !== undefined ? [] : undefined}
+  const inputs = [{times: a.times, at: 0, s: a}, {times: b.times, at: 0, s: b}]
+  sortedMerge(inputs, (x, y) => (ascending ? x.times[x.at] < y.times[y.at] : x.times[x.at] > y.times[y.at]), (x) => {
+    out.times.push(x.times[x.at])
+    out.vals.push(x.s.vals[x.at])
+    out.aux?.push(x.s.aux?.[x.at] ?? [])
+    return true
+  })
+  return out
 }

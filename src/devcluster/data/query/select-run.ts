@@ -7,6 +7,7 @@
 import {DataType, type Expr, Fill, MIN_TIME, type Value, evalExpr, floatToInt64, U64} from '../../../influxql/index.js'
 import type {CallPlan, Plan} from './select-plan.js'
 import {QueryError} from './select-plan.js'
+import {goSort} from './go-order.js'
 import {windowStart, type Windowing} from './shard-run.js'
 import {type CallState, type Cell, type GroupPartial, type SelectPartial, tagsId} from './shard-types.js'
 import {type OutCell, type Result, type Row, TimeCell} from './result.js'
@@ -71,11 +72,17 @@ function finalizeState(c: CallPlan, s: CallState, plan: Plan): {value: Cell; t?:
       const n = s.vals.length
       const i = Math.floor((n * (c.spec.percentile ?? 0)) / 100 + 0.5) - 1
       if (i < 0 || i >= n) return undefined
-      const order = s.vals.map((_, k) => k).sort((a, b) => {
-        const x = s.vals[a]
-        const y = s.vals[b]
-        return x < y ? -1 : x > y ? 1 : s.times[a] < s.times[b] ? -1 : s.times[a] > s.times[b] ? 1 : 0
-      })
+      // Go's sort.Sort by value over the points in arrival order: which of equal values ends at i decides the time.
+      const order = Int32Array.from(s.vals, (_, k) => k)
+      const vals = s.vals
+      goSort({
+        less: (a, b) => vals[order[a]] < vals[order[b]],
+        swap: (a, b) => {
+          const t = order[a]
+          order[a] = order[b]
+          order[b] = t
+        },
+      }, n)
       const k = order[i]
       return {value: s.vals[k], t: s.times[k], aux: s.aux?.[k]}
     }
@@ -252,8 +259,8 @@ function rawRows(plan: Plan, g: GroupPartial): OutCell[][] {
   if (raw === undefined) return []
   const c = plan.compiled
   const n = raw.times.length
+  // Rows arrive in the query's time order (shard-run's sorted merge).
   let order = Array.from({length: n}, (_, i) => i)
-  if (!c.ascending) order.reverse()
   const {limit, offset} = c.stmt
   if (offset > 0 || limit > 0) order = order.slice(offset, limit > 0 ? offset + limit : undefined)
   const fill = c.stmt.fill

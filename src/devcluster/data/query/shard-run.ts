@@ -9,7 +9,8 @@
  */
 import {DataType, type Expr, MAX_TIME, MIN_TIME, type Value, compileGoRegex, evalBool, reduce} from '../../../influxql/index.js'
 import type {Column, FieldType, SeriesInfo, ShardReader} from '../store/types.js'
-import {aggregate, cellAt, combine} from './agg.js'
+import {aggregate, cellAt, combine, floatAt, stddevOf} from './agg.js'
+import {type MergeInput, sortedMerge} from './go-order.js'
 import {type SeriesMatch, matchSeries, tagValue} from './series-filter.js'
 import {
   type CallName, type CallSpec, type CallState, type Cell, type FieldTypeName, type FieldsPartial, type FieldsQuery, type GroupPartial, type MeasurementSelector,
@@ -214,6 +215,28 @@ interface Compiled {
   condition?: Expr
   w: Windowing
   dims: string[]
+  /** The refs (raw) or aux refs (selectors) in influxd's opt.Aux order: its sorted merge compares their strings. */
+  auxOrder: number[]
+}
+
+/** Indexes of refs sorted like influxql.VarRefs (by name, then type). */
+function auxOrder(refs: RefSpec[]): number[] {
+  return refs.map((_, k) => k).sort((x, y) => (refs[x].name < refs[y].name ? -1 : refs[x].name > refs[y].name ? 1 : refs[x].type - refs[y].type))
+}
+
+/**
+ * The tie-break of influxd's sorted merge heap for points of equal time: their auxiliary values compared as strings
+ * in opt.Aux order while both are strings (a null or a number ends the comparison as "not less").
+ */
+function auxLess(x: (k: number) => Cell, y: (k: number) => Cell, order: number[], ascending: boolean): boolean {
+  for (const k of order) {
+    const a = x(k)
+    const b = y(k)
+    if (typeof a !== 'string' || typeof b !== 'string') return false
+    if (a === b) continue
+    return ascending ? a < b : a > b
+  }
+  return false
 }
 
 function compileSelect(q: SelectQuery): Compiled {
@@ -227,6 +250,7 @@ function compileSelect(q: SelectQuery): Compiled {
     condition: q.condition === undefined ? undefined : exprFromJson(q.condition),
     w: {duration, offset, start, end},
     dims: [...new Set(q.dimensions)].sort(),
+    auxOrder: auxOrder(q.mode.kind === 'raw' ? q.mode.refs : q.mode.aux),
   }
 }
 
@@ -288,14 +312,14 @@ function aggregateSeries(
       ws = windowStart(c.w, times[i])
       j = seekTime(times, i + 1, windowEnd(c.w, times[i]))
     }
-    const state = aggregate(fn, col, i, j, {times, percentile, aux})
+    const state = aggregate(fn, col, i, j, {times, percentile, aux, descending: !c.q.ascending})
     let states = windows.get(ws)
     if (states === undefined) {
       states = new Array<CallState | undefined>(callCount)
       windows.set(ws, states)
     }
     const prev = states[callIndex]
-    states[callIndex] = prev === undefined ? state : combine(fn, prev, state)
+    states[callIndex] = prev === undefined ? state : combine(fn, prev, state, c.q.ascending)
     i = j
   }
 }
@@ -326,39 +350,196 @@ function auxReader(refs: RefSpec[], reader: ShardReader, s: SeriesInfo, fieldTyp
 
 function runSelectShard(reader: ShardReader, measurements: string[], c: Compiled, out: SelectPartial): void {
   const mode = c.q.mode
+  const ascending = c.q.ascending
   for (const m of measurements) {
     const fieldTypes = reader.fields(m)
     for (const set of tagSets(reader, m, c, fieldTypes)) {
       const g = groupFor(out, m, set.tags)
       if (mode.kind === 'raw') {
+        // influxd's engine: the series of the tag set (reversed for DESC) through its sorted merge, then LIMIT.
         const parts: RawPartial[] = []
         for (const {s, match} of set.series) {
           const p = rawSeries(reader, s, match.filter, fieldTypes, mode.refs, c)
-          if (p !== undefined) parts.push(p)
+          if (p !== undefined) parts.push(ascending ? p : reverseRaw(p))
         }
-        const merged = limitRows(mergeRaw(parts, g.raw), mode.limit, c.q.ascending)
-        if (merged !== undefined) g.raw = merged
+        if (!ascending) parts.reverse()
+        const merged = mergeRaw(parts, c.auxOrder, ascending, mode.limit)
+        if (merged !== undefined) g.raw = g.raw === undefined ? merged : mergeRaw([g.raw, merged], c.auxOrder, ascending, mode.limit)
         continue
       }
       const windows = new Map<bigint, Array<CallState | undefined>>()
       for (let ci = 0; ci < mode.calls.length; ci++) {
         const call = mode.calls[ci]
+        if (!fieldTypes.has(call.field)) continue
+        const cols: Array<{col: Column; aux: ((k: number) => Cell[]) | undefined}> = []
         for (const {s, match} of set.series) {
-          if (!fieldTypes.has(call.field)) continue
           let col = readField(reader, s.key, call.field, call.type, c.w.start, c.w.end)
           if (col === undefined) continue
           const pf = pointFilter(match.filter, reader, s, fieldTypes, c.w.start, c.w.end)
           if (pf !== undefined) col = filterColumn(col, pf)
           if (col === undefined) continue
-          const aux = auxReader(mode.aux, reader, s, fieldTypes, c, col.times)
-          aggregateSeries(windows, call, ci, mode.calls.length, c, col, aux)
+          cols.push({col, aux: auxReader(mode.aux, reader, s, fieldTypes, c, col.times)})
+        }
+        if (cols.length === 0) continue
+        if (c.w.duration === 0n && (call.fn === 'first' || call.fn === 'last')) {
+          firstLastOfTagSet(windows, call, ci, mode.calls.length, c, cols)
+        } else if (call.fn === 'percentile') {
+          percentileOfTagSet(windows, call, ci, mode.calls.length, c, cols)
+        } else if (call.fn === 'stddev' && cols.length > 1) {
+          stddevOfTagSet(windows, ci, mode.calls.length, c, cols)
+        } else {
+          // Series combine in the tag set's order, reversed for DESC like influxd's tag sets.
+          const order = ascending ? cols : [...cols].reverse()
+          for (const {col, aux} of order) aggregateSeries(windows, call, ci, mode.calls.length, c, col, aux)
         }
       }
       finishShardMeans(windows)
-      if (windows.size > 0) g.windows = mergeWindows(g.windows ?? [], windowsToList(windows), mode.calls.map((x) => x.fn))
+      if (windows.size > 0) g.windows = mergeWindows(g.windows ?? [], windowsToList(windows), mode.calls.map((x) => x.fn), ascending)
     }
   }
   for (const [k, g] of out.groups) if (g.raw === undefined && g.windows === undefined) out.groups.delete(k)
+}
+
+function stateSlot(windows: Map<bigint, Array<CallState | undefined>>, ws: bigint, callCount: number): Array<CallState | undefined> {
+  let states = windows.get(ws)
+  if (states === undefined) {
+    states = new Array<CallState | undefined>(callCount)
+    windows.set(ws, states)
+  }
+  return states
+}
+
+interface PointInput extends MergeInput {
+  col: Column
+  /** Row indexes into col in the merge's direction (times[i] = col.times[rows[i]]). */
+  rows: Int32Array
+  aux: ((k: number) => Cell[]) | undefined
+  auxAt?: Cell[]
+  auxRow?: number
+}
+
+/** Series columns as inputs of influxd's sorted merge, in the tag set's order (reversed, and read newest first, for DESC). */
+function pointInputs(cols: Array<{col: Column; aux: ((k: number) => Cell[]) | undefined}>, ascending: boolean, take: number): PointInput[] {
+  const list = ascending ? cols : [...cols].reverse()
+  return list.map(({col, aux}) => {
+    const n = col.times.length
+    const m = take > 0 ? Math.min(take, n) : n
+    const rows = new Int32Array(m)
+    for (let i = 0; i < m; i++) rows[i] = ascending ? i : n - 1 - i
+    const times = ascending && m === n ? col.times : BigInt64Array.from(rows, (r) => col.times[r])
+    return {times, at: 0, col, rows, aux}
+  })
+}
+
+function inputAux(x: PointInput): Cell[] {
+  const row = x.rows[x.at]
+  if (x.auxRow !== row) {
+    x.auxAt = x.aux?.(row) ?? []
+    x.auxRow = row
+  }
+  return x.auxAt!
+}
+
+function pointLess(c: Compiled, ascending: boolean): (x: PointInput, y: PointInput) => boolean {
+  return (x, y) => {
+    const tx = x.times[x.at]
+    const ty = y.times[y.at]
+    if (tx !== ty) return ascending ? tx < ty : tx > ty
+    if (x.aux === undefined || y.aux === undefined) return false
+    const ax = inputAux(x)
+    const ay = inputAux(y)
+    return auxLess((k) => ax[k], (k) => ay[k], c.auxOrder, ascending)
+  }
+}
+
+/**
+ * first()/last() without GROUP BY time, as influxd's engine runs them: a raw read of the tag set's series in the
+ * call's direction through the sorted merge with LIMIT 1, whose limit iterator lets two points through; the
+ * reducer keeps the better of those (by time, then by value).
+ */
+function firstLastOfTagSet(
+  windows: Map<bigint, Array<CallState | undefined>>, call: CallSpec, ci: number, callCount: number, c: Compiled,
+  cols: Array<{col: Column; aux: ((k: number) => Cell[]) | undefined}>,
+): void {
+  const dir = call.fn === 'first'
+  const inputs = pointInputs(cols, dir, 2)
+  const states = stateSlot(windows, c.w.start, callCount)
+  let seen = 0
+  sortedMerge(inputs, pointLess(c, dir), (x) => {
+    const row = x.rows[x.at]
+    const st: CallState = {k: 'sel', t: x.col.times[row], v: cellAt(x.col, row), aux: x.aux?.(row)}
+    const prev = states[ci]
+    states[ci] = prev === undefined ? st : combine(call.fn, prev, st)
+    return ++seen < 2
+  })
+}
+
+/**
+ * stddev() of a tag set of several series: Go's two-pass formula depends on the order of the values, which is the
+ * order of influxd's sorted merge of the series (by time, equal times in heap order).
+ */
+function stddevOfTagSet(
+  windows: Map<bigint, Array<CallState | undefined>>, ci: number, callCount: number, c: Compiled,
+  cols: Array<{col: Column; aux: ((k: number) => Cell[]) | undefined}>,
+): void {
+  const ascending = c.q.ascending
+  const inputs = pointInputs(cols.map(({col}) => ({col, aux: undefined})), ascending, 0)
+  const floats = new Map(inputs.map((x) => [x, floatAt(x.col)]))
+  let vals: number[] = []
+  let ws = 0n
+  let hi = -1n
+  let lo = 0n
+  const flush = (): void => {
+    if (vals.length === 0) return
+    const v = vals
+    stateSlot(windows, ws, callCount)[ci] = stddevOf((k) => v[k], 0, v.length)
+    vals = []
+  }
+  sortedMerge(inputs, pointLess(c, ascending), (x) => {
+    const row = x.rows[x.at]
+    const t = x.col.times[row]
+    if (t < lo || t >= hi) {
+      flush()
+      ws = windowStart(c.w, t)
+      lo = ws
+      hi = windowEnd(c.w, t)
+    }
+    vals.push(floats.get(x)!(row))
+    return true
+  })
+  flush()
+}
+
+/** percentile(): the tag set's points in the order of influxd's sorted merge, split into windows. */
+function percentileOfTagSet(
+  windows: Map<bigint, Array<CallState | undefined>>, call: CallSpec, ci: number, callCount: number, c: Compiled,
+  cols: Array<{col: Column; aux: ((k: number) => Cell[]) | undefined}>,
+): void {
+  const ascending = c.q.ascending
+  const inputs = pointInputs(cols, ascending, 0)
+  let current: Extract<CallState, {k: 'values'}> | undefined
+  let lo = 0n
+  let hi = -1n
+  sortedMerge(inputs, pointLess(c, ascending), (x) => {
+    const row = x.rows[x.at]
+    const t = x.col.times[row]
+    if (current === undefined || t < lo || t >= hi) {
+      const ws = windowStart(c.w, t)
+      lo = ws
+      hi = windowEnd(c.w, t)
+      const states = stateSlot(windows, ws, callCount)
+      const prev = states[ci]
+      if (prev?.k === 'values') current = prev
+      else {
+        current = {k: 'values', times: [], vals: [], aux: x.aux !== undefined ? [] : undefined}
+        states[ci] = current
+      }
+    }
+    current.times.push(t)
+    current.vals.push(cellAt(x.col, row) as number | bigint)
+    current.aux?.push(x.aux!(row))
+    return true
+  })
 }
 
 function windowsToList(windows: Map<bigint, Array<CallState | undefined>>): WindowPartial[] {
@@ -366,7 +547,7 @@ function windowsToList(windows: Map<bigint, Array<CallState | undefined>>): Wind
 }
 
 /** Merges two window lists sorted by start (same calls). */
-export function mergeWindows(a: WindowPartial[], b: WindowPartial[], fns: CallName[]): WindowPartial[] {
+export function mergeWindows(a: WindowPartial[], b: WindowPartial[], fns: CallName[], ascending: boolean): WindowPartial[] {
   if (a.length === 0) return b
   if (b.length === 0) return a
   const out: WindowPartial[] = []
@@ -384,7 +565,7 @@ export function mergeWindows(a: WindowPartial[], b: WindowPartial[], fns: CallNa
           const t = y.states[k]
           if (s === undefined) return t
           if (t === undefined) return s
-          return combine(fns[k], s, t)
+          return combine(fns[k], s, t, ascending)
         }),
       })
     }
@@ -453,37 +634,42 @@ function rawSeries(reader: ShardReader, s: SeriesInfo, filter: Expr | undefined,
   return {times: keep.length === times.length ? times : BigInt64Array.from(keep, (r) => times[r]), columns}
 }
 
-/** Merges raw parts by time; on equal times earlier parts come first. */
-export function mergeRaw(parts: RawPartial[], existing?: RawPartial): RawPartial | undefined {
-  const all = existing === undefined ? parts : [existing, ...parts]
-  const nonEmpty = all.filter((p) => p.times.length > 0)
+function reverseRaw(p: RawPartial): RawPartial {
+  return {times: p.times.slice().reverse(), columns: p.columns.map((c) => c.slice().reverse())}
+}
+
+/**
+ * Merges raw parts (each in the query's time order) like influxd's sorted merge iterator: by time, equal times by
+ * the heap's order and the auxiliary strings. Keeps the first `limit` rows (0 = all).
+ */
+export function mergeRaw(parts: RawPartial[], order: number[], ascending: boolean, limit: number): RawPartial | undefined {
+  const nonEmpty = parts.filter((p) => p.times.length > 0)
   if (nonEmpty.length === 0) return undefined
-  if (nonEmpty.length === 1) return nonEmpty[0]
-  const total = nonEmpty.reduce((n, p) => n + p.times.length, 0)
+  if (nonEmpty.length === 1) return limitRows(nonEmpty[0], limit)
+  let total = nonEmpty.reduce((n, p) => n + p.times.length, 0)
+  if (limit > 0 && limit < total) total = limit
   const times = new BigInt64Array(total)
   const ncol = nonEmpty[0].columns.length
   const columns: Cell[][] = Array.from({length: ncol}, () => new Array<Cell>(total))
-  const idx = nonEmpty.map(() => 0)
-  for (let r = 0; r < total; r++) {
-    let best = -1
-    for (let k = 0; k < nonEmpty.length; k++) {
-      if (idx[k] >= nonEmpty[k].times.length) continue
-      if (best < 0 || nonEmpty[k].times[idx[k]] < nonEmpty[best].times[idx[best]]) best = k
-    }
-    const p = nonEmpty[best]
-    const at = idx[best]++
-    times[r] = p.times[at]
-    for (let c = 0; c < ncol; c++) columns[c][r] = p.columns[c][at]
-  }
+  const inputs = nonEmpty.map((p) => ({times: p.times, at: 0, p}))
+  let r = 0
+  sortedMerge(inputs, (x, y) => {
+    const tx = x.times[x.at]
+    const ty = y.times[y.at]
+    if (tx !== ty) return ascending ? tx < ty : tx > ty
+    return auxLess((k) => x.p.columns[k][x.at], (k) => y.p.columns[k][y.at], order, ascending)
+  }, (x) => {
+    times[r] = x.times[x.at]
+    for (let k = 0; k < ncol; k++) columns[k][r] = x.p.columns[k][x.at]
+    return ++r < total
+  })
   return {times, columns}
 }
 
-/** Keeps at most `limit` rows (the first ones ascending, the last ones descending); 0 = all. */
-export function limitRows(p: RawPartial | undefined, limit: number, ascending: boolean): RawPartial | undefined {
+/** Keeps the first `limit` rows (rows are in the query's order); 0 = all. */
+export function limitRows(p: RawPartial | undefined, limit: number): RawPartial | undefined {
   if (p === undefined || limit <= 0 || p.times.length <= limit) return p
-  const from = ascending ? 0 : p.times.length - limit
-  const to = from + limit
-  return {times: p.times.slice(from, to), columns: p.columns.map((c) => c.slice(from, to))}
+  return {times: p.times.slice(0, limit), columns: p.columns.map((c) => c.slice(0, limit))}
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -584,10 +770,11 @@ function mergeSelect(into: SelectPartial, from: SelectPartial, q: SelectQuery): 
       continue
     }
     if (g.raw !== undefined) {
-      const merged = limitRows(mergeRaw([g.raw], have.raw), q.mode.kind === 'raw' ? q.mode.limit : 0, q.ascending)
+      const order = auxOrder(q.mode.kind === 'raw' ? q.mode.refs : [])
+      const merged = mergeRaw(have.raw === undefined ? [g.raw] : [have.raw, g.raw], order, q.ascending, q.mode.kind === 'raw' ? q.mode.limit : 0)
       if (merged !== undefined) have.raw = merged
     }
-    if (g.windows !== undefined) have.windows = mergeWindows(have.windows ?? [], g.windows, fns)
+    if (g.windows !== undefined) have.windows = mergeWindows(have.windows ?? [], g.windows, fns, q.ascending)
   }
 }
 

@@ -1,7 +1,8 @@
 /**
- * SHOW statements with influxd 1.6's layouts: which shards each one reads (SHOW SERIES and FIELD KEYS only the
- * default policy, SHOW TAG KEYS/VALUES every policy in the time range, SHOW MEASUREMENTS the whole database), its
- * columns, its ordering, where LIMIT/OFFSET apply (per measurement for tag keys and values), and its empty answers.
+ * SHOW statements with influxd 1.6's layouts: which shards each one reads (SHOW FIELD KEYS the policies its sources
+ * name, SHOW SERIES the whole database once a named policy has a shard, SHOW TAG KEYS/VALUES every policy in the
+ * time range, SHOW MEASUREMENTS the whole database), its columns, its ordering, where LIMIT/OFFSET apply (per
+ * measurement for tag keys and values), and its empty answers.
  */
 import {
   type Expr, type Literal, type Measurement, type Source, type StatementOf, T, conditionExpr, ConditionError, goDurationString,
@@ -175,18 +176,35 @@ export async function showMeasurements(ctx: Context, s: StatementOf<'showMeasure
   return one(id, [{name: 'measurements', columns: ['name'], values: names.map((n) => [n])}])
 }
 
-/** The database and default policy a SHOW SERIES / FIELD KEYS source reads (influxd normalizes it like a SELECT's). */
-function defaultPolicySources(ctx: Context, database: string, sources: Source[] | undefined): {database: string; rp: string; selectors: MeasurementSelector[] | undefined} {
+/** A database and retention policy a SHOW SERIES / FIELD KEYS reads, with the measurements its sources name there. */
+interface PolicySource {
+  database: string
+  rp: string
+  /** undefined = no FROM clause: every measurement. */
+  selectors: MeasurementSelector[] | undefined
+}
+
+/** influxd normalizes the sources of SHOW SERIES / FIELD KEYS like a SELECT's: default database, then policy. */
+function sourcePolicies(ctx: Context, database: string, sources: Source[] | undefined): PolicySource[] {
   if (database === '') throw new StatementError(DB_REQUIRED)
-  const db = ctx.database(database)
-  if (db === undefined) throw new StatementError(`database not found: ${database}`)
-  const rp = ctx.opts.retentionPolicy !== '' ? ctx.opts.retentionPolicy : db.retentionPolicies.find((r) => r.default)?.name
-  if (rp === undefined) throw new StatementError(`default retention policy not set for: ${db.name}`)
-  const selectors = sources?.map((src): MeasurementSelector => {
-    const m = src as Measurement
-    return m.regex !== undefined ? {regex: m.regex.val.source} : {name: m.name}
-  })
-  return {database, rp, selectors}
+  const list: Array<Measurement | undefined> = sources === undefined || sources.length === 0 ? [undefined] : sources.map((x) => x as Measurement)
+  const out = new Map<string, PolicySource>()
+  for (const m of list) {
+    const dbName = m !== undefined && m.database !== '' ? m.database : database
+    const db = ctx.database(dbName)
+    if (db === undefined) throw new StatementError(`database not found: ${dbName}`)
+    let rp = m?.retentionPolicy ?? ''
+    if (rp === '') rp = ctx.opts.retentionPolicy !== '' ? ctx.opts.retentionPolicy : db.retentionPolicies.find((r) => r.default)?.name ?? ''
+    if (rp === '') throw new StatementError(`default retention policy not set for: ${db.name}`)
+    const key = `${dbName}\u0000${rp}`
+    let entry = out.get(key)
+    if (entry === undefined) {
+      entry = {database: dbName, rp, selectors: m === undefined ? undefined : []}
+      out.set(key, entry)
+    }
+    if (m !== undefined) entry.selectors?.push(m.regex !== undefined ? {regex: m.regex.val.source} : {name: m.name})
+  }
+  return [...out.values()]
 }
 
 function policyShards(ctx: Context, database: string, rpName: string, min: bigint, max: bigint): Map<number, number[]> {
@@ -195,33 +213,57 @@ function policyShards(ctx: Context, database: string, rpName: string, min: bigin
   return ctx.ownersOf(ctx.shardGroups(rp, min, max))
 }
 
+/**
+ * SHOW SERIES reads influxd's _series source in each named policy; with the in-memory index of influxd 1.6 that
+ * lists the series of the whole database (every policy) as soon as the policy has a shard in the time range.
+ */
 export async function showSeries(ctx: Context, s: StatementOf<'showSeries'>, id: number): Promise<Result[]> {
   const database = s.database !== '' ? s.database : ctx.opts.database
-  const src = defaultPolicySources(ctx, database, s.sources)
+  const policies = sourcePolicies(ctx, database, s.sources)
   const {cond, min, max} = splitCondition(ctx, s.condition)
   const timed = hasTimeExpr(s.condition)
-  const byNode = policyShards(ctx, src.database, src.rp, min, max)
-  const p = await seriesOf(ctx, byNode, cond, src.selectors, timed ? [min, max] : undefined)
-  let keys = [...p.series.keys()].sort(byString)
+  const mapped = policies.filter((p) => policyShards(ctx, p.database, p.rp, min, max).size > 0)
+  const keys = new Set<string>()
+  for (const dbName of new Set(mapped.map((p) => p.database))) {
+    const selectors = s.sources === undefined || s.sources.length === 0 ? undefined : mapped.filter((p) => p.database === dbName).flatMap((p) => p.selectors ?? [])
+    const p = await seriesOf(ctx, allPolicyShards(ctx, dbName, min, max), cond, selectors, timed ? [min, max] : undefined)
+    for (const k of p.series.keys()) keys.add(k)
+  }
+  let list = [...keys].sort(byString)
   const asc = s.sortFields.length === 0 || s.sortFields[0].ascending
-  if (!asc) keys.reverse()
-  keys = limitOffset(keys, s.limit, s.offset)
-  const series: SeriesRows[] = keys.length === 0 ? [] : [{name: '', tags: [], rows: keys.map((k) => [k])}]
+  if (!asc) list.reverse()
+  list = limitOffset(list, s.limit, s.offset)
+  const series: SeriesRows[] = list.length === 0 ? [] : [{name: '', tags: [], rows: list.map((k) => [k])}]
   return emitRows(id, series, ['key'], ctx.opts.chunkSize, false)
 }
 
+/** SHOW FIELD KEYS: the fields the shards of each named policy hold (field sets are per shard in influxd). */
 export async function showFieldKeys(ctx: Context, s: StatementOf<'showFieldKeys'>, id: number): Promise<Result[]> {
   const database = s.database !== '' ? s.database : ctx.opts.database
-  const src = defaultPolicySources(ctx, database, s.sources)
-  const byNode = policyShards(ctx, src.database, src.rp, MIN_TIME, MAX_TIME)
-  const selectors = src.selectors ?? [{regex: ''}]
-  const p = await ctx.dispatch(byNode, (shardIds) => ({kind: 'fields', shardIds, measurements: selectors}))
-  const fields: FieldsPartial = p !== undefined && p.kind === 'fields' ? p : {kind: 'fields', measurements: new Map()}
+  const merged = new Map<string, Map<string, Set<string>>>()
+  for (const src of sourcePolicies(ctx, database, s.sources)) {
+    const byNode = policyShards(ctx, src.database, src.rp, MIN_TIME, MAX_TIME)
+    const selectors = src.selectors ?? [{regex: ''}]
+    const p = await ctx.dispatch(byNode, (shardIds) => ({kind: 'fields', shardIds, measurements: selectors}))
+    const fields: FieldsPartial = p !== undefined && p.kind === 'fields' ? p : {kind: 'fields', measurements: new Map()}
+    for (const [m, entry] of fields.measurements) {
+      let have = merged.get(m)
+      if (have === undefined) {
+        have = new Map()
+        merged.set(m, have)
+      }
+      for (const [f, types] of entry.fields) {
+        const set = have.get(f) ?? new Set<string>()
+        for (const t of types) set.add(t)
+        have.set(f, set)
+      }
+    }
+  }
   const series: SeriesRows[] = []
-  for (const m of [...fields.measurements.keys()].sort(byString)) {
+  for (const m of [...merged.keys()].sort(byString)) {
     const rows: OutCell[][] = []
-    const entry = fields.measurements.get(m)!
-    for (const f of [...entry.fields.keys()].sort(byString)) for (const t of [...entry.fields.get(f)!].sort(byString)) rows.push([f, t])
+    const entry = merged.get(m)!
+    for (const f of [...entry.keys()].sort(byString)) for (const t of [...entry.get(f)!].sort(byString)) rows.push([f, t])
     const limited = limitOffset(rows, s.limit, s.offset)
     if (limited.length > 0) series.push({name: m, tags: [], rows: limited})
   }
