@@ -201,11 +201,11 @@ export class MemMeta implements MetaView, MetaCommands {
   }
 
   async dropContinuousQuery(database: string, name: string): Promise<void> {
+    // influxd 1.6.7's meta data drops silently when the database or the query is missing.
     const db = this.db(database)
-    if (db === undefined) throw new Error(`database not found: ${database}`)
+    if (db === undefined) return
     const i = db.continuousQueries.findIndex((c) => c.name === name)
-    if (i < 0) throw new Error('continuous query not found')
-    db.continuousQueries.splice(i, 1)
+    if (i >= 0) db.continuousQueries.splice(i, 1)
   }
 
   /** The shard group covering `ms` (created like influxd: aligned on Go's zero time, owners rotated). */
