@@ -5,8 +5,10 @@
  * that received a query can ask each owner for its shards and combine the answers.
  *
  * Aggregates are pushed down where they merge exactly enough: count, sum, min, max, first, last, spread, mean (kept
- * as influxd combines per-series means), stddev (mergeable moments). median and percentile ship the raw values of
- * each window; raw selects ship rows (limited to LIMIT+OFFSET per series group).
+ * as influxd combines per-series means), stddev (mergeable moments, plus Go's own two-pass result while a window
+ * lies in one shard). median and percentile ship the raw values of each window (percentile in influxd's arrival
+ * order, which decides the time it returns); raw selects ship rows in the query's time order, at most LIMIT+OFFSET
+ * per series group.
  */
 import type {ExprJson} from './wire.js'
 
@@ -128,6 +130,7 @@ export interface WindowPartial {
 }
 
 export interface RawPartial {
+  /** In the query's time order (descending for ORDER BY time DESC); equal times in influxd's merge order. */
   times: BigInt64Array
   /** One column per ref. */
   columns: Cell[][]

@@ -116,6 +116,14 @@ export function readQueries(): string[] {
     `SELECT mean(usage_user) FROM cpu WHERE ${R} GROUP BY time(1h) LIMIT 3 OFFSET 1`, `SELECT max(usage_user) FROM cpu WHERE ${R} GROUP BY time(1h), host SLIMIT 2 SOFFSET 1`,
     `SELECT mean(usage_user) FROM cpu WHERE time > '${START}' AND time < '2019-03-10T21:20:00Z' GROUP BY time(7m)`,
     `SELECT sum(load) FROM cpu WHERE time >= '2019-03-10T23:58:00Z' AND time <= '2019-03-11T00:02:00Z' GROUP BY time(1m)`)
+  // Orders that show: equal times across series, selectors on ties, sort order of percentile(), DESC sums.
+  q.push(`SELECT usage_user FROM cpu WHERE time <= '2019-03-10T21:01:00Z' ORDER BY time DESC`, `SELECT * FROM events ORDER BY time DESC LIMIT 5`,
+    `SELECT usage_user, host FROM cpu WHERE time < '2019-03-10T21:00:30Z' ORDER BY time DESC`, `SELECT region, usage_idle FROM cpu WHERE time < '2019-03-10T21:00:20Z'`,
+    'SELECT last(usage_user), host FROM cpu', 'SELECT first(usage_user) FROM cpu GROUP BY region', 'SELECT last(load) FROM cpu GROUP BY region',
+    'SELECT first(usage_idle), last(usage_idle) FROM cpu', 'SELECT percentile(load, 50) FROM cpu', 'SELECT percentile(load, 25), percentile(load, 75) FROM cpu GROUP BY region',
+    `SELECT percentile(usage_user, 50) FROM cpu WHERE ${R} GROUP BY time(1h) ORDER BY time DESC`, `SELECT percentile(code, 50), msg FROM events`,
+    `SELECT stddev(usage_user) FROM cpu WHERE ${R} GROUP BY time(1h) ORDER BY time DESC`, `SELECT sum(usage_user), mean(usage_idle) FROM cpu WHERE ${R} GROUP BY time(1h), region ORDER BY time DESC`,
+    `SELECT max(load), min(load) FROM cpu WHERE ${R} GROUP BY time(1h)`, 'SELECT median(load) FROM cpu GROUP BY region')
   // Wildcards in calls.
   q.push('SELECT count(*) FROM cpu', 'SELECT mean(*) FROM mem GROUP BY host', 'SELECT max(*) FROM disk', 'SELECT first(*) FROM events',
     'SELECT count(/^usage/) FROM cpu', 'SELECT sum(/o/) FROM cpu', `SELECT count(*) FROM cpu WHERE ${R} GROUP BY time(2h)`)

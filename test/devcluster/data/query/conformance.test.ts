@@ -39,6 +39,8 @@ const PER_SHARD = 'depends on which shard of a group holds which series, so no s
 /** Two nodes: answers that depend on the shard layout, with the reason (counted, not compared). */
 const TWO_NODE_LAYOUT = new Map<string, string>([
   ['SELECT last(usage_user) FROM cpu', PER_SHARD + 'influxd\'s last() without GROUP BY time reads two points per shard and tag set, then keeps the larger value of equal times'],
+  ['SELECT first(usage_idle), last(usage_idle) FROM cpu', PER_SHARD + 'first() without GROUP BY time reads two points per shard and tag set'],
+  ['SELECT percentile(load, 50) FROM cpu', PER_SHARD + 'the time of the chosen value depends on the order equal values arrive in, which the merge over shards decides'],
   [`SELECT max(usage_user) FROM cpu WHERE time >= '2019-03-10T21:00:00Z' AND time < '2019-03-11T03:00:00Z' GROUP BY time(1h), host SLIMIT 2 SOFFSET 1`,
     PER_SHARD + 'influxd applies SLIMIT/SOFFSET to each shard\'s tag sets'],
   ['SELECT * FROM mem GROUP BY * SLIMIT 1', PER_SHARD + 'influxd applies SLIMIT to each shard\'s tag sets'],
