@@ -7,7 +7,7 @@ export {parseDuration, formatDuration, goDurationString, DurationError} from './
 export {ParseError} from './errors.js'
 export {decodeParams, type BoundValue, type ParamsResult} from './params.js'
 export {MAX_DEPTH, Parser, groupByInterval, parseExpr, parseQuery, parseStatement} from './parser.js'
-export {compileGoRegex, regexMatch, RegexSyntaxError, type GoRegex} from './regex.js'
+export {compileGoRegex, regexMatch, RegexSyntaxError, translateGoRegex, type GoRegex} from './regex.js'
 export {sanitizeQuery} from './sanitize.js'
 export {MAX_TIME, MIN_TIME, isTimeString, parseTimeString, rfc3339, rfc3339Nano} from './time.js'
 export {T, type Tok, tokenName} from './tokens.js'

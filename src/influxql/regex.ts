@@ -409,6 +409,8 @@ class Translator {
   private perlOrUnicodeClass(): {ranges: Range[]; text?: string} | undefined {
     const cps = this.cps
     const c = cps[this.i + 1]
+    // A backslash ending the text: classChar reports Go's "trailing backslash".
+    if (c === undefined) return undefined
     const name = String.fromCodePoint(c).toLowerCase()
     if (c !== undefined && PERL[name] !== undefined && 'dDsSwW'.includes(String.fromCodePoint(c))) {
       this.i += 2
@@ -576,12 +578,16 @@ function frameText(f: Frame): string {
   return [...f.alts, f.pieces].map((alt) => alt.map((p) => p.text).join('')).join('|')
 }
 
+/** The JavaScript pattern (for the `u` flag) equivalent to a Go regular expression; RegexSyntaxError as Go refuses. */
+export function translateGoRegex(source: string): string {
+  return new Translator(source).translate()
+}
+
 /**
  * Compiles a Go regular expression. Throws RegexSyntaxError with Go's message when Go would refuse it.
  */
 export function compileGoRegex(source: string): GoRegex {
-  const t = new Translator(source)
-  const pattern = t.translate()
+  const pattern = translateGoRegex(source)
   let re: RegExp
   try {
     re = new RegExp(pattern, 'u')
