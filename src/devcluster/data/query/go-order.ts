@@ -315,3 +315,56 @@ function reverseRange(data: SortData, a: number, b: number): void {
     j--
   }
 }
+
+/** An input of influxd's merge iterator: items in the query's order, each with the start of its window. */
+export interface RunInput {
+  windows: ArrayLike<bigint>
+  at: number
+}
+
+/**
+ * influxd's (unsorted) merge iterator: a heap of inputs keyed by the window of their next item; the input popped
+ * gives every item of that window in a row, then goes back on the heap. Calls `emit(input)` per item in that order.
+ */
+export function mergeRuns<I extends RunInput>(inputs: I[], ascending: boolean, emit: (input: I) => void): void {
+  const live = inputs.filter((x) => x.at < x.windows.length)
+  const h = new GoHeap(live, (x, y) => (ascending ? x.windows[x.at] < y.windows[y.at] : x.windows[x.at] > y.windows[y.at]))
+  h.init()
+  while (h.size > 0) {
+    const x = h.pop()
+    const w = x.windows[x.at]
+    do {
+      emit(x)
+      x.at++
+    } while (x.at < x.windows.length && x.windows[x.at] === w)
+    if (x.at < x.windows.length) h.push(x)
+  }
+}
+
+/**
+ * The order in which influxd's parallel merge iterator hands on the per-series results of a tag set: the series
+ * (in tag-set order) cut into `parallelism` groups (the last takes the rest), each group merged, then the groups
+ * merged. Returns, per item in that order, [series index, item index]. `windows[i]` lists series i's window starts.
+ */
+export function parallelMergeOrder(windows: ReadonlyArray<ArrayLike<bigint>>, ascending: boolean, parallelism: number): Array<[number, number]> {
+  const n = windows.length
+  const p = Math.max(1, Math.min(parallelism, n))
+  const size = Math.floor(n / p)
+  const groups: Array<{windows: bigint[]; at: number; items: Array<[number, number]>}> = []
+  for (let g = 0; g < p; g++) {
+    const from = g * size
+    const to = g < p - 1 ? from + size : n
+    const inputs = []
+    for (let s = from; s < to; s++) inputs.push({windows: windows[s], at: 0, s})
+    const out = {windows: [] as bigint[], at: 0, items: [] as Array<[number, number]>}
+    mergeRuns(inputs, ascending, (x) => {
+      out.windows.push(x.windows[x.at])
+      out.items.push([x.s, x.at])
+    })
+    groups.push(out)
+  }
+  if (groups.length === 1) return groups[0].items
+  const order: Array<[number, number]> = []
+  mergeRuns(groups, ascending, (x) => order.push(x.items[x.at]))
+  return order
+}

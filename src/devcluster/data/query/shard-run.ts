@@ -7,10 +7,11 @@
  * the sorted times, and values are reduced over index ranges of the typed arrays (agg.ts). Only a WHERE clause on
  * fields makes the scan go point by point.
  */
+import {availableParallelism} from 'node:os'
 import {DataType, type Expr, MAX_TIME, MIN_TIME, type Value, compileGoRegex, evalBool, reduce} from '../../../influxql/index.js'
 import type {Column, FieldType, SeriesInfo, ShardReader} from '../store/types.js'
 import {aggregate, cellAt, combine, floatAt, stddevOf} from './agg.js'
-import {type MergeInput, sortedMerge} from './go-order.js'
+import {type MergeInput, parallelMergeOrder, sortedMerge} from './go-order.js'
 import {type SeriesMatch, matchSeries, tagValue} from './series-filter.js'
 import {
   type CallName, type CallSpec, type CallState, type Cell, type FieldTypeName, type FieldsPartial, type FieldsQuery, type GroupPartial, type MeasurementSelector,
@@ -387,6 +388,8 @@ function runSelectShard(reader: ShardReader, measurements: string[], c: Compiled
           percentileOfTagSet(windows, call, ci, mode.calls.length, c, cols)
         } else if (call.fn === 'stddev' && cols.length > 1) {
           stddevOfTagSet(windows, ci, mode.calls.length, c, cols)
+        } else if ((call.fn === 'mean' || (call.fn === 'sum' && call.type === DataType.Float)) && cols.length > 1) {
+          floatSumOfTagSet(windows, call, ci, mode.calls.length, c, cols)
         } else {
           // Series combine in the tag set's order, reversed for DESC like influxd's tag sets.
           const order = ascending ? cols : [...cols].reverse()
@@ -472,6 +475,36 @@ function firstLastOfTagSet(
     states[ci] = prev === undefined ? st : combine(call.fn, prev, st)
     return ++seen < 2
   })
+}
+
+/** GOMAXPROCS of an influxd on this machine: how many groups its parallel merge cuts a tag set's series into. */
+const PARALLELISM = availableParallelism()
+
+/**
+ * mean() and float sum() of a tag set of several series: influxd reduces each series, then adds the series' results
+ * of a window in the order its parallel merge iterator delivers them; floating-point sums depend on that order.
+ */
+function floatSumOfTagSet(
+  windows: Map<bigint, Array<CallState | undefined>>, call: CallSpec, ci: number, callCount: number, c: Compiled,
+  cols: Array<{col: Column; aux: ((k: number) => Cell[]) | undefined}>,
+): void {
+  const ascending = c.q.ascending
+  const list = ascending ? cols : [...cols].reverse()
+  const perSeries = list.map(({col, aux}) => {
+    const w = new Map<bigint, Array<CallState | undefined>>()
+    aggregateSeries(w, call, 0, 1, c, col, aux)
+    const items = windowsToList(w)
+    if (!ascending) items.reverse()
+    return items
+  })
+  const order = parallelMergeOrder(perSeries.map((items) => items.map((x) => x.start)), ascending, PARALLELISM)
+  for (const [s, k] of order) {
+    const item = perSeries[s][k]
+    const states = stateSlot(windows, item.start, callCount)
+    const prev = states[ci]
+    const st = item.states[0]!
+    states[ci] = prev === undefined ? st : combine(call.fn, prev, st, ascending)
+  }
 }
 
 /**
