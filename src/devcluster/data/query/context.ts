@@ -8,7 +8,7 @@ import type {
   DataCommands, DatabaseView, LocalShards, MetaCommands, MetaView, Monitor, PointsWriter, RemoteShards, RetentionPolicyView,
   ShardGroupView,
 } from './collaborators.js'
-import {runShardQuery, mergePartials} from './shard-run.js'
+import {ShardQueryError, mergePartials, runShardQuery} from './shard-run.js'
 import type {Message} from './result.js'
 import type {ShardPartial, ShardQuery} from './shard-types.js'
 
@@ -81,10 +81,23 @@ export class Context {
     const answers = await Promise.all(nodes.map(async (node): Promise<[ShardQuery, ShardPartial]> => {
       const q = build(byNode.get(node)!, node)
       if (node === this.deps.nodeId) return [q, runShardQuery(this.localReaders(byNode.get(node)!), q)]
-      return [q, await this.deps.remote(node, q)]
+      try {
+        return [q, await this.deps.remote(node, q)]
+      } catch (err) {
+        // A remote owner that fails (network, its own error) fails the statement, as a failed shard read does in influxd.
+        throw new StatementError(err instanceof Error ? err.message : String(err))
+      }
     }))
     let merged: ShardPartial | undefined
-    for (const [q, p] of answers) merged = merged === undefined ? p : mergePartials(q, merged, p)
+    for (const [q, p] of answers) {
+      if (p.kind !== q.kind) throw new StatementError(`cannot merge a ${p.kind} result into a ${q.kind} result`)
+      try {
+        merged = merged === undefined ? p : mergePartials(q, merged, p)
+      } catch (err) {
+        if (err instanceof ShardQueryError) throw new StatementError(err.message)
+        throw err
+      }
+    }
     return merged
   }
 
