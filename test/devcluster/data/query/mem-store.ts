@@ -35,6 +35,9 @@ interface Building {
 }
 
 export class MemShard implements ShardReader {
+  // The store branch adds these two to ShardReader; the executor does not read them.
+  readonly database = ''
+  readonly retentionPolicy = ''
   private readonly building = new Map<string, {fields: Map<string, FieldType>; series: Map<string, Building>}>()
   private frozen: Map<string, {fields: Map<string, FieldType>; series: SeriesInfo[]; columns: Map<string, Map<string, Column>>; tagKeys: string[]; tagValues: Map<string, string[]>}> | undefined
   private points = 0
@@ -180,6 +183,8 @@ function toColumn(type: FieldType, points: Map<bigint, FieldValue>): Column {
 
 /** A shard made directly from typed arrays (the bench's million points): one float series. */
 export class ColumnShard implements ShardReader {
+  readonly database = ''
+  readonly retentionPolicy = ''
   constructor(readonly id: number, private readonly measurement: string, private readonly info: SeriesInfo, private readonly field: string, private readonly col: Column) {}
   measurements(): string[] {
     return [this.measurement]
