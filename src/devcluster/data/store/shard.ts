@@ -1,0 +1,391 @@
+/**
+ * One shard in memory: its series index, field types per measurement, and a column per (series, field). It checks a
+ * batch the way influxd 1.6.7's Shard.WritePoints does (tsdb/shard.go validateSeriesAndFields and
+ * createFieldsAndMeasurements, tsdb/index/inmem for the limits), applies writes and deletes, and answers the
+ * ShardReader questions of the query engine. Durability (WAL, snapshots) is store.ts's.
+ *
+ * The order of influxd's checks decides which reason and count a partial write reports, so it is kept exactly:
+ *  1. points with a tag key `time` are dropped (`invalid tag key: input tag "time" on measurement "m" is invalid`);
+ *  2. series that are new to the database are created; with max-values-per-tag a new series whose tag would add a
+ *     value to a key that already has that many values is dropped; with max-series-per-database, if the database's
+ *     series plus the points of new series would pass the limit, every point of a new series is dropped (influxd
+ *     counts points, not series, there). These reasons replace the one of step 1;
+ *  3. a point whose only fields are named `time` is dropped (`invalid field name: ...`), counted even when step 2
+ *     dropped it already (as influxd does); a point with a field whose type differs from the shard's existing field is
+ *     dropped (`field type conflict: input field "f" on measurement "m" is type T, already exists as type U`);
+ *  4. the new fields of the kept points are created in order; two of them with one key and different types end the
+ *     whole write with `field type conflict` (fields created before that stay, as in influxd);
+ *  5. a point influxd's engine cannot convert ends the whole write with `engine: ...`;
+ *  6. the kept points are written; the first reason and the total count come back as a partial write.
+ */
+import {compareUtf8, goQuote} from '../../../lineprotocol/escape.js'
+import type {Point} from '../../../lineprotocol/point.js'
+import {ColumnData} from './column.js'
+import type {DatabaseIndex} from './db-index.js'
+import {EngineError, FieldTypeConflictError, PartialWriteError} from './errors.js'
+import type {Column, FieldType, SeriesInfo, ShardReader} from './types.js'
+
+export interface SeriesEntry {
+  readonly info: SeriesInfo
+  /** Field key → its values. */
+  readonly columns: Map<string, ColumnData>
+}
+
+interface MeasurementEntry {
+  readonly series: Map<string, SeriesEntry>
+  /** Caches of the sorted answers; dropped when the measurement's series change. */
+  sorted?: SeriesInfo[]
+  tagKeys?: string[]
+  tagValues?: Map<string, string[]>
+}
+
+export interface WriteLimits {
+  /** 0: no limit. */
+  maxSeriesPerDatabase: number
+  /** 0: no limit. */
+  maxValuesPerTag: number
+}
+
+/** A checked batch, ready to be logged and applied. */
+export interface WritePlan {
+  points: Point[]
+  /** Fields created in memory that no log record has made durable yet (influxd saves its field set after creating). */
+  newFields: Array<readonly [string, string, FieldType]>
+  /** The partial-write error to return once the kept points are written. */
+  partial?: PartialWriteError
+  /** Nothing may be written: the engine refuses a point (newFields must still be made durable, then this thrown). */
+  engineError?: EngineError
+}
+
+export class ShardState implements ShardReader {
+  private readonly seriesByKey = new Map<string, SeriesEntry>()
+  private readonly byMeasurement = new Map<string, MeasurementEntry>()
+  private readonly fieldSets = new Map<string, Map<string, FieldType>>()
+  /** Fields created since the last durable record of them (see WritePlan.newFields). */
+  private unsavedFields: Array<readonly [string, string, FieldType]> = []
+
+  constructor(
+    readonly id: number,
+    readonly database: string,
+    readonly retentionPolicy: string,
+    private readonly index: DatabaseIndex,
+  ) {}
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // Checking a batch
+  // -------------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Checks a batch and updates the index and fields as influxd does before it writes (series and fields stay created
+   * even when the write then fails). Throws FieldTypeConflictError when nothing may be written; an engine refusal
+   * comes back as plan.engineError, after the new fields (which influxd has saved by then).
+   */
+  prepareWrite(input: ReadonlyArray<Point>, limits: WriteLimits): WritePlan {
+    let dropped = 0
+    let reason = ''
+    // 1. Tag `time`.
+    let points: Point[] = []
+    for (const p of input) {
+      if (p.tags.some(([k]) => k === 'time')) {
+        dropped++
+        if (reason === '') reason = `invalid tag key: input tag "time" on measurement "${p.measurement}" is invalid`
+        continue
+      }
+      points.push(p)
+    }
+    // 2. Series.
+    const refused = this.createSeries(points, limits)
+    if (refused) {
+      reason = refused.reason
+      dropped += refused.keys.length
+    }
+    const refusedKeys = refused ? new Set(refused.keys) : undefined
+    // 3. Field names and types, against the fields the shard had before this batch.
+    const kept: Point[] = []
+    const toCreate: Array<readonly [string, string, FieldType]> = []
+    for (const p of points) {
+      if (!hasWritableField(p)) {
+        if (reason === '') reason = `invalid field name: input field "time" on measurement "${p.measurement}" is invalid`
+        dropped++
+        continue
+      }
+      if (refusedKeys?.has(p.key)) continue
+      const fields = this.fieldSets.get(p.measurement)
+      const conflict = fields ? typeConflict(p, fields) : undefined
+      if (conflict !== undefined) {
+        if (reason === '') reason = conflict
+        dropped++
+        continue
+      }
+      kept.push(p)
+      for (const f of p.fields) {
+        if (f.key !== 'time' && !fields?.has(f.key)) toCreate.push([p.measurement, f.key, f.type])
+      }
+    }
+    points = kept
+    // 4. New fields, in order.
+    for (const [measurement, key, type] of toCreate) {
+      const result = this.createField(measurement, key, type)
+      if (result === 'conflict') throw new FieldTypeConflictError()
+      if (result === 'created') this.unsavedFields.push([measurement, key, type])
+    }
+    // influxd saves its field set here (when it created any), before the engine writes.
+    const newFields = toCreate.length > 0 ? this.takeUnsavedFields() : []
+    // 5. The engine converts every value before writing any.
+    const failed = points.find((p) => p.engineError !== undefined)
+    if (failed) return {points: [], newFields, engineError: new EngineError(failed.engineError!)}
+    return dropped > 0 ? {points, newFields, partial: new PartialWriteError(reason, dropped)} : {points, newFields}
+  }
+
+  /** Fields created but not yet in any durable record; the caller now makes them durable. */
+  takeUnsavedFields(): Array<readonly [string, string, FieldType]> {
+    const fields = this.unsavedFields
+    this.unsavedFields = []
+    return fields
+  }
+
+  /**
+   * influxd's CreateSeriesListIfNotExists for the points of one shard: known series join this shard; new ones are
+   * checked against the limits and created. Returns the refused points' keys (one per point) and the reason.
+   */
+  private createSeries(points: ReadonlyArray<Point>, limits: WriteLimits): {reason: string; keys: string[]} | undefined {
+    let fresh: Point[] = []
+    for (const p of points) {
+      if (this.index.has(p.key)) this.joinSeries(p)
+      else fresh.push(p)
+    }
+    if (fresh.length === 0) return undefined
+    let reason = ''
+    const refused: string[] = []
+    if (limits.maxValuesPerTag > 0) {
+      const max = limits.maxValuesPerTag
+      const allowed: Point[] = []
+      outer: for (const p of fresh) {
+        for (const [k, v] of p.tags) {
+          if (this.index.hasTagValue(p.measurement, k, v)) continue
+          const n = this.index.tagValueCount(p.measurement, k)
+          if (n < max) continue
+          if (reason === '') {
+            reason = `max-values-per-tag limit exceeded (${n}/${max}): measurement=${goQuote(p.measurement)} tag=${goQuote(k)} value=${goQuote(v)}`
+          }
+          refused.push(p.key)
+          continue outer
+        }
+        allowed.push(p)
+      }
+      fresh = allowed
+    }
+    if (fresh.length > 0) {
+      // influxd compares series + points of new series (not distinct series) with the limit.
+      if (limits.maxSeriesPerDatabase > 0 && this.index.size + fresh.length > limits.maxSeriesPerDatabase) {
+        reason = `max-series-per-database limit exceeded: (${limits.maxSeriesPerDatabase})`
+        for (const p of fresh) refused.push(p.key)
+      } else {
+        for (const p of fresh) this.joinSeries(p)
+      }
+    }
+    return refused.length > 0 ? {reason, keys: refused} : undefined
+  }
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // Changing the shard (live writes and replay share these)
+  // -------------------------------------------------------------------------------------------------------------------
+
+  /** The point's series in this shard, created (and held in the database index) when missing. */
+  joinSeries(p: Pick<Point, 'key' | 'measurement' | 'tags'>): SeriesEntry {
+    const found = this.seriesByKey.get(p.key)
+    if (found) return found
+    const entry: SeriesEntry = {info: {key: p.key, measurement: p.measurement, tags: p.tags}, columns: new Map()}
+    this.seriesByKey.set(p.key, entry)
+    let m = this.byMeasurement.get(p.measurement)
+    if (!m) this.byMeasurement.set(p.measurement, (m = {series: new Map()}))
+    m.series.set(p.key, entry)
+    clearCaches(m)
+    this.index.hold(p.key, p.measurement, p.tags)
+    return entry
+  }
+
+  /** Creates a field of a measurement; 'conflict' when it exists with another type. */
+  createField(measurement: string, key: string, type: FieldType): 'created' | 'exists' | 'conflict' {
+    let fields = this.fieldSets.get(measurement)
+    if (!fields) this.fieldSets.set(measurement, (fields = new Map()))
+    const existing = fields.get(key)
+    if (existing !== undefined) return existing === type ? 'exists' : 'conflict'
+    fields.set(key, type)
+    return 'created'
+  }
+
+  /**
+   * Stores the points' values (fields named `time` are skipped, as influxd skips them). Creates what is missing, for
+   * replay; a value whose type differs from its column (only possible in a damaged log) is skipped and counted.
+   */
+  applyPoints(points: ReadonlyArray<Point>): number {
+    let skipped = 0
+    for (const p of points) {
+      const series = this.joinSeries(p)
+      for (const f of p.fields) {
+        if (f.key === 'time') continue
+        let column = series.columns.get(f.key)
+        if (!column) {
+          if (this.createField(p.measurement, f.key, f.type) === 'conflict') {
+            skipped++
+            continue
+          }
+          series.columns.set(f.key, (column = new ColumnData(f.type)))
+        } else if (column.type !== f.type) {
+          skipped++
+          continue
+        }
+        column.append(p.time, f.value)
+      }
+    }
+    return skipped
+  }
+
+  /**
+   * Deletes the values with min <= time <= max of the given series; a series left without values leaves the shard
+   * (and the database index when no other shard holds it), and a measurement without series leaves too. Fields stay.
+   */
+  deleteRange(keys: Iterable<string>, min: bigint, max: bigint): void {
+    for (const key of keys) {
+      const series = this.seriesByKey.get(key)
+      if (!series) continue
+      let left = 0
+      for (const column of series.columns.values()) {
+        column.deleteRange(min, max)
+        left += column.count()
+      }
+      if (left === 0) this.removeSeries(series)
+    }
+  }
+
+  /** Removes a measurement: its series, their values and its fields. */
+  dropMeasurement(measurement: string): void {
+    const m = this.byMeasurement.get(measurement)
+    if (m) for (const series of [...m.series.values()]) this.removeSeries(series)
+    this.fieldSets.delete(measurement)
+  }
+
+  /** Releases every series from the database index (the shard is being deleted). */
+  releaseAll(): void {
+    for (const key of this.seriesByKey.keys()) this.index.release(key)
+    this.seriesByKey.clear()
+    this.byMeasurement.clear()
+  }
+
+  private removeSeries(series: SeriesEntry): void {
+    const {key, measurement} = series.info
+    this.seriesByKey.delete(key)
+    const m = this.byMeasurement.get(measurement)
+    if (m) {
+      m.series.delete(key)
+      clearCaches(m)
+      if (m.series.size === 0) this.byMeasurement.delete(measurement)
+    }
+    this.index.release(key)
+  }
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // Whole-state access (snapshots, tests)
+  // -------------------------------------------------------------------------------------------------------------------
+
+  /** Every series with its columns, in no particular order. */
+  allSeries(): IterableIterator<SeriesEntry> {
+    return this.seriesByKey.values()
+  }
+
+  /** Field types of every measurement that has any. */
+  allFields(): ReadonlyMap<string, ReadonlyMap<string, FieldType>> {
+    return this.fieldSets
+  }
+
+  /** Puts a loaded series with its columns in place (snapshot loading). */
+  loadSeries(info: SeriesInfo, columns: Map<string, ColumnData>): void {
+    const entry = this.joinSeries(info)
+    for (const [k, c] of columns) entry.columns.set(k, c)
+  }
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // ShardReader
+  // -------------------------------------------------------------------------------------------------------------------
+
+  measurements(): string[] {
+    return [...this.byMeasurement.keys()].sort(compareUtf8)
+  }
+
+  fields(measurement: string): ReadonlyMap<string, FieldType> {
+    return this.fieldSets.get(measurement) ?? EMPTY_FIELDS
+  }
+
+  tagKeys(measurement: string): string[] {
+    const m = this.byMeasurement.get(measurement)
+    if (!m) return []
+    if (!m.tagKeys) {
+      const keys = new Set<string>()
+      for (const s of m.series.values()) for (const [k] of s.info.tags) keys.add(k)
+      m.tagKeys = [...keys].sort(compareUtf8)
+    }
+    return [...m.tagKeys]
+  }
+
+  tagValues(measurement: string, key: string): string[] {
+    const m = this.byMeasurement.get(measurement)
+    if (!m) return []
+    m.tagValues ??= new Map()
+    let values = m.tagValues.get(key)
+    if (!values) {
+      const found = new Set<string>()
+      for (const s of m.series.values()) for (const [k, v] of s.info.tags) if (k === key) found.add(v)
+      values = [...found].sort(compareUtf8)
+      m.tagValues.set(key, values)
+    }
+    return [...values]
+  }
+
+  series(measurement: string): SeriesInfo[] {
+    const m = this.byMeasurement.get(measurement)
+    if (!m) return []
+    m.sorted ??= [...m.series.values()].map((s) => s.info).sort((a, b) => compareUtf8(a.key, b.key))
+    return [...m.sorted]
+  }
+
+  read(seriesKey: string, field: string, min: bigint, max: bigint): Column | undefined {
+    return this.seriesByKey.get(seriesKey)?.columns.get(field)?.read(min, max)
+  }
+
+  pointCount(): number {
+    let n = 0
+    for (const s of this.seriesByKey.values()) for (const c of s.columns.values()) n += c.count()
+    return n
+  }
+}
+
+const EMPTY_FIELDS: ReadonlyMap<string, FieldType> = new Map()
+
+function clearCaches(m: MeasurementEntry): void {
+  m.sorted = undefined
+  m.tagKeys = undefined
+  m.tagValues = undefined
+}
+
+/**
+ * influxd keeps a point if it has a field not named `time`; a field without a value (which its engine refuses later)
+ * counts, and such a point always carries an engineError.
+ */
+function hasWritableField(p: Point): boolean {
+  if (p.engineError !== undefined) return true
+  for (const f of p.fields) if (f.key !== 'time') return true
+  return false
+}
+
+/** The first field of `p` whose type differs from the shard's (defaultFieldValidator), as influxd words it. */
+function typeConflict(p: Point, fields: ReadonlyMap<string, FieldType>): string | undefined {
+  for (const f of p.fields) {
+    if (f.key === 'time') continue
+    const existing = fields.get(f.key)
+    if (existing !== undefined && existing !== f.type) {
+      return `field type conflict: input field "${f.key}" on measurement "${p.measurement}" is type ${f.type}, already exists as type ${existing}`
+    }
+  }
+  return undefined
+}
