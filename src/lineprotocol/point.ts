@@ -13,7 +13,7 @@
  *    empty string, anything unknown) means nanoseconds: 1.6.7 does not know `ns` or `us` and does not reject unknown
  *    values (checked against the binary, test/lineprotocol/conformance.test.ts).
  */
-import {escapeFieldKey, escapeStringValue, utf8Length} from './escape.js'
+import {escapeFieldKey, escapeMeasurement, escapeStringValue, escapeTag, utf8Length} from './escape.js'
 
 export type FieldType = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean'
 export type FieldValue = number | bigint | string | boolean
@@ -27,7 +27,10 @@ export interface Field {
 }
 
 export interface Point {
-  /** The series key exactly as influxd builds it: escaped measurement, then `,key=value` tags sorted by key. */
+  /**
+   * The series key exactly as influxd builds it from the line (Point.Key()): the measurement and the tags as written,
+   * still escaped, tags sorted by key. Shard selection hashes this (fnv1a64). See seriesKey() for the index's form.
+   */
   readonly key: string
   /** Unescaped measurement name. */
   readonly measurement: string
@@ -83,6 +86,19 @@ export function nowNanos(): bigint {
 
 /** The text influxd reports for a timestamp outside MIN_TIME_NS..MAX_TIME_NS. */
 export const TIME_RANGE_REASON = `time outside range ${MIN_TIME_NS} - ${MAX_TIME_NS}`
+
+/**
+ * The series key as influxd's series file, and so SHOW SERIES, know it (models.MakeKey): measurement and tags
+ * unescaped, then escaped again (`,` and space in the measurement; `,`, space and `=` in tags). It equals point.key
+ * unless the line escaped a character that needs no escaping there (`c\=pu` becomes `c=pu`); the store identifies
+ * series by it.
+ */
+export function seriesKey(p: Pick<Point, 'key' | 'measurement' | 'tags'>): string {
+  if (p.key.indexOf('\\') === -1) return p.key
+  let key = escapeMeasurement(p.measurement)
+  for (const [k, v] of p.tags) key += `,${escapeTag(k)}=${escapeTag(v)}`
+  return key
+}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // FNV-1a 64 of the series key

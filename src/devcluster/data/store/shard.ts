@@ -19,7 +19,7 @@
  *  6. the kept points are written; the first reason and the total count come back as a partial write.
  */
 import {compareUtf8, goQuote} from '../../../lineprotocol/escape.js'
-import type {Point} from '../../../lineprotocol/point.js'
+import {type Point, seriesKey} from '../../../lineprotocol/point.js'
 import {ColumnData} from './column.js'
 import type {DatabaseIndex} from './db-index.js'
 import {EngineError, FieldTypeConflictError, PartialWriteError} from './errors.js'
@@ -93,8 +93,10 @@ export class ShardState implements ShardReader {
       }
       points.push(p)
     }
-    // 2. Series.
-    const refused = this.createSeries(points, limits)
+    // 2. Series. influxd passes its slice of keys to the index, which compacts it in place; the loop below then looks
+    // the points up by position in that reordered slice (so a point may be skipped, or kept, for another point's key).
+    const keys = points.map((p) => seriesKey(p))
+    const refused = this.createSeries(points, keys, limits)
     if (refused) {
       reason = refused.reason
       dropped += refused.keys.length
@@ -103,13 +105,13 @@ export class ShardState implements ShardReader {
     // 3. Field names and types, against the fields the shard had before this batch.
     const kept: Point[] = []
     const toCreate: Array<readonly [string, string, FieldType]> = []
-    for (const p of points) {
+    for (const [i, p] of points.entries()) {
       if (!hasWritableField(p)) {
         if (reason === '') reason = `invalid field name: input field "time" on measurement "${p.measurement}" is invalid`
         dropped++
         continue
       }
-      if (refusedKeys?.has(p.key)) continue
+      if (refusedKeys?.has(keys[i])) continue
       const fields = this.fieldSets.get(p.measurement)
       const conflict = fields ? typeConflict(p, fields) : undefined
       if (conflict !== undefined) {
@@ -146,13 +148,16 @@ export class ShardState implements ShardReader {
 
   /**
    * influxd's CreateSeriesListIfNotExists for the points of one shard: known series join this shard; new ones are
-   * checked against the limits and created. Returns the refused points' keys (one per point) and the reason.
+   * checked against the limits and created. Returns the refused points' keys (one per point) and the reason. Like
+   * influxd it compacts `keys` in place: new keys move to the front, then those the value limit keeps.
    */
-  private createSeries(points: ReadonlyArray<Point>, limits: WriteLimits): {reason: string; keys: string[]} | undefined {
+  private createSeries(points: ReadonlyArray<Point>, keys: string[], limits: WriteLimits): {reason: string; keys: string[]} | undefined {
     let fresh: Point[] = []
-    for (const p of points) {
-      if (this.index.has(p.key)) this.joinSeries(p)
-      else fresh.push(p)
+    const freshKeys: string[] = []
+    for (const [i, p] of points.entries()) {
+      const key = keys[i]
+      if (this.index.has(key)) this.joinSeries(p)
+      else keys[fresh.push(p) - 1] = freshKeys[freshKeys.push(key) - 1]
     }
     if (fresh.length === 0) return undefined
     let reason = ''
@@ -160,7 +165,8 @@ export class ShardState implements ShardReader {
     if (limits.maxValuesPerTag > 0) {
       const max = limits.maxValuesPerTag
       const allowed: Point[] = []
-      outer: for (const p of fresh) {
+      const allowedKeys: string[] = []
+      outer: for (const [i, p] of fresh.entries()) {
         for (const [k, v] of p.tags) {
           if (this.index.hasTagValue(p.measurement, k, v)) continue
           const n = this.index.tagValueCount(p.measurement, k)
@@ -168,18 +174,21 @@ export class ShardState implements ShardReader {
           if (reason === '') {
             reason = `max-values-per-tag limit exceeded (${n}/${max}): measurement=${goQuote(p.measurement)} tag=${goQuote(k)} value=${goQuote(v)}`
           }
-          refused.push(p.key)
+          refused.push(freshKeys[i])
           continue outer
         }
-        allowed.push(p)
+        allowedKeys.push(freshKeys[i])
+        keys[allowed.push(p) - 1] = freshKeys[i]
       }
       fresh = allowed
+      freshKeys.length = 0
+      freshKeys.push(...allowedKeys)
     }
     if (fresh.length > 0) {
       // influxd compares series + points of new series (not distinct series) with the limit.
       if (limits.maxSeriesPerDatabase > 0 && this.index.size + fresh.length > limits.maxSeriesPerDatabase) {
         reason = `max-series-per-database limit exceeded: (${limits.maxSeriesPerDatabase})`
-        for (const p of fresh) refused.push(p.key)
+        refused.push(...freshKeys)
       } else {
         for (const p of fresh) this.joinSeries(p)
       }
@@ -193,15 +202,16 @@ export class ShardState implements ShardReader {
 
   /** The point's series in this shard, created (and held in the database index) when missing. */
   joinSeries(p: Pick<Point, 'key' | 'measurement' | 'tags'>): SeriesEntry {
-    const found = this.seriesByKey.get(p.key)
+    const key = seriesKey(p)
+    const found = this.seriesByKey.get(key)
     if (found) return found
-    const entry: SeriesEntry = {info: {key: p.key, measurement: p.measurement, tags: p.tags}, columns: new Map()}
-    this.seriesByKey.set(p.key, entry)
+    const entry: SeriesEntry = {info: {key, measurement: p.measurement, tags: p.tags}, columns: new Map()}
+    this.seriesByKey.set(key, entry)
     let m = this.byMeasurement.get(p.measurement)
     if (!m) this.byMeasurement.set(p.measurement, (m = {series: new Map()}))
-    m.series.set(p.key, entry)
+    m.series.set(key, entry)
     clearCaches(m)
-    this.index.hold(p.key, p.measurement, p.tags)
+    this.index.hold(key, p.measurement, p.tags)
     return entry
   }
 
