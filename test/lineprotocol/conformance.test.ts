@@ -41,7 +41,7 @@ async function runCases(influxd: Influxd, store: DataStore, cases: Case[], prefi
   const outcomes: Outcome[] = []
   await pool(cases, 6, async (c, i) => {
     const db = dbs[i]
-    const params = c.precision === undefined ? {} : {precision: c.precision}
+    const params: Record<string, string> = c.precision === undefined ? {} : {precision: c.precision}
     for (const body of c.setup ?? []) {
       await influxd.write(db, body)
       await oracle.write(db, body)
