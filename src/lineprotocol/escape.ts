@@ -10,20 +10,23 @@
  *  - string field values: `\\` and `\"` replaced, left to right (unescapeStringField).
  */
 
-const BACKSLASH = 0x5c
-
-/** pkg/escape.Unescape: drops a backslash before `,` `"` space or `=`, in one pass. Used for measurement names. */
+/**
+ * pkg/escape.Unescape: drops a backslash before `,` `"` space or `=`, in one left-to-right pass (a backslash before
+ * anything else stays, and the character after it is looked at again). Used for measurement names.
+ */
 export function unescapeName(raw: string): string {
-  if (raw.indexOf('\\') === -1) return raw
+  let i = raw.indexOf('\\')
+  if (i === -1) return raw
   let out = ''
   let from = 0
-  for (let i = 0; i < raw.length; i++) {
-    if (raw.charCodeAt(i) !== BACKSLASH || i + 1 >= raw.length) continue
+  while (i !== -1 && i + 1 < raw.length) {
     const next = raw.charCodeAt(i + 1)
     if (next === 0x2c || next === 0x22 || next === 0x20 || next === 0x3d) {
       out += raw.slice(from, i)
       from = i + 1
-      i++
+      i = raw.indexOf('\\', i + 2)
+    } else {
+      i = raw.indexOf('\\', i + 1)
     }
   }
   return out + raw.slice(from)
@@ -43,16 +46,18 @@ export const unescapeFieldKey = unescapeName
 
 /** unescapeStringField: `\\` → `\` and `\"` → `"`, left to right; other backslashes stay. */
 export function unescapeStringValue(raw: string): string {
-  if (raw.indexOf('\\') === -1) return raw
+  let i = raw.indexOf('\\')
+  if (i === -1) return raw
   let out = ''
   let from = 0
-  for (let i = 0; i < raw.length; i++) {
-    if (raw.charCodeAt(i) !== BACKSLASH || i + 1 >= raw.length) continue
+  while (i !== -1 && i + 1 < raw.length) {
     const next = raw.charCodeAt(i + 1)
-    if (next === BACKSLASH || next === 0x22) {
+    if (next === 0x5c || next === 0x22) {
       out += raw.slice(from, i)
       from = i + 1
-      i++
+      i = raw.indexOf('\\', i + 2)
+    } else {
+      i = raw.indexOf('\\', i + 1)
     }
   }
   return out + raw.slice(from)
@@ -79,7 +84,7 @@ export function escapeFieldKey(key: string): string {
       from = i
     }
   }
-  return from === 0 ? key : out + key.slice(from)
+  return out === '' ? key : out + key.slice(from)
 }
 
 /** Escapes a string field value for the inside of its quotes: `"` and `\` (EscapeStringField). */

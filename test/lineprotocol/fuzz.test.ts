@@ -1,0 +1,152 @@
+// Fuzzing the line-protocol parser (seeded, a few seconds): generated and mutated bodies never make it throw, every
+// point it returns is well formed and survives the serialiser (parse(format(p)) equals p), and its time grows
+// linearly with the input.
+import {describe, expect, it} from 'vitest'
+
+import {LineError} from '../../src/lineprotocol/errors.js'
+import {parseLines} from '../../src/lineprotocol/parse.js'
+import {fieldKeyIsFormattable, formatPoint, MAX_TIME_NS, MIN_TIME_NS, type Point, UnformattablePointError} from '../../src/lineprotocol/point.js'
+import {samePoint} from '../../src/devcluster/data/store/wal.js'
+import {measureLinear, mulberry32, pick, type Rand, randInt} from '../helpers/prng.js'
+
+const NOW = 1_700_000_000_000_000_000n
+const NASTY = ['\\', '"', ',', '=', ' ', '\t', '\n', '\r', '\0', '#', 'é', '😀', '\ufffd', 'i', 'u', 'e', '-', '.', 'N', 't', 'f']
+
+function token(rand: Rand, alphabet: string): string {
+  let s = ''
+  for (let n = randInt(rand, 1, 8); n > 0; n--) {
+    const r = rand()
+    s += r < 0.1 ? `\\${pick(rand, [' ', ',', '=', '"', '\\', 'x'])}` : r < 0.15 ? pick(rand, NASTY) : alphabet[randInt(rand, 0, alphabet.length)]
+  }
+  return s
+}
+
+function value(rand: Rand): string {
+  switch (randInt(rand, 0, 8)) {
+    case 0: return String(randInt(rand, -1000, 1000))
+    case 1: return `${randInt(rand, -1e6, 1e6)}i`
+    case 2: return (rand() * 1e6 - 5e5).toExponential(randInt(rand, 0, 10))
+    case 3: return `"${token(rand, 'abc ,=xyz"\\\n')}"`
+    case 4: return pick(rand, ['t', 'T', 'true', 'True', 'TRUE', 'f', 'F', 'false', 'False', 'FALSE'])
+    case 5: return String(rand())
+    case 6: return pick(rand, ['9223372036854775807i', '-9223372036854775808i', '1e308', '-0', '.5', '5.'])
+    default: return token(rand, '0123456789.-eEiu')
+  }
+}
+
+function line(rand: Rand): string {
+  let s = token(rand, 'cpumemdisk_')
+  for (let n = randInt(rand, 0, 5); n > 0; n--) s += `,${token(rand, 'hostregionzab')}=${token(rand, 'abcdef012')}`
+  s += pick(rand, [' ', ' ', '  ', ' \t'])
+  const fields: string[] = []
+  for (let n = randInt(rand, 1, 5); n > 0; n--) fields.push(`${token(rand, 'valueusagexy')}=${value(rand)}`)
+  s += fields.join(',')
+  if (rand() < 0.7) s += ` ${pick(rand, [String(randInt(rand, -1e9, 1e9)), '1700000000000000000', '9223372036854775806', '-9223372036854775806', '0'])}`
+  return s
+}
+
+function mutate(rand: Rand, s: string): string {
+  for (let n = randInt(rand, 1, 4); n > 0; n--) {
+    const at = randInt(rand, 0, s.length + 1)
+    switch (randInt(rand, 0, 4)) {
+      case 0: s = s.slice(0, at) + pick(rand, NASTY) + s.slice(at); break
+      case 1: s = s.slice(0, at) + s.slice(at + randInt(rand, 1, 5)); break
+      case 2: s = s.slice(0, at) + s.slice(at, at + randInt(rand, 1, 10)).repeat(randInt(rand, 2, 5)) + s.slice(at); break
+      default: s = s.slice(0, at)
+    }
+  }
+  return s
+}
+
+function body(rand: Rand): string {
+  const lines: string[] = []
+  for (let n = randInt(rand, 1, 6); n > 0; n--) {
+    const l = line(rand)
+    lines.push(rand() < 0.5 ? mutate(rand, l) : l)
+  }
+  return lines.join(pick(rand, ['\n', '\n', '\r\n', '\n\n']))
+}
+
+/** Checks one parse result; returns the number of points that went through format and back. */
+function check(input: string | Uint8Array, precision: string | undefined): number {
+  const {points, errors} = parseLines(input, {now: NOW, precision})
+  for (const e of errors) {
+    expect(e).toBeInstanceOf(LineError)
+    expect(e.reason.length).toBeGreaterThan(0)
+    expect(e.message).toBe(`unable to parse '${e.line}': ${e.reason}`)
+  }
+  let roundTrips = 0
+  for (const p of points) {
+    expect(p.key.length).toBeGreaterThan(0)
+    expect(p.time >= MIN_TIME_NS && p.time <= MAX_TIME_NS).toBe(true)
+    for (const f of p.fields) expect(typeof f.value).toBe(JS_TYPE[f.type])
+    let text: string
+    try {
+      text = formatPoint(p)
+    } catch (err) {
+      expect(err).toBeInstanceOf(UnformattablePointError)
+      expect(p.engineError !== undefined || p.fields.some((f, i) => (f.key === '' ? i > 0 : !fieldKeyIsFormattable(f.key)))).toBe(true)
+      continue
+    }
+    const back = parseLines(text, {now: 0n})
+    expect(back.errors.map((e) => e.message), text).toEqual([])
+    expect(back.points).toHaveLength(1)
+    if (!samePoint(p, back.points[0])) expect({text, back: back.points[0]}).toEqual({text, back: p})
+    roundTrips++
+  }
+  return roundTrips
+}
+
+const JS_TYPE: Record<string, string> = {float: 'number', integer: 'bigint', unsigned: 'bigint', string: 'string', boolean: 'boolean'}
+
+function budget(ms: number, fn: (i: number) => void): number {
+  const start = performance.now()
+  let i = 0
+  for (; performance.now() - start < ms; i++) fn(i)
+  return i
+}
+
+describe('fuzzing the parser', () => {
+  it('never throws on generated and mutated bodies; points are well formed and round-trip through the serialiser', () => {
+    const rand = mulberry32(20261207)
+    let roundTrips = 0
+    const n = budget(2500, (i) => {
+      const input = body(rand)
+      try {
+        roundTrips += check(input, pick(rand, [undefined, 'n', 'u', 'ms', 's', 'h', 'x']))
+      } catch (err) {
+        throw new Error(`seed 20261207, iteration ${i}, input ${JSON.stringify(input)}: ${(err as Error).message}`, {cause: err})
+      }
+    })
+    console.log(`fuzz: ${n} bodies, ${roundTrips} points formatted and parsed back`)
+    expect(n).toBeGreaterThan(100)
+    expect(roundTrips).toBeGreaterThan(100)
+  })
+
+  it('never throws on random bytes', () => {
+    const rand = mulberry32(99)
+    const n = budget(800, () => {
+      const bytes = Uint8Array.from({length: randInt(rand, 0, 200)}, () => (rand() < 0.5 ? randInt(rand, 0, 256) : '  =,"\\\nabc1.i'.charCodeAt(randInt(rand, 0, 14))))
+      check(bytes, undefined)
+    })
+    expect(n).toBeGreaterThan(100)
+  })
+
+  it('takes time linear in the input, for many lines and for long single lines of every part', () => {
+    const shapes: Record<string, (n: number) => string> = {
+      'many good lines': (n) => 'cpu,host=server01,region=us-west usage_idle=98.2,usage_user=11i 1700000000000000000\n'.repeat(n / 90),
+      'many bad lines': (n) => 'cpu,host=server01 usage_idle=98.2,bad\n'.repeat(n / 38),
+      'a long measurement': (n) => `${'m\\ '.repeat(n / 3)} v=1 1`,
+      'many tags, unsorted': (n) => `m${Array.from({length: n / 12}, (_, i) => `,t${String(n - i).padStart(6, '0')}=v`).join('')} v=1 1`,
+      'many fields': (n) => `m ${Array.from({length: n / 10}, (_, i) => `f${i}=${i}i`).join(',')} 1`,
+      'a long string': (n) => `m v="${'ab\\"c'.repeat(n / 5)}" 1`,
+      'an unclosed quote': (n) => `m v="${'x\n'.repeat(n / 2)}`,
+      'backslashes': (n) => `m${'\\'.repeat(n)} v=1`,
+      'quotes on every line': (n) => 'm v="a" 1\n'.repeat(n / 10),
+    }
+    for (const [name, make] of Object.entries(shapes)) {
+      const report = measureLinear(make, (input) => parseLines(input, {now: NOW}), [50_000, 100_000, 200_000, 400_000])
+      expect(report.growth, `${name}: ${report.ms.map((t) => t.toFixed(2)).join(', ')} ms`).toBeLessThanOrEqual(2.5)
+    }
+  })
+})
