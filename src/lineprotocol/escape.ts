@@ -9,6 +9,7 @@
  *  - field keys: a backslash before `,` `"` space `=` dropped, left to right (escape.AppendUnescaped);
  *  - string field values: `\\` and `\"` replaced, left to right (unescapeStringField).
  */
+import {isAscii, isUtf8} from 'node:buffer'
 
 /**
  * pkg/escape.Unescape: drops a backslash before `,` `"` space or `=`, in one left-to-right pass (a backslash before
@@ -155,12 +156,12 @@ export function utf8Length(s: string): number {
 /**
  * Decodes UTF-8 the way Go prints invalid bytes: each byte that does not start a valid sequence becomes one U+FFFD
  * (Go's utf8.DecodeRune), where the WHATWG decoder behind Buffer#toString would turn a truncated sequence into a single
- * one. Valid input (the usual case) is decoded by Node, then checked for a replacement character.
+ * one. ASCII and valid UTF-8 (the usual cases) are recognised and decoded by Node.
  */
 export function decodeUtf8(bytes: Uint8Array): string {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const text = buf.toString('utf8')
-  if (text.indexOf('\ufffd') === -1) return text
+  if (isAscii(buf)) return buf.toString('latin1')
+  if (isUtf8(buf)) return buf.toString('utf8')
   return decodeUtf8Go(buf)
 }
 

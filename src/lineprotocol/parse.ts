@@ -63,11 +63,36 @@ class Refusal {
   constructor(readonly reason: string) {}
 }
 
-/** Parses a /write body. Never throws for what is in the input: bad lines become LineErrors. */
+/** Bytes of a body decoded and parsed at a time: strings of this size are cheap for V8, far larger ones are not. */
+const CHUNK_BYTES = 64 * 1024
+
+/**
+ * Parses a /write body. Never throws for what is in the input: bad lines become LineErrors. Bytes are split at line
+ * ends (found on the bytes with influxd's rules, so quoted newlines stay inside their line) into chunks of about 64 KiB,
+ * each decoded and parsed on its own: a body of many megabytes never becomes one huge string.
+ */
 export function parseLines(input: string | Uint8Array, options: ParseOptions): ParseResult {
-  const s = typeof input === 'string' ? input : decodeUtf8(input)
-  const parser = new Parser(s, options)
-  return parser.run()
+  const result: ParseResult = {points: [], errors: []}
+  const parser = new Parser(options)
+  if (typeof input === 'string') {
+    parser.run(input, result)
+    return result
+  }
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+  if (buf.length <= CHUNK_BYTES) {
+    parser.run(decodeUtf8(buf), result)
+    return result
+  }
+  const lines = new ByteLines(buf)
+  let start = 0
+  while (start < buf.length) {
+    let end = start
+    while (end < buf.length && end - start < CHUNK_BYTES) end = lines.lineEnd(end) + 1
+    end = Math.min(end, buf.length)
+    parser.run(decodeUtf8(buf.subarray(start, end)), result)
+    start = end
+  }
+  return result
 }
 
 /** Parses one line that must be valid (the WAL and RPC read their own lines back); throws a LineError otherwise. */
@@ -79,23 +104,37 @@ export function parsePoint(line: string, options: ParseOptions): Point {
 }
 
 class Parser {
-  private readonly n: number
+  private s = ''
+  private n = 0
   private readonly multiplier: bigint
   private readonly now: bigint
   /** Next quote and backslash at or after the current line start (-1: none left), for the fast line split. */
   private nextQuote = -2
   private nextBackslash = -2
+  /** Where scanKey found the measurement's end, and each tag's start and `=` (reused from line to line). */
+  private measurementEnd = 0
+  private tagCount = 0
+  private readonly tagStart: number[] = []
+  private readonly tagEquals: number[] = []
+  private readonly tagOrder: number[] = []
+  /** Where walkFields found each field's key, `=` and value end (reused from line to line). */
+  private fieldKey = new Int32Array(16)
+  private fieldEquals = new Int32Array(16)
+  private fieldEnd = new Int32Array(16)
 
-  constructor(private readonly s: string, options: ParseOptions) {
-    this.n = s.length
+  constructor(options: ParseOptions) {
     this.multiplier = precisionMultiplier(options.precision)
     this.now = defaultTime(options.now, options.precision)
   }
 
-  run(): ParseResult {
+  /** Parses `text` (whole lines), adding to `result`. */
+  run(text: string, result: ParseResult): void {
+    this.s = text
+    this.n = text.length
+    this.nextQuote = -2
+    this.nextBackslash = -2
     const {s, n} = this
-    const points: Point[] = []
-    const errors: LineError[] = []
+    const {points, errors} = result
     let pos = 0
     while (pos < n) {
       const lineEnd = this.lineEnd(pos)
@@ -113,7 +152,6 @@ class Parser {
         errors.push(new LineError(s.slice(start, end), err.reason))
       }
     }
-    return {points, errors}
   }
 
   // -------------------------------------------------------------------------------------------------------------------
@@ -175,8 +213,9 @@ class Parser {
   private point(start: number, end: number): Point {
     const s = this.s
     const keyStart = skipWhitespace(s, start, end)
-    const {measurementEnd, keyEnd, tagStarts} = this.scanKey(keyStart, end)
-    const key = tagStarts.length > 1 ? this.sortedKey(keyStart, measurementEnd, tagStarts, keyEnd, end) : s.slice(keyStart, keyEnd)
+    const keyEnd = this.scanKey(keyStart, end)
+    const measurementEnd = this.measurementEnd
+    const key = this.tagCount > 1 ? this.sortedKey(keyStart, measurementEnd, keyEnd) : s.slice(keyStart, keyEnd)
     // key is never empty here: scanKey refused an empty measurement.
     const keyLength = key.length * 3 > MAX_KEY_BYTES ? Buffer.byteLength(key) : key.length
     if (keyLength > MAX_KEY_BYTES) throw new Refusal(`max key length exceeded: ${keyLength} > ${MAX_KEY_BYTES}`)
@@ -184,20 +223,22 @@ class Parser {
     // scanFields starts after whitespace and refuses an empty section ('invalid field format').
     const fieldsStart = skipWhitespace(s, keyEnd, end)
     const fieldsEnd = this.scanFields(fieldsStart, end)
-    this.checkFieldKeys(keyLength, fieldsStart, fieldsEnd)
+    const count = this.walkFields(keyLength, fieldsStart, fieldsEnd)
 
     const time = this.scanTime(fieldsEnd, end)
     const measurement = unescapeName(s.slice(keyStart, measurementEnd))
-    const tags = tagStarts.length === 0 ? NO_TAGS : tagsOf(key, measurementEnd - keyStart)
-    return this.fields(key, measurement, tags, time, fieldsStart, fieldsEnd)
+    const point = new ParsedPoint(key, measurement, this.tagCount === 0 ? -1 : measurementEnd - keyStart, time)
+    this.fields(point, count, fieldsStart, fieldsEnd)
+    return point
   }
 
   /**
-   * scanKey: the measurement and the tags. Returns where the measurement ends, where the key ends (at the space before
-   * the fields) and where each tag starts (in line order).
+   * scanKey: the measurement and the tags. Returns where the key ends (at the space before the fields); leaves where
+   * the measurement ends in measurementEnd, and where each tag and its `=` are in tagStart/tagEquals (line order).
    */
-  private scanKey(i: number, end: number): {measurementEnd: number; keyEnd: number; tagStarts: number[]} {
+  private scanKey(i: number, end: number): number {
     const s = this.s
+    this.tagCount = 0
     // scanMeasurement
     if (i >= end || s.charCodeAt(i) === COMMA) throw new Refusal('missing measurement')
     let tags = false
@@ -212,13 +253,13 @@ class Parser {
       }
       if (c === SPACE) break
     }
-    const measurementEnd = i
-    const tagStarts: number[] = []
-    if (!tags) return {measurementEnd, keyEnd: i, tagStarts}
+    this.measurementEnd = i
+    if (!tags) return i
     i++
     // scanTags: key, then value, until an unescaped space.
     for (;;) {
-      tagStarts.push(i)
+      const tag = this.tagCount++
+      this.tagStart[tag] = i
       // scanTagsKey
       let c = i < end ? s.charCodeAt(i) : -1
       if (c === -1 || c === SPACE || c === COMMA || c === EQUALS) throw new Refusal('missing tag key')
@@ -230,6 +271,7 @@ class Parser {
         if ((c === SPACE || c === COMMA) && !escaped) throw new Refusal('missing tag value')
         if (c === EQUALS && !escaped) break
       }
+      this.tagEquals[tag] = i
       i++
       // scanTagsValue
       c = i < end ? s.charCodeAt(i) : -1
@@ -247,23 +289,24 @@ class Parser {
         }
         if (c === SPACE && !escaped) break
       }
-      if (!more) return {measurementEnd, keyEnd: i, tagStarts}
+      if (!more) return i
       i++
     }
   }
 
   /**
    * The series key with its tags in byte order of their keys (influxd sorts with an insertion sort on the escaped tag
-   * keys); refuses duplicate tag keys. Keeps the line's text when the tags are already in order, the usual case.
+   * keys); refuses duplicate tag keys. Keeps the line's text when the tags are already in order, the usual case, and
+   * compares keys in place until then.
    */
-  private sortedKey(keyStart: number, measurementEnd: number, tagStarts: number[], keyEnd: number, end: number): string {
+  private sortedKey(keyStart: number, measurementEnd: number, keyEnd: number): string {
     const s = this.s
-    const count = tagStarts.length
-    const keys: string[] = new Array(count)
-    for (let j = 0; j < count; j++) keys[j] = s.slice(tagStarts[j], scanTo(s, tagStarts[j], end, EQUALS))
+    const count = this.tagCount
+    const starts = this.tagStart
+    const equals = this.tagEquals
     let sorted = true
     for (let j = 0; j < count - 1; j++) {
-      const cmp = keys[j] === keys[j + 1] ? 0 : compareUtf8(keys[j], keys[j + 1])
+      const cmp = compareRanges(s, starts[j], equals[j], starts[j + 1], equals[j + 1])
       if (cmp > 0) {
         sorted = false
         break
@@ -271,12 +314,36 @@ class Parser {
       if (cmp === 0) throw new Refusal('duplicate tags')
     }
     if (sorted) return s.slice(keyStart, keyEnd)
-    const order = Array.from({length: count}, (_, j) => j)
-    // A stable sort, as influxd's insertion sort is.
-    order.sort((a, b) => compareUtf8(keys[a], keys[b]) || a - b)
-    for (let j = 0; j < count - 1; j++) if (keys[order[j]] === keys[order[j + 1]]) throw new Refusal('duplicate tags')
+    let order: number[]
+    if (count <= 16) {
+      // influxd's insertion sort, comparing in place (stable; quadratic only in the tag count, kept small here).
+      order = this.tagOrder
+      order.length = count
+      for (let j = 0; j < count; j++) order[j] = j
+      for (let a = 1; a < count; a++) {
+        for (let b = a; b > 0; b--) {
+          const x = order[b]
+          const y = order[b - 1]
+          if (compareRanges(s, starts[x], equals[x], starts[y], equals[y]) >= 0) break
+          order[b] = y
+          order[b - 1] = x
+        }
+      }
+      for (let j = 0; j < count - 1; j++) {
+        const x = order[j]
+        const y = order[j + 1]
+        if (compareRanges(s, starts[x], equals[x], starts[y], equals[y]) === 0) throw new Refusal('duplicate tags')
+      }
+    } else {
+      const keys: string[] = new Array(count)
+      for (let j = 0; j < count; j++) keys[j] = s.slice(starts[j], equals[j])
+      order = Array.from({length: count}, (_, j) => j)
+      order.sort((a, b) => compareUtf8(keys[a], keys[b]) || a - b)
+      for (let j = 0; j < count - 1; j++) if (keys[order[j]] === keys[order[j + 1]]) throw new Refusal('duplicate tags')
+    }
+    // A tag's text runs to the comma before the next tag, or to the end of the key.
     let key = s.slice(keyStart, measurementEnd)
-    for (const j of order) key += `,${s.slice(tagStarts[j], scanToSpaceOr(s, tagStarts[j], end))}`
+    for (const j of order) key += `,${s.slice(starts[j], j + 1 < count ? starts[j + 1] - 1 : keyEnd)}`
     return key
   }
 
@@ -416,19 +483,46 @@ class Parser {
 
   /**
    * walkFields with the key-length check: every field key must be followed by a value, and the series key + 4 + the
-   * (escaped) field key must fit in MAX_KEY_BYTES. Reads the fields the way walkFields does, each from its own start.
+   * (escaped) field key must fit in MAX_KEY_BYTES. Reads the fields the way walkFields does, each from its own start,
+   * and keeps where each key, `=` and value end are (fieldKey/fieldEquals/fieldEnd) for fields(); returns how many.
    */
-  private checkFieldKeys(keyLength: number, fieldsStart: number, fieldsEnd: number): void {
+  private walkFields(keyLength: number, fieldsStart: number, fieldsEnd: number): number {
     const s = this.s
     let rest = fieldsStart
+    let n = 0
     while (rest < fieldsEnd) {
       const eq = scanToFrom(s, rest, fieldsEnd, EQUALS, rest)
       if (eq > fieldsEnd - 2) throw new Refusal(`invalid value: field-key=${s.slice(rest, eq)}`)
       const size = keyLength + 4 + (eq - rest) * 3 > MAX_KEY_BYTES ? keyLength + 4 + Buffer.byteLength(s.slice(rest, eq)) : 0
       if (size > MAX_KEY_BYTES) throw new Refusal(`max key length exceeded: ${size} > ${MAX_KEY_BYTES}`)
-      rest = scanFieldValue(s, eq + 1, fieldsEnd)
-      if (rest < fieldsEnd) rest++
+      const valueEnd = scanFieldValue(s, eq + 1, fieldsEnd)
+      if (n === this.fieldKey.length) this.growSpans()
+      this.fieldKey[n] = rest
+      this.fieldEquals[n] = eq
+      this.fieldEnd[n] = valueEnd
+      n++
+      rest = valueEnd < fieldsEnd ? valueEnd + 1 : valueEnd
     }
+    return n
+  }
+
+  /** True when s[from, to) holds no backslash (to lies in the current line; nextBackslash is known for it). */
+  private noBackslash(from: number, to: number): boolean {
+    const next = this.nextBackslash
+    if (next === -1 || next >= to) return true
+    for (let i = Math.max(from, next); i < to; i++) if (this.s.charCodeAt(i) === BACKSLASH) return false
+    return true
+  }
+
+  private growSpans(): void {
+    const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(a.length * 2)
+      b.set(a)
+      return b
+    }
+    this.fieldKey = grow(this.fieldKey)
+    this.fieldEquals = grow(this.fieldEquals)
+    this.fieldEnd = grow(this.fieldEnd)
   }
 
   /** scanTime and the timestamp checks; returns the point's time in nanoseconds. */
@@ -449,9 +543,18 @@ class Parser {
     }
     if (i === start) return this.now
     const text = s.slice(start, i)
-    const parsed = goParseInt(text)
-    if (typeof parsed === 'string') throw new Refusal(parsed)
-    const time = this.scale(parsed)
+    let ts: bigint
+    // scanTime let only an optional '-' and digits through: up to 18 digits always fit an int64, and 19 digits do up to
+    // 9223372036854775807 (compared as text, same length).
+    const length = i - start
+    if ((length <= 18 && !(length === 1 && s.charCodeAt(start) === MINUS)) || (length === 19 && s.charCodeAt(start) !== MINUS && text <= INT64_MAX_TEXT)) {
+      ts = BigInt(text)
+    } else {
+      const parsed = goParseInt(text)
+      if (typeof parsed === 'string') throw new Refusal(parsed)
+      ts = parsed
+    }
+    const time = this.scale(ts)
     for (; i < end; i++) if (s.charCodeAt(i) !== SPACE) throw new Refusal('point is invalid')
     return time
   }
@@ -468,32 +571,31 @@ class Parser {
   // -------------------------------------------------------------------------------------------------------------------
 
   /**
-   * The point, with its fields as influxd's FieldIterator reads them: key up to the first `=` not after a backslash,
-   * value up to the first unquoted comma, the type from the value's first and last characters. Also the engine's error
-   * for the first field (not named `time`) that has no value or whose value does not convert.
+   * The point's fields as influxd's FieldIterator reads them: key up to the first `=` not after a backslash, value up
+   * to the first unquoted comma, the type from the value's first and last characters (the spans walkFields found: the
+   * iterator reads the same ones). Also the engine's error for the first field (not named `time`) that has no value or
+   * whose value does not convert. Without a backslash in the section, the values are the ones scanFields checked, so
+   * they convert without checks.
    */
-  private fields(
-    key: string, measurement: string, tags: ReadonlyArray<readonly [string, string]>, time: bigint, fieldsStart: number, fieldsEnd: number,
-  ): Point {
+  private fields(point: ParsedPoint, count: number, fieldsStart: number, fieldsEnd: number): void {
     const s = this.s
-    const fields: Field[] = []
-    let engineError: string | undefined
-    let i = fieldsStart
-    while (i < fieldsEnd) {
-      const eq = scanToFrom(s, i, fieldsEnd, EQUALS, fieldsStart)
-      const fieldKey = unescapeFieldKey(s.slice(i, eq))
+    const plain = this.noBackslash(fieldsStart, fieldsEnd)
+    const fields = point.fields
+    for (let n = 0; n < count; n++) {
+      const keyStart = this.fieldKey[n]
+      const eq = this.fieldEquals[n]
       const valueStart = eq + 1
-      const valueEnd = scanFieldValue(s, valueStart, fieldsEnd)
-      i = valueEnd + 1
+      const valueEnd = this.fieldEnd[n]
+      const fieldKey = plain ? s.slice(keyStart, eq) : unescapeFieldKey(s.slice(keyStart, eq))
       if (valueEnd <= valueStart) {
         // No value: influxd's validation ignores the field, its engine refuses the point.
-        if (fieldKey !== 'time') engineError ??= `unknown field type for ${fieldKey}: ${key} ${s.slice(fieldsStart, fieldsEnd)} ${time}`
+        if (fieldKey !== 'time') point.engineError ??= `unknown field type for ${fieldKey}: ${point.key} ${s.slice(fieldsStart, fieldsEnd)} ${point.time}`
         continue
       }
       const first = s.charCodeAt(valueStart)
       if (first === QUOTE) {
         const inside = s.slice(valueStart + 1, Math.max(valueStart + 1, valueEnd - 1))
-        fields.push({key: fieldKey, type: 'string', value: unescapeStringValue(inside)})
+        fields.push({key: fieldKey, type: 'string', value: plain ? inside : unescapeStringValue(inside)})
         continue
       }
       let type: FieldType
@@ -502,26 +604,111 @@ class Parser {
         const last = s.charCodeAt(valueEnd - 1)
         if (last === 0x69) {
           type = 'integer'
-          converted = convertInteger(s.slice(valueStart, valueEnd - 1))
+          converted = plain && valueEnd - valueStart <= 18 ? BigInt(s.slice(valueStart, valueEnd - 1)) : convertInteger(s.slice(valueStart, valueEnd - 1))
         } else if (last === 0x75) {
           type = 'unsigned'
           converted = convertUnsigned(s.slice(valueStart, valueEnd - 1))
         } else {
           type = 'float'
-          converted = convertFloat(s.slice(valueStart, valueEnd))
+          converted = plain ? Number(s.slice(valueStart, valueEnd)) : convertFloat(s.slice(valueStart, valueEnd))
         }
       } else {
         type = 'boolean'
-        converted = convertBoolean(s.slice(valueStart, valueEnd))
+        converted = plain ? first === 0x74 || first === 0x54 : convertBoolean(s.slice(valueStart, valueEnd))
       }
       if (typeof converted === 'object') {
-        if (fieldKey !== 'time') engineError ??= converted.error
+        if (fieldKey !== 'time') point.engineError ??= converted.error
         fields.push({key: fieldKey, type, value: ZERO[type]})
       } else {
         fields.push({key: fieldKey, type, value: converted})
       }
     }
-    return engineError === undefined ? {key, measurement, tags, fields, time} : {key, measurement, tags, fields, time, engineError}
+  }
+}
+
+/**
+ * A parsed point. Its tags are read from the key when first asked for: a store asks only for new series, and most
+ * points belong to known ones.
+ */
+class ParsedPoint implements Point {
+  readonly fields: Field[] = []
+  engineError?: string = undefined
+  private tagList?: ReadonlyArray<readonly [string, string]> = undefined
+
+  constructor(
+    readonly key: string,
+    readonly measurement: string,
+    /** Length of the measurement at the start of the key; -1 without tags. */
+    private readonly measurementLength: number,
+    readonly time: bigint,
+  ) {}
+
+  get tags(): ReadonlyArray<readonly [string, string]> {
+    this.tagList ??= this.measurementLength < 0 ? NO_TAGS : tagsOf(this.key, this.measurementLength)
+    return this.tagList
+  }
+
+  /** A plain object with every property (tags included), for printing and deep comparison. */
+  toJSON(): Point {
+    return {key: this.key, measurement: this.measurement, tags: this.tags, fields: this.fields, time: this.time, ...(this.engineError === undefined ? {} : {engineError: this.engineError})}
+  }
+}
+
+/**
+ * Line ends in bytes, by the rules of Parser.lineEnd/scanLine (syntax characters are ASCII, so they are the same bytes
+ * in UTF-8): used to cut a body into chunks of whole lines.
+ */
+class ByteLines {
+  private nextQuote = -2
+  private nextBackslash = -2
+
+  constructor(private readonly b: Buffer) {}
+
+  lineEnd(from: number): number {
+    const b = this.b
+    let newline = b.indexOf(NEWLINE, from)
+    if (newline === -1) newline = b.length
+    if (this.nextQuote !== -1 && this.nextQuote < from) this.nextQuote = b.indexOf(QUOTE, from)
+    if (this.nextBackslash !== -1 && this.nextBackslash < from) this.nextBackslash = b.indexOf(BACKSLASH, from)
+    const quoteIn = this.nextQuote !== -1 && this.nextQuote < newline
+    const backslashIn = this.nextBackslash !== -1 && this.nextBackslash < newline
+    return quoteIn || backslashIn ? this.scanLine(from) : newline
+  }
+
+  private scanLine(i: number): number {
+    const b = this.b
+    const n = b.length
+    let quoted = false
+    let fields = false
+    let equals = 0
+    let commas = 0
+    for (;;) {
+      if (i >= n) break
+      const c = b[i]
+      if (c === BACKSLASH && i + 2 < n) {
+        i += 2
+        continue
+      }
+      if (c === SPACE) fields = true
+      if (fields) {
+        if (!quoted && c === EQUALS) {
+          i++
+          equals++
+          continue
+        } else if (!quoted && c === COMMA) {
+          i++
+          commas++
+          continue
+        } else if (c === QUOTE && equals > commas) {
+          i++
+          quoted = !quoted
+          continue
+        }
+      }
+      if (c === NEWLINE && !quoted) break
+      i++
+    }
+    return i
   }
 }
 
@@ -555,6 +742,17 @@ function scanTo(s: string, i: number, end: number, stop: number): number {
   return i
 }
 
+/** compareUtf8 of s[a0, a1) and s[b0, b1), without slicing. */
+function compareRanges(s: string, a0: number, a1: number, b0: number, b1: number): number {
+  const n = Math.min(a1 - a0, b1 - b0)
+  for (let k = 0; k < n; k++) {
+    const x = s.charCodeAt(a0 + k)
+    const y = s.charCodeAt(b0 + k)
+    if (x !== y) return x < 0xd800 || y < 0xd800 ? x - y : compareUtf8(s.slice(a0 + k, a1), s.slice(b0 + k, b1))
+  }
+  return (a1 - a0) - (b1 - b0)
+}
+
 /** scanTo on a sub-slice that starts at `base`: a `stop` at `base` counts whatever precedes it. */
 function scanToFrom(s: string, i: number, end: number, stop: number, base: number): number {
   while (i < end) {
@@ -562,19 +760,6 @@ function scanToFrom(s: string, i: number, end: number, stop: number, base: numbe
     i++
   }
   return i
-}
-
-/** scanToSpaceOr(',') as influxd uses it to copy one `key=value` tag. */
-function scanToSpaceOr(s: string, i: number, end: number): number {
-  const c = s.charCodeAt(i)
-  if (c === COMMA || c === SPACE) return i
-  for (;;) {
-    i++
-    if (s.charCodeAt(i - 1) === BACKSLASH) continue
-    if (i >= end) return i
-    const d = s.charCodeAt(i)
-    if (d === COMMA || d === SPACE) return i
-  }
 }
 
 /** scanFieldValue: a field value ends at the first comma outside quotes; `\"` and `\\` are pairs. */
@@ -619,6 +804,7 @@ function tagsOf(key: string, measurementLength: number): Array<readonly [string,
 // Go's strconv, for the texts influxd prints
 // ---------------------------------------------------------------------------------------------------------------------
 
+const INT64_MAX_TEXT = '9223372036854775807'
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 const UINT64_MAX = 2n ** 64n - 1n
