@@ -580,6 +580,8 @@ class Parser {
   private fields(point: ParsedPoint, count: number, fieldsStart: number, fieldsEnd: number): void {
     const s = this.s
     const plain = this.noBackslash(fieldsStart, fieldsEnd)
+    // Without a backslash the section is its own exact line-protocol form (formatPoint uses it as it is).
+    if (plain) point.fieldsText = s.slice(fieldsStart, fieldsEnd)
     const fields = point.fields
     for (let n = 0; n < count; n++) {
       const keyStart = this.fieldKey[n]
@@ -633,6 +635,7 @@ class Parser {
 class ParsedPoint implements Point {
   readonly fields: Field[] = []
   engineError?: string = undefined
+  fieldsText?: string = undefined
   private tagList?: ReadonlyArray<readonly [string, string]> = undefined
 
   constructor(

@@ -29,6 +29,8 @@ export interface SeriesEntry {
   readonly info: SeriesInfo
   /** Field key → its values. */
   readonly columns: Map<string, ColumnData>
+  /** False once the series left the shard (a delete or drop): a plan made before must look it up again. */
+  live: boolean
 }
 
 interface MeasurementEntry {
@@ -49,6 +51,8 @@ export interface WriteLimits {
 /** A checked batch, ready to be logged and applied. */
 export interface WritePlan {
   points: Point[]
+  /** Each point's series entry when the check found it (aligned with points), so applying needs no lookup. */
+  entries: Array<SeriesEntry | undefined>
   /** Fields created in memory that no log record has made durable yet (influxd saves its field set after creating). */
   newFields: Array<readonly [string, string, FieldType]>
   /** The partial-write error to return once the kept points are written. */
@@ -86,7 +90,8 @@ export class ShardState implements ShardReader {
     // 1. Tag `time`.
     let points: Point[] = []
     for (const p of input) {
-      if (p.tags.some(([k]) => k === 'time')) {
+      // A tag key `time` can only be written `time` (no escape changes it), so the key holds `,time=`.
+      if (p.key.includes(',time=') && p.tags.some(([k]) => k === 'time')) {
         dropped++
         if (reason === '') reason = `invalid tag key: input tag "time" on measurement "${p.measurement}" is invalid`
         continue
@@ -95,8 +100,10 @@ export class ShardState implements ShardReader {
     }
     // 2. Series. influxd passes its slice of keys to the index, which compacts it in place; the loop below then looks
     // the points up by position in that reordered slice (so a point may be skipped, or kept, for another point's key).
-    const keys = points.map((p) => seriesKey(p))
-    const refused = this.createSeries(points, keys, limits)
+    const ownKeys = points.map((p) => seriesKey(p))
+    const keys = ownKeys.slice()
+    const found: Array<SeriesEntry | undefined> = new Array(points.length)
+    const refused = this.createSeries(points, keys, found, limits)
     if (refused) {
       reason = refused.reason
       dropped += refused.keys.length
@@ -104,6 +111,7 @@ export class ShardState implements ShardReader {
     const refusedKeys = refused ? new Set(refused.keys) : undefined
     // 3. Field names and types, against the fields the shard had before this batch.
     const kept: Point[] = []
+    const entries: Array<SeriesEntry | undefined> = []
     const toCreate: Array<readonly [string, string, FieldType]> = []
     for (const [i, p] of points.entries()) {
       if (!hasWritableField(p)) {
@@ -120,6 +128,7 @@ export class ShardState implements ShardReader {
         continue
       }
       kept.push(p)
+      entries.push(found[i] ?? this.seriesByKey.get(ownKeys[i]))
       for (const f of p.fields) {
         if (f.key !== 'time' && !fields?.has(f.key)) toCreate.push([p.measurement, f.key, f.type])
       }
@@ -135,8 +144,10 @@ export class ShardState implements ShardReader {
     const newFields = toCreate.length > 0 ? this.takeUnsavedFields() : []
     // 5. The engine converts every value before writing any.
     const failed = points.find((p) => p.engineError !== undefined)
-    if (failed) return {points: [], newFields, engineError: new EngineError(failed.engineError!)}
-    return dropped > 0 ? {points, newFields, partial: new PartialWriteError(reason, dropped)} : {points, newFields}
+    if (failed) return {points: [], entries: [], newFields, engineError: new EngineError(failed.engineError!)}
+    const plan: WritePlan = {points, entries, newFields}
+    if (dropped > 0) plan.partial = new PartialWriteError(reason, dropped)
+    return plan
   }
 
   /** Fields created but not yet in any durable record; the caller now makes them durable. */
@@ -151,13 +162,18 @@ export class ShardState implements ShardReader {
    * checked against the limits and created. Returns the refused points' keys (one per point) and the reason. Like
    * influxd it compacts `keys` in place: new keys move to the front, then those the value limit keeps.
    */
-  private createSeries(points: ReadonlyArray<Point>, keys: string[], limits: WriteLimits): {reason: string; keys: string[]} | undefined {
+  private createSeries(
+    points: ReadonlyArray<Point>, keys: string[], found: Array<SeriesEntry | undefined>, limits: WriteLimits,
+  ): {reason: string; keys: string[]} | undefined {
     let fresh: Point[] = []
     const freshKeys: string[] = []
-    for (const [i, p] of points.entries()) {
+    for (let i = 0; i < points.length; i++) {
       const key = keys[i]
-      if (this.index.has(key)) this.joinSeries(p)
-      else keys[fresh.push(p) - 1] = freshKeys[freshKeys.push(key) - 1]
+      // Usually the shard has the series already (then so has the database).
+      const entry = this.seriesByKey.get(key)
+      if (entry) found[i] = entry
+      else if (this.index.has(key)) found[i] = this.joinSeries(points[i])
+      else keys[fresh.push(points[i]) - 1] = freshKeys[freshKeys.push(key) - 1]
     }
     if (fresh.length === 0) return undefined
     let reason = ''
@@ -205,10 +221,12 @@ export class ShardState implements ShardReader {
     const key = seriesKey(p)
     const found = this.seriesByKey.get(key)
     if (found) return found
-    const entry: SeriesEntry = {info: {key, measurement: p.measurement, tags: p.tags}, columns: new Map()}
+    // Own copies: the parsed strings are slices of a whole request chunk, which they would keep in memory.
+    const info: SeriesInfo = {key: own(key), measurement: own(p.measurement), tags: p.tags.map(([k, v]) => [own(k), own(v)] as const)}
+    const entry: SeriesEntry = {info, columns: new Map(), live: true}
     this.seriesByKey.set(key, entry)
     let m = this.byMeasurement.get(p.measurement)
-    if (!m) this.byMeasurement.set(p.measurement, (m = {series: new Map()}))
+    if (!m) this.byMeasurement.set(info.measurement, (m = {series: new Map()}))
     m.series.set(key, entry)
     clearCaches(m)
     this.index.hold(key, p.measurement, p.tags)
@@ -218,10 +236,10 @@ export class ShardState implements ShardReader {
   /** Creates a field of a measurement; 'conflict' when it exists with another type. */
   createField(measurement: string, key: string, type: FieldType): 'created' | 'exists' | 'conflict' {
     let fields = this.fieldSets.get(measurement)
-    if (!fields) this.fieldSets.set(measurement, (fields = new Map()))
+    if (!fields) this.fieldSets.set(own(measurement), (fields = new Map()))
     const existing = fields.get(key)
     if (existing !== undefined) return existing === type ? 'exists' : 'conflict'
-    fields.set(key, type)
+    fields.set(own(key), type)
     return 'created'
   }
 
@@ -229,10 +247,12 @@ export class ShardState implements ShardReader {
    * Stores the points' values (fields named `time` are skipped, as influxd skips them). Creates what is missing, for
    * replay; a value whose type differs from its column (only possible in a damaged log) is skipped and counted.
    */
-  applyPoints(points: ReadonlyArray<Point>): number {
+  applyPoints(points: ReadonlyArray<Point>, entries?: ReadonlyArray<SeriesEntry | undefined>): number {
     let skipped = 0
-    for (const p of points) {
-      const series = this.joinSeries(p)
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i]
+      const known = entries?.[i]
+      const series = known?.live ? known : this.joinSeries(p)
       for (const f of p.fields) {
         if (f.key === 'time') continue
         let column = series.columns.get(f.key)
@@ -241,12 +261,12 @@ export class ShardState implements ShardReader {
             skipped++
             continue
           }
-          series.columns.set(f.key, (column = new ColumnData(f.type)))
+          series.columns.set(own(f.key), (column = new ColumnData(f.type)))
         } else if (column.type !== f.type) {
           skipped++
           continue
         }
-        column.append(p.time, f.value)
+        column.append(p.time, f.type === 'string' ? own(f.value as string) : f.value)
       }
     }
     return skipped
@@ -278,12 +298,16 @@ export class ShardState implements ShardReader {
 
   /** Releases every series from the database index (the shard is being deleted). */
   releaseAll(): void {
-    for (const key of this.seriesByKey.keys()) this.index.release(key)
+    for (const [key, series] of this.seriesByKey) {
+      series.live = false
+      this.index.release(key)
+    }
     this.seriesByKey.clear()
     this.byMeasurement.clear()
   }
 
   private removeSeries(series: SeriesEntry): void {
+    series.live = false
     const {key, measurement} = series.info
     this.seriesByKey.delete(key)
     const m = this.byMeasurement.get(measurement)
@@ -371,6 +395,15 @@ export class ShardState implements ShardReader {
 }
 
 const EMPTY_FIELDS: ReadonlyMap<string, FieldType> = new Map()
+
+/**
+ * A copy of `s` that shares no memory with the string it was cut from. V8 makes substrings of 13 characters or more
+ * views of their parent; a parsed key or value would otherwise keep its whole request chunk alive for as long as the
+ * store keeps it. Concatenating and cutting again copies.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1)
+}
 
 function clearCaches(m: MeasurementEntry): void {
   m.sorted = undefined

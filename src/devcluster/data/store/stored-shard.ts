@@ -19,7 +19,7 @@ import type {Point} from '../../../lineprotocol/point.js'
 import type {FieldType} from './types.js'
 import type {DatabaseIndex} from './db-index.js'
 import {EngineError, StoreClosedError} from './errors.js'
-import {ShardState, type WriteLimits} from './shard.js'
+import {type SeriesEntry, ShardState, type WriteLimits} from './shard.js'
 import {readSnapshot, type SnapshotImage, syncDir, writeSnapshot} from './snapshot.js'
 import {encodeRecord, listGenerations, openGeneration, readGeneration, removeGeneration, type WalRecord} from './wal.js'
 
@@ -137,7 +137,7 @@ export class StoredShard {
       if (plan.newFields.length > 0) await this.log({kind: 'write', fields: plan.newFields, points: []})
       throw plan.engineError
     }
-    if (plan.points.length > 0 || plan.newFields.length > 0) await this.log({kind: 'write', fields: plan.newFields, points: plan.points})
+    if (plan.points.length > 0 || plan.newFields.length > 0) await this.log({kind: 'write', fields: plan.newFields, points: plan.points}, plan.entries)
     if (plan.partial) throw plan.partial
   }
 
@@ -153,8 +153,11 @@ export class StoredShard {
     return this.log({kind: 'drop-measurement', name})
   }
 
-  /** Appends a record (numbered now, in call order) and applies it once it is on disk. */
-  private log(change: Change): Promise<void> {
+  /**
+   * Appends a record (numbered now, in call order) and applies it once it is on disk. `entries`: the write's series,
+   * as its check found them.
+   */
+  private log(change: Change, entries?: ReadonlyArray<SeriesEntry | undefined>): Promise<void> {
     const record = {...change, seq: ++this.seq} as WalRecord
     const bytes = encodeRecord(record)
     this.walBytes += bytes.length
@@ -163,7 +166,7 @@ export class StoredShard {
     appended.catch(() => {})
     const applied = this.chain.then(() => appended).then(
       () => {
-        this.apply(record)
+        this.apply(record, entries)
         this.appliedSeq = record.seq
         this.maybeCompact()
       },
@@ -176,11 +179,11 @@ export class StoredShard {
     return applied
   }
 
-  private apply(record: WalRecord): void {
+  private apply(record: WalRecord, entries?: ReadonlyArray<SeriesEntry | undefined>): void {
     switch (record.kind) {
       case 'write': {
         for (const [m, f, t] of record.fields) this.state.createField(m, f, t)
-        const skipped = this.state.applyPoints(record.points)
+        const skipped = this.state.applyPoints(record.points, entries)
         if (skipped > 0) this.finding({kind: 'type-mismatch', path: this.walDir, message: `record ${record.seq}: ${skipped} values skipped (type differs from the column)`})
         break
       }

@@ -75,6 +75,25 @@ class Writer {
     this.at += 4 + n
   }
 
+  /**
+   * Lines joined by newlines (one ending each), as a str: written line by line, so that no string as big as the whole
+   * batch is ever made (V8 builds those slowly).
+   */
+  lines(lines: ReadonlyArray<string>): void {
+    let estimate = 0
+    for (const line of lines) estimate += line.length + 1
+    // Worst case three bytes per UTF-16 unit; most lines are ASCII, so start there and grow if needed.
+    this.room(4 + estimate)
+    const lengthAt = this.at
+    this.at += 4
+    for (const line of lines) {
+      this.room(line.length * 3 + 1)
+      this.at += this.buf.write(line, this.at, 'utf8')
+      this.buf[this.at++] = 0x0a
+    }
+    this.buf.writeUInt32LE(this.at - lengthAt - 4, lengthAt)
+  }
+
   done(): Buffer {
     return this.buf.subarray(0, this.at)
   }
@@ -128,10 +147,10 @@ export function encodeRecord(record: WalRecord): Buffer {
         w.str(f)
         w.u8(TYPES.indexOf(t))
       }
-      const text = pointsAsLineProtocol(record.points)
-      if (text !== undefined) {
+      const lines = pointsAsLineProtocol(record.points)
+      if (lines !== undefined) {
         w.u8(0)
-        w.str(text)
+        w.lines(lines)
       } else {
         w.u8(1)
         w.str(JSON.stringify(record.points.map(pointToJson)))
@@ -188,28 +207,28 @@ export function decodeRecord(buf: Buffer): WalRecord {
  * The points as line protocol, or undefined when some point's line would not parse back to the same point. Only
  * points with backslashes in keys (or an empty field key) are checked by parsing; the rest round-trip by construction.
  */
-function pointsAsLineProtocol(points: ReadonlyArray<Point>): string | undefined {
-  let text = ''
-  const suspects: Array<{point: Point; line: string}> = []
-  for (const p of points) {
-    let line: string
+function pointsAsLineProtocol(points: ReadonlyArray<Point>): string[] | undefined {
+  const lines: string[] = new Array(points.length)
+  const suspects: number[] = []
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]
     try {
-      line = formatPoint(p)
+      lines[i] = formatPoint(p)
     } catch {
       return undefined
     }
-    text += `${line}\n`
-    if (needsCheck(p)) suspects.push({point: p, line})
+    if (needsCheck(p)) suspects.push(i)
   }
-  for (const {point, line} of suspects) {
-    const {points: back, errors} = parseLines(line, {now: 0n})
-    if (errors.length > 0 || back.length !== 1 || !samePoint(point, back[0])) return undefined
+  for (const i of suspects) {
+    const {points: back, errors} = parseLines(lines[i], {now: 0n})
+    if (errors.length > 0 || back.length !== 1 || !samePoint(points[i], back[0])) return undefined
   }
-  return text
+  return lines
 }
 
 function needsCheck(p: Point): boolean {
   if (p.key.indexOf('\\') !== -1) return true
+  if (p.fieldsText !== undefined) return false
   for (const f of p.fields) if (f.key === '' || f.key.indexOf('\\') !== -1) return true
   return false
 }
