@@ -40,6 +40,15 @@ export class EngineError extends StoreError {
   }
 }
 
+/** The shard's files could not be opened or written (its WAL directory, a snapshot): the message says which. */
+export class StoreIoError extends StoreError {
+  readonly status = 500
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'StoreIoError'
+  }
+}
+
 /** A database or retention policy name that cannot be a directory name, or another bad argument. */
 export class StoreUsageError extends StoreError {
   readonly status = 500

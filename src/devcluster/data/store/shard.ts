@@ -9,7 +9,9 @@
  *  2. series that are new to the database are created; with max-values-per-tag a new series whose tag would add a
  *     value to a key that already has that many values is dropped; with max-series-per-database, if the database's
  *     series plus the points of new series would pass the limit, every point of a new series is dropped (influxd
- *     counts points, not series, there). These reasons replace the one of step 1;
+ *     counts points, not series, there). These reasons replace the one of step 1. influxd's index compacts the
+ *     batch's key slice in place while doing this, and step 3 then looks points up by position in the reordered
+ *     slice, so a point can be skipped (not written, not counted) or kept for another point's key: reproduced;
  *  3. a point whose only fields are named `time` is dropped (`invalid field name: ...`), counted even when step 2
  *     dropped it already (as influxd does); a point with a field whose type differs from the shard's existing field is
  *     dropped (`field type conflict: input field "f" on measurement "m" is type T, already exists as type U`);
@@ -17,6 +19,10 @@
  *     whole write with `field type conflict` (fields created before that stay, as in influxd);
  *  5. a point influxd's engine cannot convert ends the whole write with `engine: ...`;
  *  6. the kept points are written; the first reason and the total count come back as a partial write.
+ *
+ * Series are identified by influxd's index key (lineprotocol seriesKey: the measurement and tags unescaped and escaped
+ * again), which is also what SHOW SERIES prints. Series and fields created by a batch stay even when the batch then
+ * fails, as in influxd; a series without values does not survive a restart (influxd rebuilds its index from data).
  */
 import {compareUtf8, goQuote} from '../../../lineprotocol/escape.js'
 import {type Point, seriesKey} from '../../../lineprotocol/point.js'

@@ -26,6 +26,7 @@ import {FOOTER_BYTES} from '../../../hh/format.js'
 import {type QueueFinding, SegmentQueue} from '../../../hh/queue.js'
 import {formatPoint, type Field, type FieldType, type FieldValue, type Point} from '../../../lineprotocol/point.js'
 import {parseLines} from '../../../lineprotocol/parse.js'
+import {StoreIoError} from './errors.js'
 
 export type WalRecord =
   | {kind: 'write'; seq: bigint; fields: Array<readonly [string, string, FieldType]>; points: Point[]}
@@ -291,9 +292,17 @@ export async function listGenerations(walDir: string, onFinding: (f: QueueFindin
   return gens.sort((a, b) => a - b)
 }
 
-/** Opens a generation's queue for appends (creating it), with group commit as wal-fsync-delay = 0 does. */
-export function openGeneration(walDir: string, gen: number, onFinding: (f: QueueFinding) => void): Promise<SegmentQueue> {
-  return SegmentQueue.open(join(walDir, String(gen)), {sync: {intervalMs: 0}, onFinding})
+/**
+ * Opens a generation's queue for appends (creating it), with group commit as wal-fsync-delay = 0 does. The engine's
+ * own errors (written for the CLI) become a plain StoreIoError naming the directory.
+ */
+export async function openGeneration(walDir: string, gen: number, onFinding: (f: QueueFinding) => void): Promise<SegmentQueue> {
+  const dir = join(walDir, String(gen))
+  try {
+    return await SegmentQueue.open(dir, {sync: {intervalMs: 0}, onFinding})
+  } catch (err) {
+    throw new StoreIoError(`cannot open the WAL in ${dir}: ${(err as Error).message ?? String(err)}`, {cause: err})
+  }
 }
 
 /**

@@ -1,11 +1,12 @@
 // The shard store: influxd 1.6.7's write rules with their exact texts (conformance.test.ts checks the same against a
 // real influxd), the read interface, deletes, and what survives a restart (WAL replay, snapshots, torn tails).
-import {appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {EngineError, FieldTypeConflictError, PartialWriteError, writeErrorStatus} from '../../../../src/devcluster/data/store/errors.js'
+import {EngineError, FieldTypeConflictError, PartialWriteError, StoreIoError, writeErrorStatus} from '../../../../src/devcluster/data/store/errors.js'
+import {MedicError} from '../../../../src/errors.js'
 import {beyondRetentionError, retentionCutoff, splitByRetention, writeOutcome} from '../../../../src/devcluster/data/store/retention.js'
 import {SnapshotError} from '../../../../src/devcluster/data/store/snapshot.js'
 import {DataStore, type StoreFinding, type StoreOptions} from '../../../../src/devcluster/data/store/store.js'
@@ -336,6 +337,20 @@ describe('durability and restart', () => {
     const err = await failure(DataStore.open(dir))
     expect(err).toBeInstanceOf(SnapshotError)
     expect(err.message).toContain(file)
+  })
+
+  it('fails with a plain store error naming the directory when a WAL cannot be opened', async () => {
+    const dir = tempDataDir()
+    const s = await openStore(dir)
+    await s.writeToShard('db', 'rp', 1, points('m v=1 1'))
+    await s.close()
+    const gen = join(dir, 'db', 'rp', '1', 'wal', '1')
+    rmSync(gen, {recursive: true})
+    writeFileSync(gen, 'not a directory')
+    const err = await failure(DataStore.open(dir))
+    expect(err).toBeInstanceOf(StoreIoError)
+    expect(err).not.toBeInstanceOf(MedicError)
+    expect(err.message).toContain(gen)
   })
 
   it('serves reads and accepts writes while a snapshot is written, and loses none of them', async () => {
