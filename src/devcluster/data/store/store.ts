@@ -169,6 +169,8 @@ export class DataStore {
     this.deleting.add(id)
     this.shards.delete(id)
     try {
+      // Writes already accepted finish first (and may add series); then the shard lets go of the index.
+      await shard.close()
       shard.state.releaseAll()
       await shard.destroy()
     } finally {

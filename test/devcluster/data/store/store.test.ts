@@ -253,6 +253,16 @@ describe('deletes', () => {
     expect((await openStore(dir)).shardIds()).toEqual([2])
   })
 
+  it('lets writes in flight finish before a shard is deleted, and leaves none of their series in the index', async () => {
+    const s = await openStore(tempDataDir())
+    await s.writeToShard('db', 'rp', 1, points('a v=1 1'))
+    const inFlight = s.writeToShard('db', 'rp', 1, points('b v=1 1\nc v=1 1'))
+    await s.deleteShard(1)
+    await inFlight
+    expect(s.seriesCount('db')).toBe(0)
+    expect(s.shardIds()).toEqual([])
+  })
+
   it('drops every shard of a database or of one retention policy', async () => {
     const dir = tempDataDir()
     const s = await openStore(dir)
