@@ -21,8 +21,11 @@
  *    is scaled by the precision and must lie in MIN_TIME_NS..MAX_TIME_NS; only spaces may follow it;
  *  - CRLF is not special: the `\r` stays at the end of the line, so most CRLF lines fail (as they do in influxd).
  *
- * Speed: one pass to find the line end (an indexOf when the line has no quote or backslash) and one to parse it; the
- * key and most tokens are slices of the input. See bench/lp-parse.js.
+ * Speed: a body of bytes is cut into chunks of about 64 KiB of whole lines, each decoded once (V8 makes strings of
+ * hundreds of kilobytes slowly); then one pass finds a line's end (an indexOf when it has no quote or backslash) and
+ * one parses it, keeping positions in reused arrays; the key and most tokens are slices of the chunk, tags are read
+ * only when asked for, and values scanFields already checked are converted without checking them again. See
+ * bench/lp-parse.js.
  */
 import {compareUtf8, decodeUtf8, goQuote, unescapeFieldKey, unescapeName, unescapeStringValue, unescapeTag} from './escape.js'
 import {LineError} from './errors.js'
@@ -649,11 +652,6 @@ class ParsedPoint implements Point {
   get tags(): ReadonlyArray<readonly [string, string]> {
     this.tagList ??= this.measurementLength < 0 ? NO_TAGS : tagsOf(this.key, this.measurementLength)
     return this.tagList
-  }
-
-  /** A plain object with every property (tags included), for printing and deep comparison. */
-  toJSON(): Point {
-    return {key: this.key, measurement: this.measurement, tags: this.tags, fields: this.fields, time: this.time, ...(this.engineError === undefined ? {} : {engineError: this.engineError})}
   }
 }
 
