@@ -7,14 +7,16 @@
  *                                              [--rss-points 10000000] [--rss-series 10000] [--runs 2]
  *                                              [--only throughput|rss] [--dist DIR] [--keep]
  *
- * Throughput (--points in batches of --batch, all in one shard, each point 2 fields: a float and an integer):
- *   raw:   one file; per batch, one write of the batch's WAL record (the same bytes the store logs, prepared in
- *          advance) at the end of the file and one fdatasync, batch after batch. No parsing, no index, no memory.
- *   store: DataStore.writeToShard() of the batch's points (parsed in advance), --writers batches in flight at once
- *          (group commit: writes waiting for the disk share the next fdatasync, as influxd's WAL with
- *          wal-fsync-delay = 0), each acknowledged once on disk and readable.
- *   Best of --runs each, alternating. Reported: points/s of each and the ratio store/raw. Also: the same with the
- *   parse of the line protocol included (what /write costs without HTTP).
+ * Throughput (--points in batches of --batch, all in one shard, each point 2 fields: a float and an integer), each leg
+ * in a fresh child process, best of --runs:
+ *   raw:    one file; per batch, one write of the batch's WAL record (the same bytes the store logs, prepared in
+ *           advance) at the end of the file and one fdatasync, batch after batch. No parsing, no index, no memory.
+ *   parse:  parseLines() of every batch body (a Buffer, as HTTP gives it), nothing else: what the store leg pays
+ *           before the store is involved.
+ *   store:  parse, then DataStore.writeToShard(), --writers batches in flight at once (group commit: writes waiting for
+ *           the disk share the next fdatasync, as influxd's WAL with wal-fsync-delay = 0); each acknowledged once on
+ *           disk and readable. What /write costs without HTTP.
+ *   Reported: points/s of each, CPU µs per point, and the ratio store/raw.
  * Memory (a child process, so that nothing else is counted): writes --rss-points points of one float field over
  *   --rss-series series (batches of --batch, parsed from line protocol as they come), then reports the peak resident
  *   set size (getrusage maxrss), the RSS after a full GC, and bytes per point. Goal: under 400 MB for 10,000,000
@@ -62,6 +64,8 @@ function parseArgs(argv) {
     } else if (a === '--dist') opts.dist = path.resolve(value())
     else if (a === '--keep') opts.keep = true
     else if (a === '--child-rss') opts.child = value()
+    else if (a === '--child-leg') opts.leg = value()
+    else if (a === '--leg-dir') opts.legDir = value()
     else if (a === '-h' || a === '--help') opts.help = true
     else throw new Error(`unknown option ${a}`)
   }
@@ -113,55 +117,82 @@ async function rawLoop(file, records) {
   return (performance.now() - start) / 1000
 }
 
-async function storeLoop(DataStore, dir, batches, writers, parse) {
-  rmSync(dir, {recursive: true, force: true})
-  const store = await DataStore.open(dir)
-  let next = 0
-  const start = performance.now()
-  try {
-    await Promise.all(Array.from({length: writers}, async () => {
-      while (next < batches.length) {
-        const b = next++
-        const points = parse ? parse(batches[b]) : batches[b]
-        await store.writeToShard('bench', 'autogen', 1, points)
-      }
-    }))
-  } finally {
-    await store.close()
-  }
-  return (performance.now() - start) / 1000
-}
-
-async function throughput(opts, mods, dir) {
+/**
+ * One leg of the throughput measurement, in a child process of its own (a fresh heap: nothing of another leg is
+ * counted): raw, parse (parse every batch, nothing else), or store (parse and write, --writers in flight). The bodies
+ * are made in the child, before the clock starts.
+ */
+async function throughputLeg(opts, mods) {
   const {DataStore, parseLines, encodeRecord} = mods
   const count = Math.ceil(opts.points / opts.batch)
-  const texts = Array.from({length: count}, (_, b) => batchText(b, opts.batch, opts.series))
-  const parse = (text) => {
-    const {points, errors} = parseLines(Buffer.from(text), {now: T0})
+  const bodies = Array.from({length: count}, (_, b) => Buffer.from(batchText(b, opts.batch, opts.series)))
+  const parse = (body) => {
+    const {points, errors} = parseLines(body, {now: T0})
     if (errors.length > 0) throw new Error(errors[0].message)
     return points
   }
-  const parsed = texts.map(parse)
-  const records = parsed.map((points, i) => encodeRecord({kind: 'write', seq: BigInt(i + 1), fields: [], points}))
-  const walBytes = records.reduce((n, r) => n + r.length, 0)
-  const points = count * opts.batch
-  let raw = Infinity
-  let store = Infinity
-  let storeParse = Infinity
+  const dir = opts.legDir
+  rmSync(dir, {recursive: true, force: true})
+  mkdirSync(dir, {recursive: true})
+  let seconds
+  let walBytes = 0
+  const cpu0 = cpuSeconds()
+  if (opts.leg === 'raw') {
+    // The same bytes the store logs, encoded in advance (the points are not kept).
+    const records = bodies.map((body, i) => encodeRecord({kind: 'write', seq: BigInt(i + 1), fields: [], points: parse(body)}))
+    walBytes = records.reduce((n, r) => n + r.length, 0)
+    const c = cpuSeconds()
+    seconds = await rawLoop(path.join(dir, 'raw.wal'), records)
+    process.stdout.write(`${JSON.stringify({seconds, cpuSeconds: cpuSeconds() - c, walBytes})}\n`)
+    return
+  }
+  const start = performance.now()
+  if (opts.leg === 'parse') {
+    for (const body of bodies) parse(body)
+  } else {
+    const store = await DataStore.open(dir)
+    let next = 0
+    await Promise.all(Array.from({length: opts.writers}, async () => {
+      while (next < count) await store.writeToShard('bench', 'autogen', 1, parse(bodies[next++]))
+    }))
+    await store.close()
+  }
+  seconds = (performance.now() - start) / 1000
+  process.stdout.write(`${JSON.stringify({seconds, cpuSeconds: cpuSeconds() - cpu0, walBytes})}\n`)
+}
+
+function runLeg(opts, leg, dir) {
+  return new Promise((resolve, reject) => {
+    const args = [SELF, '--child-leg', leg, '--leg-dir', path.join(dir, leg), '--points', String(opts.points), '--batch', String(opts.batch),
+      '--writers', String(opts.writers), '--series', String(opts.series), '--dist', opts.dist]
+    const child = spawn(process.execPath, args, {stdio: ['ignore', 'pipe', 'inherit']})
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`the ${leg} leg exited with ${code}`))))
+  })
+}
+
+async function throughput(opts, dir) {
+  const best = {raw: undefined, parse: undefined, store: undefined}
   for (let r = 0; r < opts.runs; r++) {
-    raw = Math.min(raw, await rawLoop(path.join(dir, 'raw.wal'), records))
-    store = Math.min(store, await storeLoop(DataStore, path.join(dir, 'store'), parsed, opts.writers))
-    storeParse = Math.min(storeParse, await storeLoop(DataStore, path.join(dir, 'store'), texts, opts.writers, parse))
+    for (const leg of ['raw', 'parse', 'store']) {
+      const result = await runLeg(opts, leg, dir)
+      if (!best[leg] || result.seconds < best[leg].seconds) best[leg] = result
+    }
   }
+  const points = Math.ceil(opts.points / opts.batch) * opts.batch
+  const rate = (leg) => Math.round(points / best[leg].seconds)
   const result = {
-    points, batches: count, writers: opts.writers, walMB: Number((walBytes / 1e6).toFixed(1)),
-    rawPointsPerSec: Math.round(points / raw), storePointsPerSec: Math.round(points / store), storeWithParsePointsPerSec: Math.round(points / storeParse),
-    ratioStoreToRaw: Number((raw / store).toFixed(3)), ratioStoreWithParseToRaw: Number((raw / storeParse).toFixed(3)),
+    points, batches: Math.ceil(opts.points / opts.batch), writers: opts.writers, walMB: Number((best.raw.walBytes / 1e6).toFixed(1)),
+    rawPointsPerSec: rate('raw'), parsePointsPerSec: rate('parse'), storePointsPerSec: rate('store'),
+    storeCpuMicrosPerPoint: Number((best.store.cpuSeconds / points * 1e6).toFixed(2)), parseCpuMicrosPerPoint: Number((best.parse.cpuSeconds / points * 1e6).toFixed(2)),
+    ratioStoreToRaw: Number((best.raw.seconds / best.store.seconds).toFixed(3)),
   }
-  console.log(`throughput: ${points} points in ${count} batches of ${opts.batch}, ${opts.writers} writers, ${result.walMB} MB of WAL records`)
-  console.log(`  raw append + fdatasync per batch  ${(result.rawPointsPerSec / 1e6).toFixed(2)} M points/s (${raw.toFixed(2)} s)`)
-  console.log(`  store.writeToShard                ${(result.storePointsPerSec / 1e6).toFixed(2)} M points/s (${store.toFixed(2)} s)   store/raw ${result.ratioStoreToRaw}`)
-  console.log(`  parse + store.writeToShard        ${(result.storeWithParsePointsPerSec / 1e6).toFixed(2)} M points/s (${storeParse.toFixed(2)} s)   /raw ${result.ratioStoreWithParseToRaw}`)
+  console.log(`throughput: ${points} points in ${result.batches} batches of ${opts.batch}, ${opts.writers} writers, ${result.walMB} MB of WAL records (best of ${opts.runs}, each leg in a fresh process)`)
+  console.log(`  raw: append + fdatasync per batch      ${(result.rawPointsPerSec / 1e6).toFixed(2)} M points/s (${best.raw.seconds.toFixed(2)} s)`)
+  console.log(`  parse only                             ${(result.parsePointsPerSec / 1e6).toFixed(2)} M points/s (${best.parse.seconds.toFixed(2)} s, ${result.parseCpuMicrosPerPoint} µs CPU/point)`)
+  console.log(`  parse + store.writeToShard (durable)   ${(result.storePointsPerSec / 1e6).toFixed(2)} M points/s (${best.store.seconds.toFixed(2)} s, ${result.storeCpuMicrosPerPoint} µs CPU/point)   store/raw ${result.ratioStoreToRaw}`)
   return result
 }
 
@@ -220,11 +251,12 @@ async function main() {
   if (opts.help) return console.log(USAGE)
   const mods = await load(opts.dist)
   if (opts.child) return rssChild(opts, mods)
+  if (opts.leg) return throughputLeg(opts, mods)
   const dir = path.join(ROOT, '.bench', 'shard-store')
   mkdirSync(dir, {recursive: true})
   const report = {bench: 'shard-store', node: process.version, cpus: os.cpus().length, load: os.loadavg()[0]}
   try {
-    if (opts.only !== 'rss') report.throughput = await throughput(opts, mods, dir)
+    if (opts.only !== 'rss') report.throughput = await throughput(opts, dir)
     if (opts.only !== 'throughput') report.memory = await rss(opts, dir)
   } finally {
     if (!opts.keep) rmSync(dir, {recursive: true, force: true})

@@ -120,6 +120,10 @@ class Parser {
   private readonly tagStart: number[] = []
   private readonly tagEquals: number[] = []
   private readonly tagOrder: number[] = []
+  /** The last measurement as written, and unescaped; field keys of the last lines by position (see sameText). */
+  private lastMeasurement: string | undefined = undefined
+  private lastMeasurementName = ''
+  private readonly lastFieldKeys: string[] = []
   /** Where walkFields found each field's key, `=` and value end (reused from line to line). */
   private fieldKey = new Int32Array(16)
   private fieldEquals = new Int32Array(16)
@@ -229,7 +233,10 @@ class Parser {
     const count = this.walkFields(keyLength, fieldsStart, fieldsEnd)
 
     const time = this.scanTime(fieldsEnd, end)
-    const measurement = unescapeName(s.slice(keyStart, measurementEnd))
+    const raw = this.lastMeasurement
+    const measurement = raw !== undefined && measurementEnd - keyStart === raw.length && s.startsWith(raw, keyStart)
+      ? this.lastMeasurementName
+      : this.newMeasurement(s.slice(keyStart, measurementEnd))
     const point = new ParsedPoint(key, measurement, this.tagCount === 0 ? -1 : measurementEnd - keyStart, time)
     this.fields(point, count, fieldsStart, fieldsEnd)
     return point
@@ -509,6 +516,25 @@ class Parser {
     return n
   }
 
+  /** The unescaped name of a measurement written as `raw`; kept, since consecutive lines usually repeat it. */
+  private newMeasurement(raw: string): string {
+    this.lastMeasurement = raw
+    this.lastMeasurementName = unescapeName(raw)
+    return this.lastMeasurementName
+  }
+
+  /**
+   * s[from, to) as a string, reusing the one kept at `cache[n]` when the text is the same: lines of one batch
+   * usually repeat their field keys in the same order, and an allocation per key and point adds up.
+   */
+  private sameText(cache: string[], n: number, from: number, to: number): string {
+    const kept = cache[n]
+    if (kept !== undefined && kept.length === to - from && this.s.startsWith(kept, from)) return kept
+    const text = this.s.slice(from, to)
+    cache[n] = text.length < 13 ? text : ` ${text}`.slice(1)
+    return cache[n]
+  }
+
   /** True when s[from, to) holds no backslash (to lies in the current line; nextBackslash is known for it). */
   private noBackslash(from: number, to: number): boolean {
     const next = this.nextBackslash
@@ -591,7 +617,7 @@ class Parser {
       const eq = this.fieldEquals[n]
       const valueStart = eq + 1
       const valueEnd = this.fieldEnd[n]
-      const fieldKey = plain ? s.slice(keyStart, eq) : unescapeFieldKey(s.slice(keyStart, eq))
+      const fieldKey = plain ? this.sameText(this.lastFieldKeys, n, keyStart, eq) : unescapeFieldKey(s.slice(keyStart, eq))
       if (valueEnd <= valueStart) {
         // No value: influxd's validation ignores the field, its engine refuses the point.
         if (fieldKey !== 'time') point.engineError ??= `unknown field type for ${fieldKey}: ${point.key} ${s.slice(fieldsStart, fieldsEnd)} ${point.time}`

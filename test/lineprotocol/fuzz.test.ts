@@ -7,64 +7,64 @@ import {LineError} from '../../src/lineprotocol/errors.js'
 import {parseLines} from '../../src/lineprotocol/parse.js'
 import {fieldKeyIsFormattable, formatPoint, MAX_TIME_NS, MIN_TIME_NS, type Point, UnformattablePointError} from '../../src/lineprotocol/point.js'
 import {samePoint} from '../../src/devcluster/data/store/wal.js'
-import {measureLinear, mulberry32, pick, type Rand, randInt} from '../helpers/prng.js'
+import {expectLinear, Rng} from '../helpers/fuzz.js'
 
 const NOW = 1_700_000_000_000_000_000n
 const NASTY = ['\\', '"', ',', '=', ' ', '\t', '\n', '\r', '\0', '#', 'é', '😀', '\ufffd', 'i', 'u', 'e', '-', '.', 'N', 't', 'f']
 
-function token(rand: Rand, alphabet: string): string {
+function token(rng: Rng, alphabet: string): string {
   let s = ''
-  for (let n = randInt(rand, 1, 8); n > 0; n--) {
-    const r = rand()
-    s += r < 0.1 ? `\\${pick(rand, [' ', ',', '=', '"', '\\', 'x'])}` : r < 0.15 ? pick(rand, NASTY) : alphabet[randInt(rand, 0, alphabet.length)]
+  for (let n = rng.int(1, 8); n > 0; n--) {
+    const r = rng.next()
+    s += r < 0.1 ? `\\${rng.pick([' ', ',', '=', '"', '\\', 'x'])}` : r < 0.15 ? rng.pick(NASTY) : alphabet[rng.int(0, alphabet.length)]
   }
   return s
 }
 
-function value(rand: Rand): string {
-  switch (randInt(rand, 0, 8)) {
-    case 0: return String(randInt(rand, -1000, 1000))
-    case 1: return `${randInt(rand, -1e6, 1e6)}i`
-    case 2: return (rand() * 1e6 - 5e5).toExponential(randInt(rand, 0, 10))
-    case 3: return `"${token(rand, 'abc ,=xyz"\\\n')}"`
-    case 4: return pick(rand, ['t', 'T', 'true', 'True', 'TRUE', 'f', 'F', 'false', 'False', 'FALSE'])
-    case 5: return String(rand())
-    case 6: return pick(rand, ['9223372036854775807i', '-9223372036854775808i', '1e308', '-0', '.5', '5.'])
-    default: return token(rand, '0123456789.-eEiu')
+function value(rng: Rng): string {
+  switch (rng.int(0, 8)) {
+    case 0: return String(rng.int(-1000, 1000))
+    case 1: return `${rng.int(-1e6, 1e6)}i`
+    case 2: return (rng.next() * 1e6 - 5e5).toExponential(rng.int(0, 10))
+    case 3: return `"${token(rng, 'abc ,=xyz"\\\n')}"`
+    case 4: return rng.pick(['t', 'T', 'true', 'True', 'TRUE', 'f', 'F', 'false', 'False', 'FALSE'])
+    case 5: return String(rng.next())
+    case 6: return rng.pick(['9223372036854775807i', '-9223372036854775808i', '1e308', '-0', '.5', '5.'])
+    default: return token(rng, '0123456789.-eEiu')
   }
 }
 
-function line(rand: Rand): string {
-  let s = token(rand, 'cpumemdisk_')
-  for (let n = randInt(rand, 0, 5); n > 0; n--) s += `,${token(rand, 'hostregionzab')}=${token(rand, 'abcdef012')}`
-  s += pick(rand, [' ', ' ', '  ', ' \t'])
+function line(rng: Rng): string {
+  let s = token(rng, 'cpumemdisk_')
+  for (let n = rng.int(0, 5); n > 0; n--) s += `,${token(rng, 'hostregionzab')}=${token(rng, 'abcdef012')}`
+  s += rng.pick([' ', ' ', '  ', ' \t'])
   const fields: string[] = []
-  for (let n = randInt(rand, 1, 5); n > 0; n--) fields.push(`${token(rand, 'valueusagexy')}=${value(rand)}`)
+  for (let n = rng.int(1, 5); n > 0; n--) fields.push(`${token(rng, 'valueusagexy')}=${value(rng)}`)
   s += fields.join(',')
-  if (rand() < 0.7) s += ` ${pick(rand, [String(randInt(rand, -1e9, 1e9)), '1700000000000000000', '9223372036854775806', '-9223372036854775806', '0'])}`
+  if (rng.next() < 0.7) s += ` ${rng.pick([String(rng.int(-1e9, 1e9)), '1700000000000000000', '9223372036854775806', '-9223372036854775806', '0'])}`
   return s
 }
 
-function mutate(rand: Rand, s: string): string {
-  for (let n = randInt(rand, 1, 4); n > 0; n--) {
-    const at = randInt(rand, 0, s.length + 1)
-    switch (randInt(rand, 0, 4)) {
-      case 0: s = s.slice(0, at) + pick(rand, NASTY) + s.slice(at); break
-      case 1: s = s.slice(0, at) + s.slice(at + randInt(rand, 1, 5)); break
-      case 2: s = s.slice(0, at) + s.slice(at, at + randInt(rand, 1, 10)).repeat(randInt(rand, 2, 5)) + s.slice(at); break
+function mutate(rng: Rng, s: string): string {
+  for (let n = rng.int(1, 4); n > 0; n--) {
+    const at = rng.int(0, s.length + 1)
+    switch (rng.int(0, 4)) {
+      case 0: s = s.slice(0, at) + rng.pick(NASTY) + s.slice(at); break
+      case 1: s = s.slice(0, at) + s.slice(at + rng.int(1, 5)); break
+      case 2: s = s.slice(0, at) + s.slice(at, at + rng.int(1, 10)).repeat(rng.int(2, 5)) + s.slice(at); break
       default: s = s.slice(0, at)
     }
   }
   return s
 }
 
-function body(rand: Rand): string {
+function body(rng: Rng): string {
   const lines: string[] = []
-  for (let n = randInt(rand, 1, 6); n > 0; n--) {
-    const l = line(rand)
-    lines.push(rand() < 0.5 ? mutate(rand, l) : l)
+  for (let n = rng.int(1, 6); n > 0; n--) {
+    const l = line(rng)
+    lines.push(rng.next() < 0.5 ? mutate(rng, l) : l)
   }
-  return lines.join(pick(rand, ['\n', '\n', '\r\n', '\n\n']))
+  return lines.join(rng.pick(['\n', '\n', '\r\n', '\n\n']))
 }
 
 /** Checks one parse result; returns the number of points that went through format and back. */
@@ -116,12 +116,12 @@ function budget(ms: number, fn: (i: number) => void): number {
 
 describe('fuzzing the parser', () => {
   it('never throws on generated and mutated bodies; points are well formed and round-trip through the serialiser', () => {
-    const rand = mulberry32(20261207)
+    const rng = new Rng(20261207, 'lp-fuzz')
     let roundTrips = 0
     const n = budget(2500, (i) => {
-      const input = body(rand)
+      const input = body(rng)
       try {
-        roundTrips += check(input, pick(rand, [undefined, 'n', 'u', 'ms', 's', 'h', 'x']))
+        roundTrips += check(input, rng.pick([undefined, 'n', 'u', 'ms', 's', 'h', 'x']))
       } catch (err) {
         throw new Error(`seed 20261207, iteration ${i}, input ${JSON.stringify(input)}: ${(err as Error).message}`, {cause: err})
       }
@@ -132,12 +132,12 @@ describe('fuzzing the parser', () => {
   })
 
   it('parses a large body of bytes in chunks exactly as it parses the same text at once', () => {
-    const rand = mulberry32(5)
+    const rng = new Rng(5, 'lp-chunks')
     for (let round = 0; round < 2; round++) {
       const parts: string[] = []
       // Quoted newlines and escaped newlines across the 64 KiB chunk boundaries, and non-ASCII text.
       for (let size = 0; size < 200_000; size += parts.at(-1)!.length + 1) {
-        parts.push(rand() < 0.1 ? `q,t=${round} v="line one\nline two ${'é'.repeat(randInt(rand, 0, 40))}",n=${parts.length}i ${parts.length}` : body(rand))
+        parts.push(rng.next() < 0.1 ? `q,t=${round} v="line one\nline two ${'é'.repeat(rng.int(0, 40))}",n=${parts.length}i ${parts.length}` : body(rng))
       }
       // Through UTF-8 and back: the generator may split a surrogate pair, which has no UTF-8 form.
       const bytes = Buffer.from(parts.join('\n'))
@@ -154,9 +154,9 @@ describe('fuzzing the parser', () => {
   })
 
   it('never throws on random bytes', () => {
-    const rand = mulberry32(99)
+    const rng = new Rng(99, 'lp-bytes')
     const n = budget(800, () => {
-      const bytes = Uint8Array.from({length: randInt(rand, 0, 200)}, () => (rand() < 0.5 ? randInt(rand, 0, 256) : '  =,"\\\nabc1.i'.charCodeAt(randInt(rand, 0, 14))))
+      const bytes = Uint8Array.from({length: rng.int(0, 200)}, () => (rng.next() < 0.5 ? rng.int(0, 256) : '  =,"\\\nabc1.i'.charCodeAt(rng.int(0, 14))))
       check(bytes, undefined)
     })
     expect(n).toBeGreaterThan(100)
@@ -175,8 +175,13 @@ describe('fuzzing the parser', () => {
       'quotes on every line': (n) => 'm v="a" 1\n'.repeat(n / 10),
     }
     for (const [name, make] of Object.entries(shapes)) {
-      const report = measureLinear(make, (input) => parseLines(input, {now: NOW}), [50_000, 100_000, 200_000, 400_000])
-      expect(report.growth, `${name}: ${report.ms.map((t) => t.toFixed(2)).join(', ')} ms`).toBeLessThanOrEqual(2.5)
+      let report
+      try {
+        report = expectLinear(make, (input) => parseLines(input, {now: NOW}), 100_000)
+      } catch (err) {
+        throw new Error(`${name}: ${(err as Error).message}`, {cause: err})
+      }
+      expect(report.growth, name).toBeLessThanOrEqual(2.5)
     }
   })
 })

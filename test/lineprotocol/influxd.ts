@@ -7,6 +7,8 @@ import {connect, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {until} from '../helpers/wait.js'
+
 export const INFLUXD = ['/usr/bin/influxd', '/usr/local/bin/influxd'].find((p) => existsSync(p))
 
 export interface Influxd {
@@ -71,18 +73,21 @@ ${extra}
   }
 }
 
+/** True once /ping answers 204; false if the process exits or 20 s pass first (a taken port, say). */
 async function waitReady(url: string, child: ChildProcess): Promise<boolean> {
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline && child.exitCode === null) {
-    try {
-      const res = await fetch(`${url}/ping`)
-      if (res.status === 204) return true
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50))
+  try {
+    await until(`influxd at ${url} to answer /ping`, async () => {
+      if (child.exitCode !== null) throw new Error('influxd exited')
+      try {
+        return (await fetch(`${url}/ping`)).status === 204
+      } catch {
+        return false // not listening yet
+      }
+    }, 20_000, 50)
+    return true
+  } catch {
+    return false
   }
-  return false
 }
 
 function handle(url: string, dir: string, child: ChildProcess): Influxd {

@@ -8,7 +8,7 @@ import {parseLines, parsePoint} from '../../src/lineprotocol/parse.js'
 import {
   defaultTime, fnv1a64, fnv1a64Parts, MAX_TIME_NS, MIN_TIME_NS, type Point, precisionMultiplier, seriesKey, shardIndexFor,
 } from '../../src/lineprotocol/point.js'
-import {mulberry32, randInt} from '../helpers/prng.js'
+import {Rng} from '../../src/util/rng.js'
 
 const NOW = 1_700_000_123_456_789_012n
 
@@ -234,9 +234,9 @@ describe('FNV-1a 64 of the series key', () => {
     expect(fnv1a64('')).toBe(0xcbf29ce484222325n)
     expect(fnv1a64('a')).toBe(0xaf63dc4c8601ec8cn)
     expect(fnv1a64('foobar')).toBe(0x85944171f73967e8n)
-    const rand = mulberry32(7)
+    const rand = new Rng(7, 'fnv')
     for (let i = 0; i < 500; i++) {
-      const key = Array.from({length: randInt(rand, 0, 40)}, () => String.fromCodePoint(rand() < 0.9 ? randInt(rand, 32, 127) : randInt(rand, 128, 0x2fff))).join('')
+      const key = Array.from({length: rand.int(0, 40)}, () => String.fromCodePoint(rand.next() < 0.9 ? rand.int(32, 127) : rand.int(128, 0x2fff))).join('')
       expect(fnv1a64(key)).toBe(reference(key))
       const [hi, lo] = fnv1a64Parts(key)
       expect((BigInt(hi) << 32n) | BigInt(lo)).toBe(reference(key))

@@ -3,7 +3,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {ColumnData} from '../../../../src/devcluster/data/store/column.js'
-import {mulberry32, randInt} from '../../../helpers/prng.js'
+import {Rng} from '../../../../src/util/rng.js'
 
 const ALL: [bigint, bigint] = [-(2n ** 63n), 2n ** 63n - 1n]
 
@@ -28,19 +28,19 @@ describe('ColumnData', () => {
   })
 
   it('matches a model under random writes of every type', () => {
-    const rand = mulberry32(3)
+    const rand = new Rng(3, 'column-model')
     for (const type of ['float', 'integer', 'unsigned', 'string', 'boolean'] as const) {
       const c = new ColumnData(type)
       const model = new Map<bigint, unknown>()
       for (let i = 0; i < 3000; i++) {
-        const t = BigInt(randInt(rand, 0, 500)) * (rand() < 0.1 ? -1n : 1n) + (rand() < 0.05 ? 2n ** 60n : 0n)
-        const v = type === 'float' ? rand() : type === 'integer' ? BigInt(randInt(rand, -1e9, 1e9)) : type === 'unsigned' ? BigInt(randInt(rand, 0, 1e9))
-          : type === 'string' ? `s${i}` : rand() < 0.5
+        const t = BigInt(rand.int(0, 500)) * (rand.next() < 0.1 ? -1n : 1n) + (rand.next() < 0.05 ? 2n ** 60n : 0n)
+        const v = type === 'float' ? rand.next() : type === 'integer' ? BigInt(rand.int(-1e9, 1e9)) : type === 'unsigned' ? BigInt(rand.int(0, 1e9))
+          : type === 'string' ? `s${i}` : rand.next() < 0.5
         c.append(t, v)
         model.set(t, type === 'boolean' ? (v ? 1 : 0) : v)
-        if (rand() < 0.01) {
-          const lo = BigInt(randInt(rand, -100, 400))
-          const hi = lo + BigInt(randInt(rand, 0, 50))
+        if (rand.next() < 0.01) {
+          const lo = BigInt(rand.int(-100, 400))
+          const hi = lo + BigInt(rand.int(0, 50))
           c.deleteRange(lo, hi)
           for (const k of [...model.keys()]) if (k >= lo && k <= hi) model.delete(k)
         }

@@ -1,12 +1,9 @@
 // Shared by the shard-store tests: parsing lines into points, temp data dirs, and a dump of a whole store's state that
 // two stores can be compared by.
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-
 import {MAX_TIME_NS, MIN_TIME_NS, type Point} from '../../../../src/lineprotocol/point.js'
 import {parseLines} from '../../../../src/lineprotocol/parse.js'
 import type {DataStore} from '../../../../src/devcluster/data/store/store.js'
+import {tempFolder} from '../../../helpers/tmp.js'
 
 export const T = 1_700_000_000_000_000_000n
 
@@ -17,16 +14,17 @@ export function points(text: string, now = T): Point[] {
   return out
 }
 
-const dirs: string[] = []
+const folders: Array<{dir: string; remove: () => void}> = []
 
+/** A temp data dir, removed by removeTempDirs(). */
 export function tempDataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'medic-store-'))
-  dirs.push(dir)
-  return dir
+  const folder = tempFolder('medic-store-')
+  folders.push(folder)
+  return folder.dir
 }
 
 export function removeTempDirs(): void {
-  for (const d of dirs.splice(0)) rmSync(d, {recursive: true, force: true})
+  for (const f of folders.splice(0)) f.remove()
 }
 
 /** Everything a store holds, in a stable order: shards, fields, series with tags, and every value. */
