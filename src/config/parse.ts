@@ -19,6 +19,7 @@ import {inputError, type MedicError} from '../errors.js'
 import {shellQuote} from '../util/text.js'
 import {redact} from '../logs/redact.js'
 import {SECRET_KEY} from './options.js'
+import {findRepeats, scanToml} from './toml-scan.js'
 import type {FileReport, Finding} from './types.js'
 
 /** Real configs are tens of KB; anything this big is not an InfluxDB config file. */
@@ -233,13 +234,40 @@ const DUP_MARK = '__medic_dup_'
 const REDEFINE = /redefine|already (?:been )?defined/i
 
 interface Rename {
-  /** 0-based line, column (UTF-16 units) of the inserted marker, and its length. */
+  /** 0-based line, column (UTF-16 units) of the inserted marker in the renamed text, and its length. */
   line: number
   column: number
   length: number
-  /** The path that was defined twice, and where the repetition is. */
+  /** Where the repetition is in the file (1-based). */
   pos: Pos
 }
+
+/** Renames, indexed by line: at most a few per line, so finding the shift of a column is constant time. */
+class RenameIndex {
+  readonly all: Rename[] = []
+  private readonly byLine = new Map<number, Rename[]>()
+
+  add(r: Rename): void {
+    this.all.push(r)
+    const list = this.byLine.get(r.line)
+    if (list) list.push(r)
+    else this.byLine.set(r.line, [r])
+  }
+
+  /** Total length of the markers on `line0` before `column` (renamed-text coordinates). */
+  shift(line0: number, column: number, inclusive = false): number {
+    let s = 0
+    for (const r of this.byLine.get(line0) ?? []) if (inclusive ? r.column <= column : r.column < column) s += r.length
+    return s
+  }
+
+  get size(): number {
+    return this.all.length
+  }
+}
+
+/** After the one-pass renaming, repeats the scan could not see are renamed one parse at a time, this many at most. */
+const MAX_SINGLE_RENAMES = 4
 
 function parseToml(out: ParsedConfig): void {
   const {path, text} = out
@@ -256,11 +284,12 @@ function parseToml(out: ParsedConfig): void {
     }
   }
 
-  // Positions from toml-eslint-parser; repeated keys are renamed in a private copy and parsed again.
-  let src = text
-  const renames: Rename[] = []
+  // Positions from toml-eslint-parser. Repeated keys and tables stop both parsers, so every repeat the scan finds is
+  // renamed in a private copy of the text in one pass (linear however many there are), then parsed once.
+  const renames = new RenameIndex()
+  let src = smolError ? renameRepeats(text, renames) : text
   let ast: AST.TOMLProgram | undefined
-  for (let attempt = 0; attempt < 200 && ast === undefined; attempt++) {
+  for (let attempt = 0; attempt <= MAX_SINGLE_RENAMES && ast === undefined; attempt++) {
     try {
       ast = parseTOML(src, {tomlVersion: '1.1'})
     } catch (err) {
@@ -281,33 +310,57 @@ function parseToml(out: ParsedConfig): void {
       if (err.message !== 'Defining a key multiple times is invalid') {
         // smol-toml accepted what toml-eslint-parser did not (or the reverse): report the error without key positions.
         if (smolError) out.findings.push(syntaxFinding(path, out.lines, smolError.message, smolError.line, smolError.column))
-        else out.findings.push(syntaxFinding(path, out.lines, err.message, err.lineNumber, err.column + 1))
+        else out.findings.push(syntaxFinding(path, out.lines, err.message, err.lineNumber, err.column + 1 - renames.shift(err.lineNumber - 1, err.column)))
         return
       }
+      if (attempt === MAX_SINGLE_RENAMES) break
       const insertAt = src[err.index] === '"' || src[err.index] === "'" ? err.index + 1 : err.index
-      const marker = `${DUP_MARK}${renames.length}__`
+      const marker = `${DUP_MARK}${renames.size}__`
       const lineStart = src.lastIndexOf('\n', insertAt - 1) + 1
       const line0 = err.lineNumber - 1
       const col0 = insertAt - lineStart
-      // Columns on this line are reported without the markers inserted before.
-      const shift = renames.filter((r) => r.line === line0 && r.column <= col0).reduce((s, r) => s + r.length, 0)
-      renames.push({line: line0, column: col0, length: marker.length, pos: {line: err.lineNumber, column: col0 - shift + 1}})
+      renames.add({line: line0, column: col0, length: marker.length, pos: {line: err.lineNumber, column: col0 - renames.shift(line0, col0, true) + 1}})
       src = src.slice(0, insertAt) + marker + src.slice(insertAt)
     }
   }
   if (ast === undefined) {
-    out.findings.push(fileFinding(path, 'toml-syntax', 'error', 'too many repeated keys to check this file', 'remove the repeated sections and keys, then check again'))
+    out.findings.push(fileFinding(path, 'duplicate-key', 'error',
+      'keys or tables are defined twice in ways medic could not untangle (a key reused as a table, repeats inside inline tables): influxd refuses to start',
+      'look for a key or [section] defined twice and keep one definition', smolError ? {line: smolError.line, column: smolError.column} : undefined))
     return
   }
   out.parsed = true
-  const fixPos = (loc: AST.SourceLocation['start']): Pos => {
-    const line0 = loc.line - 1
-    const shift = renames.filter((r) => r.line === line0 && r.column < loc.column).reduce((s, r) => s + r.length, 0)
-    return {line: loc.line, column: loc.column - shift + 1}
-  }
-  const clean = (name: string): string => name.replace(/^__medic_dup_\d+__/, '')
+  const fixPos = (loc: AST.SourceLocation['start']): Pos => ({line: loc.line, column: loc.column - renames.shift(loc.line - 1, loc.column) + 1})
+  const clean = (name: string): string => (name.startsWith(DUP_MARK) ? name.replace(/^__medic_dup_\d+__/, '') : name)
   walk(ast, out, fixPos, clean)
-  reportDuplicates(out, renames, smolError)
+  reportDuplicates(out, renames.all, smolError)
+}
+
+/** Inserts a marker before every repeated key the scan finds, recording each in `renames`; one pass over the text. */
+function renameRepeats(text: string, renames: RenameIndex): string {
+  const repeats = findRepeats(scanToml(text)).sort((a, b) => a.at - b.at)
+  if (repeats.length === 0) return text
+  const parts: string[] = []
+  let last = 0
+  let line0 = 0
+  let lineStart = 0
+  let lineShift = 0
+  for (const r of repeats) {
+    // Advance the line counter to r.at (repeats are sorted, so the whole loop reads the text once).
+    for (let nl = text.indexOf('\n', lineStart); nl >= 0 && nl < r.at; nl = text.indexOf('\n', lineStart)) {
+      line0++
+      lineStart = nl + 1
+      lineShift = 0
+    }
+    const marker = `${DUP_MARK}${renames.size}__`
+    const col = r.at - lineStart
+    renames.add({line: line0, column: col + lineShift, length: marker.length, pos: {line: line0 + 1, column: col + 1}})
+    lineShift += marker.length
+    parts.push(text.slice(last, r.at), marker)
+    last = r.at
+  }
+  parts.push(text.slice(last))
+  return parts.join('')
 }
 
 function walk(ast: AST.TOMLProgram, out: ParsedConfig, fixPos: (p: AST.Position) => Pos, clean: (s: string) => string): void {
@@ -432,7 +485,7 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
     })
   }
   const seenEntries = new Map<string, Entry>()
-  const repeated: Entry[] = []
+  const repeated = new Set<Entry>()
   for (const e of out.entries) {
     const id = JSON.stringify(e.path)
     const first = seenEntries.get(id)
@@ -440,7 +493,7 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
       seenEntries.set(id, e)
       continue
     }
-    repeated.push(e)
+    repeated.add(e)
     const name = e.path.join('.')
     const same = String(first.value) === String(e.value) && first.kind === e.kind
     out.findings.push({
@@ -451,7 +504,7 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
     })
   }
   // The repeated definitions must not win: medic checks the first, which is what the findings say.
-  out.entries = out.entries.filter((e) => !repeated.includes(e))
+  out.entries = out.entries.filter((e) => !repeated.has(e))
   const covered = new Set(out.findings.slice(before).map((f) => f.line))
   for (const r of renames) {
     if (covered.has(r.pos.line)) continue
@@ -461,10 +514,6 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
   if (out.findings.length === before && smolError) {
     out.findings.push(syntaxFinding(out.path, out.lines, smolError.message, smolError.line, smolError.column))
   }
-}
-
-function samePath(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
 }
 
 /** A syntax error with the offending line quoted (secrets redacted) and a hint for the usual causes. */
