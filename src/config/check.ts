@@ -54,6 +54,7 @@ export async function checkConfigs(paths: string[], options: CheckOptions = {}):
   for (const r of raw) {
     const parsed = parseConfig(r.path, r.bytes, r.sizeBytes)
     for (const e of parsed.entries) secrets.add(e.key, e.value)
+    for (const v of parsed.secretValues) secrets.addValue(v)
     const model = buildModel(parsed, detectRole(parsed, options.role), vars)
     models.push(model)
     parseFindings.set(model, parsed.findings)

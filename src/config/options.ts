@@ -4,7 +4,8 @@
  * §9) plus the OSS 1.x keys that data nodes inherit. Sections marked `closed` are listed completely: an unknown key
  * there is most likely a typo. In `open` sections medic knows the common keys only and says less about the others.
  */
-import {editDistance} from '../util/edit-distance.js'
+import {editDistanceWithin} from '../util/edit-distance.js'
+import {isSecretish} from './secrets.js'
 
 export type Role = 'meta' | 'data'
 
@@ -274,8 +275,16 @@ export function envName(section: string, key: string): string {
   return ['INFLUXDB', section, key].filter(Boolean).join('_').replaceAll('-', '_').toUpperCase()
 }
 
+/** Values never printed: documented secrets, and any key whose name looks like one (typos included). */
 export function isSecretKey(key: string, spec?: OptionSpec): boolean {
-  return spec?.secret === true || SECRET_KEY.test(key)
+  return spec?.secret === true || SECRET_KEY.test(key) || (spec === undefined && isSecretish(key))
+}
+
+/** Names longer than this get no "did you mean": no config key is that long, and the comparison would cost time. */
+const MAX_SUGGEST_LENGTH = 64
+
+function typoBudget(a: string, b: string): number {
+  return Math.max(1, Math.min(3, Math.floor(Math.max(a.length, b.length) / 4)))
 }
 
 /** Close enough to be a typo: underscores for dashes, a letter or two off. */
@@ -283,15 +292,39 @@ export function isNear(a: string, b: string): boolean {
   const x = a.toLowerCase().replaceAll('_', '-')
   const y = b.toLowerCase().replaceAll('_', '-')
   if (x === y) return true
-  return editDistance(x, y) <= Math.max(1, Math.min(3, Math.floor(Math.max(x.length, y.length) / 4)))
+  if (x.length > MAX_SUGGEST_LENGTH || y.length > MAX_SUGGEST_LENGTH) return false
+  const max = typoBudget(x, y)
+  return editDistanceWithin(x, y, max) <= max
 }
 
-/** The candidates close enough to be a typo of `name`, nearest first. */
+/**
+ * The candidates close enough to be a typo of `name`, nearest first. Bounded work: names over 64 characters get no
+ * suggestion, and each comparison stops once the distance exceeds the typo budget (at most 3).
+ */
 export function nearest(name: string, candidates: Iterable<string>): string[] {
+  if (name.length > MAX_SUGGEST_LENGTH) return []
   const norm = (x: string) => x.toLowerCase().replaceAll('_', '-')
-  return [...new Set(candidates)]
-    .filter((c) => isNear(c, name))
-    .map((c) => ({c, d: editDistance(norm(c), norm(name))}))
-    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
-    .map((x) => x.c)
+  const n = norm(name)
+  const scored: Array<{c: string; d: number}> = []
+  for (const c of new Set(candidates)) {
+    const m = norm(c)
+    if (m.length > MAX_SUGGEST_LENGTH) continue
+    const max = typoBudget(m, n)
+    const d = m === n ? 0 : editDistanceWithin(m, n, max)
+    if (d <= max) scored.push({c, d})
+  }
+  return scored.sort((a, b) => a.d - b.d || a.c.localeCompare(b.c)).map((x) => x.c)
+}
+
+let keyNames: Set<string> | undefined
+
+/** A key name (the last segment) documented in any section, for any role. */
+export function isKnownKeyName(name: string): boolean {
+  keyNames ??= new Set(OPTIONS.map((o) => o.key))
+  return keyNames.has(name)
+}
+
+/** A section name medic knows, for any role. */
+export function isKnownSection(name: string): boolean {
+  return SECTIONS.some((s) => s.name === name && name !== '')
 }

@@ -17,8 +17,8 @@ import {ParseError, parseTOML, type AST} from 'toml-eslint-parser'
 
 import {inputError, type MedicError} from '../errors.js'
 import {shellQuote} from '../util/text.js'
-import {redact} from '../logs/redact.js'
-import {SECRET_KEY} from './options.js'
+import {isKnownKeyName, isKnownSection, SECRET_KEY} from './options.js'
+import {isSecretish, redactConfigLine, secretCandidates} from './secrets.js'
 import {findRepeats, scanToml} from './toml-scan.js'
 import type {FileReport, Finding} from './types.js'
 
@@ -64,6 +64,8 @@ export interface ParsedConfig {
   entries: Entry[]
   tables: TableDecl[]
   findings: Finding[]
+  /** Values that look like secrets in a file that did not parse (from `secretCandidates`), for the last redaction pass. */
+  secretValues: string[]
 }
 
 /** Reads a config file, or throws a MedicError (exit 4) naming it when it cannot be read. */
@@ -120,7 +122,7 @@ function fileFinding(path: string, id: string, severity: Finding['severity'], me
 /** Decodes the bytes and parses them; every problem becomes a finding, never an exception. */
 export function parseConfig(path: string, bytes: Buffer, sizeBytes = bytes.length): ParsedConfig {
   const out: ParsedConfig = {
-    path, text: '', lines: [], sizeBytes, encoding: 'utf-8', lineEndings: 'none', parsed: false, entries: [], tables: [], findings: [],
+    path, text: '', lines: [], sizeBytes, encoding: 'utf-8', lineEndings: 'none', parsed: false, entries: [], tables: [], findings: [], secretValues: [],
   }
   if (sizeBytes > MAX_CONFIG_BYTES) {
     out.findings.push(fileFinding(path, 'file-too-large', 'error',
@@ -159,6 +161,7 @@ export function parseConfig(path: string, bytes: Buffer, sizeBytes = bytes.lengt
       `medic could not parse this file (${err instanceof Error ? err.message : String(err)}); influxd would most likely refuse it too`,
       'check that this is a config file; if it is, look for runaway nesting or an extremely long value'))
   }
+  if (!out.parsed) out.secretValues = secretCandidates(out.text, scanToml(out.text))
   return out
 }
 
@@ -516,12 +519,27 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
   }
 }
 
-/** A syntax error with the offending line quoted (secrets redacted) and a hint for the usual causes. */
+/** Longest part of a line medic quotes in an excerpt. */
+const EXCERPT_CHARS = 160
+
+/**
+ * A syntax error with the offending line quoted and a hint for the usual causes. A line is quoted only when it
+ * starts with a key or section medic knows (any other line could be a secret whose key was mangled: `shared-secet
+ * "..."`), and always through `redactConfigLine`; hints repeat a value only for keys known not to be secret.
+ */
 function syntaxFinding(path: string, lines: string[], rawMessage: string, line: number, column: number): Finding {
   const message = rawMessage.split('\n')[0].replace(/^Invalid TOML document:\s*/i, '').replace(/\.$/, '')
   const src = lines[line - 1] ?? ''
-  const hint = syntaxHint(src, message, column)
-  const excerpt = src.length > 0 ? `\n    ${line} | ${redact(src.length > 160 ? src.slice(0, 160) + '…' : src)}` : ''
+  const head = src.slice(0, 4 * EXCERPT_CHARS)
+  const known = quotable(head)
+  const hint = syntaxHint(head, message, column, known === 'safe')
+  let excerpt = ''
+  if (src.trim().length > 0) {
+    const shown = known ? redactConfigLine(head) : undefined
+    excerpt = shown === undefined
+      ? `\n    ${line} | (not quoted: medic quotes only lines that start with a key or section it knows, as any other line may hold a secret)`
+      : `\n    ${line} | ${shown.length > EXCERPT_CHARS || src.length > head.length ? shown.slice(0, EXCERPT_CHARS) + '…' : shown}`
+  }
   return {
     id: 'toml-syntax',
     severity: 'error',
@@ -530,21 +548,40 @@ function syntaxFinding(path: string, lines: string[], rawMessage: string, line: 
     column,
     key: null,
     message: `not valid TOML: ${message}; influxd would refuse to start with "parse config"${excerpt}`,
-    fix: hint !== undefined ? redact(hint) : 'fix the line shown (the column points at where the parser gave up), then check again; medic checks the keys only once the file parses',
+    fix: hint ?? 'fix the line shown (the column points at where the parser gave up), then check again; medic checks the keys only once the file parses',
   }
 }
 
-function syntaxHint(src: string, message: string, column: number): string | undefined {
+/**
+ * Whether a broken line may be quoted: `safe` when it is a comment, a known section header, or starts with a key
+ * medic knows that holds no secret; `secret` when it starts with a known secret key (quoted with the value cut);
+ * false otherwise.
+ */
+function quotable(line: string): 'safe' | 'secret' | false {
+  const t = line.trim()
+  if (t.startsWith('#')) return 'safe'
+  const header = /^\[\[?\s*([A-Za-z0-9_.-]*)/.exec(t)
+  if (header) return isKnownSection(header[1]) ? 'safe' : false
+  const key = /^["']?([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)/.exec(t)
+  if (!key) return false
+  const last = key[1].slice(key[1].lastIndexOf('.') + 1)
+  if (!isKnownKeyName(last)) return false
+  return isSecretish(last) || SECRET_KEY.test(last) ? 'secret' : 'safe'
+}
+
+function syntaxHint(src: string, message: string, column: number, known: boolean): string | undefined {
   const kv = /^\s*([\w.-]+|"[^"]*")\s*=\s*(.*?)\s*(#.*)?$/.exec(src)
-  if (/^\s*\[[^\]]*$/.test(src)) return 'close the section header with "]": [section-name]'
+  if (/^\s*\[[^\]]*$/.test(src)) return known ? 'close the section header with "]": [section-name]' : 'close the section header with "]"'
   if (kv) {
     const [, key, raw] = kv
+    // Only values of keys known not to be secret are repeated in a hint.
+    const safe = known
     if (/^"[^"]*$|^'[^']*$/.test(raw)) {
-      return SECRET_KEY.test(key) ? `close the string: add the missing ${raw[0]} at the end of the ${key} value` : `close the string: ${key} = ${raw}${raw[0]}`
+      return safe ? `close the string: ${key} = ${raw}${raw[0]}` : `close the string: add the missing ${raw[0]} at the end of the value`
     }
-    if (/^\d+(?:\.\d+)?\s*[a-zA-Zµμ]+$/.test(raw)) return `durations and sizes are strings in TOML: ${key} = "${raw.replaceAll(/\s+/g, '')}"`
-    if (/^[A-Za-z_./:-][\w./:-]*$/.test(raw) && !/^(?:true|false|inf|nan)$/.test(raw)) return `strings need quotes in TOML: ${key} = "${raw}"`
-    if (raw === '') return `give ${key} a value, or comment the line out with #`
+    if (/^\d+(?:\.\d+)?\s*[a-zA-Zµμ]+$/.test(raw)) return safe ? `durations and sizes are strings in TOML: ${key} = "${raw.replaceAll(/\s+/g, '')}"` : 'durations and sizes are strings in TOML: put the value in double quotes'
+    if (/^[A-Za-z_./:-][\w./:-]*$/.test(raw) && !/^(?:true|false|inf|nan)$/.test(raw)) return safe ? `strings need quotes in TOML: ${key} = "${raw}"` : 'strings need quotes in TOML: put the value in double quotes'
+    if (raw === '') return safe ? `give ${key} a value, or comment the line out with #` : 'give the key a value, or comment the line out with #'
   }
   if (/^\s*[\w-]+\s*$/.test(src)) return 'a line with a bare word: comment it out with # or write key = value'
   if (/control character/i.test(message) && column >= src.length) return 'a string is not closed on this line: add the missing quote'

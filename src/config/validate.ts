@@ -376,7 +376,7 @@ function fromToml(model: FileModel, e: Entry, spec: OptionSpec): Value {
   switch (spec.type) {
     case 'string':
     case 'path':
-      if (e.kind !== 'string') return wrongType('a string in quotes', `${name.slice(name.lastIndexOf('.') + 1)} = "${String(e.value)}"`)
+      if (e.kind !== 'string') return wrongType('a string in quotes', `${spec.key} = ${isSecretKey(spec.key, spec) ? '"<the value>"' : JSON.stringify(String(e.value))}`)
       break
     case 'address':
       if (e.kind === 'integer') return wrongType('a "host:port" string', `${spec.key} = ":${String(e.value)}"`)
