@@ -611,6 +611,19 @@ export function crossRules(models: FileModel[]): Finding[] {
     }
   }
 
+  // Data nodes hash passwords too, and must use the meta nodes' algorithm (documented for 1.9+).
+  const metaHash = groups(metas.map((m) => ({model: m, v: get(m, 'meta', 'password-hash') as Value})).filter((x) => x.v?.ok).map((x) => ({...x, value: text(x.v).toLowerCase()})))
+  const hashRef = metaHash[0]?.[0]
+  if (hashRef !== undefined) {
+    for (const d of datas) {
+      const v = get(d, 'meta', 'password-hash')
+      if (!v?.ok || text(v).toLowerCase() === hashRef.value) continue
+      out.push({...keyFinding(d, 'meta', 'password-hash', 'password-hash-mismatch', 'warning',
+        `[meta] password-hash is ${display(v)}${from(v)} on this data node but ${display(hashRef.v)}${from(hashRef.v)} on ${names(metaHash[0].map((y) => y.model))}: the data-node value must be the meta nodes' (1.9+ docs)`,
+        `password-hash = ${display(hashRef.v)} under [meta]`), related: related(hashRef.model, hashRef.v)})
+    }
+  }
+
   // TLS on both ends of the meta API.
   const metaTls = groups(metas.map((m) => ({model: m, v: get(m, 'meta', 'https-enabled') as Value})).filter((x) => x.v?.ok).map((x) => ({...x, value: x.v.bool === true})))
   const tlsOn = metaTls[0]?.[0]?.value

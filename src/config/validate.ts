@@ -10,7 +10,9 @@ import {
   isSecretKey, keyName, nearest, type OptionSpec, OPTIONS, optionSpec, type Role, SECTIONS, sectionSpec,
 } from './options.js'
 import type {Entry, ParsedConfig, Pos, TomlKind} from './parse.js'
+import {describeReleases, keyReleases, readBy, type ReleaseTarget, releaseTarget} from './releases.js'
 import type {FileReport, Finding, Origin, Severity} from './types.js'
+import {shellQuote} from '../util/text.js'
 import {
   type Address, fixDuration, parseGoBool, parseGoDuration, parseGoInt, parseListenAddress, parseSize,
 } from './values.js'
@@ -48,6 +50,8 @@ export interface FileModel {
   findings: Finding[]
   /** Variables applied to this file. */
   applied: string[]
+  /** The release(s) the keys were checked against. */
+  target: ReleaseTarget
 }
 
 const OTHER: Record<Role, Role> = {meta: 'data', data: 'meta'}
@@ -193,9 +197,9 @@ function normalise(v: Value): Value {
 // ── the model ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** Checks every key and value of one parsed file and applies the overrides. */
-export function buildModel(parsed: ParsedConfig, guess: RoleGuess, env: EnvVar[] = []): FileModel {
+export function buildModel(parsed: ParsedConfig, guess: RoleGuess, env: EnvVar[] = [], target: ReleaseTarget = releaseTarget()): FileModel {
   const model: FileModel = {
-    path: parsed.path, parsed, role: guess.role, roleSource: guess.source, values: new Map(), findings: [], applied: [],
+    path: parsed.path, parsed, role: guess.role, roleSource: guess.source, values: new Map(), findings: [], applied: [], target,
   }
   if (!parsed.parsed) return model
   roleFindings(model, guess)
@@ -276,33 +280,45 @@ function checkSections(model: FileModel): void {
     }
     const near = nearest(d.name, SECTIONS.filter((s) => s.name !== '' && (role === undefined || s.roles.includes(role))).map((s) => s.name))
     const parent = d.name.includes('.') ? d.name.slice(0, d.name.indexOf('.')) : undefined
-    model.findings.push({...at, id: 'unknown-section', severity: 'warning',
+    model.findings.push({...at, id: 'unknown-section', severity: near.length > 0 || (parent && sectionSpec(role, parent)) ? 'warning' : 'info',
       message: near.length > 0
-        ? `[${d.name}] is not a section ${role ? `a ${role} node` : 'influxd'} reads, so every key in it is ignored; it looks like a typo of [${near[0]}]`
+        ? `[${d.name}] is not a section medic knows for ${whose(model)}; it looks like a typo of [${near[0]}] (the keys of a section no release reads have no effect)`
         : parent && sectionSpec(role, parent)
-          ? `[${d.name}] is a sub-table of [${parent}], which has no sub-tables: everything in it is ignored`
-          : `[${d.name}] is not a section ${role ? `a ${role} node` : 'influxd'} reads, so every key in it is ignored`,
-      fix: near.length > 0 ? `rename the header to [${near[0]}]` : parent && sectionSpec(role, parent) ? `put the keys directly under [${parent}]` : 'delete the section, or check the documentation of your release for its name'})
+          ? `[${d.name}] is a sub-table of [${parent}], which has no sub-tables in any release medic knows: its keys are most likely ignored`
+          : `[${d.name}] is not a section known to medic for ${whose(model)}: if your release does not read it either, its keys have no effect`,
+      fix: near.length > 0 ? `rename the header to [${near[0]}]` : parent && sectionSpec(role, parent) ? `put the keys directly under [${parent}]` : `check what your release reads: ${role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -F -- ${shellQuote(`[${d.name}]`)}`})
   }
+}
+
+/** "a data node of Enterprise 1.6–1.12", "a meta node of Enterprise 1.11.4": whom medic's key lists describe. */
+function whose(model: FileModel): string {
+  return `${model.role ? `a ${model.role} node of ` : ''}${model.target.label}`
 }
 
 /** The documented option an entry sets, or undefined after saying what is wrong with it. */
 function resolveKey(model: FileModel, e: Entry, role: Role | undefined): OptionSpec | undefined {
   const sec = sectionSpec(role, e.section)
   if (sec === undefined) return undefined // reported per section
-  if (sec.array) return undefined // listeners ([[graphite]] ...): not checked key by key
+  if (sec.map) return undefined // free-form names ([http.headers])
   if (e.section === '' && SECTIONS.some((s) => s.name === e.key && !(s.array && e.kind === 'array'))) {
     model.findings.push(entryFinding(model, e, 'bad-type', 'error',
       `${e.key} is a section, but here it is set to a value: influxd refuses to start (cannot load a ${e.kind} into a section)`,
       `write a section header instead: [${e.key}] on its own line, then the keys below it`))
     return undefined
   }
+  // Listeners ([[graphite]] ...) are checked for known keys only: their values belong to each element.
+  const checkValue = (spec: OptionSpec): OptionSpec | undefined => (sec.array ? undefined : spec)
   const spec = optionSpec(role, e.section, e.key)
   if (spec) {
     if (spec.obsolete) {
       model.findings.push(entryFinding(model, e, 'obsolete-key', 'info', `${keyName(e.section, e.key)} (${spec.versions ?? 'old releases'}): ${spec.obsolete}`, 'delete the line'))
+    } else if (!readBy(spec, role, model.target)) {
+      const range = describeReleases(keyReleases(spec, role))
+      model.findings.push(entryFinding(model, e, 'key-version', 'info',
+        `${keyName(e.section, e.key)} is documented for Enterprise ${range} only, so medic does not know it for ${model.target.label}: a release that does not read it ignores it without a word`,
+        `if your nodes run ${model.target.label}, check what they read: ${role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${shellQuote(e.key)}`))
     }
-    return spec
+    return checkValue(spec)
   }
   const name = keyName(e.section, e.key)
   const inSection = OPTIONS.filter((o) => o.section === e.section && (role === undefined || o.roles.includes(role)))
@@ -311,47 +327,49 @@ function resolveKey(model: FileModel, e: Entry, role: Role | undefined): OptionS
     model.findings.push(entryFinding(model, e, 'key-case', 'warning',
       `${name} differs from the documented ${keyName(caseMatch.section, caseMatch.key)} only in case; Go's TOML decoder falls back to a case-insensitive match, but nothing else does (grep, INFLUXDB_ variables, support)`,
       `write it as ${caseMatch.key}`))
-    return caseMatch
+    return checkValue(caseMatch)
   }
   if (role) {
     const twin = counterpartOf(role, e.section, e.key)
     const otherSpec = optionSpec(OTHER[role], e.section, e.key)
     if (twin) {
       model.findings.push(entryFinding(model, e, 'other-role-key', 'warning',
-        `${name} is a ${OTHER[role]}-node key; ${role} nodes ignore it. The ${role}-node setting is ${twin}`,
+        `${name} is a ${OTHER[role]}-node key: ${role} nodes have no such key in any release medic knows; the ${role}-node setting is ${twin}`,
         `rename it to ${twin.slice(twin.indexOf('.') + 1)} (under [${twin.slice(0, twin.indexOf('.'))}])`))
       return undefined
     }
     if (otherSpec) {
       model.findings.push(entryFinding(model, e, 'other-role-key', 'warning',
-        `${name} is a ${OTHER[role]}-node key; a ${role} node ignores it (is this the right file? ${OTHER[role]} nodes read ${ROLE_FILE[OTHER[role]]})`,
-        'delete the line, or move it to the other nodes\' config'))
+        `${name} is a ${OTHER[role]}-node key, not known to medic for ${whose(model)} (is this the right file? ${OTHER[role]} nodes read ${ROLE_FILE[OTHER[role]]})`,
+        'move it to the other nodes\' config if it belongs there'))
       return undefined
     }
   }
   const elsewhere = OPTIONS.filter((o) => o.key === e.key && o.section !== e.section && (role === undefined || o.roles.includes(role)))
   const onlyTop = elsewhere.length > 0 && elsewhere.every((o) => o.section === '')
-  // Generic keys (enabled, dir, bind-address...) are plausible in sections medic knows only in part.
-  if (elsewhere.length > 0 && (onlyTop || sectionSpec(role, e.section)?.closed)) {
+  if (elsewhere.length > 0 && (onlyTop || sec.closed)) {
     const target = elsewhere[0]
-    const misplacedTop = onlyTop
     model.findings.push(entryFinding(model, e, 'key-misplaced', 'warning',
-      misplacedTop
-        ? `${e.key} is a top-level key, but this line sits under [${e.section}], so it sets ${name}, which influxd ignores (every key after a [section] header belongs to that section)`
-        : `${name} is not read here: ${e.key} belongs under [${target.section}]${elsewhere.length > 1 ? ` (or [${elsewhere.slice(1).map((o) => o.section || 'top level').join('], [')}])` : ''}`,
-      misplacedTop ? `move the line above the first [section] header of the file` : `move the line under the [${target.section}] header`))
+      onlyTop
+        ? `${e.key} is a top-level key, but this line sits under [${e.section}], so it sets ${name}, a key medic does not know (every key after a [section] header belongs to that section)`
+        : `${name} is not a key medic knows there: ${e.key} belongs under [${target.section}]${elsewhere.length > 1 ? ` (or [${elsewhere.slice(1).map((o) => o.section || 'top level').join('], [')}])` : ''}`,
+      onlyTop ? `move the line above the first [section] header of the file` : `move the line under the [${target.section}] header`))
     return undefined
   }
   const near = nearest(e.key, inSection.map((o) => o.key))
   const where = e.section === '' ? 'a top-level key' : `a key of [${e.section}]`
   if (near.length > 0) {
     model.findings.push(entryFinding(model, e, 'unknown-key', 'warning',
-      `${name} is not ${where}; influxd ignores unknown keys without a word, so this setting has no effect. Did you mean ${near[0]}?`,
+      `${name} is not ${where} medic knows for ${whose(model)}; it looks like a typo of ${near[0]} (a key no release reads has no effect: influxd ignores unknown keys without a word)`,
       `rename it to ${near[0]}`))
+  } else if (sec.closed) {
+    model.findings.push(entryFinding(model, e, 'unknown-key', 'info',
+      `${name} is not ${where} known to medic for ${whose(model)} (medic's lists come from each release's documentation and open-source code${model.target.known ? '' : `; it has none for ${model.target.label} and used ${model.target.nearest}'s`}): if your release does not read it either, it has no effect`,
+      `check what your release reads: ${model.role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${shellQuote(e.key)}`))
   } else {
-    model.findings.push(entryFinding(model, e, 'unknown-key', sec?.closed ? 'warning' : 'info',
-      `${name} is not ${where} medic knows (its table follows the 1.x documentation)${sec?.closed ? '' : `; [${e.section}] has many keys and medic knows only the common ones`}: if your release does not document it, influxd ignores it`,
-      `compare with what your release prints: ${model.role === 'meta' ? 'influxd-meta config' : 'influxd config'} | grep -n -- '${e.key}'; delete the line if it is not there`))
+    model.findings.push(entryFinding(model, e, 'unknown-key', 'info',
+      `${name} is not ${where} medic knows: [${e.section}] ${sec.notes ?? 'is only partly known to medic'}`,
+      `check what your release reads: ${model.role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${shellQuote(e.key)}`))
   }
   return undefined
 }
