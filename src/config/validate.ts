@@ -14,7 +14,7 @@ import {describeReleases, keyReleases, readBy, type ReleaseTarget, releaseTarget
 import type {FileReport, Finding, Origin, Severity} from './types.js'
 import {shellQuote} from '../util/text.js'
 import {
-  type Address, fixDuration, parseGoBool, parseGoDuration, parseGoInt, parseListenAddress, parseSize,
+  type Address, fixDuration, formatBytes, parseGoBool, parseGoDuration, parseGoInt, parseListenAddress, parseSize,
 } from './values.js'
 
 export interface Value {
@@ -209,7 +209,8 @@ export function buildModel(parsed: ParsedConfig, guess: RoleGuess, env: EnvVar[]
     const spec = resolveKey(model, e, role)
     if (spec === undefined) continue
     const v = fromToml(model, e, spec)
-    model.values.set(v.name, v)
+    // Listeners ([[graphite]] ...) are checked value by value, but rules read single sections only.
+    if (!e.path.some((p) => typeof p === 'number')) model.values.set(v.name, v)
   }
   applyEnv(model, env)
   return model
@@ -306,8 +307,7 @@ function resolveKey(model: FileModel, e: Entry, role: Role | undefined): OptionS
       `write a section header instead: [${e.key}] on its own line, then the keys below it`))
     return undefined
   }
-  // Listeners ([[graphite]] ...) are checked for known keys only: their values belong to each element.
-  const checkValue = (spec: OptionSpec): OptionSpec | undefined => (sec.array ? undefined : spec)
+  const checkValue = (spec: OptionSpec): OptionSpec => spec
   const spec = optionSpec(role, e.section, e.key)
   if (spec) {
     if (spec.obsolete) {
@@ -438,6 +438,9 @@ function fromToml(model: FileModel, e: Entry, spec: OptionSpec): Value {
       if (e.kind === 'string') {
         const s = parseSize(e.value as string)
         if (!s.ok) return bad('bad-size', `${name} = ${shown}: ${s.reason}; influxd refuses to start`, s.suggestion ? `${spec.key} = ${s.suggestion}` : `${spec.key} = ${spec.default ?? '<bytes>'}`)
+        if (isPlainIntegerSize(spec)) {
+          model.findings.push(valueFinding(model, v, 'hh-max-size-string', 'warning', plainIntegerMessage(name, shown, s.value), `${spec.key} = ${s.value} (bytes, without quotes)`))
+        }
       } else if (e.kind !== 'integer') {
         return wrongType('a size: bytes, or a string such as "10g"', `${spec.key} = ${spec.default ?? '<bytes>'}`)
       }
@@ -447,6 +450,15 @@ function fromToml(model: FileModel, e: Entry, spec: OptionSpec): Value {
       break
   }
   return normalise(v)
+}
+
+/** [hinted-handoff] max-size: a byte count in Enterprise's docs since 1.7, a plain int64 in the OSS 0.11 and clone code. */
+function isPlainIntegerSize(spec: OptionSpec): boolean {
+  return spec.section === 'hinted-handoff' && spec.key === 'max-size'
+}
+
+function plainIntegerMessage(what: string, shown: string, bytes: number): string {
+  return `${what} = ${shown} gives max-size with a unit (${formatBytes(bytes)}). The open-source hinted-handoff code (0.11) and the public clone read max-size as a plain integer, where a string stops influxd at start-up ("cannot load TOML value of type string into a Go integer"; for INFLUXDB_ variables "strconv.ParseInt: parsing ... invalid syntax"); Enterprise's 1.6 reference printed "10g", its 1.7+ references give bytes (10737418240). medic cannot tell how your release reads it, so write bytes`
 }
 
 function checkDuration(model: FileModel, v: Value, text: string): Value {
@@ -573,6 +585,13 @@ function fromEnv(model: FileModel, ev: EnvVar, spec: OptionSpec): Value {
     case 'size': {
       const s = parseSize(ev.value)
       if (!s.ok) return refuse(s.reason, s.suggestion ? `${ev.name}=${s.suggestion.replaceAll('"', '')}` : `${ev.name}=${(spec.default ?? '0').replaceAll('"', '')}`)
+      if (isPlainIntegerSize(spec) && !/^\d+$/.test(ev.value)) {
+        model.findings.push({
+          id: 'hh-max-size-string', severity: 'warning', file: model.path, line: null, column: null, key: v.name, value: shown, origin: ev.origin,
+          message: plainIntegerMessage(originText(ev.origin), shown, s.value).replace('a string stops influxd', 'such a value stops influxd'),
+          fix: `${ev.name}=${s.value}`,
+        })
+      }
       break
     }
     case 'address': {
