@@ -5,6 +5,7 @@
  */
 import {resolve} from 'node:path'
 
+import {decideOutcome} from '../util/outcome.js'
 import {type EnvVar, envFromProcess, envTarget, isSecretVariable, readEnvFile, unmatchedEnvFindings} from './env.js'
 import {keyName, type Role} from './options.js'
 import {parseConfig, readConfigFile} from './parse.js'
@@ -97,8 +98,16 @@ export async function checkConfigs(paths: string[], options: CheckOptions = {}):
     }
   })
   const counts = count(findings)
+  const checked = files.filter((f) => f.parsed).length
+  const outcome = decideOutcome({
+    findings: findings.map((f) => ({severity: f.severity === 'error' ? 'critical' : f.severity})),
+    checked,
+    unchecked: files.length - checked,
+  })
   const report: CheckReport = {
-    verdict: counts.error > 0 ? 'error' : counts.warning > 0 ? 'warning' : 'ok',
+    verdict: outcome.verdict,
+    coverage: {checked, unchecked: files.length - checked, complete: outcome.complete},
+    exitCode: outcome.exitCode,
     counts,
     files,
     findings,

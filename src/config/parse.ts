@@ -533,12 +533,12 @@ function syntaxFinding(path: string, lines: string[], rawMessage: string, line: 
   const head = src.slice(0, 4 * EXCERPT_CHARS)
   const known = quotable(head)
   const hint = syntaxHint(head, message, column, known === 'safe')
-  let excerpt = ''
+  let excerpt: string | undefined
   if (src.trim().length > 0) {
     const shown = known ? redactConfigLine(head) : undefined
     excerpt = shown === undefined
-      ? `\n    ${line} | (not quoted: medic quotes only lines that start with a key or section it knows, as any other line may hold a secret)`
-      : `\n    ${line} | ${shown.length > EXCERPT_CHARS || src.length > head.length ? shown.slice(0, EXCERPT_CHARS) + '…' : shown}`
+      ? '(not quoted: medic quotes only lines that start with a key or section it knows, as any other line may hold a secret)'
+      : shown.length > EXCERPT_CHARS || src.length > head.length ? shown.slice(0, EXCERPT_CHARS) + '…' : shown
   }
   return {
     id: 'toml-syntax',
@@ -547,7 +547,8 @@ function syntaxFinding(path: string, lines: string[], rawMessage: string, line: 
     line,
     column,
     key: null,
-    message: `not valid TOML: ${message}; influxd would refuse to start with "parse config"${excerpt}`,
+    message: `not valid TOML: ${message}; influxd would refuse to start with "parse config"`,
+    ...(excerpt === undefined ? {} : {excerpt}),
     fix: hint ?? 'fix the line shown (the column points at where the parser gave up), then check again; medic checks the keys only once the file parses',
   }
 }

@@ -36,9 +36,9 @@ describe('a secret on a line that is not valid TOML', () => {
 
   it('still quotes a broken line when it starts with a key medic knows, with the secret cut', () => {
     const r = parseConfig('m.conf', Buffer.from(`[enterprise]\nlicense-key "${LICENSE}"\n[meta]\n`))
-    expect(r.findings[0].message).toContain('2 | license-key [REDACTED]')
+    expect(r.findings[0].excerpt).toBe('license-key [REDACTED]')
     const plain = parseConfig('m.conf', Buffer.from('hostname = meta-01\n'))
-    expect(plain.findings[0].message).toContain('1 | hostname = meta-01')
+    expect(plain.findings[0].excerpt).toBe('hostname = meta-01')
     expect(plain.findings[0].fix).toBe('strings need quotes in TOML: hostname = "meta-01"')
     const unknown = parseConfig('m.conf', Buffer.from(`x-token-ish-thing = ${MARK}\n`))
     expect(JSON.stringify(unknown.findings)).not.toContain(MARK)
