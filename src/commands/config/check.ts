@@ -5,6 +5,7 @@ import {checkConfigs} from '../../config/check.js'
 import type {Role} from '../../config/options.js'
 import {parseRelease} from '../../config/releases.js'
 import {usageError} from '../../errors.js'
+import {shellQuote} from '../../util/text.js'
 import {renderCheck} from '../../format/config.js'
 
 export default class ConfigCheck extends BaseCommand {
@@ -31,6 +32,9 @@ Exit status (the verdict of every medic command): 0 when nothing worth a look wa
     env: Flags.boolean({description: 'apply INFLUXDB_* overrides from the environment medic runs in'}),
     // Not --env-file: Node.js itself claims that name anywhere on the command line and exits 9 when the file is
     // missing, before medic runs (nodejs/node#54232).
+    // Hidden: only to answer "medic has no --env-file" with the flag it has (bin/run.js keeps Node from taking them).
+    'env-file': Flags.string({hidden: true}),
+    'env-file-if-exists': Flags.string({hidden: true}),
     'env-from': Flags.string({description: 'apply INFLUXDB_* overrides from this file, after --env (shell or systemd EnvironmentFile format, docker --env-file, Environment= lines); repeatable', multiple: true, multipleNonGreedy: true}),
   }
   static override examples = [
@@ -45,16 +49,16 @@ Exit status (the verdict of every medic command): 0 when nothing worth a look wa
   async run(): Promise<object> {
     const {argv, flags} = await this.parse(ConfigCheck)
     const files = argv as string[]
+    // Node.js claims --env-file for itself (bin/run.js keeps it from doing so): answer with the flag medic has.
+    for (const name of ['env-file', 'env-file-if-exists'] as const) {
+      if (flags[name] === undefined) continue
+      throw usageError(`medic has no --${name} flag: INFLUXDB_* overrides are read from a file with --env-from`, 'unknown-flag', [
+        `medic config check ${files.length > 0 ? files.map(shellQuote).join(' ') : '/etc/influxdb/influxdb.conf'} --env-from ${shellQuote(flags[name])}`,
+      ])
+    }
     if (files.length === 0) {
       throw usageError('no config file given', 'no-input', [
         'medic config check /etc/influxdb/influxdb-meta.conf',
-        'medic config check /etc/influxdb/influxdb.conf --env-from /etc/default/influxdb',
-      ])
-    }
-    // Node.js claims --env-file for itself (bin/run.js keeps it from doing so): answer with the flag medic has.
-    const envFile = files.find((f) => /^--env-file(?:-if-exists)?(?:=|$)/.test(f))
-    if (envFile !== undefined) {
-      throw usageError(`medic has no ${envFile.replace(/=.*$/, '')} flag: INFLUXDB_* overrides are read from a file with --env-from`, 'unknown-flag', [
         'medic config check /etc/influxdb/influxdb.conf --env-from /etc/default/influxdb',
       ])
     }
