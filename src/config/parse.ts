@@ -13,7 +13,6 @@
 import {open} from 'node:fs/promises'
 
 import {parse as smolParse, TomlError} from 'smol-toml'
-import {ParseError, parseTOML, type AST} from 'toml-eslint-parser'
 
 import {inputError, type MedicError} from '../errors.js'
 import {shellQuote} from '../util/text.js'
@@ -269,13 +268,10 @@ class RenameIndex {
   }
 }
 
-/** After the one-pass renaming, repeats the scan could not see are renamed one parse at a time, this many at most. */
-const MAX_SINGLE_RENAMES = 4
-
 function parseToml(out: ParsedConfig): void {
   const {path, text} = out
-  let smolError: TomlError | undefined
   let values: Record<string, unknown> | undefined
+  let smolError: TomlError | undefined
   try {
     values = smolParse(text, {integersAsBigInt: 'asNeeded'}) as Record<string, unknown>
   } catch (err) {
@@ -287,55 +283,38 @@ function parseToml(out: ParsedConfig): void {
     }
   }
 
-  // Positions from toml-eslint-parser. Repeated keys and tables stop both parsers, so every repeat the scan finds is
-  // renamed in a private copy of the text in one pass (linear however many there are), then parsed once.
+  // Repeated keys and tables stop the parser at the first one: every repeat the scan finds is renamed in a private
+  // copy of the text in one pass (linear however many there are), and the copy is parsed once more.
   const renames = new RenameIndex()
-  let src = smolError ? renameRepeats(text, renames) : text
-  let ast: AST.TOMLProgram | undefined
-  for (let attempt = 0; attempt <= MAX_SINGLE_RENAMES && ast === undefined; attempt++) {
+  let src = text
+  if (values === undefined) {
+    src = renameRepeats(text, renames)
     try {
-      ast = parseTOML(src, {tomlVersion: '1.1'})
+      values = smolParse(src, {integersAsBigInt: 'asNeeded'}) as Record<string, unknown>
     } catch (err) {
-      if (!(err instanceof ParseError)) {
-        // toml-eslint-parser recurses once per character of a string: a giant value overflows the stack. The
-        // values from smol-toml are still right; only the positions are lost.
-        if (values === undefined) {
-          if (smolError) out.findings.push(syntaxFinding(path, out.lines, smolError.message, smolError.line, smolError.column))
-          else throw err
-          return
-        }
-        fromValues(out, values)
-        out.findings.push(fileFinding(path, 'positions-unavailable', 'info',
-          'medic could not work out the line of each key in this file (a value is extremely long), so findings name keys without lines',
-          'look for an unusually long value in the file'))
-        return
-      }
-      if (err.message !== 'Defining a key multiple times is invalid') {
-        // smol-toml accepted what toml-eslint-parser did not (or the reverse): report the error without key positions.
-        if (smolError) out.findings.push(syntaxFinding(path, out.lines, smolError.message, smolError.line, smolError.column))
-        else out.findings.push(syntaxFinding(path, out.lines, err.message, err.lineNumber, err.column + 1 - renames.shift(err.lineNumber - 1, err.column)))
-        return
-      }
-      if (attempt === MAX_SINGLE_RENAMES) break
-      const insertAt = src[err.index] === '"' || src[err.index] === "'" ? err.index + 1 : err.index
-      const marker = `${DUP_MARK}${renames.size}__`
-      const lineStart = src.lastIndexOf('\n', insertAt - 1) + 1
-      const line0 = err.lineNumber - 1
-      const col0 = insertAt - lineStart
-      renames.add({line: line0, column: col0, length: marker.length, pos: {line: err.lineNumber, column: col0 - renames.shift(line0, col0, true) + 1}})
-      src = src.slice(0, insertAt) + marker + src.slice(insertAt)
+      if (!(err instanceof TomlError)) throw err
+      const first = smolError as TomlError
+      out.findings.push(REDEFINE.test(err.message)
+        ? fileFinding(path, 'duplicate-key', 'error',
+          'keys or tables are defined twice in ways medic could not untangle (a key reused as a table, repeats inside inline tables): influxd refuses to start',
+          'look for a key or [section] defined twice and keep one definition', {line: first.line, column: first.column})
+        : syntaxFinding(path, out.lines, err.message, err.line, err.column - renames.shift(err.line - 1, err.column - 1)))
+      return
     }
   }
-  if (ast === undefined) {
-    out.findings.push(fileFinding(path, 'duplicate-key', 'error',
-      'keys or tables are defined twice in ways medic could not untangle (a key reused as a table, repeats inside inline tables): influxd refuses to start',
-      'look for a key or [section] defined twice and keep one definition', smolError ? {line: smolError.line, column: smolError.column} : undefined))
+
+  // Positions come from the scan of the same text; values from smol-toml. Where the two disagree, medic keeps the
+  // values and says that it has no positions.
+  out.parsed = true
+  if (!entriesFromScan(out, src, values, renames)) {
+    out.entries = []
+    out.tables = []
+    fromValues(out, values)
+    out.findings.push(fileFinding(path, 'positions-unavailable', 'info',
+      'medic could not work out the line of each key in this file, so findings name keys without lines',
+      'nothing to fix for influxd; the findings name each key in full'))
     return
   }
-  out.parsed = true
-  const fixPos = (loc: AST.SourceLocation['start']): Pos => ({line: loc.line, column: loc.column - renames.shift(loc.line - 1, loc.column) + 1})
-  const clean = (name: string): string => (name.startsWith(DUP_MARK) ? name.replace(/^__medic_dup_\d+__/, '') : name)
-  walk(ast, out, fixPos, clean)
   reportDuplicates(out, renames.all, smolError)
 }
 
@@ -366,36 +345,95 @@ function renameRepeats(text: string, renames: RenameIndex): string {
   return parts.join('')
 }
 
-function walk(ast: AST.TOMLProgram, out: ParsedConfig, fixPos: (p: AST.Position) => Pos, clean: (s: string) => string): void {
-  const top = ast.body[0]
-  const keyParts = (k: AST.TOMLKey): string[] => k.keys.map((p) => clean(p.type === 'TOMLBare' ? p.name : p.value))
-  const addValue = (base: Array<string | number>, kv: AST.TOMLKeyValue): void => {
-    const full = [...base, ...keyParts(kv.key)]
-    addNode(full, kv.value, fixPos(kv.key.loc.start))
-  }
-  const addNode = (full: Array<string | number>, node: AST.TOMLContentNode, keyPos: Pos): void => {
-    if (node.type === 'TOMLInlineTable') {
-      out.tables.push({path: full, array: false, pos: keyPos})
-      for (const kv of node.body) addValue(full, kv)
-      return
+/** Line starts of a text, for offset → line and column (binary search). */
+function lineStarts(text: string): number[] {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return starts
+}
+
+/**
+ * Entries and tables from the scan's statements, their values looked up in smol-toml's result. False when a
+ * statement cannot be matched with a value (a scan/parser disagreement): the caller then drops positions.
+ */
+function entriesFromScan(out: ParsedConfig, src: string, values: Record<string, unknown>, renames: RenameIndex): boolean {
+  const starts = lineStarts(src)
+  const posOf = (offset: number): Pos => {
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (starts[mid] <= offset) lo = mid
+      else hi = mid - 1
     }
-    const {section, key} = sectionAndKey(full)
-    out.entries.push({
-      path: full, section, key,
-      value: node.type === 'TOMLArray' ? arrayValue(node) : scalar(node),
-      kind: node.type === 'TOMLArray' ? 'array' : kindOf(node),
-      pos: keyPos,
-      valuePos: fixPos(node.loc.start),
-    })
+    const col0 = offset - starts[lo]
+    return {line: lo + 1, column: col0 - renames.shift(lo, col0) + 1}
   }
-  for (const item of top.body) {
-    if (item.type === 'TOMLKeyValue') {
-      addValue([], item)
+  const clean = (name: string): string => (name.startsWith(DUP_MARK) ? name.replace(/^__medic_dup_\d+__/, '') : name)
+  /** The key's first character: the opening quote of a quoted key. */
+  const keyStart = (k: {start: number}): number => (k.start > 0 && (src[k.start - 1] === '"' || src[k.start - 1] === "'") ? k.start - 1 : k.start)
+
+  const arrays = new Map<string, number>()
+  let table: unknown = values
+  let tablePath: Array<string | number> = []
+  for (const s of scanToml(src)) {
+    if (s.kind === 'other') return false
+    if (s.kind === 'table' || s.kind === 'array-table') {
+      if (!s.complete || s.keys.length === 0) return false
+      // Walk the raw (renamed) names through the values; array tables step into their current element.
+      let node: unknown = values
+      const raw: string[] = []
+      const shown: Array<string | number> = []
+      for (let i = 0; i < s.keys.length; i++) {
+        const name = s.keys[i].name
+        raw.push(name)
+        shown.push(clean(name))
+        node = isTable(node) ? node[name] : undefined
+        const last = i === s.keys.length - 1
+        if (Array.isArray(node)) {
+          const id = raw.join('\u0000')
+          const at = last && s.kind === 'array-table' ? (arrays.get(id) ?? -1) + 1 : Math.max(0, (arrays.get(id) ?? 0))
+          if (last && s.kind === 'array-table') arrays.set(id, at)
+          node = node[at]
+          shown.push(at)
+          raw.push(`#${at}`)
+        }
+      }
+      if (!isTable(node)) return false
+      table = node
+      tablePath = shown
+      out.tables.push({path: shown, array: s.kind === 'array-table', pos: posOf(keyStart(s.keys[0]))})
       continue
     }
-    const tablePath = item.resolvedKey.map((k) => (typeof k === 'string' ? clean(k) : k))
-    out.tables.push({path: tablePath, array: item.kind === 'array', pos: fixPos(item.key.loc.start)})
-    for (const kv of item.body) addValue(tablePath, kv)
+    if (s.valueStart === undefined || s.keys.length === 0 || !s.complete) return false
+    let node: unknown = table
+    for (const k of s.keys) node = isTable(node) ? node[k.name] : undefined
+    if (node === undefined) return false
+    const full = [...tablePath, ...s.keys.map((k) => clean(k.name))]
+    const pos = posOf(keyStart(s.keys[0]))
+    addValue(out, full, node, src.slice(s.valueStart, s.valueEnd), pos, posOf(s.valueStart), clean)
+  }
+  return true
+}
+
+/** One value (an inline table becomes a table and its entries, all at the key's position). */
+function addValue(out: ParsedConfig, full: Array<string | number>, value: unknown, raw: string, pos: Pos, valuePos: Pos, clean: (s: string) => string): void {
+  const stack: Array<{path: Array<string | number>; value: unknown; raw?: string}> = [{path: full, value, raw}]
+  while (stack.length > 0) {
+    const item = stack.pop() as {path: Array<string | number>; value: unknown; raw?: string}
+    if (isTable(item.value)) {
+      out.tables.push({path: item.path, array: false, pos})
+      const inner = Object.entries(item.value)
+      for (let i = inner.length - 1; i >= 0; i--) stack.push({path: [...item.path, clean(inner[i][0])], value: inner[i][1]})
+      continue
+    }
+    const {section, key} = sectionAndKey(item.path)
+    const kind = kindOfValue(item.value, item.raw)
+    out.entries.push({
+      path: item.path, section, key,
+      value: item.value instanceof Date ? item.value.toISOString() : Array.isArray(item.value) ? item.value.map((x) => (isTable(x) ? '{…}' : x)) : item.value,
+      kind, pos, valuePos,
+    })
   }
 }
 
@@ -426,8 +464,10 @@ function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date)
 }
 
-function kindOfValue(v: unknown): TomlKind {
+/** The TOML type of a value; `raw` (the text) tells `1.0` (a float smol-toml returns as 1) from `1`. */
+function kindOfValue(v: unknown, raw?: string): TomlKind {
   if (typeof v === 'string') return 'string'
+  if (typeof v === 'number' && raw !== undefined && !/^[+-]?0[xob]/i.test(raw) && /[.eE]|inf|nan/.test(raw)) return 'float'
   if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return 'integer'
   if (typeof v === 'number') return 'float'
   if (typeof v === 'boolean') return 'boolean'
@@ -441,31 +481,6 @@ export function sectionAndKey(path: ReadonlyArray<string | number>): {section: s
   const last = String(path.at(-1))
   const head = path.slice(0, -1).filter((p) => typeof p === 'string') as string[]
   return {section: head.join('.'), key: last}
-}
-
-function kindOf(node: AST.TOMLValue): TomlKind {
-  switch (node.kind) {
-    case 'string': return 'string'
-    case 'integer': return 'integer'
-    case 'float': return 'float'
-    case 'boolean': return 'boolean'
-    default: return 'datetime'
-  }
-}
-
-function scalar(node: AST.TOMLValue): TomlScalar {
-  switch (node.kind) {
-    case 'integer': return Number.isSafeInteger(node.value) ? node.value : node.bigint
-    case 'offset-date-time':
-    case 'local-date-time':
-    case 'local-date':
-    case 'local-time': return node.datetime
-    default: return node.value
-  }
-}
-
-function arrayValue(node: AST.TOMLArray): unknown[] {
-  return node.elements.map((e) => (e.type === 'TOMLValue' ? scalar(e) : e.type === 'TOMLArray' ? arrayValue(e) : '{…}'))
 }
 
 function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlError | undefined): void {

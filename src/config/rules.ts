@@ -13,6 +13,7 @@ import {isAbsolute} from 'node:path'
 
 import {keyName, type Role} from './options.js'
 import type {Finding, Severity} from './types.js'
+import {shellQuote} from '../util/text.js'
 import {display, type FileModel, get, isDevClusterConfig, originText, type Value, valueFinding} from './validate.js'
 import {
   formatBytes, formatDuration, isLoopback, isUnspecified, parseListenAddress, placeholderKind,
@@ -205,7 +206,7 @@ async function licenseRules(model: FileModel, ctx: RuleContext, out: Finding[]):
       if (kindOnDisk === undefined) {
         out.push(valueFinding(model, path, 'license-file-not-found', 'info',
           `license-path ${display(path)} does not exist on this machine; if you are checking the file on its own node, ${service} will not start`,
-          `on the node: ls -l ${p}, and install the license file there`))
+          `on the node: ls -l ${shellQuote(p)}, and install the license file there`))
       } else if (kindOnDisk === 'file') {
         const body = await ctx.readText(p)
         if (body !== undefined && !isJson(body)) {
@@ -298,7 +299,7 @@ async function hintedHandoffRules(model: FileModel, ctx: RuleContext, out: Findi
   if (free === undefined) {
     out.push(valueFinding(model, dir as Value, 'hh-disk-not-checked', 'info',
       `[hinted-handoff] dir ${display(dir as Value)} does not exist on this machine, so max-size was not compared with its free space`,
-      `run medic config check on the data node itself, or compare by hand: df -h ${path}`))
+      `run medic config check on the data node itself, or compare by hand: df -h ${shellQuote(path)}`))
     return
   }
   const peers = Math.max(1, ctx.dataNodes - 1)
@@ -418,7 +419,7 @@ async function tlsRules(model: FileModel, ctx: RuleContext, out: Finding[]): Pro
     if (kind === undefined) {
       out.push(valueFinding(model, cert, 'certificate-not-found', 'info',
         `[${p.section}] https-certificate ${display(cert)}${cert.kind === 'default' ? ' (the default)' : ''} does not exist on this machine, so medic could not check it; on the node itself, ${SERVICE[role]} would not start without it`,
-        `on the node: openssl x509 -in ${c} -noout -subject -ext subjectAltName -enddate`))
+        `on the node: openssl x509 -in ${shellQuote(c)} -noout -subject -ext subjectAltName -enddate`))
       continue
     }
     const pem = kind === 'file' ? await ctx.readText(c) : undefined

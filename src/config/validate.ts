@@ -222,7 +222,7 @@ function roleFindings(model: FileModel, guess: RoleGuess): void {
     model.findings.push({
       id: 'role-unknown', severity: 'warning', file: model.path, line: null, column: null, key: null,
       message: 'medic cannot tell whether this is a meta-node or a data-node config (no section or key that only one of them has), so it checked the keys both know and skipped the role-specific rules',
-      fix: `say which it is: medic config check --role meta ${model.path} (or --role data)`,
+      fix: `say which it is: medic config check --role meta ${shellQuote(model.path)} (or --role data)`,
     })
     return
   }
@@ -243,9 +243,10 @@ function checkSections(model: FileModel): void {
     ...model.parsed.tables.map((t) => ({name: sectionOf(t.path), array: t.array, pos: t.pos})),
     ...model.parsed.entries.filter((e) => e.section !== '').map((e) => ({name: e.section, array: e.path.some((p) => typeof p === 'number'), pos: e.pos})),
   ].sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0))
-  for (const d of decls) {
-    if (seen.has(d.name)) continue
-    seen.add(d.name)
+  for (const decl of decls) {
+    if (seen.has(decl.name)) continue
+    seen.add(decl.name)
+    const d = {...decl, name: short(decl.name)}
     const at = {file: model.path, line: d.pos?.line ?? null, column: d.pos?.column ?? null, key: d.name}
     const spec = sectionSpec(role, d.name)
     if (spec) {
@@ -291,6 +292,13 @@ function checkSections(model: FileModel): void {
   }
 }
 
+/** Longest name from a file that messages repeat in full; longer ones are cut (a 1,000,000-character key is noise). */
+const MAX_SHOWN = 64
+
+function short(name: string): string {
+  return name.length > MAX_SHOWN + 16 ? `${name.slice(0, MAX_SHOWN)}…(${name.length} characters)` : name
+}
+
 /** "a data node of Enterprise 1.6–1.12", "a meta node of Enterprise 1.11.4": whom medic's key lists describe. */
 function whose(model: FileModel): string {
   return `${model.role ? `a ${model.role} node of ` : ''}${model.target.label}`
@@ -298,6 +306,7 @@ function whose(model: FileModel): string {
 
 /** The documented option an entry sets, or undefined after saying what is wrong with it. */
 function resolveKey(model: FileModel, e: Entry, role: Role | undefined): OptionSpec | undefined {
+  const grepKey = shellQuote(e.key.slice(0, MAX_SHOWN))
   const sec = sectionSpec(role, e.section)
   if (sec === undefined) return undefined // reported per section
   if (sec.map) return undefined // free-form names ([http.headers])
@@ -316,13 +325,15 @@ function resolveKey(model: FileModel, e: Entry, role: Role | undefined): OptionS
       const range = describeReleases(keyReleases(spec, role))
       model.findings.push(entryFinding(model, e, 'key-version', 'info',
         `${keyName(e.section, e.key)} is documented for Enterprise ${range} only, so medic does not know it for ${model.target.label}: a release that does not read it ignores it without a word`,
-        `if your nodes run ${model.target.label}, check what they read: ${role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${shellQuote(e.key)}`))
+        `if your nodes run ${model.target.label}, check what they read: ${role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${grepKey}`))
     }
     return checkValue(spec)
   }
-  const name = keyName(e.section, e.key)
+  const name = short(keyName(e.section, e.key))
   const inSection = OPTIONS.filter((o) => o.section === e.section && (role === undefined || o.roles.includes(role)))
-  const caseMatch = inSection.find((o) => o.key.toLowerCase() === e.key.toLowerCase())
+  // No documented key is longer than 64 characters: longer names get no case or typo comparison at all.
+  const lower = e.key.length <= 64 ? e.key.toLowerCase() : undefined
+  const caseMatch = lower === undefined ? undefined : inSection.find((o) => o.key.toLowerCase() === lower)
   if (caseMatch) {
     model.findings.push(entryFinding(model, e, 'key-case', 'warning',
       `${name} differs from the documented ${keyName(caseMatch.section, caseMatch.key)} only in case; Go's TOML decoder falls back to a case-insensitive match, but nothing else does (grep, INFLUXDB_ variables, support)`,
@@ -345,14 +356,14 @@ function resolveKey(model: FileModel, e: Entry, role: Role | undefined): OptionS
       return undefined
     }
   }
-  const elsewhere = OPTIONS.filter((o) => o.key === e.key && o.section !== e.section && (role === undefined || o.roles.includes(role)))
+  const elsewhere = lower === undefined ? [] : OPTIONS.filter((o) => o.key === e.key && o.section !== e.section && (role === undefined || o.roles.includes(role)))
   const onlyTop = elsewhere.length > 0 && elsewhere.every((o) => o.section === '')
   if (elsewhere.length > 0 && (onlyTop || sec.closed)) {
     const target = elsewhere[0]
     model.findings.push(entryFinding(model, e, 'key-misplaced', 'warning',
       onlyTop
-        ? `${e.key} is a top-level key, but this line sits under [${e.section}], so it sets ${name}, a key medic does not know (every key after a [section] header belongs to that section)`
-        : `${name} is not a key medic knows there: ${e.key} belongs under [${target.section}]${elsewhere.length > 1 ? ` (or [${elsewhere.slice(1).map((o) => o.section || 'top level').join('], [')}])` : ''}`,
+        ? `${short(e.key)} is a top-level key, but this line sits under [${e.section}], so it sets ${name}, a key medic does not know (every key after a [section] header belongs to that section)`
+        : `${name} is not a key medic knows there: ${short(e.key)} belongs under [${target.section}]${elsewhere.length > 1 ? ` (or [${elsewhere.slice(1).map((o) => o.section || 'top level').join('], [')}])` : ''}`,
       onlyTop ? `move the line above the first [section] header of the file` : `move the line under the [${target.section}] header`))
     return undefined
   }
@@ -365,11 +376,11 @@ function resolveKey(model: FileModel, e: Entry, role: Role | undefined): OptionS
   } else if (sec.closed) {
     model.findings.push(entryFinding(model, e, 'unknown-key', 'info',
       `${name} is not ${where} known to medic for ${whose(model)} (medic's lists come from each release's documentation and open-source code${model.target.known ? '' : `; it has none for ${model.target.label} and used ${model.target.nearest}'s`}): if your release does not read it either, it has no effect`,
-      `check what your release reads: ${model.role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${shellQuote(e.key)}`))
+      `check what your release reads: ${model.role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${grepKey}`))
   } else {
     model.findings.push(entryFinding(model, e, 'unknown-key', 'info',
       `${name} is not ${where} medic knows: [${e.section}] ${sec.notes ?? 'is only partly known to medic'}`,
-      `check what your release reads: ${model.role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${shellQuote(e.key)}`))
+      `check what your release reads: ${model.role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${grepKey}`))
   }
   return undefined
 }
