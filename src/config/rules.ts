@@ -16,7 +16,7 @@ import type {Finding, Severity} from './types.js'
 import {shellQuote} from '../util/text.js'
 import {display, type FileModel, get, isDevClusterConfig, originText, type Value, valueFinding} from './validate.js'
 import {
-  formatBytes, formatDuration, isLoopback, isUnspecified, parseListenAddress, placeholderKind,
+  formatBytes, formatDuration, isLoopback, isUnspecified, placeholderKind,
 } from './values.js'
 
 export interface RuleContext {
@@ -60,7 +60,6 @@ export function fsContext(dataNodes: number): RuleContext {
 }
 
 const SERVICE: Record<Role, string> = {meta: 'influxd-meta', data: 'influxd'}
-const UNIT: Record<Role, string> = {meta: 'influxdb-meta', data: 'influxdb'}
 
 /** Where to put a finding about a key that is absent: on its section header if there is one, else the file. */
 function missingAt(model: FileModel, section: string): {line: number | null; column: number | null} {
