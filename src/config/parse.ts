@@ -547,10 +547,14 @@ function syntaxFinding(path: string, lines: string[], rawMessage: string, line: 
   const src = lines[line - 1] ?? ''
   const head = src.slice(0, 4 * EXCERPT_CHARS)
   const known = quotable(head)
-  const hint = syntaxHint(head, message, column, known === 'safe')
+  const first = firstStatement(head)
+  // A hint repeats a value only for a key known not to be secret, and only when nothing else is on the line.
+  const hint = syntaxHint(first.rest === '' && src.length === head.length ? head : first.text, message, column, known === 'safe' && first.rest === '')
   let excerpt: string | undefined
   if (src.trim().length > 0) {
-    const shown = known ? redactConfigLine(head) : undefined
+    // Only the first key (or header) and its first value are quoted: what follows on the same line (two lines
+    // joined into one, a comment) could be another key's secret under a name medic does not recognise.
+    const shown = known ? redactConfigLine(first.text) + (first.rest === '' ? '' : ' …') : undefined
     excerpt = shown === undefined
       ? '(not quoted: medic quotes only lines that start with a key or section it knows, as any other line may hold a secret)'
       : shown.length > EXCERPT_CHARS || src.length > head.length ? shown.slice(0, EXCERPT_CHARS) + '…' : shown
@@ -566,6 +570,18 @@ function syntaxFinding(path: string, lines: string[], rawMessage: string, line: 
     ...(excerpt === undefined ? {} : {excerpt}),
     fix: hint ?? 'fix the line shown (the column points at where the parser gave up), then check again; medic checks the keys only once the file parses',
   }
+}
+
+/**
+ * The first statement of a line as medic may quote it: a `[header]`, or a key, its separator and its first value
+ * (one quoted string, or one run without white space); `rest` is whatever follows, comments excepted.
+ */
+function firstStatement(line: string): {text: string; rest: string} {
+  const m = /^(\s*\[\[?[^\]\n]*\]?\]?)|^(\s*(?:"[^"]*"|'[^']*'|[^\s="']+)\s*(?:[=:]\s*)?(?:"{3}[^"]*(?:"{3})?|'{3}[^']*(?:'{3})?|"(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s#]+)?)/.exec(line)
+  if (!m) return {text: '', rest: line.trim()}
+  const text = (m[1] ?? m[2]).replace(/\s+$/, '')
+  const rest = line.slice(m[0].length).trim()
+  return {text, rest: rest.startsWith('#') ? '' : rest}
 }
 
 /**

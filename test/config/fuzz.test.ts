@@ -62,11 +62,11 @@ describe('config check time is linear in the input', () => {
   // Each shape at 3 sizes (base, 2x, 4x); doubling may cost at most 2.5x. Sizes stay well under the 1 MiB file limit.
   const shapes: Array<[string, (n: number) => string, number]> = [
     ['repeated keys', (n) => '[meta]\n' + 'dir = "/var/lib/influxdb/meta"\n'.repeat(n), 1500],
-    ['repeated sections', (n) => '[meta]\ndir = "/m"\n'.repeat(n), 1000],
-    ['a long key', (n) => `[meta]\n${'k'.repeat(n * 40)}x = 1\n`, 500],
-    ['a long secret-ish key', (n) => `[meta]\ninternal-shared-secret${'e'.repeat(n * 40)} "value"\n`, 500],
-    ['a long value', (n) => `[meta]\ndir = "${'v'.repeat(n * 40)}"\n`, 500],
-    ['a long broken line', (n) => `[enterprise]\nlicense-key "${'x'.repeat(n * 40)}\n`, 500],
+    ['repeated sections', (n) => '[meta]\ndir = "/m"\n'.repeat(n), 600],
+    ['a long key', (n) => `[meta]\n${'k'.repeat(n * 40)}x = 1\n`, 4000],
+    ['a long secret-ish key', (n) => `[meta]\ninternal-shared-secret${'e'.repeat(n * 40)} "value"\n`, 4000],
+    ['a long value', (n) => `[meta]\ndir = "${'v'.repeat(n * 40)}"\n`, 4000],
+    ['a long broken line', (n) => `[enterprise]\nlicense-key "${'x'.repeat(n * 40)}\n`, 4000],
     ['many sections', (n) => Array.from({length: n}, (_, i) => `[section${i}]\nkey${i} = ${i}\n`).join(''), 800],
     ['many unknown keys', (n) => '[cluster]\n' + Array.from({length: n}, (_, i) => `write-timout${i} = "10s"\n`).join(''), 800],
     ['deep arrays', (n) => `[tls]\nciphers = ${'['.repeat(Math.min(n, 4000))}${']'.repeat(Math.min(n, 4000))}\n`, 500],

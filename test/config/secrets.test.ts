@@ -22,6 +22,10 @@ describe('a secret on a line that is not valid TOML', () => {
       `[enterprise]\n  "license-key" = '${MARK}\n`,
       `[meta]\n  shared-secret = """${MARK}\n`,
       `[meta]\n  auth-enabled = true\n  ${MARK}-and-more = 1 2\n`,
+
+      // Found by scripts/fuzz-config.ts: two lines joined into one, the second key's name mangled.
+      `[enterprise] licenkey = '${MARK}'\n`,
+      `[meta]\ndir"/m" meta-internal-shared-se[cret = """${MARK}"""\n`,
     ]
     for (const text of cases) {
       const r = await check({'influxdb-meta.conf': META + '\n' + text})
