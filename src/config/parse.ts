@@ -483,8 +483,11 @@ export function sectionAndKey(path: ReadonlyArray<string | number>): {section: s
   return {section: head.join('.'), key: last}
 }
 
+/** Repeats named one by one; the others are counted in one finding (a file with 50,000 repeats needs no 50,000). */
+const MAX_REPEAT_FINDINGS = 100
+
 function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlError | undefined): void {
-  const before = out.findings.length
+  const dups: Finding[] = []
   const seenTables = new Map<string, TableDecl>()
   for (const t of out.tables) {
     if (t.array) continue
@@ -495,7 +498,7 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
       continue
     }
     const name = t.path.join('.')
-    out.findings.push({
+    dups.push({
       id: 'duplicate-key', severity: 'error', file: out.path, line: t.pos?.line ?? null, column: t.pos?.column ?? null, key: name,
       message: `the section [${name}] appears twice${first.pos ? ` (first on line ${first.pos.line})` : ''}: influxd refuses to start on a section defined twice (medic checked both halves as one section)`,
       fix: `move the keys under this [${name}] into the first one and delete this header`,
@@ -514,7 +517,7 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
     repeated.add(e)
     const name = e.path.join('.')
     const same = String(first.value) === String(e.value) && first.kind === e.kind
-    out.findings.push({
+    dups.push({
       id: 'duplicate-key', severity: 'error', file: out.path, line: e.pos?.line ?? null, column: e.pos?.column ?? null, key: name,
       message: `${name} is set twice${first.pos ? ` (first on line ${first.pos.line})` : ''}${same ? ', to the same value' : ''}: influxd refuses to start on a repeated key (medic checked the first value)`,
       fix: `keep one ${name} line and delete the other`,
@@ -523,16 +526,26 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
   }
   // The repeated definitions must not win: medic checks the first, which is what the findings say.
   out.entries = out.entries.filter((e) => !repeated.has(e))
-  const covered = new Set(out.findings.slice(before).map((f) => f.line))
+  const covered = new Set(dups.map((f) => f.line))
   for (const r of renames) {
     if (covered.has(r.pos.line)) continue
-    out.findings.push(fileFinding(out.path, 'duplicate-key', 'error',
+    dups.push(fileFinding(out.path, 'duplicate-key', 'error',
       'this line defines a key or table that is already defined: influxd refuses to start', 'keep one definition and delete the other', r.pos))
   }
-  if (out.findings.length === before && smolError) {
+  for (let i = 0; i < dups.length && i < MAX_REPEAT_FINDINGS; i++) out.findings.push(dups[i])
+  if (dups.length > MAX_REPEAT_FINDINGS) {
+    const rest = dups.slice(MAX_REPEAT_FINDINGS).map((f) => f.line ?? 0)
+    const first = rest.reduce((m, x) => Math.min(m, x), Infinity)
+    const last = rest.reduce((m, x) => Math.max(m, x), 0)
+    out.findings.push(fileFinding(out.path, 'duplicate-key', 'error',
+      `${dups.length - MAX_REPEAT_FINDINGS} more keys or sections are defined again between lines ${first} and ${last} (medic names the first ${MAX_REPEAT_FINDINGS} above): influxd refuses to start`,
+      'keep one definition of each and delete the repeats; a file with this many is usually a template or a script that appended instead of replacing', {line: first, column: 1}))
+  }
+  if (dups.length === 0 && smolError) {
     out.findings.push(syntaxFinding(out.path, out.lines, smolError.message, smolError.line, smolError.column))
   }
 }
+
 
 /** Longest part of a line medic quotes in an excerpt. */
 const EXCERPT_CHARS = 160
