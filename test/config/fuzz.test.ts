@@ -61,8 +61,8 @@ describe('config check fuzz', () => {
 describe('config check time is linear in the input', () => {
   // Each shape at 3 sizes (base, 2x, 4x); doubling may cost at most 2.5x. Sizes stay well under the 1 MiB file limit.
   const shapes: Array<[string, (n: number) => string, number]> = [
-    ['repeated keys', (n) => '[meta]\n' + 'dir = "/var/lib/influxdb/meta"\n'.repeat(n), 1500],
-    ['repeated sections', (n) => '[meta]\ndir = "/m"\n'.repeat(n), 600],
+    ['repeated keys', (n) => '[meta]\n' + 'dir = "/var/lib/influxdb/meta"\n'.repeat(n), 800],
+    ['repeated sections', (n) => '[meta]\ndir = "/m"\n'.repeat(n), 500],
     ['a long key', (n) => `[meta]\n${'k'.repeat(n * 40)}x = 1\n`, 4000],
     ['a long secret-ish key', (n) => `[meta]\ninternal-shared-secret${'e'.repeat(n * 40)} "value"\n`, 4000],
     ['a long value', (n) => `[meta]\ndir = "${'v'.repeat(n * 40)}"\n`, 4000],
