@@ -78,8 +78,9 @@ async function main(): Promise<void> {
   for (const [shape, make] of opts['no-scaling'] ? [] : shapes) {
     for (const size of [256 * 1024, 512 * 1024, 1000 * 1024]) {
       // Cut at a line end below the size, so every input is under the 1 MiB file limit and really parsed.
-      const text = make(size * 2)
-      writeFileSync(file, text.length > size ? text.slice(0, text.lastIndexOf('\n', size) + 1) : text)
+      const text = make(size)
+      const cut = text.lastIndexOf('\n', size)
+      writeFileSync(file, text.length > size && cut > size / 2 ? text.slice(0, cut + 1) : text)
       const real = statSync(file).size
       let best = Infinity
       for (let r = 0; r < 2; r++) {

@@ -356,12 +356,40 @@ export const OPTIONS: readonly OptionSpec[] = [
 /** Key names that hold secrets in any section (also in sections medic does not know key by key). */
 export const SECRET_KEY = /(?:^|[-_])(?:secret|password|passwd|pwd|token)$|^licen[cs]e[-_]?key$/i
 
+// Indexes, so that a file with 50,000 keys costs a map lookup per key, not a pass over the table.
+const BY_SECTION = new Map<string, OptionSpec[]>()
+const BY_KEY = new Map<string, OptionSpec[]>()
+const SECTION_BY_NAME = new Map<string, SectionSpec[]>()
+for (const o of OPTIONS) {
+  BY_SECTION.set(o.section, [...(BY_SECTION.get(o.section) ?? []), o])
+  BY_KEY.set(o.key, [...(BY_KEY.get(o.key) ?? []), o])
+}
+for (const s of SECTIONS) SECTION_BY_NAME.set(s.name, [...(SECTION_BY_NAME.get(s.name) ?? []), s])
+
+const forRole = <T extends {roles: readonly Role[]}>(list: readonly T[] | undefined, role: Role | undefined): T[] =>
+  (list ?? []).filter((x) => role === undefined || x.roles.includes(role))
+
 export function sectionSpec(role: Role | undefined, name: string): SectionSpec | undefined {
-  return SECTIONS.find((s) => s.name === name && (role === undefined || s.roles.includes(role)))
+  return SECTION_BY_NAME.get(name)?.find((s) => role === undefined || s.roles.includes(role))
+}
+
+/** Every section spec of that name, whatever the role. */
+export function sectionSpecs(name: string): readonly SectionSpec[] {
+  return SECTION_BY_NAME.get(name) ?? []
 }
 
 export function optionSpec(role: Role | undefined, section: string, key: string): OptionSpec | undefined {
-  return OPTIONS.find((o) => o.section === section && o.key === key && (role === undefined || o.roles.includes(role)))
+  return BY_SECTION.get(section)?.find((o) => o.key === key && (role === undefined || o.roles.includes(role)))
+}
+
+/** The documented keys of a section, for a role (every role when undefined). */
+export function optionsIn(section: string, role: Role | undefined): OptionSpec[] {
+  return forRole(BY_SECTION.get(section), role)
+}
+
+/** The documented keys of that name, in any section, for a role. */
+export function optionsNamed(key: string, role: Role | undefined): OptionSpec[] {
+  return forRole(BY_KEY.get(key), role)
 }
 
 export function optionsFor(role: Role | undefined): OptionSpec[] {
@@ -429,5 +457,5 @@ export function isKnownKeyName(name: string): boolean {
 
 /** A section name medic knows, for any role. */
 export function isKnownSection(name: string): boolean {
-  return SECTIONS.some((s) => s.name === name && name !== '')
+  return name !== '' && SECTION_BY_NAME.has(name)
 }

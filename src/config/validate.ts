@@ -7,7 +7,7 @@ import {basename} from 'node:path'
 
 import {counterpartOf, type EnvVar, envTarget, isSecretVariable} from './env.js'
 import {
-  isSecretKey, keyName, nearest, type OptionSpec, OPTIONS, optionSpec, type Role, SECTIONS, sectionSpec,
+  isSecretKey, keyName, nearest, type OptionSpec, optionSpec, optionsIn, optionsNamed, type Role, SECTIONS, sectionSpec, sectionSpecs,
 } from './options.js'
 import type {Entry, ParsedConfig, Pos, TomlKind} from './parse.js'
 import {describeReleases, keyReleases, readBy, type ReleaseTarget, releaseTarget} from './releases.js'
@@ -73,11 +73,11 @@ export function detectRole(parsed: ParsedConfig, flagRole?: Role): RoleGuess {
   for (const name of sections) {
     if (seenSections.has(name)) continue
     seenSections.add(name)
-    const specs = SECTIONS.filter((s) => s.name === name)
+    const specs = sectionSpecs(name)
     if (specs.length === 1 && specs[0].roles.length === 1) scores[specs[0].roles[0]] += 2
   }
   for (const e of parsed.entries) {
-    const specs = OPTIONS.filter((o) => o.section === e.section && o.key === e.key)
+    const specs = optionsIn(e.section, undefined).filter((o) => o.key === e.key)
     const roles = new Set(specs.flatMap((s) => s.roles))
     if (roles.size === 1) scores[[...roles][0]] += 1
   }
@@ -310,7 +310,7 @@ function resolveKey(model: FileModel, e: Entry, role: Role | undefined): OptionS
   const sec = sectionSpec(role, e.section)
   if (sec === undefined) return undefined // reported per section
   if (sec.map) return undefined // free-form names ([http.headers])
-  if (e.section === '' && SECTIONS.some((s) => s.name === e.key && !(s.array && e.kind === 'array'))) {
+  if (e.section === '' && sectionSpecs(e.key).some((s) => !(s.array && e.kind === 'array'))) {
     model.findings.push(entryFinding(model, e, 'bad-type', 'error',
       `${e.key} is a section, but here it is set to a value: influxd refuses to start (cannot load a ${e.kind} into a section)`,
       `write a section header instead: [${e.key}] on its own line, then the keys below it`))
@@ -330,7 +330,7 @@ function resolveKey(model: FileModel, e: Entry, role: Role | undefined): OptionS
     return checkValue(spec)
   }
   const name = short(keyName(e.section, e.key))
-  const inSection = OPTIONS.filter((o) => o.section === e.section && (role === undefined || o.roles.includes(role)))
+  const inSection = optionsIn(e.section, role)
   // No documented key is longer than 64 characters: longer names get no case or typo comparison at all.
   const lower = e.key.length <= 64 ? e.key.toLowerCase() : undefined
   const caseMatch = lower === undefined ? undefined : inSection.find((o) => o.key.toLowerCase() === lower)
@@ -356,7 +356,7 @@ function resolveKey(model: FileModel, e: Entry, role: Role | undefined): OptionS
       return undefined
     }
   }
-  const elsewhere = lower === undefined ? [] : OPTIONS.filter((o) => o.key === e.key && o.section !== e.section && (role === undefined || o.roles.includes(role)))
+  const elsewhere = lower === undefined ? [] : optionsNamed(e.key, role).filter((o) => o.section !== e.section)
   const onlyTop = elsewhere.length > 0 && elsewhere.every((o) => o.section === '')
   if (elsewhere.length > 0 && (onlyTop || sec.closed)) {
     const target = elsewhere[0]
