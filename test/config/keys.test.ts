@@ -87,3 +87,24 @@ describe('releases', () => {
     expect(readBy(spec, 'data', releaseTarget())).toBe(true)
   })
 })
+
+describe('editDistanceWithin (did-you-mean)', () => {
+  it('agrees with the full edit distance up to the bound, on seeded random names', async () => {
+    const {editDistance, editDistanceWithin} = await import('../../src/util/edit-distance.js')
+    const {Rng} = await import('../../src/util/rng.js')
+    const rng = new Rng(3, 'edit-distance')
+    for (let i = 0; i < 3000; i++) {
+      const word = () => Array.from({length: rng.int(0, 14)}, () => rng.pick(['a', 'b', 'c', '-', '_'])).join('')
+      const [a, b, max] = [word(), word(), rng.int(0, 5)]
+      const full = editDistance(a, b)
+      expect(editDistanceWithin(a, b, max), `${a} ${b} ${max}`).toBe(full <= max ? full : max + 1)
+    }
+  })
+
+  it('costs nothing for a 1,000,000-character name', async () => {
+    const {nearest} = await import('../../src/config/options.js')
+    const t0 = performance.now()
+    expect(nearest('k'.repeat(1_000_000), ['dir', 'hostname'])).toEqual([])
+    expect(performance.now() - t0).toBeLessThan(100)
+  })
+})
