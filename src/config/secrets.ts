@@ -29,6 +29,11 @@ export function isSecretish(name: string): boolean {
   return SECRET_NAMES.some((s) => editDistanceWithin(n, s, 3) <= Math.min(3, Math.floor(s.length / 4)))
 }
 
+/** A dotted name (`enterprise.license-key`, `license-key.`) names a secret when any of its parts does. */
+function anySecretish(name: string): boolean {
+  return name.split('.').some((part) => part !== '' && isSecretish(part))
+}
+
 /** Secrets shorter than this are redacted only where a whole value equals them ("test" is too common a word). */
 const MIN_SUBSTRING = 6
 /** Runs of this many characters copied out of a secret are redacted wherever they appear. */
@@ -46,7 +51,7 @@ const KEY_TOKEN = /[A-Za-z0-9_.-]{3,}/g
 export function redactConfigLine(line: string): string {
   KEY_TOKEN.lastIndex = 0
   for (let m = KEY_TOKEN.exec(line); m !== null; m = KEY_TOKEN.exec(line)) {
-    if (!isSecretish(m[0].replace(/^.*\./, ''))) continue
+    if (!anySecretish(m[0])) continue
     const eq = line.indexOf('=')
     let cut = eq >= 0 && eq < m.index ? eq + 1 : m.index + m[0].length
     if (cut !== eq + 1) {
@@ -85,7 +90,7 @@ export function secretCandidates(text: string, statements: Statement[]): string[
     if (s.kind === 'other' || (s.kind === 'pair' && s.valueStart === undefined)) {
       const line = text.slice(s.start, s.end)
       const m = /^\s*["']?([A-Za-z0-9_.-]+)["']?\s*[:=]?\s*(.*)$/.exec(line)
-      if (m && isSecretish(m[1].replace(/^.*\./, ''))) push(m[2])
+      if (m && anySecretish(m[1])) push(m[2])
     }
   }
   return out

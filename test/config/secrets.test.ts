@@ -25,6 +25,8 @@ describe('a secret on a line that is not valid TOML', () => {
 
       // Found by scripts/fuzz-config.ts: two lines joined into one, the second key's name mangled.
       `[enterprise] licenkey = '${MARK}'\n`,
+      `[enterprise]\nlicense-key. = '${MARK}'\n`,
+      `enterprise.license-key.x = '${MARK}\n`,
       `[meta]\ndir"/m" meta-internal-shared-se[cret = """${MARK}"""\n`,
     ]
     for (const text of cases) {
