@@ -10,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {DataStore} from '../../src/devcluster/data/store/store.js'
 import {MAX_TIME_NS, MIN_TIME_NS} from '../../src/lineprotocol/point.js'
 import {allCases, type Case, limitCases} from './cases.js'
-import {INFLUXD, type Influxd, startInfluxd} from './influxd.js'
+import {INFLUXD, type Influxd, startInfluxd} from '../helpers/influxd.js'
 import {Oracle} from './oracle.js'
 
 if (!INFLUXD) console.log('conformance: influxd is not installed (apt-get install influxdb gives 1.6.7); skipping the comparison with the real parser')

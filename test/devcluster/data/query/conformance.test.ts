@@ -16,7 +16,7 @@ import {writeFileSync} from 'node:fs'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {errorBody, formatForAccept, parseQueryRequest, type QueryExecutor, renderResponse, type Result} from '../../../../src/devcluster/data/query/index.js'
 import {BASE, adminSequence, dataset, formatCases, lineProtocol, readQueries} from './conformance-data.js'
-import {type Influxd, influxdMissing, startInfluxd} from './influxd.js'
+import {type Influxd, influxdMissing, startInfluxd} from '../../../helpers/influxd.js'
 import {MemCluster} from './mem-cluster.js'
 
 const missing = influxdMissing()
@@ -70,7 +70,7 @@ async function ours(ex: QueryExecutor, r: Request): Promise<{status: number; bod
 }
 
 async function theirs(influxd: Influxd, r: Request): Promise<{status: number; body: string}> {
-  return influxd.query({db: 'db', q: r.q, ...r.params}, {method: r.post === true ? 'POST' : 'GET', headers: r.accept === undefined ? {} : {Accept: r.accept}})
+  return influxd.queryRaw({db: 'db', q: r.q, ...r.params}, {method: r.post === true ? 'POST' : 'GET', headers: r.accept === undefined ? {} : {Accept: r.accept}})
 }
 
 /** Structural equality with a relative float tolerance (JSON documents, one per line when chunked). */
@@ -147,8 +147,8 @@ describe.skipIf(missing !== undefined)('executor against influxd 1.6.7', () => {
     }
     const {autogen, forever} = dataset()
     const lines = lineProtocol(autogen)
-    for (let i = 0; i < lines.length; i += 5000) await influxd.write('db', lines.slice(i, i + 5000).join('\n'))
-    await influxd.write('db', lineProtocol(forever).join('\n'), 'forever')
+    for (let i = 0; i < lines.length; i += 5000) await influxd.writeOk('db', lines.slice(i, i + 5000).join('\n'))
+    await influxd.writeOk('db', lineProtocol(forever).join('\n'), 'forever')
     one.write('db', undefined, autogen)
     one.write('db', 'forever', forever)
     two.write('db', undefined, autogen)

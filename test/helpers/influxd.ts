@@ -1,5 +1,6 @@
-// A real influxd (the Debian package's 1.6.7) on 127.0.0.1 with a throw-away configuration, for conformance tests.
-// Everything lives in a temp folder; the process is stopped by stop().
+// A real influxd (the Debian package's 1.6.7) on 127.0.0.1 with a throw-away configuration, for conformance tests and
+// benchmarks: every folder in a temp dir, reporting disabled, no self-monitoring and no background services that would
+// change the data. The process is stopped by stop().
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
@@ -11,13 +12,22 @@ import {until} from '../helpers/wait.js'
 
 export const INFLUXD = ['/usr/bin/influxd', '/usr/local/bin/influxd'].find((p) => existsSync(p))
 
+/** Why the tests that need influxd skip, or undefined when it is installed. */
+export function influxdMissing(): string | undefined {
+  return INFLUXD ? undefined : 'influxd is not installed (the Debian package influxdb gives 1.6.7)'
+}
+
 export interface Influxd {
   url: string
   dir: string
   /** POST /query; returns the parsed JSON. */
   query(q: string): Promise<unknown>
+  /** /query with any parameters, method and headers; returns the status and the body as text. */
+  queryRaw(params: Record<string, string>, init?: {method?: string; headers?: Record<string, string>}): Promise<{status: number; body: string}>
   /** POST /write with a body; returns the status and the `error` of the JSON body, if any. */
   write(db: string, body: string | Uint8Array, params?: Record<string, string>): Promise<{status: number; error?: string}>
+  /** POST /write (ns precision) that must answer 204. */
+  writeOk(db: string, lines: string, rp?: string): Promise<void>
   stop(): Promise<void>
 }
 
@@ -51,6 +61,8 @@ ${extra}
   bind-address = "127.0.0.1:${http}"
   log-enabled = false
 [continuous_queries]
+  enabled = false
+[subscriber]
   enabled = false
 [retention]
   enabled = false
@@ -97,6 +109,14 @@ function handle(url: string, dir: string, child: ChildProcess): Influxd {
     async query(q) {
       const res = await fetch(`${url}/query`, {method: 'POST', body: new URLSearchParams({q})})
       return res.json()
+    },
+    async queryRaw(params, init = {}) {
+      const res = await fetch(`${url}/query?${new URLSearchParams(params)}`, {method: init.method ?? 'GET', headers: init.headers})
+      return {status: res.status, body: await res.text()}
+    },
+    async writeOk(db, lines, rp) {
+      const res = await fetch(`${url}/write?${new URLSearchParams({db, precision: 'ns', ...(rp === undefined ? {} : {rp})})}`, {method: 'POST', body: lines})
+      if (res.status !== 204) throw new Error(`influxd write: ${res.status} ${await res.text()}`)
     },
     async write(db, body, params = {}) {
       // A raw request: influxd copies the error into an X-Influxdb-Error header as it is (NUL and other bytes that
