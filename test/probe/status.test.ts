@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {closeHttp} from '../../src/probe/http.js'
-import {checkStatusFiles, metaHttpAddrForPeer, probeCluster, splitHostPort, type StatusReport, statusExitCode} from '../../src/probe/status.js'
+import {checkStatusFiles, metaHttpAddrForPeer, probeCluster, type StatusReport, statusExitCode} from '../../src/probe/status.js'
 import {renderStatus} from '../../src/format/status.js'
 import {tempDir} from '../helpers/cli.js'
 import {FakeCluster, hangRoute, joinedCluster, jsonRoute, textRoute} from '../helpers/cluster.js'
@@ -18,13 +18,13 @@ const ids = (r: StatusReport) => r.problems.map((p) => p.id)
 const FRESH = (addr: string) => ({nodeType: 'meta', leader: '', httpAddr: addr, raftAddr: addr, peers: null})
 
 describe('addresses', () => {
-  it('splits host:port and maps Raft peers to HTTP addresses', () => {
-    expect(splitHostPort('meta-1:8089')).toEqual(['meta-1', '8089'])
-    expect(splitHostPort('[::1]:8091')).toEqual(['::1', '8091'])
-    expect(splitHostPort('meta-1')).toEqual(['meta-1', ''])
-    expect(metaHttpAddrForPeer('meta-2:8089', 'meta-1:8091')).toEqual({address: 'meta-2:8091'})
-    expect(metaHttpAddrForPeer('meta-2:8089', 'meta-1:9091')).toEqual({address: 'meta-2:9091'})
-    expect(metaHttpAddrForPeer('m2:7000', 'm1:8091', {data: [], meta: [{id: 2, addr: 'm2:7001', tcpAddr: 'm2:7000', httpScheme: 'https'}]})).toEqual({address: 'm2:7001', scheme: 'https'})
+  it('maps Raft peers to HTTP addresses: /show-cluster first, else the reporter\'s Raft-to-HTTP port offset', () => {
+    expect(metaHttpAddrForPeer('meta-2:8089', {httpAddr: 'meta-1:8091', raftAddr: 'meta-1:8089'})).toEqual({address: 'meta-2:8091'})
+    expect(metaHttpAddrForPeer('meta-2:8089', {httpAddr: 'meta-1:9091'})).toEqual({address: 'meta-2:9091'})
+    // a dev cluster: every node has its own ports, 2 apart
+    expect(metaHttpAddrForPeer('127.0.0.1:23689', {httpAddr: '127.0.0.1:23591', raftAddr: '127.0.0.1:23589'})).toEqual({address: '127.0.0.1:23691'})
+    expect(metaHttpAddrForPeer('[fd00::2]:8089', {httpAddr: '[fd00::1]:8091', raftAddr: '[fd00::1]:8089'})).toEqual({address: '[fd00::2]:8091'})
+    expect(metaHttpAddrForPeer('m2:7000', {httpAddr: 'm1:8091'}, {data: [], meta: [{id: 2, addr: 'm2:7001', tcpAddr: 'm2:7000', httpScheme: 'https'}]})).toEqual({address: 'm2:7001', scheme: 'https'})
   })
 })
 
@@ -109,9 +109,10 @@ describe('probeCluster', () => {
     const row = r.nodes.find((n) => n.address === deadAddr)!
     expect(row).toMatchObject({role: 'data', reachable: false, checked: false, state: 'unknown', problems: ['data-silent', 'data-unreachable']})
     expect(row.error).toContain('connection refused')
-    expect(r.state).toBe('unknown')
+    // a data node down is a critical finding; the picture is partial as well
+    expect([r.state, r.verdict, r.complete]).toEqual(['fail', 'critical', false])
     expect(statusExitCode(r)).toBe(3)
-    expect(await renderStatus(r)).toContain('State is UNKNOWN')
+    expect(await renderStatus(r)).toContain('may hide more problems')
   })
 
   it('one meta node that never answers among good ones: reported, not fatal', async () => {
@@ -119,15 +120,18 @@ describe('probeCluster', () => {
     const hang = await fc.node({'*': hangRoute})
     const r = await probeCluster([c.metas[0].addr, hang.addr], {http: {timeoutMs: 300}})
     expect(r.nodes.find((n) => n.address === hang.addr)).toMatchObject({reachable: false, state: 'unknown', error: `${hang.url}/status: no complete answer within 300 ms`})
-    expect(r.state).toBe('unknown')
+    // not a voter of the cluster that answered: an address given that does not answer stays critical
+    expect(r.problems.find((p) => p.id === 'meta-unreachable')!.severity).toBe('critical')
+    expect([r.verdict, r.complete]).toEqual(['critical', false])
     expect(statusExitCode(r)).toBe(3)
   })
 
-  it('a peer that cannot be mapped to an HTTP address is named, not silently skipped', async () => {
+  it('a peer that is not in /show-cluster is probed at its guessed HTTP address, and named when it is down', async () => {
     const c = await joinedCluster(fc, 1, 0)
     c.status[0].peers = [c.metas[0].addr, '127.0.0.1:1']
     const r = await probeCluster([c.metas[0].addr])
-    expect(r.problems.find((p) => p.id === 'peer-not-probed')!.message).toContain('peer 127.0.0.1:1 could not be mapped')
+    expect(r.nodes.find((n) => n.address === '127.0.0.1:1')).toMatchObject({role: 'meta', source: 'peers', reachable: false, raftAddr: '127.0.0.1:1'})
+    expect(r.problems.find((p) => p.id === 'meta-unreachable')!.message).toContain('127.0.0.1:1/status: connection refused')
   })
 
   it('nothing could be checked: exit 4', async () => {
@@ -197,7 +201,8 @@ describe('checkStatusFiles', () => {
     expect(statusExitCode(r)).toBe(0)
     const fresh = await checkStatusFiles([file('f.json', JSON.stringify({nodeType: 'meta', leader: '', httpAddr: 'meta-4:8091', raftAddr: 'meta-4:8089', peers: null}))])
     expect(fresh.problems.map((p) => [p.id, p.severity])).toEqual([['meta-not-joined', 'warning']])
-    expect(statusExitCode(fresh)).toBe(0)
+    // a warning is a problem found: exit 3 (decideOutcome), never 0
+    expect(statusExitCode(fresh)).toBe(3)
   })
 
   it.each([
