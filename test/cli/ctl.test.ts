@@ -12,14 +12,14 @@ describe('medic ctl show', () => {
     const c = await joinedCluster(fc, 3, 2, '1.11.8-c1.11.8')
     c.showCluster.data[1].version = ''
     const r = await medic(['ctl', 'show', '--meta', c.metas[0].addr])
-    expect(r.stderr).toBe('')
+    expect(r.stderr).toBe('(layout of influxd-ctl 1.10+: the meta node asked announces 1.11.8-c1.11.8)\n')
     expect(r.code).toBe(0)
     const lines = r.stdout.split('\n')
-    expect(lines.slice(0, 3)).toEqual(['Data Nodes', '==========', expect.stringMatching(/^ID\s+TCP Address\s+Version$/)])
-    expect(lines[3]).toMatch(new RegExp(`^4\\s+${c.showCluster.data[0].tcpAddr}\\s+1\\.11\\.8-c1\\.11\\.8$`))
-    expect(lines[4]).toMatch(new RegExp(`^5\\s+${c.showCluster.data[1].tcpAddr}$`))
+    expect(lines.slice(0, 3)).toEqual(['Data Nodes', '==========', expect.stringMatching(/^ID\s+TCP Address\s+HTTP Address\s+Version\s+Labels\s+Passive$/)])
+    expect(lines[3]).toMatch(new RegExp(`^4\\s+${c.showCluster.data[0].tcpAddr}\\s+${c.datas[0].addr}\\s+1\\.11\\.8-c1\\.11\\.8\\s+\\{\\}\\s+false$`))
+    expect(lines[4]).toMatch(new RegExp(`^5\\s+${c.showCluster.data[1].tcpAddr}\\s+${c.datas[1].addr}\\s+\\{\\}\\s+false$`))
     expect(r.stdout).toContain(`Meta Nodes\n==========\n`)
-    expect(r.stdout).toMatch(new RegExp(`^1\\s+${c.metas[0].addr}\\s+1\\.11\\.8-c1\\.11\\.8$`, 'm'))
+    expect(r.stdout).toMatch(new RegExp(`^1\\s+${c.metas[0].addr}\\s+${c.metas[0].addr}\\s+1\\.11\\.8-c1\\.11\\.8\\s+\\{\\}$`, 'm'))
     expect(r.stdout).toContain(`Raft Status\n==========\nLeader  ${c.metas[0].addr}\nPeers   [${c.metas.map((m) => `"${m.addr}"`).join(', ')}]`)
   })
 
@@ -40,7 +40,8 @@ describe('medic ctl show', () => {
     const n = await fc.node({'*': hangRoute})
     const r = await medic(['ctl', 'show', '--meta', n.addr, '--timeout', '300ms'])
     expect(r.code).toBe(4)
-    expect(r.stderr).toContain('no complete answer within 300 ms')
+    expect(r.stderr).toContain('no complete answer within 300 ms (--timeout 300ms)')
+    expect(r.stderr).toContain(`allow more time: medic ctl show ${n.addr} --timeout 30s`)
   })
 
   it('not a meta node: exit 4 with the reason', async () => {
