@@ -98,7 +98,8 @@ describe('diagnoseJoin against loopback meta nodes', () => {
     expect(step(r, 'resolve').summary).toContain('resolves to a loopback address here')
     expect(r.verdict).toBe('warning')
     expect(r.counts.fail).toBe(0)
-    expect(step(r, 'tcp-raft').evidence[0]).toContain(`bind-address in ${conf}`)
+    // the Raft port the node advertises in /status wins over the config's
+    expect(step(r, 'tcp-raft').evidence[0]).toContain('the raftAddr the node advertises in /status')
     expect(renderJoin(r, 200)).toContain('The join should work')
   })
 
