@@ -280,7 +280,7 @@ function judgeMetaStatus(row: NodeRow, status: MetaStatus, problems: Problems, m
   if (loopback.length > 0) {
     problems.add({id: 'loopback-advertised', severity: 'critical', nodes: [where], message: `${where}: advertises a loopback address (${loopback.map(([f, v]) => `${f} ${v}`).join(', ')}): other nodes cannot reach it there`, suggestions: [
       'set hostname = "<this node\'s name that every other node resolves>" in influxdb-meta.conf (or INFLUXDB_HOSTNAME) and restart influxd-meta',
-      'never join nodes as localhost: influxd-ctl add-meta <real-name>:8091',
+      'never join nodes as localhost: influxd-ctl add-meta meta-2.example.com:8091   (the name every other node resolves)',
     ]}, [row])
   }
   const unroutable = advertised.filter(([field, v]) => {
@@ -393,8 +393,9 @@ export function judgeQuorum(observations: MetaObservation[], rows: NodeRow[], le
   const n = voters.size
   const needed = Math.floor(n / 2) + 1
   const answered = joined.filter((o) => voters.has(o.status!.raftAddr.toLowerCase()))
-  const holds: boolean | null = leader !== undefined && voters.has(leader.toLowerCase())
-    ? true
+  // A leader is only believed when it is a sound address among the voters and medic reached at least one voter.
+  const holds: boolean | null = leader !== undefined && isPlainHostPort(leader) && voters.has(leader.toLowerCase())
+    ? (up > 0 ? true : null)
     : answered.length > 0 && answered.every((o) => o.status!.leader === '') ? false : up + unchecked < needed ? false : null
   const spare = holds === true && unchecked === 0 ? Math.max(0, up - needed) : null
   const head = `${up}/${n} voter${n === 1 ? '' : 's'} up${unchecked > 0 ? ` (${unchecked} not checked)` : ''}`
