@@ -1,10 +1,13 @@
 // `medic status` end to end: the built CLI against real loopback meta and data nodes.
+import {spawn} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {medic, oneJson, tempDir} from '../helpers/cli.js'
+import {medic, oneJson, ROOT, tempDir} from '../helpers/cli.js'
 import {FakeCluster, hangRoute, joinedCluster, textRoute} from '../helpers/cluster.js'
+import {RAW_CONTROL} from '../helpers/hostile.js'
+import {until} from '../helpers/wait.js'
 
 const fc = new FakeCluster()
 afterEach(() => fc.close())
@@ -96,5 +99,75 @@ describe('medic status', () => {
     expect((await medic(['status', 'm:8091', '--password', 'x'])).code).toBe(2)
     expect((await medic(['status', '--file', '-'])).code).toBe(2)
     expect((await medic(['status', 'm:8091', '--file', 'x.json'])).code).toBe(2)
+  })
+})
+
+describe('medic status: bad answers and bad input', () => {
+  it('a malformed peer address in /status is a finding about that node: exit 3, never 2', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.status[0].peers = [c.metas[0].addr, 'meta 2.example.com:8089', 'meta-3\u001b[2J:8089']
+    const r = await medic(['status', c.metas[0].addr])
+    expect(r.code).toBe(3)
+    expect(r.stdout).toContain('peer-malformed')
+    expect(r.stdout + r.stderr).not.toMatch(RAW_CONTROL)
+    const j = await medic(['status', c.metas[0].addr, '--json'])
+    expect(j.code).toBe(3)
+    expect(oneJson(j.stdout)).toMatchObject({exitCode: 3, verdict: 'critical'})
+  })
+
+  it('ftp://host:port suggests a command that works (no second port)', async () => {
+    const r = await medic(['status', 'ftp://meta-1:8091', '--json'])
+    expect(r.code).toBe(2)
+    expect((oneJson(r.stdout).error as {suggestions: string[]}).suggestions).toEqual(['medic status http://meta-1:8091'])
+  })
+
+  it('a directory given to --file is called a directory, not a log file', async () => {
+    const dir = tempDir('medic-status-cli-dir-')
+    const r = await medic(['status', '--file', dir])
+    expect(r.code).toBe(4)
+    expect(r.stderr).toContain(`${dir}: is a directory, not a saved /status body`)
+    expect(r.stderr).not.toContain('log file')
+  })
+
+  it('one of three meta nodes down: the quorum sentence, in text and --json; a warning (exit 3), not UNKNOWN', async () => {
+    const c = await joinedCluster(fc, 3, 0)
+    c.metas[2].server.closeAllConnections()
+    await new Promise((r) => c.metas[2].server.close(r))
+    const r = await medic(['status', c.metas[0].addr])
+    expect(r.code).toBe(3)
+    expect(r.stdout).toContain('Quorum: 2/3 voters up: quorum holds; one more failure loses the leader')
+    expect(r.stdout).toContain('Cluster: WARNING')
+    const j = oneJson((await medic(['status', c.metas[0].addr, '--json'])).stdout)
+    expect(j).toMatchObject({verdict: 'warning', exitCode: 3, quorum: {voters: 3, up: 2, down: 1, holds: true, spare: 0, text: '2/3 voters up: quorum holds; one more failure loses the leader'}})
+  })
+
+  it('--watch into a pipe: one line per change; --json: one NDJSON object per change and a summary line; Ctrl-C ends it', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    for (const json of [false, true]) {
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'status', c.metas[0].addr, '--watch', '100ms', ...(json ? ['--json'] : [])], {cwd: ROOT, env: {...process.env, NO_COLOR: '1'}})
+      let out = ''
+      let err = ''
+      child.stdout.on('data', (d: Buffer) => { out += d.toString() })
+      child.stderr.on('data', (d: Buffer) => { err += d.toString() })
+      const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
+      await until('the first line', () => out.includes('\n'))
+      c.status[0].leader = ''
+      await until('a second line after the change', () => out.split('\n').filter(Boolean).length >= 2)
+      child.kill('SIGINT')
+      const code = await exited
+      const lines = out.split('\n').filter(Boolean)
+      if (json) {
+        const docs = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+        expect(docs[0]).toMatchObject({schemaVersion: 1, command: 'status', type: 'status', verdict: 'ok'})
+        expect(docs[1]).toMatchObject({type: 'status', verdict: 'critical'})
+        expect(docs.at(-1)).toMatchObject({type: 'summary', exitCode: 3})
+      } else {
+        expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ; OK; leader 127\.0\.0\.1:\d+; 1\/1 voter up: quorum holds/)
+        expect(lines[1]).toMatch(/; CRITICAL; no agreed leader; .*problems: no-leader/)
+        expect(err).toMatch(/Stopped after \d+ rounds/)
+      }
+      expect(code).toBe(3)
+      c.status[0].leader = c.metas[0].addr
+    }
   })
 })
