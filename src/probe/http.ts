@@ -242,7 +242,7 @@ async function exchange(
       const next = redirectTarget(href, String(Array.isArray(location) ? location[0] : location))
       if (!next.ok) {
         throw inputError(`${first}: redirected to ${JSON.stringify(next.location.slice(0, 200))}, which medic does not follow: ${next.reason}`, 'http-redirect-refused', [
-          `${what} sent medic elsewhere: meta followers redirect to the leader, whose address should be another node of the cluster`,
+          `${what} redirected the request elsewhere: meta followers redirect to the leader, whose address should be another node of the cluster`,
           `see the chain yourself: curl -sS -i ${shellQuote(first)}`,
         ])
       }

@@ -511,7 +511,7 @@ export async function diagnoseJoin(input: string, options: JoinOptions = {}): Pr
         summary: '503: the meta service is up but has no Raft leader (not joined yet, or its cluster lost quorum)',
         evidence: ev,
         next: [
-          `if this node is new: run influxd-ctl add-meta ${hp} from a meta node that is already in the cluster`,
+          `if this node is new, on a meta node that is already in the cluster: influxd-ctl add-meta ${hp}`,
           'if it was a member: check that a majority of meta nodes is up (medic status META:8091) and read its log: journalctl -u influxdb-meta -n 100',
         ],
       })
@@ -753,7 +753,7 @@ function membershipStep(status: MetaStatus, oneMachine: boolean, oneMachineNote:
       summary: `it already follows the leader ${status.leader || '(none)'} but its own Raft address ${status.raftAddr} is not among the peers: it belongs to (or was removed from) another cluster`,
       evidence: ev,
       next: [
-        ...(isPlainHostPort(status.httpAddr) ? [`on the other cluster: influxd-ctl remove-meta ${status.httpAddr}`] : ['on the other cluster: influxd-ctl remove-meta with the address influxd-ctl show lists for this node']),
+        ...(isPlainHostPort(status.httpAddr) ? [`on the other cluster: influxd-ctl remove-meta ${status.httpAddr}`] : ['on a meta node of the other cluster: influxd-ctl show   (find this node there), then remove-meta it by the address shown']),
         'on this node: stop influxdb-meta, move its [meta] dir away, start it again, then add it',
       ],
     })

@@ -263,7 +263,7 @@ function judgeMetaStatus(row: NodeRow, status: MetaStatus, problems: Problems, m
     }
     if (status.raftAddr !== '' && peers.length > 0 && !peers.some((p) => sameAddr(p, status.raftAddr))) {
       problems.add({id: 'self-not-in-peers', severity: 'warning', nodes: [where], message: `${where}: its own raftAddr ${status.raftAddr} is not in its peers [${peers.join(', ')}]`, suggestions: [
-        'the node was added under another name (hostname changed after add-meta?): check influxd-ctl show on the leader, then remove-meta and add-meta it with the right name',
+        'the node was added under another name (hostname changed after add-meta?); on the leader, compare with: influxd-ctl show   (then remove-meta it, and add-meta it with the right name)',
       ]}, [row])
     }
   }
@@ -340,7 +340,7 @@ function judgeCluster(observations: MetaObservation[], problems: Problems): stri
   }
   if (peerSets.size > 1) {
     problems.add({id: 'peers-disagree', severity: 'warning', nodes: joined.map((o) => o.row.address), message: `the meta nodes list different peers: ${[...peerSets.entries()].map(([k, rows]) => `${rows.map((r) => r.address).join(', ')}: [${k.split(',').join(', ')}]`).join('; ')}`, suggestions: [
-      'a membership change in flight, or a node removed while down: compare with influxd-ctl show on the leader, then remove-meta -force the stale entry',
+      'a membership change in flight, or a node removed while down; on the leader, compare with: influxd-ctl show   (then remove-meta -force the stale entry)',
     ]})
   }
   const counts = new Set(joined.map((o) => o.status!.peers?.length ?? 0))
@@ -531,7 +531,7 @@ async function probeMeta(row: NodeRow, budget: Budget, problems: Problems): Prom
     problems.add({id: 'meta-auth', severity: 'critical', nodes: [where], message: `${where}: /status answered ${raw.status}${msg ? ` ${JSON.stringify(msg.slice(0, 200))}` : ''}: ${sent
       ? 'the node refused the credentials medic sent (wrong user or password, or for a JWT a different [meta] shared-secret)'
       : 'meta authentication is on ([meta] auth-enabled = true) and medic sent no credentials'}`, suggestions: sent
-      ? ['check the user and password (influxd-ctl -auth-type basic -user USER -pwd PASSWORD show tests them), or the shared-secret given to --jwt-secret']
+      ? ['check the user and password, or the shared-secret given to --jwt-secret; to test them on a meta node: influxd-ctl -auth-type basic -user USER -pwd PASSWORD show']
       : [http.hints?.credentials]}, [row])
     return {row}
   }
@@ -697,7 +697,7 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
         if (!hp.ok) {
           unmapped++
           problems.add({id: 'peer-malformed', severity: 'critical', nodes: [o.row.address], message: `${o.row.address}: lists the peer ${JSON.stringify(peer.slice(0, 100))}, which is not a host:port (${hp.reason}): no meta node can reach it, and medic did not try`, suggestions: [
-            'the peers are the Raft addresses the meta nodes were added with: compare with influxd-ctl show on the leader, and remove-meta the bad entry',
+            'the peers are the Raft addresses the meta nodes were added with; on the leader, compare with: influxd-ctl show   (then remove-meta the bad entry)',
           ]}, [o.row])
           continue
         }
@@ -765,12 +765,12 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
     }
     if (quorum.holds === false) {
       problems.add({id: 'quorum-lost', severity: 'critical', nodes: rows.filter((r) => r.role === 'meta').map((r) => r.address), message: quorum.text, suggestions: [
-        'bring the meta nodes that are down back first: systemctl start influxdb-meta on each of them',
+        'bring the meta nodes that are down back first; on each of them: systemctl start influxdb-meta',
         'then check that every meta node reaches every other on its Raft port (8089 by default)',
       ]})
     } else if (quorum.holds === true && quorum.down > 0) {
       problems.add({id: 'quorum-degraded', severity: 'warning', nodes: rows.filter((r) => r.role === 'meta' && !r.reachable).map((r) => r.address), message: quorum.text, suggestions: [
-        'bring the meta node(s) that are down back before any other maintenance: systemctl start influxdb-meta on each of them',
+        'bring the meta nodes that are down back before any other maintenance; on each of them: systemctl start influxdb-meta',
       ]})
     }
   }

@@ -351,7 +351,7 @@ describe('diagnoseJoin: what the node sends is outside input', () => {
     expect(step(r, 'membership').status).toBe('fail')
     const next = r.steps.flatMap((s) => s.next)
     expect(next.join('\n')).not.toContain('touch${IFS}pwned')
-    expect(next.join('\n')).toContain('influxd-ctl remove-meta with the address influxd-ctl show lists for this node')
+    expect(next.join('\n')).toContain('on a meta node of the other cluster: influxd-ctl show')
     expect(step(r, 'advertised-address').status).toBe('fail')
     const text = renderJoin(r, 200)
     expect(text).not.toMatch(RAW_CONTROL)
