@@ -8,7 +8,7 @@ import {MedicError} from '../errors.js'
 import {formatShortDurationMs} from '../util/duration.js'
 import {isPlainHostPort} from '../util/hostport.js'
 import {decideOutcome, type Outcome} from '../util/outcome.js'
-import {checkMetaStatus, parseShowCluster, type ShowClusterDataNode, type ShowClusterMetaNode} from '../wire/schemas.js'
+import {checkMetaStatus, parseShowCluster, type ShowCluster, type ShowClusterDataNode, type ShowClusterMetaNode} from '../wire/schemas.js'
 import {getJson, type HttpOptions, normaliseBaseUrl} from './http.js'
 import {META_HTTP_PORT} from './status.js'
 
@@ -119,12 +119,22 @@ export async function ctlShow(address: string, options: CtlShowOptions = {}): Pr
   else if (status.check.ok) raft = {leader: status.check.status.leader, peers: status.check.status.peers}
   else raftError = `${base}/status: not a meta /status body (${status.check.issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')})`
   const headerVersion = [clusterRes.version, 'version' in status ? status.version : undefined].find((v): v is string => typeof v === 'string' && v !== '')
-  const chosen = chooseLayout(headerVersion, cluster.meta, base)
-  const layout = options.layout ?? chosen.layout
+  return buildCtlShow({base, cluster, raft, raftError, headerVersion, layout: options.layout})
+}
+
+/**
+ * The view `ctl show` renders, from what the meta node answered: the layout of its era, and findings about what would
+ * be shown (addresses no node can dial, duplicate ids). Pure: fuzzed in test/probe/fuzz.test.ts.
+ */
+export function buildCtlShow(input: {base: string; cluster: ShowCluster; raft: CtlShow['raft']; raftError?: string; headerVersion?: string; layout?: CtlLayout}): CtlShow {
+  const {base, cluster, raft, raftError} = input
+  const chosen = chooseLayout(input.headerVersion, cluster.meta, base)
+  const layout = input.layout ?? chosen.layout
   const findings: CtlFinding[] = []
+  let bad = 0
   const badAddress = (what: string, value: string | undefined) => {
     if (value === undefined || value === '' || isPlainHostPort(value)) return
-    findings.push({id: 'bad-address', severity: 'critical', message: `${what} is ${JSON.stringify(value.slice(0, 100))}, which is not a host:port any node can dial`})
+    if (++bad <= 10) findings.push({id: 'bad-address', severity: 'critical', message: `${what} is ${JSON.stringify(value.slice(0, 100))}, which is not a host:port any node can dial`})
   }
   for (const d of cluster.data) {
     badAddress(`data node ${d.id}'s TCP address`, d.tcpAddr)
@@ -138,10 +148,11 @@ export async function ctlShow(address: string, options: CtlShowOptions = {}): Pr
     badAddress('the Raft leader', raft.leader)
     for (const p of raft.peers ?? []) badAddress('a Raft peer', p)
   }
+  if (bad > 10) findings.push({id: 'bad-address', severity: 'critical', message: `and ${bad - 10} more addresses no node can dial`})
   const ids = new Map<number, number>()
   for (const n of [...cluster.data, ...cluster.meta]) ids.set(n.id, (ids.get(n.id) ?? 0) + 1)
   const dup = [...ids.entries()].filter(([, c]) => c > 1).map(([id]) => id)
-  if (dup.length > 0) findings.push({id: 'duplicate-id', severity: 'critical', message: `node id${dup.length === 1 ? '' : 's'} ${dup.join(', ')} appear${dup.length === 1 ? 's' : ''} twice: meta and data nodes share one id sequence`})
+  if (dup.length > 0) findings.push({id: 'duplicate-id', severity: 'critical', message: `node id${dup.length === 1 ? '' : 's'} ${dup.slice(0, 10).join(', ')}${dup.length > 10 ? ` and ${dup.length - 10} more` : ''} appear${dup.length === 1 ? 's' : ''} more than once: meta and data nodes share one id sequence`})
   // The Raft Status section exists from 1.10 on: only then is a missing /status a gap in what is shown.
   const raftShown = layout === '1.10'
   const outcome = decideOutcome({findings, checked: 1 + (raftShown && raft !== null ? 1 : 0), unchecked: raftShown && raft === null ? 1 : 0})
@@ -152,7 +163,7 @@ export async function ctlShow(address: string, options: CtlShowOptions = {}): Pr
     raft,
     ...(raftError === undefined ? {} : {raftError}),
     layout,
-    layoutReason: options.layout === undefined ? chosen.reason : `--layout ${options.layout}`,
+    layoutReason: input.layout === undefined ? chosen.reason : `--layout ${input.layout}`,
     ...(chosen.version === undefined ? {} : {version: chosen.version}),
     findings,
     verdict: outcome.verdict,

@@ -13,8 +13,8 @@
  *
  * The same checks run offline on saved /status bodies (checkStatusFiles) for support tickets. No oclif import.
  */
-import {constants as fsConstants} from 'node:fs'
-import {open, readFile, stat} from 'node:fs/promises'
+import {constants as fsConstants, open as openFd} from 'node:fs'
+import {readFile, stat} from 'node:fs/promises'
 
 import {fileError, inputError, MedicError} from '../errors.js'
 import {formatShortDurationMs} from '../util/duration.js'
@@ -29,6 +29,15 @@ export const META_HTTP_PORT = 8091
 export const DATA_HTTP_PORT = 8086
 /** Default of --timeout, the deadline of a whole run. */
 export const DEFAULT_RUN_TIMEOUT_MS = 15_000
+/**
+ * Bounds on what a node's answer can make medic do: Enterprise clusters have 3 to 7 meta nodes and rarely more than a
+ * few hundred data nodes, and a hostile /status or /show-cluster must not make medic dial thousands of addresses.
+ */
+export const MAX_META_NODES = 32
+export const MAX_DATA_NODES = 1000
+const DATA_CONCURRENCY = 32
+/** Findings that name addresses list this many, then "and N more". */
+const LIST_MAX = 10
 
 export type Severity = 'warning' | 'critical'
 export type NodeState = 'ok' | 'warning' | 'fail' | 'unknown'
@@ -132,6 +141,24 @@ export interface StatusOptions {
 // ------------------------------------------------------------------------------------------------ addresses
 
 const sameAddr = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+
+/** Entries of one kind found in a list from outside: counted, and the first few kept as text. */
+class Flagged {
+  count = 0
+  private readonly shown: string[] = []
+  add(describe: () => string): void {
+    if (++this.count <= LIST_MAX) this.shown.push(describe())
+  }
+
+  text(): string {
+    return this.count <= LIST_MAX ? this.shown.join(', ') : `${this.shown.join(', ')} and ${this.count - LIST_MAX} more`
+  }
+}
+
+/** "a, b, c and 7 more": a list from outside, bounded for a one-line finding. */
+function listSome(items: string[], max = LIST_MAX): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`
+}
 
 /** A suggestion that names outside addresses: kept only when every one is a plain host:port. */
 function naming(text: string, ...addresses: string[]): string[] {
@@ -256,51 +283,58 @@ function judgeMetaStatus(row: NodeRow, status: MetaStatus, problems: Problems, m
     } else if (!peers.some((p) => sameAddr(p, status.leader))) {
       const leaderHost = splitHostPort(status.leader).host
       const leaderApi = joinHostPort(leaderHost, META_HTTP_PORT)
-      problems.add({id: 'leader-not-in-peers', severity: 'critical', nodes: [where], message: `${where}: its leader ${status.leader} is not in its peers [${peers.join(', ')}]`, suggestions: [
+      problems.add({id: 'leader-not-in-peers', severity: 'critical', nodes: [where], message: `${where}: its leader ${status.leader} is not in its peers [${listSome(peers)}]`, suggestions: [
         'the node follows a leader of another cluster, or the leader advertises a different address than the peers know',
         ...naming(`compare with the leader's own view: curl -sS http://${leaderApi}/status`, status.leader, leaderApi),
       ]}, [row])
     }
     if (status.raftAddr !== '' && peers.length > 0 && !peers.some((p) => sameAddr(p, status.raftAddr))) {
-      problems.add({id: 'self-not-in-peers', severity: 'warning', nodes: [where], message: `${where}: its own raftAddr ${status.raftAddr} is not in its peers [${peers.join(', ')}]`, suggestions: [
+      problems.add({id: 'self-not-in-peers', severity: 'warning', nodes: [where], message: `${where}: its own raftAddr ${status.raftAddr} is not in its peers [${listSome(peers)}]`, suggestions: [
         'the node was added under another name (hostname changed after add-meta?); on the leader, compare with: influxd-ctl show   (then remove-meta it, and add-meta it with the right name)',
       ]}, [row])
     }
   }
-  // Advertised addresses: the ones other nodes will dial.
-  const advertised = [['httpAddr', status.httpAddr], ['raftAddr', status.raftAddr], ['leader', status.leader], ...(status.peers ?? []).map((p, i) => [`peers[${i}]`, p])] as Array<[string, string]>
+  // Advertised addresses: the ones other nodes will dial. One pass, and only the first few of each kind are kept as
+  // text: a hostile body can list tens of thousands of peers.
   const reachedHost = reachedAs === undefined ? undefined : splitHostPort(reachedAs).host
-  const loopback = advertised.filter(([field, v]) => {
-    if (v === '' && field === 'leader') return false
+  const loopback = new Flagged()
+  const unroutable = new Flagged()
+  const malformed = new Flagged()
+  const classify = (field: () => string, v: string) => {
     const {host} = splitHostPort(v)
-    if (!isLoopbackHost(host)) return false
-    // A laptop cluster reached on 127.0.0.1 and advertising 127.0.0.1 is consistent; the name "localhost" never is.
-    return !(mode === 'live' && reachedHost !== undefined && isLoopbackHost(reachedHost) && host.toLowerCase() !== 'localhost' && sameAddr(host, reachedHost))
-  })
-  if (loopback.length > 0) {
-    problems.add({id: 'loopback-advertised', severity: 'critical', nodes: [where], message: `${where}: advertises a loopback address (${loopback.map(([f, v]) => `${f} ${v}`).join(', ')}): other nodes cannot reach it there`, suggestions: [
+    if (isLoopbackHost(host)) {
+      // A laptop cluster reached on 127.0.0.1 and advertising 127.0.0.1 is consistent; the name "localhost" never is.
+      const consistent = mode === 'live' && reachedHost !== undefined && isLoopbackHost(reachedHost) && host.toLowerCase() !== 'localhost' && sameAddr(host, reachedHost)
+      if (!consistent) loopback.add(() => `${field()} ${v.slice(0, 100)}`)
+    } else if (host === '' || isUnspecifiedHost(host)) {
+      unroutable.add(() => `${field()} ${JSON.stringify(v.slice(0, 100))}`)
+    } else if (!isPlainHostPort(v)) {
+      // not host:port at all (spaces, escape codes, shell characters): no node can dial it
+      malformed.add(() => `${field()} ${JSON.stringify(v.slice(0, 100))}`)
+    }
+  }
+  classify(() => 'httpAddr', status.httpAddr)
+  classify(() => 'raftAddr', status.raftAddr)
+  if (status.leader !== '') classify(() => 'leader', status.leader)
+  const peerList = status.peers ?? []
+  for (let i = 0; i < peerList.length; i++) classify(() => `peers[${i}]`, peerList[i])
+  if (loopback.count > 0) {
+    problems.add({id: 'loopback-advertised', severity: 'critical', nodes: [where], message: `${where}: advertises a loopback address (${loopback.text()}): other nodes cannot reach it there`, suggestions: [
       'set hostname = "<this node\'s name that every other node resolves>" in influxdb-meta.conf (or INFLUXDB_HOSTNAME) and restart influxd-meta',
       'never join nodes as localhost: influxd-ctl add-meta meta-2.example.com:8091   (the name every other node resolves)',
     ]}, [row])
   }
-  const unroutable = advertised.filter(([field, v]) => {
-    if (v === '' && field === 'leader') return false
-    const {host} = splitHostPort(v)
-    return host === '' || isUnspecifiedHost(host)
-  })
-  if (unroutable.length > 0) {
-    problems.add({id: 'unroutable-advertised', severity: 'critical', nodes: [where], message: `${where}: advertises an address without a usable host (${unroutable.map(([f, v]) => `${f} ${JSON.stringify(v)}`).join(', ')})`, suggestions: [
+  if (unroutable.count > 0) {
+    problems.add({id: 'unroutable-advertised', severity: 'critical', nodes: [where], message: `${where}: advertises an address without a usable host (${unroutable.text()})`, suggestions: [
       'set hostname in influxdb-meta.conf: the advertised addresses are hostname + the bind ports',
     ]}, [row])
   }
-  // Addresses that are not host:port at all (spaces, escape codes, shell characters): no node can dial them.
-  const malformed = advertised.filter(([field, v]) => !(v === '' && field === 'leader') && !loopback.some(([f]) => f === field) && !unroutable.some(([f]) => f === field) && !isPlainHostPort(v))
-  if (malformed.length > 0) {
-    problems.add({id: 'malformed-advertised', severity: 'critical', nodes: [where], message: `${where}: advertises ${malformed.length === 1 ? 'an address' : 'addresses'} that no node can dial (${malformed.map(([f, v]) => `${f} ${JSON.stringify(v)}`).join(', ')})`, suggestions: [
+  if (malformed.count > 0) {
+    problems.add({id: 'malformed-advertised', severity: 'critical', nodes: [where], message: `${where}: advertises ${malformed.count === 1 ? 'an address' : 'addresses'} that no node can dial (${malformed.text()})`, suggestions: [
       'the advertised addresses come from hostname and the bind addresses in influxdb-meta.conf: medic config check /etc/influxdb/influxdb-meta.conf',
     ]}, [row])
   }
-  if (mode === 'live' && reachedAs !== undefined && status.httpAddr !== '' && loopback.length === 0 && unroutable.length === 0 && isPlainHostPort(status.httpAddr)) {
+  if (mode === 'live' && reachedAs !== undefined && status.httpAddr !== '' && loopback.count === 0 && unroutable.count === 0 && isPlainHostPort(status.httpAddr)) {
     const adv = splitHostPort(status.httpAddr)
     const reached = splitHostPort(reachedAs)
     if (adv.port !== reached.port || !sameAddr(adv.host, reached.host)) {
@@ -339,7 +373,7 @@ function judgeCluster(observations: MetaObservation[], problems: Problems): stri
     peerSets.set(key, [...(peerSets.get(key) ?? []), o.row])
   }
   if (peerSets.size > 1) {
-    problems.add({id: 'peers-disagree', severity: 'warning', nodes: joined.map((o) => o.row.address), message: `the meta nodes list different peers: ${[...peerSets.entries()].map(([k, rows]) => `${rows.map((r) => r.address).join(', ')}: [${k.split(',').join(', ')}]`).join('; ')}`, suggestions: [
+    problems.add({id: 'peers-disagree', severity: 'warning', nodes: joined.map((o) => o.row.address), message: `the meta nodes list different peers: ${[...peerSets.entries()].slice(0, LIST_MAX).map(([k, rows]) => `${listSome(rows.map((r) => r.address))}: [${listSome(k.split(','))}]`).join('; ')}`, suggestions: [
       'a membership change in flight, or a node removed while down; on the leader, compare with: influxd-ctl show   (then remove-meta -force the stale entry)',
     ]})
   }
@@ -380,11 +414,13 @@ export function judgeQuorum(observations: MetaObservation[], rows: NodeRow[], le
     peers = [...sets.values()].sort((a, b) => b.n - a.n)[0].peers
   }
   const voters = new Set(peers.map((p) => p.toLowerCase()))
+  const byRaft = new Map<string, NodeRow>()
+  for (const r of rows) if (r.role === 'meta' && r.raftAddr !== undefined && !byRaft.has(r.raftAddr.toLowerCase())) byRaft.set(r.raftAddr.toLowerCase(), r)
   let up = 0
   let down = 0
   let unchecked = 0
   for (const v of voters) {
-    const row = rows.find((r) => r.role === 'meta' && r.raftAddr !== undefined && r.raftAddr.toLowerCase() === v)
+    const row = byRaft.get(v)
     if (row === undefined || (!row.reachable && row.error === undefined)) unchecked++
     else if (row.reachable) up++
     else if (row.error?.startsWith('not asked')) unchecked++
@@ -606,9 +642,16 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
   const byAddress = new Map<string, NodeRow>()
   const observations: MetaObservation[] = []
   let unmapped = 0
+  const skipped = {meta: 0, data: 0}
+  const counts = {meta: 0, data: 0}
   const addRow = (address: string, url: string, role: NodeRow['role'], source: NodeRow['source']): NodeRow | undefined => {
     const key = `${role}:${address.toLowerCase()}`
     if (byAddress.has(key)) return undefined
+    if (counts[role] >= (role === 'meta' ? MAX_META_NODES : MAX_DATA_NODES)) {
+      skipped[role]++
+      return undefined
+    }
+    counts[role]++
     const row = newRow(address, url, role, source)
     byAddress.set(key, row)
     rows.push(row)
@@ -623,6 +666,22 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
   let cluster: ShowCluster | undefined
   let showCluster: StatusReport['showCluster']
   const dataProbes: Array<Promise<void>> = []
+  // At most DATA_CONCURRENCY data nodes are asked at once.
+  let running = 0
+  const waiting: Array<() => void> = []
+  const limited = async (fn: () => Promise<void>) => {
+    if (running >= DATA_CONCURRENCY) await new Promise<void>((r) => waiting.push(r))
+    running++
+    try {
+      await fn()
+    } finally {
+      running--
+      waiting.shift()?.()
+    }
+  }
+  const malformedPeers = new Map<NodeRow, number>()
+  let badAddresses = 0
+  let metaListed = false
   const maxRounds = options.maxRounds ?? 3
   const knownRaft = new Set<string>()
   for (let round = 0; pending.length > 0 && round < maxRounds; round++) {
@@ -660,6 +719,7 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
           const u = nodeUrl(d.httpScheme, d.httpAddr, DATA_HTTP_PORT)
           if (!u.ok) {
             unmapped++
+            if (++badAddresses > LIST_MAX) continue
             problems.add({id: 'show-cluster-bad-address', severity: 'critical', nodes: [source.row.address], message: `${source.row.address}: /show-cluster lists data node ${d.id} at ${JSON.stringify(d.httpAddr.slice(0, 100))} (${d.httpScheme ?? 'http'}), which no node can dial: ${u.reason}`, suggestions: [
               'the data node advertises what its hostname and [http] bind-address say: check its influxdb.conf (medic config check /etc/influxdb/influxdb.conf on that node)',
             ]})
@@ -675,10 +735,10 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
           } else {
             row.version = d.version.slice(0, 100)
           }
-          dataProbes.push(probeData(row, budget, problems))
+          dataProbes.push(limited(() => probeData(row, budget, problems)))
         }
         for (const m of cluster.meta) {
-          const known = rows.find((r) => r.role === 'meta' && sameAddr(r.address, m.addr))
+          const known = byAddress.get(`meta:${m.addr.toLowerCase()}`)
           if (known) {
             known.id = m.id
             known.version ??= m.version ? m.version.slice(0, 100) : undefined
@@ -696,6 +756,9 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
         const hp = parseHostPort(peer)
         if (!hp.ok) {
           unmapped++
+          const seen = (malformedPeers.get(o.row) ?? 0) + 1
+          malformedPeers.set(o.row, seen)
+          if (seen > LIST_MAX) continue // counted; the summary below says how many more
           problems.add({id: 'peer-malformed', severity: 'critical', nodes: [o.row.address], message: `${o.row.address}: lists the peer ${JSON.stringify(peer.slice(0, 100))}, which is not a host:port (${hp.reason}): no meta node can reach it, and medic did not try`, suggestions: [
             'the peers are the Raft addresses the meta nodes were added with; on the leader, compare with: influxd-ctl show   (then remove-meta the bad entry)',
           ]}, [o.row])
@@ -712,9 +775,11 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
         }
         const existing = byAddress.get(`meta:${hostPortOf(u.url).toLowerCase()}`)
         if (existing === undefined) {
-          const row = addRow(hostPortOf(u.url), u.url, 'meta', 'peers')!
-          row.raftAddr = peer
-          pending.push(row)
+          const row = addRow(hostPortOf(u.url), u.url, 'meta', 'peers')
+          if (row !== undefined) {
+            row.raftAddr = peer
+            pending.push(row)
+          }
         } else if (existing.raftAddr === undefined) {
           existing.raftAddr = peer // a node given (or listed) but not answering: now known by its Raft address too
         } else {
@@ -727,10 +792,12 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
         }
       }
     }
-    for (const m of cluster?.meta ?? []) {
+    // /show-cluster's meta list, once (after the peers, so that a peer keeps its source).
+    for (const m of metaListed || cluster === undefined ? [] : cluster.meta) {
       const u = nodeUrl(m.httpScheme, m.addr, META_HTTP_PORT)
       if (!u.ok) {
         unmapped++
+        if (++badAddresses > LIST_MAX) continue
         problems.add({id: 'show-cluster-bad-address', severity: 'critical', nodes: [showCluster?.from ?? ''], message: `${showCluster?.from}: /show-cluster lists meta node ${m.id} at ${JSON.stringify(m.addr.slice(0, 100))}, which no node can dial: ${u.reason}`, suggestions: []})
         continue
       }
@@ -744,12 +811,26 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
         pending.push(row)
       }
     }
+    if (cluster !== undefined) metaListed = true
   }
+  if (badAddresses > LIST_MAX) problems.add({id: 'show-cluster-bad-address', severity: 'critical', nodes: [showCluster?.from ?? ''], message: `${showCluster?.from}: /show-cluster lists ${badAddresses - LIST_MAX} more nodes at addresses no node can dial`, suggestions: []})
   for (const row of pending) row.error = budget.notAsked() // discovered in the last round allowed
   await Promise.all(dataProbes)
-  for (const row of rows.filter((r) => r.role === 'meta' && r.version === undefined)) {
-    const m = cluster?.meta.find((n) => sameAddr(n.addr, row.address))
-    if (m?.version) row.version = m.version.slice(0, 100)
+  for (const [row, n] of malformedPeers) {
+    if (n > LIST_MAX) problems.add({id: 'peer-malformed', severity: 'critical', nodes: [row.address], message: `${row.address}: lists ${n - LIST_MAX} more peers that are not host:port`, suggestions: []}, [row])
+  }
+  for (const role of ['meta', 'data'] as const) {
+    if (skipped[role] === 0) continue
+    unmapped += skipped[role]
+    const max = role === 'meta' ? MAX_META_NODES : MAX_DATA_NODES
+    problems.add({id: `too-many-${role}-nodes`, severity: 'warning', nodes: [], message: `the nodes name more than ${max} ${role} nodes: medic checked the first ${max} and left ${skipped[role]} unchecked${role === 'meta' ? ' (an Enterprise cluster has 3 to 7 meta nodes: the peers or /show-cluster list something else)' : ''}`, suggestions: []})
+  }
+  const metaVersions = new Map<string, string>()
+  for (const m of cluster?.meta ?? []) if (m.version && !metaVersions.has(m.addr.toLowerCase())) metaVersions.set(m.addr.toLowerCase(), m.version)
+  for (const row of rows) {
+    if (row.role !== 'meta' || row.version !== undefined) continue
+    const v = metaVersions.get(row.address.toLowerCase())
+    if (v) row.version = v.slice(0, 100)
   }
   const leader = judgeCluster(observations, problems)
   for (const o of observations) if (o.row.isLeader === undefined && leader !== undefined) o.row.isLeader = false
@@ -786,6 +867,22 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
 // ------------------------------------------------------------------------------------------------ offline
 
 /**
+ * The checks of one /status body given as text, as `status --file` runs them: the status when the body is one, and
+ * the problems found. Never throws for what the text holds (fuzzed in test/probe/fuzz.test.ts).
+ */
+export async function checkStatusBody(text: string, where = 'body'): Promise<{status?: MetaStatus; problems: StatusProblem[]; row: NodeRow}> {
+  const problems = new Problems()
+  const row: NodeRow = {address: where, role: 'meta', source: 'file', reachable: false, checked: true, state: 'unknown', problems: []}
+  const status = await readStatusBody(text, where, row, problems)
+  if (status) {
+    judgeMetaStatus(row, status, problems, 'file')
+    judgeCluster([{row, status}], problems)
+  }
+  return {...(status === undefined ? {} : {status}), problems: problems.list, row}
+}
+
+
+/**
  * Reads a saved body: a regular file (size checked first), or a named pipe or other stream, read until it ends or the
  * deadline passes (a pipe with no writer would otherwise block forever). Directories and unreadable paths: exit 4.
  */
@@ -811,13 +908,15 @@ async function readBodyFile(path: string, maxBytes: number, deadlineMs: number):
   }
   // A FIFO or a device: non-blocking open, then read as a socket until EOF, the size limit or the deadline.
   const {Socket} = await import('node:net')
-  let handle
+  // A plain descriptor, owned by the socket alone (a FileHandle would close it again when collected, by then perhaps
+  // another socket's descriptor).
+  let fd: number
   try {
-    handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
+    fd = await new Promise<number>((resolve, reject) => openFd(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK, (err, n) => (err ? reject(err) : resolve(n))))
   } catch (err) {
     throw fileError(path, err)
   }
-  const socket = new Socket({fd: handle.fd, readable: true, writable: false})
+  const socket = new Socket({fd, readable: true, writable: false})
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0

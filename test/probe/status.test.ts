@@ -423,3 +423,26 @@ describe('--file', () => {
     expect(r.exitCode).toBe(4)
   })
 })
+
+describe('bounds on what one answer can make medic do', () => {
+  it('a node naming 500 peers: medic asks at most 32 meta nodes, and says it left the rest unchecked', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.status[0].peers = [c.metas[0].addr, ...Array.from({length: 500}, (_, i) => `127.0.0.1:${i + 1}`)]
+    c.showCluster.meta = []
+    const r = await probeCluster([c.metas[0].addr], {http: {timeoutMs: 2000}})
+    expect(r.nodes.filter((n) => n.role === 'meta')).toHaveLength(32)
+    expect(r.problems.find((p) => p.id === 'too-many-meta-nodes')!.message).toContain('left 469 unchecked')
+    expect(r.complete).toBe(false)
+    expect(r.exitCode).toBe(3)
+  })
+
+  it('10,000 malformed peers: ten named, the rest counted, in one pass', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.status[0].peers = [c.metas[0].addr, ...Array.from({length: 10_000}, (_, i) => `bad peer ${i}`)]
+    const r = await probeCluster([c.metas[0].addr])
+    const bad = r.problems.filter((p) => p.id === 'peer-malformed')
+    expect(bad).toHaveLength(11)
+    expect(bad[10].message).toContain('lists 9990 more peers that are not host:port')
+    expect(r.problems.find((p) => p.id === 'malformed-advertised')!.message).toContain('and 9990 more')
+  })
+})
