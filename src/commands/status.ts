@@ -113,7 +113,6 @@ Exit status: 0 when every node was checked and nothing is wrong, 3 when a proble
     const stop = abortOnSignals()
     let last: StatusReport | undefined
     let lastDigest = ''
-    let drawn = 0
     let rounds = 0
     let changes = 0
     try {
@@ -128,11 +127,10 @@ Exit status: 0 when every node was checked and nothing is wrong, 3 when a proble
         lastDigest = digest
         const at = new Date()
         if (live) {
-          const frame = `${renderWatchHeader(addresses, intervalMs, at)}\n\n${await renderStatus(report)}`
-          // Cursor movement goes straight to the terminal: the output sink escapes every control character.
-          if (drawn > 0) process.stdout.write(`\u001B[${drawn}A\r\u001B[0J`)
-          this.out(frame)
-          drawn = frame.split('\n').length
+          // Home and clear, then the frame (as watch(1) does: long lines that wrap cannot leave old rows behind). The
+          // control sequence goes straight to the terminal: the output sink escapes every control character.
+          process.stdout.write('\u001B[H\u001B[2J')
+          this.out(`${renderWatchHeader(addresses, intervalMs, at)}\n\n${await renderStatus(report)}`)
         } else if (changed) {
           changes++
           if (json) this.ndjson({schemaVersion: SCHEMA_VERSION, command: this.commandName(), type: 'status', time: at.toISOString(), ...report})

@@ -1,5 +1,5 @@
 // `medic status` end to end: the built CLI against real loopback meta and data nodes.
-import {spawn} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -170,4 +170,32 @@ describe('medic status: bad answers and bad input', () => {
       c.status[0].leader = c.metas[0].addr
     }
   })
+})
+
+describe('medic status --watch on a terminal', () => {
+  const hasScript = (() => {
+    try {
+      execFileSync('script', ['--version'], {stdio: 'ignore'})
+      return true
+    } catch {
+      return false
+    }
+  })()
+
+  it.skipIf(!hasScript)('redraws the view in place (home, clear, frame) every interval', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    // script(1) gives medic a pseudo-terminal; timeout(1) sends Ctrl-C's SIGINT once a few frames are drawn.
+    const child = spawn('script', ['-qfec', `timeout -s INT 12 ${process.execPath} ${join(ROOT, 'bin', 'run.js')} status ${c.metas[0].addr} --watch 200ms`, '/dev/null'], {cwd: ROOT, env: {...process.env, NO_COLOR: '1', TERM: 'xterm'}})
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => { out += d.toString() })
+    const exited = new Promise<void>((r) => child.on('close', () => r()))
+    await until('three frames', () => out.split('\u001B[H\u001B[2J').length > 3, 30_000)
+    child.kill('SIGINT')
+    await exited
+    const frames = out.split('\u001B[H\u001B[2J').slice(1, 3)
+    for (const f of frames) {
+      expect(f).toMatch(/^Every 200ms: medic status 127\.0\.0\.1:\d+ {3}\(Ctrl-C to stop\)/)
+      expect(f).toContain('Quorum: 1/1 voter up: quorum holds')
+    }
+  }, 60_000)
 })
