@@ -17,7 +17,11 @@ import {plainTable} from './status.js'
 
 const UNDERLINE = '=========='
 
-const labels = (l: Record<string, string> | null | undefined) => esc(JSON.stringify(l ?? {}))
+/** Labels as influxd-ctl prints them: JSON, {} when there are none; at most 200 characters of whatever came. */
+const labels = (l: unknown) => {
+  const text = l === undefined || l === null ? '{}' : JSON.stringify(l) ?? '{}'
+  return esc(text.length > 200 ? `${text.slice(0, 200)}...` : text)
+}
 const version = (v: string | undefined) => esc(v ?? '')
 
 export async function renderCtlShow(show: CtlShow): Promise<string> {

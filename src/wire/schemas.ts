@@ -83,9 +83,10 @@ async function build() {
   const debugVars = zod.record(zod.string(), zod.unknown())
 
   // Node ids are uint64 in Enterprise; medic needs them exact, so only safe integers (1e400 parses as Infinity, and
-  // 99999999999999999999999 loses digits) pass. Labels (1.9.2+) are a flat object of strings; passive (1.9.7+) a flag.
+  // 99999999999999999999999 loses digits) pass. Labels (1.9.2+) print as JSON ({"az":"us-west"}); their exact wire
+  // shape is undocumented, so any JSON value is taken and shown as JSON. Passive (1.9.7+) is a flag.
   const nodeId = zod.number().int().nonnegative()
-  const labels = zod.record(zod.string(), zod.string()).nullish()
+  const labels = zod.unknown().optional()
   const dataNode = zod.looseObject({
     id: nodeId,
     tcpAddr: zod.string(),
