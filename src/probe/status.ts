@@ -647,7 +647,8 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
   const addRow = (address: string, url: string, role: NodeRow['role'], source: NodeRow['source']): NodeRow | undefined => {
     const key = `${role}:${address.toLowerCase()}`
     if (byAddress.has(key)) return undefined
-    if (counts[role] >= (role === 'meta' ? MAX_META_NODES : MAX_DATA_NODES)) {
+    // The bounds are on what the nodes name; every address the operator gave is asked.
+    if (source !== 'given' && counts[role] >= (role === 'meta' ? MAX_META_NODES : MAX_DATA_NODES)) {
       skipped[role]++
       return undefined
     }
