@@ -414,9 +414,10 @@ export async function diagnoseJoin(input: string, options: JoinOptions = {}): Pr
   httpReached = httpTcp?.ok === true
   const headers = authHeaders(options.auth)
   let httpResult: Awaited<ReturnType<typeof getStatus>> | 'late' | undefined
+  let httpMs = perStepMs
   if (httpReached) {
-    const ms = stepMs()
-    httpResult = ms < 1 ? 'late' : await getStatus(target, addr!, ms, headers)
+    httpMs = stepMs()
+    httpResult = httpMs < 1 ? 'late' : await getStatus(target, addr!, httpMs, headers)
   }
   const answer = httpResult !== undefined && httpResult !== 'late' && httpResult.ok ? httpResult.answer : undefined
   const body = answer !== undefined && answer.status >= 200 && answer.status <= 299 ? await readBody(answer) : undefined
@@ -487,13 +488,13 @@ export async function diagnoseJoin(input: string, options: JoinOptions = {}): Pr
     const tlsHint = code === 'ECONNRESET' || code.startsWith('HPE_') || /EPROTO|SSL|TLS/i.test(code)
     add({
       id: 'http-status', title: 'GET /status', status: 'fail',
-      summary: code === 'TIMEOUT' ? `no answer within ${stepMsLabel(perStepMs, runMs)}` : `the request failed (${code})`,
+      summary: code === 'TIMEOUT' ? `no answer within ${httpMs} ms (${httpMs < perStepMs ? `what was left of --timeout ${formatShortDurationMs(runMs)}` : '--http-timeout'})` : `the request failed (${code})`,
       evidence: [`GET ${statusUrl}: ${code}`],
       next: [
         ...(tlsHint ? [scheme === 'http'
           ? `the node may serve HTTPS ([meta] https-enabled = true): medic join diagnose https://${hp}`
           : `the node may serve plain HTTP ([meta] https-enabled = false): medic join diagnose http://${hp}`] : []),
-        ...(code === 'TIMEOUT' ? [perStepMs < runMs ? diagnose(` --http-timeout ${formatShortDurationMs(Math.max(30_000, 2 * perStepMs))} --timeout ${formatShortDurationMs(Math.max(60_000, 4 * perStepMs))}`) : diagnose(` --timeout ${formatShortDurationMs(Math.max(30_000, 2 * runMs))}`)] : []),
+        ...(code === 'TIMEOUT' ? [httpMs >= perStepMs ? diagnose(` --http-timeout ${formatShortDurationMs(Math.max(30_000, 2 * perStepMs))} --timeout ${formatShortDurationMs(Math.max(60_000, 4 * perStepMs))}`) : diagnose(` --timeout ${formatShortDurationMs(Math.max(30_000, 2 * runMs))}`)] : []),
         `curl -sS -v ${scheme === 'https' ? '-k ' : ''}${statusUrl}`,
       ],
     })
@@ -725,10 +726,6 @@ export async function diagnoseJoin(input: string, options: JoinOptions = {}): Pr
     config: {meta: meta?.path ?? null, data: data?.path ?? null},
   }
   return secrets.scrub(report)
-}
-
-function stepMsLabel(perStepMs: number, runMs: number): string {
-  return perStepMs <= runMs ? `${perStepMs} ms (--http-timeout)` : `${runMs} ms (--timeout)`
 }
 
 type Add = (s: JoinStep) => void
