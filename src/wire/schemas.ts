@@ -9,8 +9,9 @@
  * Covered so far:
  *   data node GET /debug/vars: the statistics entries `hh`, `hh_processor`, `hh_node`, `write`
  *     ({"name": ..., "tags": {...} | null, "values": {...}}, keyed by name plus ":" path; enterprise-1x.md §4.5, §6.6)
- *   meta node GET /show-cluster: {data: [{id, tcpAddr, httpAddr, httpScheme, version, status}], meta: [{id, addr,
- *     httpScheme, tcpAddr, version}]} (§2.5)
+ *   meta node GET /show-cluster: {data: [{id, tcpAddr, httpAddr, httpScheme, version, status, labels, passive}],
+ *     meta: [{id, addr, httpScheme, tcpAddr, version, labels}]} (§2.5; labels 1.9.2+, passive 1.9.7+); both lists
+ *     required (null when empty), ids safe non-negative integers
  *   meta node GET /status: {nodeType, leader, httpAddr, raftAddr, peers} (§2.2); error bodies {"error": "..."}
  *   meta node GET /ping: 200 with {"addr": "..."} (§2.3; other bodies tolerated: parseMetaPing never throws)
  *   meta node GET /lease: {name, expiration, owner} (§8)
@@ -21,6 +22,7 @@
 import type * as z from 'zod'
 
 import {inputError} from '../errors.js'
+import {parseJsonBounded} from '../util/json.js'
 
 async function build() {
   const zod = await import('zod')
@@ -86,24 +88,34 @@ async function build() {
   /** The whole document: an object of arbitrary entries ("system", "cmdline", "memstats", statistics...). */
   const debugVars = zod.record(zod.string(), zod.unknown())
 
+  // Node ids are uint64 in Enterprise; medic needs them exact, so only safe integers (1e400 parses as Infinity, and
+  // 99999999999999999999999 loses digits) pass. Labels (1.9.2+) print as JSON ({"az":"us-west"}); their exact wire
+  // shape is undocumented, so any JSON value is taken and shown as JSON. Passive (1.9.7+) is a flag.
+  const nodeId = zod.number().int().nonnegative()
+  const labels = zod.unknown().optional()
   const dataNode = zod.looseObject({
-    id: zod.number().int(),
+    id: nodeId,
     tcpAddr: zod.string(),
     httpAddr: zod.string(),
     httpScheme: zod.string().optional(),
     version: zod.string().optional(),
     status: zod.string().optional(),
+    labels,
+    passive: zod.boolean().optional(),
   })
   const metaNode = zod.looseObject({
-    id: zod.number().int(),
+    id: nodeId,
     addr: zod.string(),
     httpScheme: zod.string().optional(),
     tcpAddr: zod.string().optional(),
     version: zod.string().optional(),
+    labels,
   })
+  // Both lists are always present in a meta node's answer (null when empty): an object without them (a /status body,
+  // an error body) is not a cluster view, and must not render as an empty cluster.
   const showCluster = zod.looseObject({
-    data: zod.array(dataNode).nullish().transform((v) => v ?? []),
-    meta: zod.array(metaNode).nullish().transform((v) => v ?? []),
+    data: zod.array(dataNode).nullable().transform((v) => v ?? []),
+    meta: zod.array(metaNode).nullable().transform((v) => v ?? []),
   })
 
   /**
@@ -230,14 +242,20 @@ export async function parseDebugVarsEntries(entries: Iterable<readonly [string, 
 
 /** Validates a meta node's /show-cluster answer. Wrong shape: exit 4 naming the URL. */
 export async function parseShowCluster(json: unknown, url = '/show-cluster'): Promise<ShowCluster> {
-  const s = await loadSchemas()
-  const r = s.showCluster.safeParse(json)
-  if (!r.success) {
-    throw inputError(`${url}: unexpected answer (${s.z.prettifyError(r.error).replaceAll('\n', ' ')})`, 'show-cluster-invalid', [
+  const r = await checkShowCluster(json)
+  if (!r.ok) {
+    throw inputError(`${url}: not a /show-cluster answer (${r.issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')})`, 'show-cluster-invalid', [
       'is this a meta node\'s HTTP address (port 8091)?',
     ])
   }
-  return r.data
+  return r.cluster
+}
+
+/** Checks a /show-cluster body without throwing: the cluster view, or every issue by path. */
+export async function checkShowCluster(json: unknown): Promise<{ok: true; cluster: ShowCluster} | {ok: false; issues: SchemaIssue[]}> {
+  const s = await loadSchemas()
+  const r = s.showCluster.safeParse(json)
+  return r.success ? {ok: true, cluster: r.data} : {ok: false, issues: issuesOf(r.error)}
 }
 
 /** One problem found in a body, with the path of the field (`peers[1]`), for findings that point at the field. */
@@ -253,18 +271,12 @@ export interface SchemaIssue {
 export async function checkMetaStatus(json: unknown): Promise<{ok: true; status: MetaStatus} | {ok: false; issues: SchemaIssue[]}> {
   const s = await loadSchemas()
   const r = s.metaStatus.safeParse(json)
-  if (r.success) return {ok: true, status: r.data}
-  return {
-    ok: false,
-    issues: r.error.issues.map((i) => ({
-      path: i.path.length === 0 ? '(body)' : i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''),
-      message: i.message,
-    })),
-  }
+  return r.success ? {ok: true, status: r.data} : {ok: false, issues: issuesOf(r.error)}
 }
 
+/** Issues by path; at most 50 (a body with a million wrong entries must not make a million-line finding). */
 function issuesOf(error: {issues: Array<{path: PropertyKey[]; message: string}>}): SchemaIssue[] {
-  return error.issues.map((i) => ({
+  return error.issues.slice(0, 50).map((i) => ({
     path: i.path.length === 0 ? '(body)' : i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''),
     message: i.message,
   }))
@@ -275,14 +287,10 @@ function issuesOf(error: {issues: Array<{path: PropertyKey[]; message: string}>}
  * the body kept as text (older releases answered the leader's address in plain text). Never throws.
  */
 export async function parseMetaPing(text: string): Promise<{addr?: string; text: string}> {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return {text}
-  }
+  const parsed = parseJsonBounded(text)
+  if (!parsed.ok) return {text}
   const s = await loadSchemas()
-  const r = s.metaPing.safeParse(json)
+  const r = s.metaPing.safeParse(parsed.value)
   return r.success ? {addr: r.data.addr, text} : {text}
 }
 
@@ -295,14 +303,10 @@ export async function checkLease(json: unknown): Promise<{ok: true; lease: Lease
 
 /** The `error` of an Enterprise {"error": "..."} body, or undefined when the text is something else. */
 export async function errorMessageOf(text: string): Promise<string | undefined> {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return undefined
-  }
+  const parsed = parseJsonBounded(text)
+  if (!parsed.ok) return undefined
   const s = await loadSchemas()
-  const r = s.errorBody.safeParse(json)
+  const r = s.errorBody.safeParse(parsed.value)
   return r.success ? r.data.error : undefined
 }
 
