@@ -16,7 +16,7 @@ import {durationFlag} from './flags.js'
 /** The deadline, credentials and TLS flags of any command that talks HTTP to nodes. */
 export const httpFlags = {
   'http-timeout': durationFlag({description: 'deadline of each HTTP request (connect, headers and body), e.g. 2s', default: 5_000, env: 'MEDIC_HTTP_TIMEOUT'}),
-  username: Flags.string({description: 'meta API user ([meta] auth-enabled): Basic auth, or the JWT username with --jwt-secret', env: 'MEDIC_USERNAME'}),
+  username: Flags.string({description: 'user of the nodes\' APIs ([meta] or [http] auth-enabled): Basic auth, or the JWT username with --jwt-secret', env: 'MEDIC_USERNAME'}),
   password: Flags.string({description: 'password for --username (Basic auth)', env: 'MEDIC_PASSWORD'}),
   'jwt-secret': Flags.string({description: "the meta node's [meta] shared-secret: sign a short-lived HS512 JWT for --username instead of Basic auth", env: 'MEDIC_JWT_SECRET'}),
   insecure: Flags.boolean({description: 'https: do not verify the nodes\' certificates (self-signed test clusters only)', env: 'MEDIC_INSECURE'}),
