@@ -177,7 +177,7 @@ describe('fuzzing the parser', () => {
     for (const [name, make] of Object.entries(shapes)) {
       let report
       try {
-        report = expectLinear(make, (input) => parseLines(input, {now: NOW}), 100_000)
+        report = expectLinear(make, (input) => parseLines(input, {now: NOW}), 200_000)
       } catch (err) {
         throw new Error(`${name}: ${(err as Error).message}`, {cause: err})
       }
