@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     disableConsoleIntercept: true,
     pool: 'forks',
+    // gc() between timings makes the linear-time checks (test/helpers/fuzz.ts) measure the code, not the heap it inherited.
+    execArgv: ['--expose-gc'],
   },
 })

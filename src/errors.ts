@@ -8,7 +8,7 @@
 import {shellQuote} from './util/text.js'
 
 export const ExitCode = {
-  /** Everything checked out; warnings are allowed. */
+  /** Everything was checked and nothing needs action; informational findings are allowed (see util/outcome.ts). */
   OK: 0,
   /** A bug in medic: an unexpected exception. */
   INTERNAL: 1,

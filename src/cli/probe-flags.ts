@@ -16,18 +16,25 @@ import {durationFlag} from './flags.js'
 /** The deadline, credentials and TLS flags of any command that talks HTTP to nodes. */
 export const httpFlags = {
   'http-timeout': durationFlag({description: 'deadline of each HTTP request (connect, headers and body), e.g. 2s', default: 5_000, env: 'MEDIC_HTTP_TIMEOUT'}),
-  username: Flags.string({description: 'meta API user ([meta] auth-enabled): Basic auth, or the JWT username with --jwt-secret', env: 'MEDIC_USERNAME'}),
+  username: Flags.string({description: 'user of the nodes\' APIs ([meta] or [http] auth-enabled): Basic auth, or the JWT username with --jwt-secret', env: 'MEDIC_USERNAME'}),
   password: Flags.string({description: 'password for --username (Basic auth)', env: 'MEDIC_PASSWORD'}),
   'jwt-secret': Flags.string({description: "the meta node's [meta] shared-secret: sign a short-lived HS512 JWT for --username instead of Basic auth", env: 'MEDIC_JWT_SECRET'}),
   insecure: Flags.boolean({description: 'https: do not verify the nodes\' certificates (self-signed test clusters only)', env: 'MEDIC_INSECURE'}),
   ca: Flags.string({description: 'https: a PEM file with the CA that signed the nodes\' certificates', env: 'MEDIC_CA'}),
 }
 
+/** Default of --timeout for the probe commands (status, ctl show, join diagnose). */
+export const DEFAULT_RUN_TIMEOUT_MS = 15_000
+
+/**
+ * The probe commands' flags: --timeout bounds the whole run (what is not reached by then is reported as not checked),
+ * --http-timeout each request within it.
+ */
 export const probeFlags = {
   timeout: durationFlag({
     char: 't',
-    description: 'deadline of each probe (connect, headers and body of one node), e.g. 2s',
-    default: 5_000,
+    description: 'deadline of the whole run: nodes not reached by then are reported as not checked (UNKNOWN), e.g. 10s',
+    default: DEFAULT_RUN_TIMEOUT_MS,
     env: 'MEDIC_TIMEOUT',
   }),
   ...httpFlags,
@@ -42,20 +49,23 @@ export interface HttpFlagValues {
   ca?: string
 }
 
-export interface ProbeFlagValues extends Partial<HttpFlagValues> {
+export interface ProbeFlagValues extends HttpFlagValues {
   timeout: number
 }
 
-/** Turns the probe flags into HttpOptions (reads --ca; a bad combination is a usage error). */
-export async function httpOptionsFromFlags(flags: ProbeFlagValues | HttpFlagValues): Promise<HttpOptions> {
+/**
+ * Turns the HTTP flags into HttpOptions: `timeoutMs` is --http-timeout, the deadline of each request (reads --ca; a
+ * bad combination is a usage error). `command` names the command in the usage errors' suggestions ("medic status").
+ */
+export async function httpOptionsFromFlags(flags: HttpFlagValues, command = 'medic status meta-1:8091'): Promise<HttpOptions> {
   let auth: Auth | undefined
   if (flags['jwt-secret'] !== undefined) {
-    if (!flags.username) throw usageError('--jwt-secret needs --username (the JWT\'s username claim)', 'jwt-needs-username', ['medic status meta-1:8091 --username admin --jwt-secret "$SECRET"'])
+    if (!flags.username) throw usageError('--jwt-secret needs --username (the JWT\'s username claim)', 'jwt-needs-username', [`${command} --username admin --jwt-secret "$SECRET"`])
     auth = {type: 'jwt', username: flags.username, secret: flags['jwt-secret']}
   } else if (flags.username !== undefined) {
     auth = {type: 'basic', username: flags.username, password: flags.password ?? ''}
   } else if (flags.password !== undefined) {
-    throw usageError('--password needs --username', 'password-needs-username', ['medic status meta-1:8091 --username admin --password "$PASSWORD"'])
+    throw usageError('--password needs --username', 'password-needs-username', [`${command} --username admin --password "$PASSWORD"`])
   }
   let ca: string | undefined
   if (flags.ca !== undefined) {
@@ -65,6 +75,5 @@ export async function httpOptionsFromFlags(flags: ProbeFlagValues | HttpFlagValu
       throw fileError(flags.ca, err)
     }
   }
-  const timeoutMs = 'timeout' in flags ? flags.timeout : flags['http-timeout']
-  return {timeoutMs, auth, insecure: flags.insecure, ca}
+  return {timeoutMs: flags['http-timeout'], auth, insecure: flags.insecure, ca}
 }

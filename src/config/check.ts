@@ -5,10 +5,12 @@
  */
 import {resolve} from 'node:path'
 
+import {decideOutcome} from '../util/outcome.js'
 import {type EnvVar, envFromProcess, envTarget, isSecretVariable, readEnvFile, unmatchedEnvFindings} from './env.js'
 import {keyName, type Role} from './options.js'
 import {parseConfig, readConfigFile} from './parse.js'
 import {crossRules, fileRules, fsContext, type RuleContext} from './rules.js'
+import {releaseTarget} from './releases.js'
 import {SecretSet} from './secrets.js'
 import type {CheckReport, FileReport, Finding, Override, Severity} from './types.js'
 import {buildModel, detectRole, type FileModel} from './validate.js'
@@ -20,6 +22,8 @@ export interface CheckOptions {
   env?: NodeJS.ProcessEnv
   /** Env files (--env-from), applied after `env`, later files winning. */
   envFiles?: string[]
+  /** The InfluxDB Enterprise release the nodes run (--influxdb-version): 1.11, 1.11.4, 1.11.4-c1.11.4; default: every release medic knows. */
+  version?: string
   /** File-system access for the rules (tests pin free space, certificates, now). */
   context?: Partial<RuleContext>
 }
@@ -47,6 +51,7 @@ export async function checkConfigs(paths: string[], options: CheckOptions = {}):
   const raw = []
   for (const p of unique) raw.push({path: p, ...(await readConfigFile(p))})
 
+  const target = releaseTarget(options.version)
   const secrets = new SecretSet()
   for (const v of vars) secrets.add(v.name, v.value)
   const models: FileModel[] = []
@@ -54,7 +59,8 @@ export async function checkConfigs(paths: string[], options: CheckOptions = {}):
   for (const r of raw) {
     const parsed = parseConfig(r.path, r.bytes, r.sizeBytes)
     for (const e of parsed.entries) secrets.add(e.key, e.value)
-    const model = buildModel(parsed, detectRole(parsed, options.role), vars)
+    for (const v of parsed.secretValues) secrets.addValue(v)
+    const model = buildModel(parsed, detectRole(parsed, options.role), vars, target)
     models.push(model)
     parseFindings.set(model, parsed.findings)
   }
@@ -92,8 +98,16 @@ export async function checkConfigs(paths: string[], options: CheckOptions = {}):
     }
   })
   const counts = count(findings)
+  const checked = files.filter((f) => f.parsed).length
+  const outcome = decideOutcome({
+    findings: findings.map((f) => ({severity: f.severity === 'error' ? 'critical' : f.severity})),
+    checked,
+    unchecked: files.length - checked,
+  })
   const report: CheckReport = {
-    verdict: counts.error > 0 ? 'error' : counts.warning > 0 ? 'warning' : 'ok',
+    verdict: outcome.verdict,
+    coverage: {checked, unchecked: files.length - checked, complete: outcome.complete},
+    exitCode: outcome.exitCode,
     counts,
     files,
     findings,

@@ -11,6 +11,7 @@ import {readFile} from 'node:fs/promises'
 import {configFileError} from './parse.js'
 import {envName, keyName, nearest, OPTIONS, type Role, SECRET_KEY, SECTIONS} from './options.js'
 import type {Finding, Origin} from './types.js'
+import {shellQuote} from '../util/text.js'
 
 export interface EnvVar {
   name: string
@@ -101,7 +102,7 @@ export function parseEnvText(path: string, text: string): {vars: EnvVar[]; findi
     findings.push({
       id: 'env-file-crlf', severity: 'warning', file: path, line: null, column: null, key: null,
       message: 'the env file has Windows line endings (CRLF): docker --env-file and some init scripts keep the carriage return in every value ("true\\r" is not a boolean)',
-      fix: `convert it: sed -i 's/\\r$//' ${path}`,
+      fix: `convert it: sed -i 's/\\r$//' ${shellQuote(path)}`,
     })
   }
   return {vars, findings}

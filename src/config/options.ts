@@ -4,7 +4,8 @@
  * §9) plus the OSS 1.x keys that data nodes inherit. Sections marked `closed` are listed completely: an unknown key
  * there is most likely a typo. In `open` sections medic knows the common keys only and says less about the others.
  */
-import {editDistance} from '../util/edit-distance.js'
+import {editDistanceWithin} from '../util/edit-distance.js'
+import {isSecretish} from './secrets.js'
 
 export type Role = 'meta' | 'data'
 
@@ -21,6 +22,8 @@ export type ValueType =
   /** Bytes: an integer, or a string with an optional k/m/g suffix ("10g"). */
   | 'size'
   | 'strings'
+  /** Read by a type medic does not check (a group name or id). */
+  | 'any'
 
 export interface OptionSpec {
   /** '' for the keys above the first [section] header. */
@@ -37,6 +40,12 @@ export interface OptionSpec {
   versions?: string
   /** Set when the key is no longer read: the text says since when and what to do. */
   obsolete?: string
+  /**
+   * The first and last Enterprise releases that read the key, as far as medic's sources show ("1.9", "1.12.3");
+   * absent when it is read by every release medic knows (releases.ts also holds these for the older rows).
+   */
+  since?: string
+  until?: string
 }
 
 export interface SectionSpec {
@@ -46,6 +55,8 @@ export interface SectionSpec {
   array?: boolean
   /** Every key of the section is in the table below. */
   closed: boolean
+  /** A table of free-form names (`[http.headers]`): every key is valid. */
+  map?: boolean
   notes?: string
 }
 
@@ -58,22 +69,24 @@ export const SECTIONS: readonly SectionSpec[] = [
   {name: 'enterprise', roles: MD, closed: true},
   {name: 'meta', roles: MD, closed: true},
   {name: 'logging', roles: MD, closed: true, notes: '1.5+ structured logging'},
-  {name: 'tls', roles: MD, closed: false},
-  {name: 'data', roles: D, closed: false},
+  {name: 'tls', roles: MD, closed: true},
+  {name: 'data', roles: D, closed: true},
   {name: 'cluster', roles: D, closed: true},
   {name: 'hinted-handoff', roles: D, closed: true},
   {name: 'anti-entropy', roles: D, closed: true},
-  {name: 'retention', roles: D, closed: false},
-  {name: 'shard-precreation', roles: D, closed: false},
-  {name: 'monitor', roles: D, closed: false},
-  {name: 'http', roles: D, closed: false},
-  {name: 'subscriber', roles: D, closed: false},
-  {name: 'continuous_queries', roles: D, closed: false},
+  {name: 'retention', roles: D, closed: true},
+  {name: 'shard-precreation', roles: D, closed: true},
+  {name: 'monitor', roles: D, closed: true},
+  {name: 'http', roles: D, closed: true},
+  {name: 'http.headers', roles: D, closed: false, map: true, notes: 'extra response headers (1.8+)'},
+  {name: 'subscriber', roles: D, closed: true},
+  {name: 'continuous_queries', roles: D, closed: true},
+  {name: 'flux-controller', roles: D, closed: true, notes: '1.9+'},
   {name: 'admin', roles: D, closed: false, notes: 'removed in 1.3'},
-  {name: 'graphite', roles: D, closed: false, array: true},
-  {name: 'collectd', roles: D, closed: false, array: true},
-  {name: 'opentsdb', roles: D, closed: false, array: true},
-  {name: 'udp', roles: D, closed: false, array: true},
+  {name: 'graphite', roles: D, closed: true, array: true},
+  {name: 'collectd', roles: D, closed: true, array: true},
+  {name: 'opentsdb', roles: D, closed: true, array: true},
+  {name: 'udp', roles: D, closed: true, array: true},
 ]
 
 const LICENSE_NOTE = 'One of license-key or license-path is required (the process aborts start-up without a valid license); they are mutually exclusive.'
@@ -90,8 +103,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   // ── [enterprise] ────────────────────────────────────────────────────────────────────────────────────────────
   {section: 'enterprise', key: 'license-key', roles: MD, type: 'string', default: '""', secret: true, notes: `fetched and re-checked against portal.influxdata.com every 4h. ${LICENSE_NOTE}`},
   {section: 'enterprise', key: 'license-path', roles: MD, type: 'path', default: '""', notes: `an offline JSON license file. ${LICENSE_NOTE}`},
-  {section: 'enterprise', key: 'registration-enabled', roles: MD, type: 'bool', default: 'true', versions: '1.1–1.2', obsolete: 'the web console registration is gone since 1.3; the key is ignored'},
-  {section: 'enterprise', key: 'registration-server-url', roles: MD, type: 'string', default: '""', versions: '1.1–1.2', obsolete: 'the web console registration is gone since 1.3; the key is ignored'},
+  {section: 'enterprise', key: 'registration-enabled', roles: MD, type: 'bool', default: 'true', versions: '1.1–1.2', until: '1.2', obsolete: 'the web console registration is gone since 1.3; the key is ignored'},
+  {section: 'enterprise', key: 'registration-server-url', roles: MD, type: 'string', default: '""', versions: '1.1–1.2', until: '1.2', obsolete: 'the web console registration is gone since 1.3; the key is ignored'},
 
   // ── [meta] on meta nodes ────────────────────────────────────────────────────────────────────────────────────
   {section: 'meta', key: 'dir', roles: M, type: 'path', default: '"/var/lib/influxdb/meta"', notes: 'raft.db, peers.json and snapshots/'},
@@ -124,7 +137,6 @@ export const OPTIONS: readonly OptionSpec[] = [
   {section: 'meta', key: 'ensure-fips', roles: M, type: 'bool', default: 'false', notes: 'refuses to start with a non-FIPS password-hash such as bcrypt'},
   {section: 'meta', key: 'raft-portal-auth-required', roles: M, type: 'bool', default: 'false', versions: '1.12.0+'},
   {section: 'meta', key: 'raft-dialer-auth-required', roles: M, type: 'bool', default: 'false', versions: '1.12.0+'},
-  {section: 'meta', key: 'raft-promotion-enabled', roles: M, type: 'bool', default: 'true', notes: 'from the OSS 0.11 precursor; not in the Enterprise docs'},
 
   // ── [meta] on data nodes ────────────────────────────────────────────────────────────────────────────────────
   {section: 'meta', key: 'dir', roles: D, type: 'path', default: '"/var/lib/influxdb/meta"', notes: 'required: the data node\'s local copy of the meta data (client.json)'},
@@ -161,9 +173,9 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   // ── [cluster] ───────────────────────────────────────────────────────────────────────────────────────────────
   {section: 'cluster', key: 'dial-timeout', roles: D, type: 'duration', default: '"1s"'},
-  {section: 'cluster', key: 'shard-writer-timeout', roles: D, type: 'duration', default: '"5s"', versions: 'up to 1.2.1', obsolete: 'removed in 1.2.2 (now internal); the key is ignored'},
+  {section: 'cluster', key: 'shard-writer-timeout', roles: D, type: 'duration', default: '"5s"', versions: 'up to 1.2.1', until: '1.2.1', obsolete: 'removed in 1.2.2 (now internal); the key is ignored'},
   {section: 'cluster', key: 'shard-reader-timeout', roles: D, type: 'duration', default: '"0"'},
-  {section: 'cluster', key: 'max-remote-write-connections', roles: D, type: 'int', default: '50', versions: 'up to 1.2', obsolete: 'deprecated in 1.3.0, when inter-node RPC became multiplexed streams; the key has no effect'},
+  {section: 'cluster', key: 'max-remote-write-connections', roles: D, type: 'int', default: '50', versions: 'up to 1.2', until: '1.2', obsolete: 'deprecated in 1.3.0, when inter-node RPC became multiplexed streams; the key has no effect'},
   {section: 'cluster', key: 'pool-max-idle-time', roles: D, type: 'duration', default: '"60s"', versions: '1.3.0+'},
   {section: 'cluster', key: 'pool-max-idle-streams', roles: D, type: 'int', default: '100', versions: '1.3.0+'},
   {section: 'cluster', key: 'allow-out-of-order-writes', roles: D, type: 'bool', default: 'false', versions: '1.8.2+'},
@@ -247,17 +259,137 @@ export const OPTIONS: readonly OptionSpec[] = [
   {section: 'tls', key: 'ciphers', roles: MD, type: 'strings', notes: 'Go cipher suite names'},
   {section: 'tls', key: 'min-version', roles: MD, type: 'string', default: '""', notes: 'tls1.0 ... tls1.3'},
   {section: 'tls', key: 'max-version', roles: MD, type: 'string', default: '""'},
+
+  // ── generated from the per-release references (docs-v2) and the OSS source of each release (see releases.ts) ──
+  {section: '', key: 'compact-series-file', roles: D, type: 'bool', default: 'false', notes: 'compact series files at start-up', since: '1.11.4'},
+  {section: 'cluster', key: 'https-insecure-certificate', roles: D, type: 'bool', default: 'false', since: '1.12.3'},
+  {section: 'cluster', key: 'log-timedout-queries', roles: D, type: 'bool', default: 'false', since: '1.11'},
+  {section: 'cluster', key: 'max-concurrent-deletes', roles: D, type: 'int', default: '1', since: '1.9'},
+  {section: 'cluster', key: 'termination-query-log', roles: D, type: 'bool', default: 'false', since: '1.9'},
+  {section: 'collectd', key: 'auth-file', roles: D, type: 'string'},
+  {section: 'collectd', key: 'batch-pending', roles: D, type: 'int'},
+  {section: 'collectd', key: 'batch-size', roles: D, type: 'int'},
+  {section: 'collectd', key: 'batch-timeout', roles: D, type: 'duration'},
+  {section: 'collectd', key: 'bind-address', roles: D, type: 'string'},
+  {section: 'collectd', key: 'database', roles: D, type: 'string'},
+  {section: 'collectd', key: 'enabled', roles: D, type: 'bool'},
+  {section: 'collectd', key: 'parse-multivalue-plugin', roles: D, type: 'string'},
+  {section: 'collectd', key: 'read-buffer', roles: D, type: 'int'},
+  {section: 'collectd', key: 'retention-policy', roles: D, type: 'string'},
+  {section: 'collectd', key: 'security-level', roles: D, type: 'string'},
+  {section: 'collectd', key: 'typesdb', roles: D, type: 'string'},
+  {section: 'data', key: 'aggressive-points-per-block', roles: D, type: 'size', since: '1.12.0'},
+  {section: 'data', key: 'ingress-metric-by-login-enabled', roles: D, type: 'bool', since: '1.9'},
+  {section: 'data', key: 'ingress-metric-by-measurement-enabled', roles: D, type: 'bool', since: '1.9'},
+  {section: 'data', key: 'max-concurrent-deletes', roles: D, type: 'int', since: '1.9'},
+  {section: 'data', key: 'max-concurrent-optimized-compactions', roles: D, type: 'int', since: '1.12'},
+  {section: 'data', key: 'query-log-path', roles: D, type: 'path', since: '1.12.0'},
+  {section: 'data', key: 'series-file-max-concurrent-snapshot-compactions', roles: D, type: 'int', since: '1.8'},
+  {section: 'data', key: 'skip-field-size-validation', roles: D, type: 'bool', since: '1.9'},
+  {section: 'data', key: 'strict-error-handling', roles: D, type: 'bool', since: '1.8'},
+  {section: 'data', key: 'tar-stream-buffer-size', roles: D, type: 'int', since: '1.12'},
+  {section: 'flux-controller', key: 'query-concurrency', roles: D, type: 'int', since: '1.9'},
+  {section: 'flux-controller', key: 'query-initial-memory-bytes', roles: D, type: 'int', since: '1.9'},
+  {section: 'flux-controller', key: 'query-max-memory-bytes', roles: D, type: 'int', since: '1.9'},
+  {section: 'flux-controller', key: 'query-queue-size', roles: D, type: 'int', since: '1.9'},
+  {section: 'flux-controller', key: 'total-max-memory-bytes', roles: D, type: 'int', since: '1.9'},
+  {section: 'graphite', key: 'batch-pending', roles: D, type: 'int'},
+  {section: 'graphite', key: 'batch-size', roles: D, type: 'int'},
+  {section: 'graphite', key: 'batch-timeout', roles: D, type: 'duration'},
+  {section: 'graphite', key: 'bind-address', roles: D, type: 'string'},
+  {section: 'graphite', key: 'consistency-level', roles: D, type: 'string'},
+  {section: 'graphite', key: 'database', roles: D, type: 'string'},
+  {section: 'graphite', key: 'enabled', roles: D, type: 'bool'},
+  {section: 'graphite', key: 'protocol', roles: D, type: 'string'},
+  {section: 'graphite', key: 'retention-policy', roles: D, type: 'string'},
+  {section: 'graphite', key: 'separator', roles: D, type: 'string'},
+  {section: 'graphite', key: 'tags', roles: D, type: 'strings'},
+  {section: 'graphite', key: 'templates', roles: D, type: 'strings'},
+  {section: 'graphite', key: 'udp-read-buffer', roles: D, type: 'int'},
+  {section: 'hinted-handoff', key: 'max-pending-writes', roles: D, type: 'int', notes: 'the name in the 1.8 and 1.9 docs and release notes; 1.10+ docs and the clone say max-writes-pending', since: '1.8', until: '1.9'},
+  {section: 'http', key: 'access-log-status-filters', roles: D, type: 'strings', since: '1.7'},
+  {section: 'http', key: 'bind-socket', roles: D, type: 'string'},
+  {section: 'http', key: 'debug-pprof-enabled', roles: D, type: 'bool'},
+  {section: 'http', key: 'enqueued-write-timeout', roles: D, type: 'int', notes: 'a Go time.Duration without a TOML wrapper: an integer of nanoseconds, not a duration string'},
+  {section: 'http', key: 'flux-enabled', roles: D, type: 'bool', since: '1.7'},
+  {section: 'http', key: 'flux-log-enabled', roles: D, type: 'bool', since: '1.7'},
+  {section: 'http', key: 'flux-testing', roles: D, type: 'bool', since: '1.11'},
+  {section: 'http', key: 'https-insecure-certificate', roles: D, type: 'bool', since: '1.12.3'},
+  {section: 'http', key: 'max-concurrent-write-limit', roles: D, type: 'int'},
+  {section: 'http', key: 'max-enqueued-write-limit', roles: D, type: 'int'},
+  {section: 'http', key: 'ping-auth-enabled', roles: D, type: 'bool', since: '1.7'},
+  {section: 'http', key: 'pprof-auth-enabled', roles: D, type: 'bool', since: '1.7'},
+  {section: 'http', key: 'prom-read-auth-enabled', roles: D, type: 'bool', since: '1.8'},
+  {section: 'http', key: 'unix-socket-enabled', roles: D, type: 'bool'},
+  {section: 'http', key: 'unix-socket-group', roles: D, type: 'any', notes: 'a group name or a numeric id'},
+  {section: 'http', key: 'unix-socket-permissions', roles: D, type: 'string', notes: 'octal, as a string ("0777")'},
+  {section: 'http', key: 'user-query-bytes-enabled', roles: D, type: 'bool', since: '1.12.3'},
+  {section: 'meta', key: 'ensure-fips', roles: D, type: 'bool', default: 'false', since: '1.9'},
+  {section: 'meta', key: 'password-hash', roles: D, type: 'string', default: '"bcrypt"', notes: 'must match the meta nodes\' password-hash', since: '1.9'},
+  {section: 'opentsdb', key: 'batch-pending', roles: D, type: 'int'},
+  {section: 'opentsdb', key: 'batch-size', roles: D, type: 'int'},
+  {section: 'opentsdb', key: 'batch-timeout', roles: D, type: 'duration'},
+  {section: 'opentsdb', key: 'bind-address', roles: D, type: 'string'},
+  {section: 'opentsdb', key: 'certificate', roles: D, type: 'string'},
+  {section: 'opentsdb', key: 'consistency-level', roles: D, type: 'string'},
+  {section: 'opentsdb', key: 'database', roles: D, type: 'string'},
+  {section: 'opentsdb', key: 'enabled', roles: D, type: 'bool'},
+  {section: 'opentsdb', key: 'insecure-certificate', roles: D, type: 'bool', since: '1.12'},
+  {section: 'opentsdb', key: 'log-point-errors', roles: D, type: 'bool'},
+  {section: 'opentsdb', key: 'private-key', roles: D, type: 'string', since: '1.12'},
+  {section: 'opentsdb', key: 'retention-policy', roles: D, type: 'string'},
+  {section: 'opentsdb', key: 'tls-enabled', roles: D, type: 'bool'},
+  {section: 'subscriber', key: 'total-buffer-bytes', roles: D, type: 'int', since: '1.9'},
+  {section: 'tls', key: 'advanced-expiration', roles: D, type: 'duration', since: '1.12.3'},
+  {section: 'udp', key: 'batch-pending', roles: D, type: 'int'},
+  {section: 'udp', key: 'batch-size', roles: D, type: 'int'},
+  {section: 'udp', key: 'batch-timeout', roles: D, type: 'duration'},
+  {section: 'udp', key: 'bind-address', roles: D, type: 'string'},
+  {section: 'udp', key: 'database', roles: D, type: 'string'},
+  {section: 'udp', key: 'enabled', roles: D, type: 'bool'},
+  {section: 'udp', key: 'precision', roles: D, type: 'string'},
+  {section: 'udp', key: 'read-buffer', roles: D, type: 'int'},
+  {section: 'udp', key: 'retention-policy', roles: D, type: 'string'},
+  {section: 'udp', key: 'writers', roles: D, type: 'int', since: '1.12'},
 ]
 
 /** Key names that hold secrets in any section (also in sections medic does not know key by key). */
 export const SECRET_KEY = /(?:^|[-_])(?:secret|password|passwd|pwd|token)$|^licen[cs]e[-_]?key$/i
 
+// Indexes, so that a file with 50,000 keys costs a map lookup per key, not a pass over the table.
+const BY_SECTION = new Map<string, OptionSpec[]>()
+const BY_KEY = new Map<string, OptionSpec[]>()
+const SECTION_BY_NAME = new Map<string, SectionSpec[]>()
+for (const o of OPTIONS) {
+  BY_SECTION.set(o.section, [...(BY_SECTION.get(o.section) ?? []), o])
+  BY_KEY.set(o.key, [...(BY_KEY.get(o.key) ?? []), o])
+}
+for (const s of SECTIONS) SECTION_BY_NAME.set(s.name, [...(SECTION_BY_NAME.get(s.name) ?? []), s])
+
+const forRole = <T extends {roles: readonly Role[]}>(list: readonly T[] | undefined, role: Role | undefined): T[] =>
+  (list ?? []).filter((x) => role === undefined || x.roles.includes(role))
+
 export function sectionSpec(role: Role | undefined, name: string): SectionSpec | undefined {
-  return SECTIONS.find((s) => s.name === name && (role === undefined || s.roles.includes(role)))
+  return SECTION_BY_NAME.get(name)?.find((s) => role === undefined || s.roles.includes(role))
+}
+
+/** Every section spec of that name, whatever the role. */
+export function sectionSpecs(name: string): readonly SectionSpec[] {
+  return SECTION_BY_NAME.get(name) ?? []
 }
 
 export function optionSpec(role: Role | undefined, section: string, key: string): OptionSpec | undefined {
-  return OPTIONS.find((o) => o.section === section && o.key === key && (role === undefined || o.roles.includes(role)))
+  return BY_SECTION.get(section)?.find((o) => o.key === key && (role === undefined || o.roles.includes(role)))
+}
+
+/** The documented keys of a section, for a role (every role when undefined). */
+export function optionsIn(section: string, role: Role | undefined): OptionSpec[] {
+  return forRole(BY_SECTION.get(section), role)
+}
+
+/** The documented keys of that name, in any section, for a role. */
+export function optionsNamed(key: string, role: Role | undefined): OptionSpec[] {
+  return forRole(BY_KEY.get(key), role)
 }
 
 export function optionsFor(role: Role | undefined): OptionSpec[] {
@@ -274,8 +406,16 @@ export function envName(section: string, key: string): string {
   return ['INFLUXDB', section, key].filter(Boolean).join('_').replaceAll('-', '_').toUpperCase()
 }
 
+/** Values never printed: documented secrets, and any key whose name looks like one (typos included). */
 export function isSecretKey(key: string, spec?: OptionSpec): boolean {
-  return spec?.secret === true || SECRET_KEY.test(key)
+  return spec?.secret === true || SECRET_KEY.test(key) || (spec === undefined && isSecretish(key))
+}
+
+/** Names longer than this get no "did you mean": no config key is that long, and the comparison would cost time. */
+const MAX_SUGGEST_LENGTH = 64
+
+function typoBudget(a: string, b: string): number {
+  return Math.max(1, Math.min(3, Math.floor(Math.max(a.length, b.length) / 4)))
 }
 
 /** Close enough to be a typo: underscores for dashes, a letter or two off. */
@@ -283,15 +423,39 @@ export function isNear(a: string, b: string): boolean {
   const x = a.toLowerCase().replaceAll('_', '-')
   const y = b.toLowerCase().replaceAll('_', '-')
   if (x === y) return true
-  return editDistance(x, y) <= Math.max(1, Math.min(3, Math.floor(Math.max(x.length, y.length) / 4)))
+  if (x.length > MAX_SUGGEST_LENGTH || y.length > MAX_SUGGEST_LENGTH) return false
+  const max = typoBudget(x, y)
+  return editDistanceWithin(x, y, max) <= max
 }
 
-/** The candidates close enough to be a typo of `name`, nearest first. */
+/**
+ * The candidates close enough to be a typo of `name`, nearest first. Bounded work: names over 64 characters get no
+ * suggestion, and each comparison stops once the distance exceeds the typo budget (at most 3).
+ */
 export function nearest(name: string, candidates: Iterable<string>): string[] {
+  if (name.length > MAX_SUGGEST_LENGTH) return []
   const norm = (x: string) => x.toLowerCase().replaceAll('_', '-')
-  return [...new Set(candidates)]
-    .filter((c) => isNear(c, name))
-    .map((c) => ({c, d: editDistance(norm(c), norm(name))}))
-    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
-    .map((x) => x.c)
+  const n = norm(name)
+  const scored: Array<{c: string; d: number}> = []
+  for (const c of new Set(candidates)) {
+    const m = norm(c)
+    if (m.length > MAX_SUGGEST_LENGTH) continue
+    const max = typoBudget(m, n)
+    const d = m === n ? 0 : editDistanceWithin(m, n, max)
+    if (d <= max) scored.push({c, d})
+  }
+  return scored.sort((a, b) => a.d - b.d || a.c.localeCompare(b.c)).map((x) => x.c)
+}
+
+let keyNames: Set<string> | undefined
+
+/** A key name (the last segment) documented in any section, for any role. */
+export function isKnownKeyName(name: string): boolean {
+  keyNames ??= new Set(OPTIONS.map((o) => o.key))
+  return keyNames.has(name)
+}
+
+/** A section name medic knows, for any role. */
+export function isKnownSection(name: string): boolean {
+  return name !== '' && SECTION_BY_NAME.has(name)
 }

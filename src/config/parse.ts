@@ -13,12 +13,12 @@
 import {open} from 'node:fs/promises'
 
 import {parse as smolParse, TomlError} from 'smol-toml'
-import {ParseError, parseTOML, type AST} from 'toml-eslint-parser'
 
 import {inputError, type MedicError} from '../errors.js'
 import {shellQuote} from '../util/text.js'
-import {redact} from '../logs/redact.js'
-import {SECRET_KEY} from './options.js'
+import {isKnownKeyName, isKnownSection, SECRET_KEY} from './options.js'
+import {isSecretish, redactConfigLine, secretCandidates} from './secrets.js'
+import {findRepeats, scanToml} from './toml-scan.js'
 import type {FileReport, Finding} from './types.js'
 
 /** Real configs are tens of KB; anything this big is not an InfluxDB config file. */
@@ -63,6 +63,8 @@ export interface ParsedConfig {
   entries: Entry[]
   tables: TableDecl[]
   findings: Finding[]
+  /** Values that look like secrets in a file that did not parse (from `secretCandidates`), for the last redaction pass. */
+  secretValues: string[]
 }
 
 /** Reads a config file, or throws a MedicError (exit 4) naming it when it cannot be read. */
@@ -119,7 +121,7 @@ function fileFinding(path: string, id: string, severity: Finding['severity'], me
 /** Decodes the bytes and parses them; every problem becomes a finding, never an exception. */
 export function parseConfig(path: string, bytes: Buffer, sizeBytes = bytes.length): ParsedConfig {
   const out: ParsedConfig = {
-    path, text: '', lines: [], sizeBytes, encoding: 'utf-8', lineEndings: 'none', parsed: false, entries: [], tables: [], findings: [],
+    path, text: '', lines: [], sizeBytes, encoding: 'utf-8', lineEndings: 'none', parsed: false, entries: [], tables: [], findings: [], secretValues: [],
   }
   if (sizeBytes > MAX_CONFIG_BYTES) {
     out.findings.push(fileFinding(path, 'file-too-large', 'error',
@@ -158,6 +160,7 @@ export function parseConfig(path: string, bytes: Buffer, sizeBytes = bytes.lengt
       `medic could not parse this file (${err instanceof Error ? err.message : String(err)}); influxd would most likely refuse it too`,
       'check that this is a config file; if it is, look for runaway nesting or an extremely long value'))
   }
+  if (!out.parsed) out.secretValues = secretCandidates(out.text, scanToml(out.text))
   return out
 }
 
@@ -233,18 +236,42 @@ const DUP_MARK = '__medic_dup_'
 const REDEFINE = /redefine|already (?:been )?defined/i
 
 interface Rename {
-  /** 0-based line, column (UTF-16 units) of the inserted marker, and its length. */
+  /** 0-based line, column (UTF-16 units) of the inserted marker in the renamed text, and its length. */
   line: number
   column: number
   length: number
-  /** The path that was defined twice, and where the repetition is. */
+  /** Where the repetition is in the file (1-based). */
   pos: Pos
+}
+
+/** Renames, indexed by line: at most a few per line, so finding the shift of a column is constant time. */
+class RenameIndex {
+  readonly all: Rename[] = []
+  private readonly byLine = new Map<number, Rename[]>()
+
+  add(r: Rename): void {
+    this.all.push(r)
+    const list = this.byLine.get(r.line)
+    if (list) list.push(r)
+    else this.byLine.set(r.line, [r])
+  }
+
+  /** Total length of the markers on `line0` before `column` (renamed-text coordinates). */
+  shift(line0: number, column: number, inclusive = false): number {
+    let s = 0
+    for (const r of this.byLine.get(line0) ?? []) if (inclusive ? r.column <= column : r.column < column) s += r.length
+    return s
+  }
+
+  get size(): number {
+    return this.all.length
+  }
 }
 
 function parseToml(out: ParsedConfig): void {
   const {path, text} = out
-  let smolError: TomlError | undefined
   let values: Record<string, unknown> | undefined
+  let smolError: TomlError | undefined
   try {
     values = smolParse(text, {integersAsBigInt: 'asNeeded'}) as Record<string, unknown>
   } catch (err) {
@@ -256,90 +283,157 @@ function parseToml(out: ParsedConfig): void {
     }
   }
 
-  // Positions from toml-eslint-parser; repeated keys are renamed in a private copy and parsed again.
+  // Repeated keys and tables stop the parser at the first one: every repeat the scan finds is renamed in a private
+  // copy of the text in one pass (linear however many there are), and the copy is parsed once more.
+  const renames = new RenameIndex()
   let src = text
-  const renames: Rename[] = []
-  let ast: AST.TOMLProgram | undefined
-  for (let attempt = 0; attempt < 200 && ast === undefined; attempt++) {
+  if (values === undefined) {
+    src = renameRepeats(text, renames)
     try {
-      ast = parseTOML(src, {tomlVersion: '1.1'})
+      values = smolParse(src, {integersAsBigInt: 'asNeeded'}) as Record<string, unknown>
     } catch (err) {
-      if (!(err instanceof ParseError)) {
-        // toml-eslint-parser recurses once per character of a string: a giant value overflows the stack. The
-        // values from smol-toml are still right; only the positions are lost.
-        if (values === undefined) {
-          if (smolError) out.findings.push(syntaxFinding(path, out.lines, smolError.message, smolError.line, smolError.column))
-          else throw err
-          return
-        }
-        fromValues(out, values)
-        out.findings.push(fileFinding(path, 'positions-unavailable', 'info',
-          'medic could not work out the line of each key in this file (a value is extremely long), so findings name keys without lines',
-          'look for an unusually long value in the file'))
-        return
-      }
-      if (err.message !== 'Defining a key multiple times is invalid') {
-        // smol-toml accepted what toml-eslint-parser did not (or the reverse): report the error without key positions.
-        if (smolError) out.findings.push(syntaxFinding(path, out.lines, smolError.message, smolError.line, smolError.column))
-        else out.findings.push(syntaxFinding(path, out.lines, err.message, err.lineNumber, err.column + 1))
-        return
-      }
-      const insertAt = src[err.index] === '"' || src[err.index] === "'" ? err.index + 1 : err.index
-      const marker = `${DUP_MARK}${renames.length}__`
-      const lineStart = src.lastIndexOf('\n', insertAt - 1) + 1
-      const line0 = err.lineNumber - 1
-      const col0 = insertAt - lineStart
-      // Columns on this line are reported without the markers inserted before.
-      const shift = renames.filter((r) => r.line === line0 && r.column <= col0).reduce((s, r) => s + r.length, 0)
-      renames.push({line: line0, column: col0, length: marker.length, pos: {line: err.lineNumber, column: col0 - shift + 1}})
-      src = src.slice(0, insertAt) + marker + src.slice(insertAt)
-    }
-  }
-  if (ast === undefined) {
-    out.findings.push(fileFinding(path, 'toml-syntax', 'error', 'too many repeated keys to check this file', 'remove the repeated sections and keys, then check again'))
-    return
-  }
-  out.parsed = true
-  const fixPos = (loc: AST.SourceLocation['start']): Pos => {
-    const line0 = loc.line - 1
-    const shift = renames.filter((r) => r.line === line0 && r.column < loc.column).reduce((s, r) => s + r.length, 0)
-    return {line: loc.line, column: loc.column - shift + 1}
-  }
-  const clean = (name: string): string => name.replace(/^__medic_dup_\d+__/, '')
-  walk(ast, out, fixPos, clean)
-  reportDuplicates(out, renames, smolError)
-}
-
-function walk(ast: AST.TOMLProgram, out: ParsedConfig, fixPos: (p: AST.Position) => Pos, clean: (s: string) => string): void {
-  const top = ast.body[0]
-  const keyParts = (k: AST.TOMLKey): string[] => k.keys.map((p) => clean(p.type === 'TOMLBare' ? p.name : p.value))
-  const addValue = (base: Array<string | number>, kv: AST.TOMLKeyValue): void => {
-    const full = [...base, ...keyParts(kv.key)]
-    addNode(full, kv.value, fixPos(kv.key.loc.start))
-  }
-  const addNode = (full: Array<string | number>, node: AST.TOMLContentNode, keyPos: Pos): void => {
-    if (node.type === 'TOMLInlineTable') {
-      out.tables.push({path: full, array: false, pos: keyPos})
-      for (const kv of node.body) addValue(full, kv)
+      if (!(err instanceof TomlError)) throw err
+      const first = smolError as TomlError
+      out.findings.push(REDEFINE.test(err.message)
+        ? fileFinding(path, 'duplicate-key', 'error',
+          'keys or tables are defined twice in ways medic could not untangle (a key reused as a table, repeats inside inline tables): influxd refuses to start',
+          'look for a key or [section] defined twice and keep one definition', {line: first.line, column: first.column})
+        : syntaxFinding(path, out.lines, err.message, err.line, err.column - renames.shift(err.line - 1, err.column - 1)))
       return
     }
-    const {section, key} = sectionAndKey(full)
-    out.entries.push({
-      path: full, section, key,
-      value: node.type === 'TOMLArray' ? arrayValue(node) : scalar(node),
-      kind: node.type === 'TOMLArray' ? 'array' : kindOf(node),
-      pos: keyPos,
-      valuePos: fixPos(node.loc.start),
-    })
   }
-  for (const item of top.body) {
-    if (item.type === 'TOMLKeyValue') {
-      addValue([], item)
+
+  // Positions come from the scan of the same text; values from smol-toml. Where the two disagree, medic keeps the
+  // values and says that it has no positions.
+  out.parsed = true
+  if (!entriesFromScan(out, src, values, renames)) {
+    out.entries = []
+    out.tables = []
+    fromValues(out, values)
+    out.findings.push(fileFinding(path, 'positions-unavailable', 'info',
+      'medic could not work out the line of each key in this file, so findings name keys without lines',
+      'nothing to fix for influxd; the findings name each key in full'))
+    return
+  }
+  reportDuplicates(out, renames.all, smolError)
+}
+
+/** Inserts a marker before every repeated key the scan finds, recording each in `renames`; one pass over the text. */
+function renameRepeats(text: string, renames: RenameIndex): string {
+  const repeats = findRepeats(scanToml(text)).sort((a, b) => a.at - b.at)
+  if (repeats.length === 0) return text
+  const parts: string[] = []
+  let last = 0
+  let line0 = 0
+  let lineStart = 0
+  let lineShift = 0
+  for (const r of repeats) {
+    // Advance the line counter to r.at (repeats are sorted, so the whole loop reads the text once).
+    for (let nl = text.indexOf('\n', lineStart); nl >= 0 && nl < r.at; nl = text.indexOf('\n', lineStart)) {
+      line0++
+      lineStart = nl + 1
+      lineShift = 0
+    }
+    const marker = `${DUP_MARK}${renames.size}__`
+    const col = r.at - lineStart
+    renames.add({line: line0, column: col + lineShift, length: marker.length, pos: {line: line0 + 1, column: col + 1}})
+    lineShift += marker.length
+    parts.push(text.slice(last, r.at), marker)
+    last = r.at
+  }
+  parts.push(text.slice(last))
+  return parts.join('')
+}
+
+/** Line starts of a text, for offset → line and column (binary search). */
+function lineStarts(text: string): number[] {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return starts
+}
+
+/**
+ * Entries and tables from the scan's statements, their values looked up in smol-toml's result. False when a
+ * statement cannot be matched with a value (a scan/parser disagreement): the caller then drops positions.
+ */
+function entriesFromScan(out: ParsedConfig, src: string, values: Record<string, unknown>, renames: RenameIndex): boolean {
+  const starts = lineStarts(src)
+  const posOf = (offset: number): Pos => {
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (starts[mid] <= offset) lo = mid
+      else hi = mid - 1
+    }
+    const col0 = offset - starts[lo]
+    return {line: lo + 1, column: col0 - renames.shift(lo, col0) + 1}
+  }
+  const clean = (name: string): string => (name.startsWith(DUP_MARK) ? name.replace(/^__medic_dup_\d+__/, '') : name)
+  /** The key's first character: the opening quote of a quoted key. */
+  const keyStart = (k: {start: number}): number => (k.start > 0 && (src[k.start - 1] === '"' || src[k.start - 1] === "'") ? k.start - 1 : k.start)
+
+  const arrays = new Map<string, number>()
+  let table: unknown = values
+  let tablePath: Array<string | number> = []
+  for (const s of scanToml(src)) {
+    if (s.kind === 'other') return false
+    if (s.kind === 'table' || s.kind === 'array-table') {
+      if (!s.complete || s.keys.length === 0) return false
+      // Walk the raw (renamed) names through the values; array tables step into their current element.
+      let node: unknown = values
+      const raw: string[] = []
+      const shown: Array<string | number> = []
+      for (let i = 0; i < s.keys.length; i++) {
+        const name = s.keys[i].name
+        raw.push(name)
+        shown.push(clean(name))
+        node = isTable(node) ? node[name] : undefined
+        const last = i === s.keys.length - 1
+        if (Array.isArray(node)) {
+          const id = raw.join('\u0000')
+          const at = last && s.kind === 'array-table' ? (arrays.get(id) ?? -1) + 1 : Math.max(0, (arrays.get(id) ?? 0))
+          if (last && s.kind === 'array-table') arrays.set(id, at)
+          node = node[at]
+          shown.push(at)
+          raw.push(`#${at}`)
+        }
+      }
+      if (!isTable(node)) return false
+      table = node
+      tablePath = shown
+      out.tables.push({path: shown, array: s.kind === 'array-table', pos: posOf(keyStart(s.keys[0]))})
       continue
     }
-    const tablePath = item.resolvedKey.map((k) => (typeof k === 'string' ? clean(k) : k))
-    out.tables.push({path: tablePath, array: item.kind === 'array', pos: fixPos(item.key.loc.start)})
-    for (const kv of item.body) addValue(tablePath, kv)
+    if (s.valueStart === undefined || s.keys.length === 0 || !s.complete) return false
+    let node: unknown = table
+    for (const k of s.keys) node = isTable(node) ? node[k.name] : undefined
+    if (node === undefined) return false
+    const full = [...tablePath, ...s.keys.map((k) => clean(k.name))]
+    const pos = posOf(keyStart(s.keys[0]))
+    addValue(out, full, node, src.slice(s.valueStart, s.valueEnd), pos, posOf(s.valueStart), clean)
+  }
+  return true
+}
+
+/** One value (an inline table becomes a table and its entries, all at the key's position). */
+function addValue(out: ParsedConfig, full: Array<string | number>, value: unknown, raw: string, pos: Pos, valuePos: Pos, clean: (s: string) => string): void {
+  const stack: Array<{path: Array<string | number>; value: unknown; raw?: string}> = [{path: full, value, raw}]
+  while (stack.length > 0) {
+    const item = stack.pop() as {path: Array<string | number>; value: unknown; raw?: string}
+    if (isTable(item.value)) {
+      out.tables.push({path: item.path, array: false, pos})
+      const inner = Object.entries(item.value)
+      for (let i = inner.length - 1; i >= 0; i--) stack.push({path: [...item.path, clean(inner[i][0])], value: inner[i][1]})
+      continue
+    }
+    const {section, key} = sectionAndKey(item.path)
+    const kind = kindOfValue(item.value, item.raw)
+    out.entries.push({
+      path: item.path, section, key,
+      value: item.value instanceof Date ? item.value.toISOString() : Array.isArray(item.value) ? item.value.map((x) => (isTable(x) ? '{…}' : x)) : item.value,
+      kind, pos, valuePos,
+    })
   }
 }
 
@@ -370,8 +464,10 @@ function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date)
 }
 
-function kindOfValue(v: unknown): TomlKind {
+/** The TOML type of a value; `raw` (the text) tells `1.0` (a float smol-toml returns as 1) from `1`. */
+function kindOfValue(v: unknown, raw?: string): TomlKind {
   if (typeof v === 'string') return 'string'
+  if (typeof v === 'number' && raw !== undefined && !/^[+-]?0[xob]/i.test(raw) && /[.eE]|inf|nan/.test(raw)) return 'float'
   if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return 'integer'
   if (typeof v === 'number') return 'float'
   if (typeof v === 'boolean') return 'boolean'
@@ -387,33 +483,11 @@ export function sectionAndKey(path: ReadonlyArray<string | number>): {section: s
   return {section: head.join('.'), key: last}
 }
 
-function kindOf(node: AST.TOMLValue): TomlKind {
-  switch (node.kind) {
-    case 'string': return 'string'
-    case 'integer': return 'integer'
-    case 'float': return 'float'
-    case 'boolean': return 'boolean'
-    default: return 'datetime'
-  }
-}
-
-function scalar(node: AST.TOMLValue): TomlScalar {
-  switch (node.kind) {
-    case 'integer': return Number.isSafeInteger(node.value) ? node.value : node.bigint
-    case 'offset-date-time':
-    case 'local-date-time':
-    case 'local-date':
-    case 'local-time': return node.datetime
-    default: return node.value
-  }
-}
-
-function arrayValue(node: AST.TOMLArray): unknown[] {
-  return node.elements.map((e) => (e.type === 'TOMLValue' ? scalar(e) : e.type === 'TOMLArray' ? arrayValue(e) : '{…}'))
-}
+/** Repeats named one by one; the others are counted in one finding (a file with 50,000 repeats needs no 50,000). */
+const MAX_REPEAT_FINDINGS = 100
 
 function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlError | undefined): void {
-  const before = out.findings.length
+  const dups: Finding[] = []
   const seenTables = new Map<string, TableDecl>()
   for (const t of out.tables) {
     if (t.array) continue
@@ -424,7 +498,7 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
       continue
     }
     const name = t.path.join('.')
-    out.findings.push({
+    dups.push({
       id: 'duplicate-key', severity: 'error', file: out.path, line: t.pos?.line ?? null, column: t.pos?.column ?? null, key: name,
       message: `the section [${name}] appears twice${first.pos ? ` (first on line ${first.pos.line})` : ''}: influxd refuses to start on a section defined twice (medic checked both halves as one section)`,
       fix: `move the keys under this [${name}] into the first one and delete this header`,
@@ -432,7 +506,7 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
     })
   }
   const seenEntries = new Map<string, Entry>()
-  const repeated: Entry[] = []
+  const repeated = new Set<Entry>()
   for (const e of out.entries) {
     const id = JSON.stringify(e.path)
     const first = seenEntries.get(id)
@@ -440,10 +514,10 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
       seenEntries.set(id, e)
       continue
     }
-    repeated.push(e)
+    repeated.add(e)
     const name = e.path.join('.')
     const same = String(first.value) === String(e.value) && first.kind === e.kind
-    out.findings.push({
+    dups.push({
       id: 'duplicate-key', severity: 'error', file: out.path, line: e.pos?.line ?? null, column: e.pos?.column ?? null, key: name,
       message: `${name} is set twice${first.pos ? ` (first on line ${first.pos.line})` : ''}${same ? ', to the same value' : ''}: influxd refuses to start on a repeated key (medic checked the first value)`,
       fix: `keep one ${name} line and delete the other`,
@@ -451,28 +525,53 @@ function reportDuplicates(out: ParsedConfig, renames: Rename[], smolError: TomlE
     })
   }
   // The repeated definitions must not win: medic checks the first, which is what the findings say.
-  out.entries = out.entries.filter((e) => !repeated.includes(e))
-  const covered = new Set(out.findings.slice(before).map((f) => f.line))
+  out.entries = out.entries.filter((e) => !repeated.has(e))
+  const covered = new Set(dups.map((f) => f.line))
   for (const r of renames) {
     if (covered.has(r.pos.line)) continue
-    out.findings.push(fileFinding(out.path, 'duplicate-key', 'error',
+    dups.push(fileFinding(out.path, 'duplicate-key', 'error',
       'this line defines a key or table that is already defined: influxd refuses to start', 'keep one definition and delete the other', r.pos))
   }
-  if (out.findings.length === before && smolError) {
+  for (let i = 0; i < dups.length && i < MAX_REPEAT_FINDINGS; i++) out.findings.push(dups[i])
+  if (dups.length > MAX_REPEAT_FINDINGS) {
+    const rest = dups.slice(MAX_REPEAT_FINDINGS).map((f) => f.line ?? 0)
+    const first = rest.reduce((m, x) => Math.min(m, x), Infinity)
+    const last = rest.reduce((m, x) => Math.max(m, x), 0)
+    out.findings.push(fileFinding(out.path, 'duplicate-key', 'error',
+      `${dups.length - MAX_REPEAT_FINDINGS} more keys or sections are defined again between lines ${first} and ${last} (medic names the first ${MAX_REPEAT_FINDINGS} above): influxd refuses to start`,
+      'keep one definition of each and delete the repeats; a file with this many is usually a template or a script that appended instead of replacing', {line: first, column: 1}))
+  }
+  if (dups.length === 0 && smolError) {
     out.findings.push(syntaxFinding(out.path, out.lines, smolError.message, smolError.line, smolError.column))
   }
 }
 
-function samePath(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
-}
 
-/** A syntax error with the offending line quoted (secrets redacted) and a hint for the usual causes. */
+/** Longest part of a line medic quotes in an excerpt. */
+const EXCERPT_CHARS = 160
+
+/**
+ * A syntax error with the offending line quoted and a hint for the usual causes. A line is quoted only when it
+ * starts with a key or section medic knows (any other line could be a secret whose key was mangled: `shared-secet
+ * "..."`), and always through `redactConfigLine`; hints repeat a value only for keys known not to be secret.
+ */
 function syntaxFinding(path: string, lines: string[], rawMessage: string, line: number, column: number): Finding {
   const message = rawMessage.split('\n')[0].replace(/^Invalid TOML document:\s*/i, '').replace(/\.$/, '')
   const src = lines[line - 1] ?? ''
-  const hint = syntaxHint(src, message, column)
-  const excerpt = src.length > 0 ? `\n    ${line} | ${redact(src.length > 160 ? src.slice(0, 160) + '…' : src)}` : ''
+  const head = src.slice(0, 4 * EXCERPT_CHARS)
+  const known = quotable(head)
+  const first = firstStatement(head)
+  // A hint repeats a value only for a key known not to be secret, and only when nothing else is on the line.
+  const hint = syntaxHint(first.rest === '' && src.length === head.length ? head : first.text, message, column, known === 'safe' && first.rest === '')
+  let excerpt: string | undefined
+  if (src.trim().length > 0) {
+    // Only the first key (or header) and its first value are quoted: what follows on the same line (two lines
+    // joined into one, a comment) could be another key's secret under a name medic does not recognise.
+    const shown = known ? redactConfigLine(first.text) + (first.rest === '' ? '' : ' …') : undefined
+    excerpt = shown === undefined
+      ? '(not quoted: medic quotes only lines that start with a key or section it knows, as any other line may hold a secret)'
+      : shown.length > EXCERPT_CHARS || src.length > head.length ? shown.slice(0, EXCERPT_CHARS) + '…' : shown
+  }
   return {
     id: 'toml-syntax',
     severity: 'error',
@@ -480,22 +579,54 @@ function syntaxFinding(path: string, lines: string[], rawMessage: string, line: 
     line,
     column,
     key: null,
-    message: `not valid TOML: ${message}; influxd would refuse to start with "parse config"${excerpt}`,
-    fix: hint !== undefined ? redact(hint) : 'fix the line shown (the column points at where the parser gave up), then check again; medic checks the keys only once the file parses',
+    message: `not valid TOML: ${message}; influxd would refuse to start with "parse config"`,
+    ...(excerpt === undefined ? {} : {excerpt}),
+    fix: hint ?? 'fix the line shown (the column points at where the parser gave up), then check again; medic checks the keys only once the file parses',
   }
 }
 
-function syntaxHint(src: string, message: string, column: number): string | undefined {
+/**
+ * The first statement of a line as medic may quote it: a `[header]`, or a key, its separator and its first value
+ * (one quoted string, or one run without white space); `rest` is whatever follows, comments excepted.
+ */
+function firstStatement(line: string): {text: string; rest: string} {
+  const m = /^(\s*\[\[?[^\]\n]*\]?\]?)|^(\s*(?:"[^"]*"|'[^']*'|[^\s="']+)\s*(?:[=:]\s*)?(?:"{3}[^"]*(?:"{3})?|'{3}[^']*(?:'{3})?|"(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s#]+)?)/.exec(line)
+  if (!m) return {text: '', rest: line.trim()}
+  const text = (m[1] ?? m[2]).replace(/\s+$/, '')
+  const rest = line.slice(m[0].length).trim()
+  return {text, rest: rest.startsWith('#') ? '' : rest}
+}
+
+/**
+ * Whether a broken line may be quoted: `safe` when it is a comment, a known section header, or starts with a key
+ * medic knows that holds no secret; `secret` when it starts with a known secret key (quoted with the value cut);
+ * false otherwise.
+ */
+function quotable(line: string): 'safe' | 'secret' | false {
+  const t = line.trim()
+  if (t.startsWith('#')) return 'safe'
+  const header = /^\[\[?\s*([A-Za-z0-9_.-]*)/.exec(t)
+  if (header) return isKnownSection(header[1]) ? 'safe' : false
+  const key = /^["']?([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)/.exec(t)
+  if (!key) return false
+  const last = key[1].slice(key[1].lastIndexOf('.') + 1)
+  if (!isKnownKeyName(last)) return false
+  return isSecretish(last) || SECRET_KEY.test(last) ? 'secret' : 'safe'
+}
+
+function syntaxHint(src: string, message: string, column: number, known: boolean): string | undefined {
   const kv = /^\s*([\w.-]+|"[^"]*")\s*=\s*(.*?)\s*(#.*)?$/.exec(src)
-  if (/^\s*\[[^\]]*$/.test(src)) return 'close the section header with "]": [section-name]'
+  if (/^\s*\[[^\]]*$/.test(src)) return known ? 'close the section header with "]": [section-name]' : 'close the section header with "]"'
   if (kv) {
     const [, key, raw] = kv
+    // Only values of keys known not to be secret are repeated in a hint.
+    const safe = known
     if (/^"[^"]*$|^'[^']*$/.test(raw)) {
-      return SECRET_KEY.test(key) ? `close the string: add the missing ${raw[0]} at the end of the ${key} value` : `close the string: ${key} = ${raw}${raw[0]}`
+      return safe ? `close the string: ${key} = ${raw}${raw[0]}` : `close the string: add the missing ${raw[0]} at the end of the value`
     }
-    if (/^\d+(?:\.\d+)?\s*[a-zA-Zµμ]+$/.test(raw)) return `durations and sizes are strings in TOML: ${key} = "${raw.replaceAll(/\s+/g, '')}"`
-    if (/^[A-Za-z_./:-][\w./:-]*$/.test(raw) && !/^(?:true|false|inf|nan)$/.test(raw)) return `strings need quotes in TOML: ${key} = "${raw}"`
-    if (raw === '') return `give ${key} a value, or comment the line out with #`
+    if (/^\d+(?:\.\d+)?\s*[a-zA-Zµμ]+$/.test(raw)) return safe ? `durations and sizes are strings in TOML: ${key} = "${raw.replaceAll(/\s+/g, '')}"` : 'durations and sizes are strings in TOML: put the value in double quotes'
+    if (/^[A-Za-z_./:-][\w./:-]*$/.test(raw) && !/^(?:true|false|inf|nan)$/.test(raw)) return safe ? `strings need quotes in TOML: ${key} = "${raw}"` : 'strings need quotes in TOML: put the value in double quotes'
+    if (raw === '') return safe ? `give ${key} a value, or comment the line out with #` : 'give the key a value, or comment the line out with #'
   }
   if (/^\s*[\w-]+\s*$/.test(src)) return 'a line with a bare word: comment it out with # or write key = value'
   if (/control character/i.test(message) && column >= src.length) return 'a string is not closed on this line: add the missing quote'

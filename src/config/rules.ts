@@ -13,9 +13,10 @@ import {isAbsolute} from 'node:path'
 
 import {keyName, type Role} from './options.js'
 import type {Finding, Severity} from './types.js'
+import {shellQuote} from '../util/text.js'
 import {display, type FileModel, get, isDevClusterConfig, originText, type Value, valueFinding} from './validate.js'
 import {
-  formatBytes, formatDuration, isLoopback, isUnspecified, parseListenAddress, placeholderKind,
+  formatBytes, formatDuration, isLoopback, isUnspecified, placeholderKind,
 } from './values.js'
 
 export interface RuleContext {
@@ -59,7 +60,6 @@ export function fsContext(dataNodes: number): RuleContext {
 }
 
 const SERVICE: Record<Role, string> = {meta: 'influxd-meta', data: 'influxd'}
-const UNIT: Record<Role, string> = {meta: 'influxdb-meta', data: 'influxdb'}
 
 /** Where to put a finding about a key that is absent: on its section header if there is one, else the file. */
 function missingAt(model: FileModel, section: string): {line: number | null; column: number | null} {
@@ -205,7 +205,7 @@ async function licenseRules(model: FileModel, ctx: RuleContext, out: Finding[]):
       if (kindOnDisk === undefined) {
         out.push(valueFinding(model, path, 'license-file-not-found', 'info',
           `license-path ${display(path)} does not exist on this machine; if you are checking the file on its own node, ${service} will not start`,
-          `on the node: ls -l ${p}, and install the license file there`))
+          `on the node: ls -l ${shellQuote(p)}, and install the license file there`))
       } else if (kindOnDisk === 'file') {
         const body = await ctx.readText(p)
         if (body !== undefined && !isJson(body)) {
@@ -298,7 +298,7 @@ async function hintedHandoffRules(model: FileModel, ctx: RuleContext, out: Findi
   if (free === undefined) {
     out.push(valueFinding(model, dir as Value, 'hh-disk-not-checked', 'info',
       `[hinted-handoff] dir ${display(dir as Value)} does not exist on this machine, so max-size was not compared with its free space`,
-      `run medic config check on the data node itself, or compare by hand: df -h ${path}`))
+      `run medic config check on the data node itself, or compare by hand: df -h ${shellQuote(path)}`))
     return
   }
   const peers = Math.max(1, ctx.dataNodes - 1)
@@ -418,7 +418,7 @@ async function tlsRules(model: FileModel, ctx: RuleContext, out: Finding[]): Pro
     if (kind === undefined) {
       out.push(valueFinding(model, cert, 'certificate-not-found', 'info',
         `[${p.section}] https-certificate ${display(cert)}${cert.kind === 'default' ? ' (the default)' : ''} does not exist on this machine, so medic could not check it; on the node itself, ${SERVICE[role]} would not start without it`,
-        `on the node: openssl x509 -in ${c} -noout -subject -ext subjectAltName -enddate`))
+        `on the node: openssl x509 -in ${shellQuote(c)} -noout -subject -ext subjectAltName -enddate`))
       continue
     }
     const pem = kind === 'file' ? await ctx.readText(c) : undefined
@@ -608,6 +608,19 @@ export function crossRules(models: FileModel[]): Finding[] {
           `${k} is ${x.value} here but ${g[0][0].value} on ${names(g[0].map((y) => y.model))}: user passwords are hashed by whichever meta node is leader, so behaviour changes with every election`,
           `${k} = ${g[0][0].value} on every meta node`), related: related(g[0][0].model, g[0][0].v)})
       }
+    }
+  }
+
+  // Data nodes hash passwords too, and must use the meta nodes' algorithm (documented for 1.9+).
+  const metaHash = groups(metas.map((m) => ({model: m, v: get(m, 'meta', 'password-hash') as Value})).filter((x) => x.v?.ok).map((x) => ({...x, value: text(x.v).toLowerCase()})))
+  const hashRef = metaHash[0]?.[0]
+  if (hashRef !== undefined) {
+    for (const d of datas) {
+      const v = get(d, 'meta', 'password-hash')
+      if (!v?.ok || text(v).toLowerCase() === hashRef.value) continue
+      out.push({...keyFinding(d, 'meta', 'password-hash', 'password-hash-mismatch', 'warning',
+        `[meta] password-hash is ${display(v)}${from(v)} on this data node but ${display(hashRef.v)}${from(hashRef.v)} on ${names(metaHash[0].map((y) => y.model))}: the data-node value must be the meta nodes' (1.9+ docs)`,
+        `password-hash = ${display(hashRef.v)} under [meta]`), related: related(hashRef.model, hashRef.v)})
     }
   }
 

@@ -33,6 +33,8 @@ export interface Finding extends Location {
   /** Set when the value did not come from the file. */
   origin?: Origin
   message: string
+  /** For a syntax error: the offending line as medic may quote it (never a secret), without the line number. */
+  excerpt?: string
   /** The exact change to make. */
   fix: string
   /** Other places involved: the first definition of a duplicate, the other node of a mismatch. */
@@ -63,7 +65,12 @@ export interface FileReport {
 }
 
 export interface CheckReport {
-  verdict: 'ok' | 'warning' | 'error'
+  /** From util/outcome.ts: critical (an error finding), warning, unknown (nothing could be checked), ok. */
+  verdict: 'ok' | 'warning' | 'critical' | 'unknown'
+  /** Files parsed and checked, files that could not be (empty, binary, not TOML, too large). */
+  coverage: {checked: number; unchecked: number; complete: boolean}
+  /** The exit code the verdict gives (0, 3 or 4). */
+  exitCode: 0 | 3 | 4
   counts: Record<Severity, number>
   files: FileReport[]
   /** Every finding, per-file ones first in file order, then the cross-node ones, then those about the environment. */

@@ -7,12 +7,14 @@ import {basename} from 'node:path'
 
 import {counterpartOf, type EnvVar, envTarget, isSecretVariable} from './env.js'
 import {
-  isSecretKey, keyName, nearest, type OptionSpec, OPTIONS, optionSpec, type Role, SECTIONS, sectionSpec,
+  isSecretKey, keyName, nearest, type OptionSpec, optionSpec, optionsIn, optionsNamed, type Role, SECTIONS, sectionSpec, sectionSpecs,
 } from './options.js'
 import type {Entry, ParsedConfig, Pos, TomlKind} from './parse.js'
+import {describeReleases, keyReleases, readBy, type ReleaseTarget, releaseTarget} from './releases.js'
 import type {FileReport, Finding, Origin, Severity} from './types.js'
+import {shellQuote} from '../util/text.js'
 import {
-  type Address, fixDuration, parseGoBool, parseGoDuration, parseGoInt, parseListenAddress, parseSize,
+  type Address, fixDuration, formatBytes, parseGoBool, parseGoDuration, parseGoInt, parseListenAddress, parseSize,
 } from './values.js'
 
 export interface Value {
@@ -48,6 +50,8 @@ export interface FileModel {
   findings: Finding[]
   /** Variables applied to this file. */
   applied: string[]
+  /** The release(s) the keys were checked against. */
+  target: ReleaseTarget
 }
 
 const OTHER: Record<Role, Role> = {meta: 'data', data: 'meta'}
@@ -69,11 +73,11 @@ export function detectRole(parsed: ParsedConfig, flagRole?: Role): RoleGuess {
   for (const name of sections) {
     if (seenSections.has(name)) continue
     seenSections.add(name)
-    const specs = SECTIONS.filter((s) => s.name === name)
+    const specs = sectionSpecs(name)
     if (specs.length === 1 && specs[0].roles.length === 1) scores[specs[0].roles[0]] += 2
   }
   for (const e of parsed.entries) {
-    const specs = OPTIONS.filter((o) => o.section === e.section && o.key === e.key)
+    const specs = optionsIn(e.section, undefined).filter((o) => o.key === e.key)
     const roles = new Set(specs.flatMap((s) => s.roles))
     if (roles.size === 1) scores[[...roles][0]] += 1
   }
@@ -193,9 +197,9 @@ function normalise(v: Value): Value {
 // ── the model ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** Checks every key and value of one parsed file and applies the overrides. */
-export function buildModel(parsed: ParsedConfig, guess: RoleGuess, env: EnvVar[] = []): FileModel {
+export function buildModel(parsed: ParsedConfig, guess: RoleGuess, env: EnvVar[] = [], target: ReleaseTarget = releaseTarget()): FileModel {
   const model: FileModel = {
-    path: parsed.path, parsed, role: guess.role, roleSource: guess.source, values: new Map(), findings: [], applied: [],
+    path: parsed.path, parsed, role: guess.role, roleSource: guess.source, values: new Map(), findings: [], applied: [], target,
   }
   if (!parsed.parsed) return model
   roleFindings(model, guess)
@@ -205,7 +209,8 @@ export function buildModel(parsed: ParsedConfig, guess: RoleGuess, env: EnvVar[]
     const spec = resolveKey(model, e, role)
     if (spec === undefined) continue
     const v = fromToml(model, e, spec)
-    model.values.set(v.name, v)
+    // Listeners ([[graphite]] ...) are checked value by value, but rules read single sections only.
+    if (!e.path.some((p) => typeof p === 'number')) model.values.set(v.name, v)
   }
   applyEnv(model, env)
   return model
@@ -217,7 +222,7 @@ function roleFindings(model: FileModel, guess: RoleGuess): void {
     model.findings.push({
       id: 'role-unknown', severity: 'warning', file: model.path, line: null, column: null, key: null,
       message: 'medic cannot tell whether this is a meta-node or a data-node config (no section or key that only one of them has), so it checked the keys both know and skipped the role-specific rules',
-      fix: `say which it is: medic config check --role meta ${model.path} (or --role data)`,
+      fix: `say which it is: medic config check --role meta ${shellQuote(model.path)} (or --role data)`,
     })
     return
   }
@@ -238,9 +243,10 @@ function checkSections(model: FileModel): void {
     ...model.parsed.tables.map((t) => ({name: sectionOf(t.path), array: t.array, pos: t.pos})),
     ...model.parsed.entries.filter((e) => e.section !== '').map((e) => ({name: e.section, array: e.path.some((p) => typeof p === 'number'), pos: e.pos})),
   ].sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0))
-  for (const d of decls) {
-    if (seen.has(d.name)) continue
-    seen.add(d.name)
+  for (const decl of decls) {
+    if (seen.has(decl.name)) continue
+    seen.add(decl.name)
+    const d = {...decl, name: short(decl.name)}
     const at = {file: model.path, line: d.pos?.line ?? null, column: d.pos?.column ?? null, key: d.name}
     const spec = sectionSpec(role, d.name)
     if (spec) {
@@ -276,82 +282,105 @@ function checkSections(model: FileModel): void {
     }
     const near = nearest(d.name, SECTIONS.filter((s) => s.name !== '' && (role === undefined || s.roles.includes(role))).map((s) => s.name))
     const parent = d.name.includes('.') ? d.name.slice(0, d.name.indexOf('.')) : undefined
-    model.findings.push({...at, id: 'unknown-section', severity: 'warning',
+    model.findings.push({...at, id: 'unknown-section', severity: near.length > 0 || (parent && sectionSpec(role, parent)) ? 'warning' : 'info',
       message: near.length > 0
-        ? `[${d.name}] is not a section ${role ? `a ${role} node` : 'influxd'} reads, so every key in it is ignored; it looks like a typo of [${near[0]}]`
+        ? `[${d.name}] is not a section medic knows for ${whose(model)}; it looks like a typo of [${near[0]}] (the keys of a section no release reads have no effect)`
         : parent && sectionSpec(role, parent)
-          ? `[${d.name}] is a sub-table of [${parent}], which has no sub-tables: everything in it is ignored`
-          : `[${d.name}] is not a section ${role ? `a ${role} node` : 'influxd'} reads, so every key in it is ignored`,
-      fix: near.length > 0 ? `rename the header to [${near[0]}]` : parent && sectionSpec(role, parent) ? `put the keys directly under [${parent}]` : 'delete the section, or check the documentation of your release for its name'})
+          ? `[${d.name}] is a sub-table of [${parent}], which has no sub-tables in any release medic knows: its keys are most likely ignored`
+          : `[${d.name}] is not a section known to medic for ${whose(model)}: if your release does not read it either, its keys have no effect`,
+      fix: near.length > 0 ? `rename the header to [${near[0]}]` : parent && sectionSpec(role, parent) ? `put the keys directly under [${parent}]` : `check what your release reads: ${role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -F -- ${shellQuote(`[${d.name}]`)}`})
   }
+}
+
+/** Longest name from a file that messages repeat in full; longer ones are cut (a 1,000,000-character key is noise). */
+const MAX_SHOWN = 64
+
+function short(name: string): string {
+  return name.length > MAX_SHOWN + 16 ? `${name.slice(0, MAX_SHOWN)}…(${name.length} characters)` : name
+}
+
+/** "a data node of Enterprise 1.6–1.12", "a meta node of Enterprise 1.11.4": whom medic's key lists describe. */
+function whose(model: FileModel): string {
+  return `${model.role ? `a ${model.role} node of ` : ''}${model.target.label}`
 }
 
 /** The documented option an entry sets, or undefined after saying what is wrong with it. */
 function resolveKey(model: FileModel, e: Entry, role: Role | undefined): OptionSpec | undefined {
+  const grepKey = shellQuote(e.key.slice(0, MAX_SHOWN))
   const sec = sectionSpec(role, e.section)
   if (sec === undefined) return undefined // reported per section
-  if (sec.array) return undefined // listeners ([[graphite]] ...): not checked key by key
-  if (e.section === '' && SECTIONS.some((s) => s.name === e.key && !(s.array && e.kind === 'array'))) {
+  if (sec.map) return undefined // free-form names ([http.headers])
+  if (e.section === '' && sectionSpecs(e.key).some((s) => !(s.array && e.kind === 'array'))) {
     model.findings.push(entryFinding(model, e, 'bad-type', 'error',
       `${e.key} is a section, but here it is set to a value: influxd refuses to start (cannot load a ${e.kind} into a section)`,
       `write a section header instead: [${e.key}] on its own line, then the keys below it`))
     return undefined
   }
+  const checkValue = (spec: OptionSpec): OptionSpec => spec
   const spec = optionSpec(role, e.section, e.key)
   if (spec) {
     if (spec.obsolete) {
       model.findings.push(entryFinding(model, e, 'obsolete-key', 'info', `${keyName(e.section, e.key)} (${spec.versions ?? 'old releases'}): ${spec.obsolete}`, 'delete the line'))
+    } else if (!readBy(spec, role, model.target)) {
+      const range = describeReleases(keyReleases(spec, role))
+      model.findings.push(entryFinding(model, e, 'key-version', 'info',
+        `${keyName(e.section, e.key)} is documented for Enterprise ${range} only, so medic does not know it for ${model.target.label}: a release that does not read it ignores it without a word`,
+        `if your nodes run ${model.target.label}, check what they read: ${role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${grepKey}`))
     }
-    return spec
+    return checkValue(spec)
   }
-  const name = keyName(e.section, e.key)
-  const inSection = OPTIONS.filter((o) => o.section === e.section && (role === undefined || o.roles.includes(role)))
-  const caseMatch = inSection.find((o) => o.key.toLowerCase() === e.key.toLowerCase())
+  const name = short(keyName(e.section, e.key))
+  const inSection = optionsIn(e.section, role)
+  // No documented key is longer than 64 characters: longer names get no case or typo comparison at all.
+  const lower = e.key.length <= 64 ? e.key.toLowerCase() : undefined
+  const caseMatch = lower === undefined ? undefined : inSection.find((o) => o.key.toLowerCase() === lower)
   if (caseMatch) {
     model.findings.push(entryFinding(model, e, 'key-case', 'warning',
       `${name} differs from the documented ${keyName(caseMatch.section, caseMatch.key)} only in case; Go's TOML decoder falls back to a case-insensitive match, but nothing else does (grep, INFLUXDB_ variables, support)`,
       `write it as ${caseMatch.key}`))
-    return caseMatch
+    return checkValue(caseMatch)
   }
   if (role) {
     const twin = counterpartOf(role, e.section, e.key)
     const otherSpec = optionSpec(OTHER[role], e.section, e.key)
     if (twin) {
       model.findings.push(entryFinding(model, e, 'other-role-key', 'warning',
-        `${name} is a ${OTHER[role]}-node key; ${role} nodes ignore it. The ${role}-node setting is ${twin}`,
+        `${name} is a ${OTHER[role]}-node key: ${role} nodes have no such key in any release medic knows; the ${role}-node setting is ${twin}`,
         `rename it to ${twin.slice(twin.indexOf('.') + 1)} (under [${twin.slice(0, twin.indexOf('.'))}])`))
       return undefined
     }
     if (otherSpec) {
       model.findings.push(entryFinding(model, e, 'other-role-key', 'warning',
-        `${name} is a ${OTHER[role]}-node key; a ${role} node ignores it (is this the right file? ${OTHER[role]} nodes read ${ROLE_FILE[OTHER[role]]})`,
-        'delete the line, or move it to the other nodes\' config'))
+        `${name} is a ${OTHER[role]}-node key, not known to medic for ${whose(model)} (is this the right file? ${OTHER[role]} nodes read ${ROLE_FILE[OTHER[role]]})`,
+        'move it to the other nodes\' config if it belongs there'))
       return undefined
     }
   }
-  const elsewhere = OPTIONS.filter((o) => o.key === e.key && o.section !== e.section && (role === undefined || o.roles.includes(role)))
+  const elsewhere = lower === undefined ? [] : optionsNamed(e.key, role).filter((o) => o.section !== e.section)
   const onlyTop = elsewhere.length > 0 && elsewhere.every((o) => o.section === '')
-  // Generic keys (enabled, dir, bind-address...) are plausible in sections medic knows only in part.
-  if (elsewhere.length > 0 && (onlyTop || sectionSpec(role, e.section)?.closed)) {
+  if (elsewhere.length > 0 && (onlyTop || sec.closed)) {
     const target = elsewhere[0]
-    const misplacedTop = onlyTop
     model.findings.push(entryFinding(model, e, 'key-misplaced', 'warning',
-      misplacedTop
-        ? `${e.key} is a top-level key, but this line sits under [${e.section}], so it sets ${name}, which influxd ignores (every key after a [section] header belongs to that section)`
-        : `${name} is not read here: ${e.key} belongs under [${target.section}]${elsewhere.length > 1 ? ` (or [${elsewhere.slice(1).map((o) => o.section || 'top level').join('], [')}])` : ''}`,
-      misplacedTop ? `move the line above the first [section] header of the file` : `move the line under the [${target.section}] header`))
+      onlyTop
+        ? `${short(e.key)} is a top-level key, but this line sits under [${e.section}], so it sets ${name}, a key medic does not know (every key after a [section] header belongs to that section)`
+        : `${name} is not a key medic knows there: ${short(e.key)} belongs under [${target.section}]${elsewhere.length > 1 ? ` (or [${elsewhere.slice(1).map((o) => o.section || 'top level').join('], [')}])` : ''}`,
+      onlyTop ? `move the line above the first [section] header of the file` : `move the line under the [${target.section}] header`))
     return undefined
   }
   const near = nearest(e.key, inSection.map((o) => o.key))
   const where = e.section === '' ? 'a top-level key' : `a key of [${e.section}]`
   if (near.length > 0) {
     model.findings.push(entryFinding(model, e, 'unknown-key', 'warning',
-      `${name} is not ${where}; influxd ignores unknown keys without a word, so this setting has no effect. Did you mean ${near[0]}?`,
+      `${name} is not ${where} medic knows for ${whose(model)}; it looks like a typo of ${near[0]} (a key no release reads has no effect: influxd ignores unknown keys without a word)`,
       `rename it to ${near[0]}`))
+  } else if (sec.closed) {
+    model.findings.push(entryFinding(model, e, 'unknown-key', 'info',
+      `${name} is not ${where} known to medic for ${whose(model)} (medic's lists come from each release's documentation and open-source code${model.target.known ? '' : `; it has none for ${model.target.label} and used ${model.target.nearest}'s`}): if your release does not read it either, it has no effect`,
+      `check what your release reads: ${model.role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${grepKey}`))
   } else {
-    model.findings.push(entryFinding(model, e, 'unknown-key', sec?.closed ? 'warning' : 'info',
-      `${name} is not ${where} medic knows (its table follows the 1.x documentation)${sec?.closed ? '' : `; [${e.section}] has many keys and medic knows only the common ones`}: if your release does not document it, influxd ignores it`,
-      `compare with what your release prints: ${model.role === 'meta' ? 'influxd-meta config' : 'influxd config'} | grep -n -- '${e.key}'; delete the line if it is not there`))
+    model.findings.push(entryFinding(model, e, 'unknown-key', 'info',
+      `${name} is not ${where} medic knows: [${e.section}] ${sec.notes ?? 'is only partly known to medic'}`,
+      `check what your release reads: ${model.role === 'meta' ? 'influxd-meta' : 'influxd'} config | grep -n -- ${grepKey}`))
   }
   return undefined
 }
@@ -376,7 +405,7 @@ function fromToml(model: FileModel, e: Entry, spec: OptionSpec): Value {
   switch (spec.type) {
     case 'string':
     case 'path':
-      if (e.kind !== 'string') return wrongType('a string in quotes', `${name.slice(name.lastIndexOf('.') + 1)} = "${String(e.value)}"`)
+      if (e.kind !== 'string') return wrongType('a string in quotes', `${spec.key} = ${isSecretKey(spec.key, spec) ? '"<the value>"' : JSON.stringify(String(e.value))}`)
       break
     case 'address':
       if (e.kind === 'integer') return wrongType('a "host:port" string', `${spec.key} = ":${String(e.value)}"`)
@@ -420,6 +449,9 @@ function fromToml(model: FileModel, e: Entry, spec: OptionSpec): Value {
       if (e.kind === 'string') {
         const s = parseSize(e.value as string)
         if (!s.ok) return bad('bad-size', `${name} = ${shown}: ${s.reason}; influxd refuses to start`, s.suggestion ? `${spec.key} = ${s.suggestion}` : `${spec.key} = ${spec.default ?? '<bytes>'}`)
+        if (isPlainIntegerSize(spec)) {
+          model.findings.push(valueFinding(model, v, 'hh-max-size-string', 'warning', plainIntegerMessage(name, shown, s.value), `${spec.key} = ${s.value} (bytes, without quotes)`))
+        }
       } else if (e.kind !== 'integer') {
         return wrongType('a size: bytes, or a string such as "10g"', `${spec.key} = ${spec.default ?? '<bytes>'}`)
       }
@@ -429,6 +461,15 @@ function fromToml(model: FileModel, e: Entry, spec: OptionSpec): Value {
       break
   }
   return normalise(v)
+}
+
+/** [hinted-handoff] max-size: a byte count in Enterprise's docs since 1.7, a plain int64 in the OSS 0.11 and clone code. */
+function isPlainIntegerSize(spec: OptionSpec): boolean {
+  return spec.section === 'hinted-handoff' && spec.key === 'max-size'
+}
+
+function plainIntegerMessage(what: string, shown: string, bytes: number): string {
+  return `${what} = ${shown} gives max-size with a unit (${formatBytes(bytes)}). The open-source hinted-handoff code (0.11) and the public clone read max-size as a plain integer, where a string stops influxd at start-up ("cannot load TOML value of type string into a Go integer"; for INFLUXDB_ variables "strconv.ParseInt: parsing ... invalid syntax"); Enterprise's 1.6 reference printed "10g", its 1.7+ references give bytes (10737418240). medic cannot tell how your release reads it, so write bytes`
 }
 
 function checkDuration(model: FileModel, v: Value, text: string): Value {
@@ -555,6 +596,13 @@ function fromEnv(model: FileModel, ev: EnvVar, spec: OptionSpec): Value {
     case 'size': {
       const s = parseSize(ev.value)
       if (!s.ok) return refuse(s.reason, s.suggestion ? `${ev.name}=${s.suggestion.replaceAll('"', '')}` : `${ev.name}=${(spec.default ?? '0').replaceAll('"', '')}`)
+      if (isPlainIntegerSize(spec) && !/^\d+$/.test(ev.value)) {
+        model.findings.push({
+          id: 'hh-max-size-string', severity: 'warning', file: model.path, line: null, column: null, key: v.name, value: shown, origin: ev.origin,
+          message: plainIntegerMessage(originText(ev.origin), shown, s.value).replace('a string stops influxd', 'such a value stops influxd'),
+          fix: `${ev.name}=${s.value}`,
+        })
+      }
       break
     }
     case 'address': {

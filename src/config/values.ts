@@ -10,10 +10,21 @@ export {fixDuration, formatShortDuration as formatDuration, parseGoDuration, typ
 
 const SIZE_SUFFIX: Record<string, number> = {'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3}
 
-/** InfluxDB's toml.Size: digits with an optional k, m or g (either case), powers of 1024. */
+/**
+ * InfluxDB's toml.Size (UnmarshalText, the same in OSS v1.6 to v1.12): digits with an optional k, m or g (either
+ * case) as the last character, powers of 1024, read by strconv.ParseUint(..., 10, 64). Nothing else: no t, no "GiB",
+ * no decimals, no spaces, no sign, no underscores; an empty string is an error ("size was empty"). Integers in the
+ * TOML are bytes. Anything else is refused with the nearest spelling influxd accepts, when there is one.
+ */
 export function parseSize(input: string): Parsed<number> {
+  if (input === '') return {ok: false, reason: 'the size is empty (influxd: "size was empty")'}
   const m = /^(\d+)([kKmMgG]?)$/.exec(input)
-  if (m) return {ok: true, value: Number(m[1]) * SIZE_SUFFIX[m[2].toLowerCase()]}
+  if (m) {
+    const bytes = BigInt(m[1]) * BigInt(SIZE_SUFFIX[m[2].toLowerCase()])
+    if (bytes > 18_446_744_073_709_551_615n) return {ok: false, reason: `"${input.length > 40 ? input.slice(0, 37) + '...' : input}" overflows a 64-bit size`}
+    return {ok: true, value: Number(bytes)}
+  }
+  if (input.length > 64) return {ok: false, reason: 'not a size: write bytes (10737418240) or digits with a k, m or g suffix ("10g")'}
   const loose = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*$/.exec(input)
   if (loose) {
     const bytes = Math.round(Number(loose[1]) * (loose[2].toLowerCase() === 't' ? 1024 ** 4 : SIZE_SUFFIX[loose[2].toLowerCase()]))

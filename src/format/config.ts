@@ -2,6 +2,7 @@
 import chalk from 'chalk'
 
 import type {CheckReport, Finding, Severity} from '../config/types.js'
+import {escapeControl as esc} from '../util/text.js'
 import {bold, dim, heading, terminalWidth, wrap} from './text.js'
 
 const LABEL: Record<Severity, (s: string) => string> = {
@@ -12,9 +13,10 @@ const LABEL: Record<Severity, (s: string) => string> = {
 
 const INDENT = '         '
 
+/** Every text below that comes from a config file, an env file or a path goes through `esc` (escapeControl). */
 function where(f: Pick<Finding, 'file' | 'line' | 'column'>): string {
-  if (f.line === null) return f.file
-  return `${f.file}:${f.line}${f.column === null ? '' : `:${f.column}`}`
+  if (f.line === null) return esc(f.file)
+  return `${esc(f.file)}:${f.line}${f.column === null ? '' : `:${f.column}`}`
 }
 
 function plural(n: number, word: string): string {
@@ -28,19 +30,18 @@ function countsText(c: Record<Severity, number>): string {
 
 export function renderFinding(f: Finding, width = terminalWidth()): string {
   const label = LABEL[f.severity](f.severity.toUpperCase().padEnd(8))
-  const subject = f.key === null ? '' : `  ${bold(f.key)}${f.value === undefined ? '' : ` = ${f.value}`}`
+  const subject = f.key === null ? '' : `  ${bold(esc(f.key))}${f.value === undefined ? '' : ` = ${esc(f.value)}`}`
   const lines = [`${label} ${where(f)}${subject}`]
   const body = f.severity === 'info' ? dim : (s: string) => s
-  // Syntax errors quote the offending line: keep it verbatim, on its own line.
-  const [message, ...excerpt] = f.message.split('\n')
-  lines.push(body(wrap(message, width, INDENT)))
-  for (const e of excerpt) lines.push(dim(INDENT + e.trim()))
-  lines.push(wrap(`Fix: ${f.fix}`, width, INDENT).replace(/^(\s*)Fix:/, (_, sp: string) => `${sp}${chalk.green('Fix:')}`))
+  lines.push(body(wrap(esc(f.message), width, INDENT)))
+  // Syntax errors quote the offending line: verbatim (escaped), on its own line.
+  if (f.excerpt !== undefined) lines.push(dim(`${INDENT}${f.line ?? '?'} | ${esc(f.excerpt)}`))
+  lines.push(wrap(`Fix: ${esc(f.fix)}`, width, INDENT).replace(/^(\s*)Fix:/, (_, sp: string) => `${sp}${chalk.green('Fix:')}`))
   if (f.origin && f.origin.kind !== 'file' && f.origin.kind !== 'default') {
     const o = f.origin
-    lines.push(dim(`${INDENT}From: ${o.variable}${o.kind === 'env-file' ? ` in ${o.path}:${o.line}` : ' in the environment'}`))
+    lines.push(dim(`${INDENT}From: ${esc(o.variable ?? '')}${o.kind === 'env-file' ? ` in ${esc(o.path ?? '')}:${o.line}` : ' in the environment'}`))
   }
-  for (const r of f.related ?? []) lines.push(dim(`${INDENT}See: ${where(r)}${r.key ? ` (${r.key})` : ''}${r.note ? `, ${r.note}` : ''}`))
+  for (const r of f.related ?? []) lines.push(dim(`${INDENT}See: ${where(r)}${r.key ? ` (${esc(r.key)})` : ''}${r.note ? `, ${esc(r.note)}` : ''}`))
   return lines.join('\n')
 }
 
@@ -57,7 +58,7 @@ export function renderCheck(report: CheckReport): string {
   for (const file of report.files) {
     const mine = report.findings.filter((f) => f.scope === 'file' && f.file === file.path)
     const role = file.role === null ? ROLE_TEXT.unknown() : ROLE_TEXT[file.roleSource](file.role)
-    out.push(`${heading(file.path)}  ${dim(role)}  ${countsText(file.counts)}`)
+    out.push(`${heading(esc(file.path))}  ${dim(role)}  ${countsText(file.counts)}`)
     for (const f of mine) out.push(renderFinding(f, width))
     out.push('')
   }
@@ -69,22 +70,25 @@ export function renderCheck(report: CheckReport): string {
   }
   const env = report.findings.filter((f) => f.scope === 'environment')
   if (report.envSources.length > 0 || env.length > 0) {
-    out.push(`${heading('Environment')}  ${dim(`INFLUXDB_* overrides from ${report.envSources.join(', ') || 'nowhere'}`)}`)
+    out.push(`${heading('Environment')}  ${dim(`INFLUXDB_* overrides from ${report.envSources.map(esc).join(', ') || 'nowhere'}`)}`)
     if (report.overrides.length === 0) out.push(dim('  no INFLUXDB_* variables found'))
     for (const o of report.overrides) {
-      const target = o.key === null ? dim('sets no key') : o.appliedTo.length === 0 ? dim(`${o.key}: applies to none of these files`) : `${o.key} in ${o.appliedTo.join(', ')}`
-      const src = o.origin.kind === 'env-file' ? `${o.origin.path}:${o.origin.line}` : 'environment'
-      out.push(`  ${o.variable}=${o.value}  ${dim(`(${src})`)}  -> ${target}`)
+      const target = o.key === null ? dim('sets no key') : o.appliedTo.length === 0 ? dim(`${esc(o.key)}: applies to none of these files`) : `${esc(o.key)} in ${o.appliedTo.map(esc).join(', ')}`
+      const src = o.origin.kind === 'env-file' ? `${esc(o.origin.path ?? '')}:${o.origin.line}` : 'environment'
+      out.push(`  ${esc(o.variable)}=${esc(o.value)}  ${dim(`(${src})`)}  -> ${target}`)
     }
     for (const f of env) out.push(renderFinding(f, width))
     out.push('')
   }
   const c = report.counts
-  const verdict = c.error > 0
+  const verdict = report.verdict === 'critical'
     ? chalk.red('Errors found: these nodes would refuse to start, fail to join, or misbehave; fix the errors first')
-    : c.warning > 0
+    : report.verdict === 'warning'
       ? chalk.yellow('No errors; the warnings are worth a look')
-      : chalk.green('No problems found.')
-  out.push(`${bold('Result:')} ${countsText(c)} in ${plural(report.files.length, 'file')}. ${verdict}`)
+      : report.verdict === 'unknown'
+        ? chalk.yellow('UNKNOWN: no file could be checked')
+        : chalk.green('No problems found.')
+  const partial = report.coverage.unchecked > 0 && report.coverage.checked > 0 ? ` (${plural(report.coverage.unchecked, 'file')} could not be checked)` : ''
+  out.push(`${bold('Result:')} ${countsText(c)} in ${plural(report.files.length, 'file')}${partial}. ${verdict}`)
   return out.join('\n')
 }

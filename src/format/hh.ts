@@ -3,14 +3,21 @@
  * they stay grep-friendly, and without colour unless chalk's level (set by the base command) allows it: cli-table3
  * colours its header even when piped unless told not to. Live redraw (LiveArea) is for terminals only; the commands
  * decide that.
+ *
+ * Everything from outside (paths, node and shard ids, host names from a meta node, source labels, error bodies and
+ * finding messages that quote them) goes through `escapeControl` here, and into a suggested command only through
+ * `sh` (quoted, or withheld when it cannot be pasted safely). Durations are Go durations (formatSpan, on
+ * src/util/duration.ts), so they can be pasted into a flag.
  */
 import chalk from 'chalk'
 import type CliTable3 from 'cli-table3'
 
 import {type Analysis, formatSpan, type InspectNode, type InspectReport, type Verdict} from '../hh/analytics.js'
-import type {NodeRow, Snapshot, WaitResult} from '../hh/monitor.js'
+import type {NodeRow, QueueStatus, RunVerdict, Snapshot, WaitResult} from '../hh/monitor.js'
 import type {Finding} from '../hh/scan.js'
 import type {HhSettings} from '../hh/settings.js'
+import {type Outcome, outcomeHeadline} from '../util/outcome.js'
+import {escapeControl as e, sh} from '../util/text.js'
 import {bold, dim, formatCount, shortTime} from './text.js'
 
 type TableCtor = typeof CliTable3
@@ -66,6 +73,7 @@ export function verdictText(v: Verdict): string {
     case 'draining': return chalk.green(v)
     case 'slow': return chalk.yellow(v)
     case 'growing': return chalk.yellow(v)
+    case 'retrying': return chalk.yellow(v)
     case 'stalled': return chalk.red(v)
     case 'blocked': return chalk.bold.red(v)
     default: return chalk.gray(v)
@@ -73,21 +81,41 @@ export function verdictText(v: Verdict): string {
 }
 
 function severityText(s: Finding['severity']): string {
-  return s === 'critical' ? chalk.bold.red('CRITICAL') : s === 'warning' ? chalk.yellow('WARNING ') : chalk.cyan('INFO    ')
+  switch (s) {
+    case 'critical': return chalk.bold.red('CRITICAL')
+    case 'warning': return chalk.yellow('WARNING ')
+    case 'unknown': return chalk.gray('UNKNOWN ')
+    default: return chalk.cyan('INFO    ')
+  }
+}
+
+/** The verdict line of every hh command: the one rule's verdict, its counts, and what could not be checked. */
+export function outcomeLine(o: Outcome): string {
+  const head = outcomeHeadline(o)
+  const label = head.slice(0, o.verdict.length)
+  const rest = head.slice(o.verdict.length)
+  const coloured = o.verdict === 'ok' ? chalk.green(label) : o.verdict === 'warning' ? chalk.yellow(label) : o.verdict === 'critical' ? chalk.bold.red(label) : chalk.gray(label)
+  const counts = `${o.critical} critical, ${o.warnings} warning${o.warnings === 1 ? '' : 's'}`
+  return `${bold('Verdict')}: ${coloured}${rest}   ${counts}`
+}
+
+function findingLine(f: Finding): string {
+  return `  ${severityText(f.severity)} ${e(f.code)}  ${e(f.message)}`
 }
 
 function sourceLabel(s: HhSettings['maxSizeSource'], configPath: string | null): string {
-  return s === 'config' ? `from ${configPath}` : s === 'flag' ? 'from a flag or MEDIC_HH_*' : 'default'
+  return s === 'config' ? `from ${e(configPath ?? '')}` : s === 'flag' ? 'from a flag or MEDIC_HH_*' : 'default'
 }
 
-export function limitsLine(s: Pick<HhSettings, 'maxSizeBytes' | 'maxSizeSource' | 'maxAgeMs' | 'maxAgeSource' | 'configPath'>): string {
+type LimitSettings = Pick<HhSettings, 'maxSizeBytes' | 'maxSizeSource' | 'maxAgeMs' | 'maxAgeSource' | 'configPath'> &
+  Partial<Pick<HhSettings, 'retryMaxIntervalMs' | 'retryMaxIntervalSource'>>
+
+export function limitsLine(s: LimitSettings): string {
+  const retry = s.retryMaxIntervalMs === undefined || s.retryMaxIntervalSource === undefined
+    ? ''
+    : `, retry-max-interval ${formatSpan(s.retryMaxIntervalMs)} (${sourceLabel(s.retryMaxIntervalSource, s.configPath)})`
   return `Limits: max-size ${formatBinaryBytes(s.maxSizeBytes)} per destination node (${sourceLabel(s.maxSizeSource, s.configPath)}), ` +
-    `max-age ${limitSpan(s.maxAgeMs)} (${sourceLabel(s.maxAgeSource, s.configPath)})`
-}
-
-/** max-age as it is configured: whole hours stay hours (168h, not 7d). */
-function limitSpan(ms: number): string {
-  return ms >= 3_600_000 && ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : formatSpan(ms)
+    `max-age ${formatSpan(s.maxAgeMs)} (${sourceLabel(s.maxAgeSource, s.configPath)})${retry}`
 }
 
 function age(ms: number | null): string {
@@ -95,7 +123,7 @@ function age(ms: number | null): string {
 }
 
 function nodeLabel(node: string, host: string | null): string {
-  return host ? `${node} (${host})` : node
+  return host ? `${e(node)} (${e(host)})` : e(node)
 }
 
 function statusText(n: InspectNode): string {
@@ -113,10 +141,10 @@ function statusText(n: InspectNode): string {
 export async function renderInspect(r: InspectReport, options: {shards?: boolean} = {}): Promise<string> {
   const out: string[] = []
   const t = r.totals
-  out.push(`${bold('Hinted handoff')} in ${r.dir}: ${formatCount(t.nodes)} destination node${t.nodes === 1 ? '' : 's'}, ${formatCount(t.queues)} queue${t.queues === 1 ? '' : 's'}, ` +
+  out.push(`${bold('Hinted handoff')} in ${e(r.dir)}: ${formatCount(t.nodes)} destination node${t.nodes === 1 ? '' : 's'}, ${formatCount(t.queues)} queue${t.queues === 1 ? '' : 's'}, ` +
     `${formatBinaryBytes(t.pendingBytes)} to send (${formatBinaryBytes(t.diskBytes)} on disk in ${formatCount(t.segments)} segment${t.segments === 1 ? '' : 's'})`)
   out.push(dim(`  ${limitsLine({...r.settings})}; scanned in ${formatSpan(r.scanMs)} at ${shortTime(r.scannedAt)} UTC`))
-  for (const n of r.settings.notes) out.push(dim(`  note: ${n}`))
+  for (const n of r.settings.notes) out.push(dim(`  note: ${e(n)}`))
   if (r.nodes.length > 0) {
     const rows: string[][] = []
     for (const n of r.nodes) {
@@ -138,7 +166,7 @@ export async function renderInspect(r: InspectReport, options: {shards?: boolean
           const newest = q.newestWrite === null ? null : Date.parse(r.scannedAt) - Date.parse(q.newestWrite)
           rows.push([
             '',
-            q.shard === null ? dim('(no shard)') : q.shard,
+            q.shard === null ? dim('(no shard)') : e(q.shard),
             formatBinaryBytes(q.pendingBytes),
             formatBinaryBytes(q.diskBytes),
             formatCount(q.segments),
@@ -146,7 +174,7 @@ export async function renderInspect(r: InspectReport, options: {shards?: boolean
             age(oldest),
             age(newest),
             '',
-            q.badSegments > 0 ? chalk.red(`${q.badSegments} bad`) : q.pendingBytes > 0 ? dim(`head ${q.headSegment}@${q.headOffset}`) : dim('empty'),
+            q.badSegments > 0 ? chalk.red(`${q.badSegments} bad`) : q.pendingBytes > 0 ? dim(`head ${e(q.headSegment ?? '?')}@${q.headOffset}`) : dim('empty'),
           ])
         }
       }
@@ -156,18 +184,17 @@ export async function renderInspect(r: InspectReport, options: {shards?: boolean
     const keep = <T>(xs: T[]): T[] => (options.shards ? xs : xs.filter((_, i) => i !== 1))
     out.push('', await table(keep(head), rows.map(keep), keep(align)))
   } else {
-    out.push('', '  no queues: nothing is waiting to be handed off')
+    out.push('', '  no queues: an empty hh directory (nothing is waiting to be handed off)')
   }
   if (r.findings.length > 0) {
     out.push('', bold('Findings'))
-    for (const f of r.findings) out.push(`  ${severityText(f.severity)} ${f.code}  ${f.message}`)
+    for (const f of r.findings) out.push(findingLine(f))
   }
-  out.push('')
-  const crit = r.findings.filter((f) => f.severity === 'critical').length
-  const warn = r.findings.filter((f) => f.severity === 'warning').length
-  const verdict = r.verdict === 'critical' ? chalk.bold.red('PROBLEMS') : r.verdict === 'warning' ? chalk.yellow('OK, with warnings') : chalk.green('OK')
-  out.push(`${bold('Verdict')}: ${verdict}   ${crit} critical, ${warn} warning finding${warn === 1 ? '' : 's'}`)
-  if (t.pendingBytes > 0) out.push(dim(`  watch it drain: medic hh watch ${r.dir}`))
+  out.push('', outcomeLine(r.overall))
+  if (t.pendingBytes > 0) {
+    const watch = sh`medic hh watch ${r.dir}`
+    if (watch !== undefined) out.push(dim(`  watch it drain: ${watch}`))
+  }
   return out.join('\n')
 }
 
@@ -192,28 +219,32 @@ function maxAgeText(a: Analysis): string {
   return a.maxAge.inMs <= 0 ? chalk.bold.red('now') : chalk.yellow(formatSpan(a.maxAge.inMs))
 }
 
-function queueName(q: {source: string; node: string; host: string | null; shard?: string | null}, multiSource: boolean): string {
+function queueName(q: {source: string; node: string; host: string | null}, multiSource: boolean): string {
   const n = nodeLabel(q.node, q.host)
-  return multiSource ? `${q.source} → ${n}` : n
+  return multiSource ? `${e(q.source)} → ${n}` : n
+}
+
+function isMulti(s: Snapshot): boolean {
+  return new Set(s.nodes.map((n) => n.source)).size > 1
 }
 
 export interface WatchHeader {
   target: string
   intervalMs: number
   window: number
-  settings: Pick<HhSettings, 'maxSizeBytes' | 'maxSizeSource' | 'maxAgeMs' | 'maxAgeSource' | 'configPath'>
+  settings: LimitSettings
 }
 
 /** The live table (terminal), also used for the final summary. */
 export async function renderWatchTable(s: Snapshot, options: {shards?: boolean} = {}): Promise<string> {
-  const multi = new Set(s.nodes.map((n) => n.source)).size > 1
+  const multi = isMulti(s)
   const rows: string[][] = []
   const showShards = options.shards ?? s.queues.length <= 30
   for (const n of s.nodes) {
     rows.push(rowOf(queueName(n, multi), '', n.pendingBytes, n.analysis))
     if (!showShards) continue
     for (const q of s.queues.filter((x) => x.source === n.source && x.node === n.node)) {
-      rows.push(rowOf('', q.shard ?? dim('-'), q.pendingBytes, q.analysis))
+      rows.push(rowOf('', q.shard === null ? dim('-') : e(q.shard), q.pendingBytes, q.analysis))
     }
   }
   if (rows.length === 0) return '  no queues: nothing is waiting to be handed off'
@@ -229,12 +260,12 @@ function rowOf(name: string, shard: string, pending: number, a: Analysis): strin
 }
 
 export function renderSourceErrors(s: Snapshot): string[] {
-  return s.sources.filter((x) => !x.ok).map((x) => chalk.red(`  ${x.source}: ${x.error?.message ?? 'cannot sample'}`))
+  return s.sources.filter((x) => !x.ok).map((x) => chalk.red(`  ${e(x.source)}: ${e(x.error?.message ?? 'cannot sample')}`))
 }
 
 export async function renderWatchFrame(s: Snapshot, h: WatchHeader): Promise<string> {
   const out = [
-    `${bold('medic hh watch')} ${h.target}   sample ${s.seq} at ${shortTime(s.time)} UTC, every ${formatSpan(h.intervalMs)}, window ${h.window} samples`,
+    `${bold('medic hh watch')} ${e(h.target)}   sample ${s.seq} at ${shortTime(s.time)} UTC, every ${formatSpan(h.intervalMs)}, window ${h.window} samples`,
     dim(`  ${limitsLine(h.settings)}`),
     ...renderSourceErrors(s),
     '',
@@ -248,14 +279,14 @@ export async function renderWatchFrame(s: Snapshot, h: WatchHeader): Promise<str
 
 /** One line per sample when the output is not a terminal. */
 export function renderWatchLine(s: Snapshot): string {
-  const multi = new Set(s.nodes.map((n) => n.source)).size > 1
+  const multi = isMulti(s)
   const parts = s.nodes.map((n) => {
     const a = n.analysis
     const eta = a.eta ? ` ETA ${formatSpan(a.eta.inMs)}` : ''
     const rate = a.netRate === null ? '' : ` ${formatRate(a.netRate)}`
     return `node ${queueName(n, multi)} ${formatBinaryBytes(n.pendingBytes)} ${a.verdict}${rate}${eta}`
   })
-  const errors = s.sources.filter((x) => !x.ok).map((x) => `${x.source} unreadable (${x.error?.code})`)
+  const errors = s.sources.filter((x) => !x.ok).map((x) => `${e(x.source)} unreadable (${e(x.error?.code ?? '?')})`)
   const body = [...parts, ...errors]
   return `${s.time} #${s.seq} total ${formatBinaryBytes(s.totals.pendingBytes)}${body.length > 0 ? ` | ${body.join(' | ')}` : ' | no queues'}`
 }
@@ -266,18 +297,29 @@ export async function renderMatrix(s: Snapshot): Promise<string | undefined> {
   if (sources.length < 2) return undefined
   const dests = [...new Set(s.nodes.map((n) => n.node))].sort((a, b) => Number(a) - Number(b))
   const cell = (n: NodeRow | undefined) => (n ? `${formatBinaryBytes(n.pendingBytes)} ${verdictText(n.analysis.verdict)}` : dim('-'))
-  const rows = sources.map((src) => [src, ...dests.map((d) => cell(s.nodes.find((n) => n.source === src && n.node === d)))])
+  const rows = sources.map((src) => [e(src), ...dests.map((d) => cell(s.nodes.find((n) => n.source === src && n.node === d)))])
   const head = ['source \\ destination', ...dests.map((d) => {
     const host = s.nodes.find((n) => n.node === d)?.host
-    return host ? `${d} (${host})` : `node ${d}`
+    return host ? `${e(d)} (${e(host)})` : `node ${e(d)}`
   })]
   return `${bold('Matrix')} (bytes to send and verdict, per source and destination)\n` + (await table(head, rows, ['left', ...dests.map(() => 'right' as const)]))
 }
 
-/** The end of a watch; `tableShown`: the live table is still on the screen, so only the verdict follows. */
-export async function renderWatchSummary(s: Snapshot | undefined, h: WatchHeader, samples: number, tableShown = false): Promise<string> {
-  if (!s) return 'no sample was taken'
-  const out = [`${bold('Summary')} of ${samples} sample${samples === 1 ? '' : 's'} of ${h.target} (window ${h.window} samples), last at ${shortTime(s.time)} UTC`]
+/** What one queue did while watched: bytes drained and the time it took, or what is left. */
+export function progressText(q: QueueStatus): string {
+  const p = q.progress
+  const moved = `${formatBinaryBytes(p.deliveredBytes)}${p.counted ? '' : ' (from its shrinking size)'}`
+  if (p.emptiedAfterMs !== null) return `drained ${moved} in ${formatSpan(p.emptiedAfterMs)}`
+  if (q.pendingBytes === 0 && q.analysis.verdict === 'drained') return p.pendingAtStart === 0 && p.deliveredBytes === 0 ? 'empty throughout' : `drained ${moved} in ${formatSpan(p.watchedMs)}`
+  const left = `${formatBinaryBytes(q.pendingBytes)} left`
+  if (p.deliveredBytes === 0) return `nothing delivered in ${formatSpan(p.watchedMs)}, ${left}`
+  return `delivered ${moved} in ${formatSpan(p.watchedMs)}, ${left}${q.analysis.eta ? `, ETA ${formatSpan(q.analysis.eta.inMs)}` : ''}`
+}
+
+/** The end of a watch; `tableShown`: the live table is still on the screen, so only the per-queue lines and the verdict follow. */
+export async function renderWatchSummary(s: Snapshot | undefined, h: WatchHeader, samples: number, v: RunVerdict, tableShown = false): Promise<string> {
+  if (!s) return ['no sample was taken', '', outcomeLine(v.outcome)].join('\n')
+  const out = [`${bold('Summary')} of ${samples} sample${samples === 1 ? '' : 's'} of ${e(h.target)} (window ${h.window} samples), last at ${shortTime(s.time)} UTC`]
   if (!tableShown) {
     out.push(dim(`  ${limitsLine(h.settings)}`))
     out.push(...renderSourceErrors(s))
@@ -285,23 +327,39 @@ export async function renderWatchSummary(s: Snapshot | undefined, h: WatchHeader
     const m = await renderMatrix(s)
     if (m) out.push('', m)
   }
-  const problems = s.queues.filter((q) => ['growing', 'stalled', 'blocked'].includes(q.analysis.verdict))
-  out.push('')
-  if (problems.length === 0) {
-    out.push(`${bold('Verdict')}: ${chalk.green('OK')}   ${verdictCounts(s)}`)
-  } else {
-    out.push(`${bold('Verdict')}: ${chalk.bold.red('PROBLEMS')}   ${verdictCounts(s)}`)
-    const multi = new Set(s.nodes.map((n) => n.source)).size > 1
-    for (const q of problems.slice(0, 10)) out.push(`  node ${queueName(q, multi)}${q.shard ? ` shard ${q.shard}` : ''}: ${verdictText(q.analysis.verdict)}, ${q.analysis.reason}`)
-    if (problems.length > 10) out.push(dim(`  ... ${problems.length - 10} more`))
-    if (problems.some((q) => q.analysis.verdict === 'blocked')) out.push(dim('  medic explain hh-queue-full'))
+  if (s.queues.length > 0) {
+    const multi = isMulti(s)
+    out.push('', bold('Per queue'))
+    const shown = s.queues.slice(0, 40)
+    for (const q of shown) out.push(`  node ${queueName(q, multi)}${q.shard === null ? '' : ` shard ${e(q.shard)}`}: ${progressText(q)}`)
+    if (s.queues.length > shown.length) out.push(dim(`  ... ${s.queues.length - shown.length} more (all in --json)`))
   }
+  out.push('', `${outcomeLine(v.outcome)}   ${verdictCounts(s)}`)
+  const multi = isMulti(s)
+  for (const f of v.problems.slice(0, 10)) {
+    const q = s.queues.find((x) => x.node === f.node && x.shard === f.shard)
+    const name = q ? queueName(q, multi) : e(f.node ?? '?')
+    out.push(`  node ${name}${f.shard ? ` shard ${e(f.shard)}` : ''}: ${verdictText((f.code.replace(/^queue-/, '') as Verdict))}, ${e(f.message)}`)
+  }
+  if (v.problems.length > 10) out.push(dim(`  ... ${v.problems.length - 10} more`))
+  const unknown = s.queues.filter((q) => q.analysis.verdict === 'unknown').length
+  if (unknown > 0) out.push(dim(`  ${unknown} queue(s) could not be judged yet (watch longer: a verdict needs two samples and, without deliveries, 10s)`))
+  for (const f of [...s.findings, ...v.extra].filter((x) => x.severity !== 'info').slice(0, 10)) out.push(findingLine(f))
+  if (v.problems.some((f) => f.code === 'queue-blocked')) out.push(dim('  medic explain hh-queue-full'))
   return out.join('\n')
 }
 
 function verdictCounts(s: Snapshot): string {
   const parts = Object.entries(s.totals.verdicts).map(([v, n]) => `${n} ${v}`)
   return parts.length > 0 ? `queues: ${parts.join(', ')}` : 'no queues'
+}
+
+/**
+ * The one shape of `hh watch --json` records: each sample line and the final summary are a snapshot with a `type`
+ * (the summary adds the run's verdict and settings). Built here for both, so the stream and the summary cannot drift.
+ */
+export function watchRecord<T extends object>(type: 'sample' | 'summary', s: Snapshot | undefined, extra?: T): {type: 'sample' | 'summary'} & Partial<Snapshot> & Partial<T> {
+  return {type, ...(extra ?? {}), ...(s ?? {})} as {type: 'sample' | 'summary'} & Partial<Snapshot> & Partial<T>
 }
 
 // ------------------------------------------------------------------------------------------------ wait
@@ -319,23 +377,31 @@ export function renderWaitProgress(s: Snapshot, elapsedMs: number, timeoutMs: nu
 export async function renderWaitResult(r: WaitResult, target: string, timeoutMs: number): Promise<string> {
   const s = r.snapshot
   const waited = `${formatSpan(r.waitedMs)}, ${r.samples} sample${r.samples === 1 ? '' : 's'}`
+  const lines: string[] = []
   switch (r.outcome) {
     case 'drained':
-      return `${chalk.green('DRAINED')}  every hinted-handoff queue in ${target} is empty (waited ${waited})`
+      lines.push(`${r.verdict.outcome.verdict === 'ok' ? chalk.green('DRAINED') : chalk.yellow('DRAINED')}  every hinted-handoff queue in ${e(target)} is empty (waited ${waited})`)
+      break
     case 'stalled': {
-      const lines = [`${chalk.bold.red('STALLED')}  ${r.stalled.length} queue${r.stalled.length === 1 ? '' : 's'} made no progress for ${formatSpan(Math.min(...r.stalled.map((q) => q.noProgressMs)))} (waited ${waited})`]
-      for (const q of r.stalled.slice(0, 10)) lines.push(`  node ${nodeLabel(q.node, q.host)}${q.shard ? ` shard ${q.shard}` : ''}: ${formatBinaryBytes(q.pendingBytes)} pending, ${q.analysis.reason}`)
+      lines.push(`${chalk.bold.red('STALLED')}  ${r.stalled.length} queue${r.stalled.length === 1 ? '' : 's'} delivered nothing for ${formatSpan(Math.min(...r.stalled.map((q) => q.noDeliveryMs)))} (waited ${waited})`)
+      for (const q of r.stalled.slice(0, 10)) lines.push(`  node ${nodeLabel(q.node, q.host)}${q.shard ? ` shard ${e(q.shard)}` : ''}: ${formatBinaryBytes(q.pendingBytes)} pending, ${e(q.analysis.reason)}`)
       lines.push(dim('  is the destination node up and accepting writes? influxd-ctl show; medic logs summarize /var/log/influxdb/influxdb.log'))
-      return lines.join('\n')
+      break
     }
     case 'interrupted':
     case 'timeout': {
-      const head = r.outcome === 'timeout'
-        ? `${chalk.yellow('TIMEOUT')}  ${formatBinaryBytes(s.totals.pendingBytes)} still pending after ${formatSpan(timeoutMs)} (${waited})`
-        : `${chalk.yellow('INTERRUPTED')}  ${formatBinaryBytes(s.totals.pendingBytes)} still pending (${waited})`
-      return [head, ...renderSourceErrors(s), '', await renderWatchTable(s, {shards: true})].join('\n')
+      const pending = s === null ? 'an unknown amount' : formatBinaryBytes(s.totals.pendingBytes)
+      lines.push(r.outcome === 'timeout'
+        ? `${chalk.yellow('TIMEOUT')}  ${pending} still pending after ${formatSpan(timeoutMs)} (${waited})`
+        : `${chalk.yellow('INTERRUPTED')}  ${pending} still pending (${waited})`)
+      if (s === null) lines.push(dim('  no sample completed: the queues could not be read in time'))
+      else lines.push(...renderSourceErrors(s), '', await renderWatchTable(s, {shards: true}))
+      break
     }
   }
+  for (const f of [...(s?.findings ?? []), ...r.verdict.extra.filter((x) => !x.code.startsWith('wait-'))].filter((x) => x.severity !== 'info').slice(0, 10)) lines.push(findingLine(f))
+  lines.push('', outcomeLine(r.verdict.outcome))
+  return lines.join('\n')
 }
 
 // ------------------------------------------------------------------------------------------------ live redraw

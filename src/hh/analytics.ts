@@ -2,29 +2,60 @@
  * Drain analytics for hinted-handoff queues: pure functions of samples and an injected `now` (no clock, no I/O).
  *
  *   theilSen          robust slope of a series (median of pairwise slopes) with Sen's ~95% confidence band
- *   counterIncrease   the increase of a counter that resets to 0 on restart (bytesWritten from /debug/vars)
- *   analyseSeries     Burrow-style verdict over the last `window` samples, ETA to empty with a range, forecasts of
- *                     `queue is full` (max-size, per node) and of max-age loss, delivery and ingest rates, a sparkline
+ *   counterIncrease   the increase of a counter that resets to 0 on restart (bytesRead, bytesWritten from /debug/vars)
+ *   progressOf        when a series last delivered (and last failed a send), from its whole history
+ *   analyseSeries     the verdict, ETA to empty with a range, forecasts of `queue is full` (max-size, per node) and of
+ *                     max-age loss, delivery and ingest rates, a sparkline
  *   assessScan        the snapshot judgement behind `medic hh inspect` (limits, ages, corruption)
  *
- * Verdicts (first that applies):
+ * Verdicts (first that applies). Every threshold is a time, never a number of samples, so the verdict does not depend
+ * on the sampling interval (only how soon it can be seen):
  *   drained   nothing pending (and nothing unreadable)
  *   blocked   the destination node's queues are at max-size: every write for it fails with `queue is full`
- *   unknown   fewer than two samples (or nothing known about a part of the queue)
- *   stalled   nothing was delivered during the window while data is pending (destination down, or rejecting)
+ *   unknown   fewer than two samples, nothing delivered yet in the first 10 s of watching, or part of the queue unreadable
+ *   stalled   nothing delivered for longer than HH's back-off allows: retry-max-interval (the longest pause between two
+ *             attempts) plus 10 s for the attempt itself ([cluster] write-timeout), or --stall-after when given
+ *   retrying  nothing delivered for 10 s or more, but less than that: HH may be waiting for its next attempt; says when
+ *             the next attempt is due at the latest and how many sends failed (writeNodeReqFail, when known)
  *   growing   delivering, but the queue still grows (ingest > delivery)
  *   slow      shrinking too slowly: net change ~0 (ingest ~ delivery), ETA beyond --slow-eta, or the oldest data
  *             reaches max-age (and is dropped) before the queue is empty
- *   draining  shrinking, with an ETA
- * Rates come from sizes (restart-safe) and from counters with reset handling, never from raw counter differences.
+ *   draining  delivering and shrinking, with an ETA
+ * "Delivering" means a delivery was seen in the last 10 s: the delivery counter rose (bytes read from the queue and
+ * delivered) or, without a counter, the queue shrank. Rates come from sizes (restart-safe) and from counters with
+ * reset handling, never from raw counter differences.
  */
-import type {HhSettings} from './settings.js'
-import {type Finding, type HhScan, type NodeScan, rank, type Severity} from './scan.js'
+import {formatShortDurationMs} from '../util/duration.js'
+import {decideOutcome, type Outcome} from '../util/outcome.js'
+import {DEFAULT_RETRY_MAX_INTERVAL_MS, type HhSettings} from './settings.js'
+import {type Finding, type HhScan, type NodeScan, rank} from './scan.js'
 
-export type Verdict = 'drained' | 'draining' | 'slow' | 'growing' | 'stalled' | 'blocked' | 'unknown'
+export type Verdict = 'drained' | 'draining' | 'slow' | 'growing' | 'retrying' | 'stalled' | 'blocked' | 'unknown'
 
-/** Verdicts that make `hh watch` exit 3. */
-export const PROBLEM_VERDICTS: ReadonlySet<Verdict> = new Set(['growing', 'stalled', 'blocked'])
+/**
+ * How much each verdict weighs at the end of `hh watch` (src/util/outcome.ts decides the exit code from these):
+ * stalled and blocked are critical, growing and retrying warnings, unknown is something not checked.
+ */
+export function verdictSeverity(a: Pick<Analysis, 'verdict' | 'maxAge'>): 'critical' | 'warning' | 'unknown' | null {
+  switch (a.verdict) {
+    case 'stalled':
+    case 'blocked':
+      return 'critical'
+    case 'growing':
+    case 'retrying':
+      return 'warning'
+    case 'slow':
+      // Data will be dropped by max-age before the queue is empty: that needs action.
+      return a.maxAge?.lossExpected ? 'warning' : null
+    case 'unknown':
+      return 'unknown'
+    default:
+      return null
+  }
+}
+
+/** How long a delivery attempt may take before it succeeds or fails ([cluster] write-timeout, 10 s by default). */
+export const ATTEMPT_MS = 10_000
 
 export interface SeriesPoint {
   /** Sample time, ms since the epoch. */
@@ -33,27 +64,85 @@ export interface SeriesPoint {
   pending: number
   /** Bytes on disk (what max-size is compared with); defaults to pending. */
   size?: number
-  /** Cumulative bytes delivered: a counter that may reset to 0 (bytesWritten after a restart). */
+  /** Cumulative bytes delivered: a counter that may reset to 0 (bytesRead after a restart). */
   sent?: number
+  /** Cumulative failed sends: a counter that may reset to 0 (writeNodeReqFail). */
+  failed?: number
   /** Cumulative bytes dropped by the max-age purge. */
   purged?: number
   /** Corrupt or unreadable segments (or queues that could not be measured): what they hold is unknown. */
   bad?: number
 }
 
+/** When a series was first seen, last delivered and last failed a send: over its whole history, not the window. */
+export interface Progress {
+  firstT: number
+  /** Last sample at which a delivery showed (the sent counter rose; without one, the queue shrank); null: none yet. */
+  lastDeliveryT: number | null
+  /** Last sample at which the failed-sends counter rose; null: none seen, or no counter. */
+  lastFailT: number | null
+  /** Failed sends since the last delivery (or since the first sample). */
+  failsSinceDelivery: number
+  /** Bytes delivered since the first sample (sent counter, resets handled; without one, the sum of shrinks). */
+  deliveredBytes: number
+  /** Whether `deliveredBytes` comes from a delivery counter (else from shrinking sizes). */
+  counted: boolean
+  /** Pending bytes at the first sample. */
+  firstPending: number
+  /** First sample at which the queue was empty after holding data; null when it has not emptied. */
+  emptiedT: number | null
+}
+
+/** A Progress for a series' first point. */
+export function startProgress(p: SeriesPoint): Progress {
+  return {
+    firstT: p.t, lastDeliveryT: null, lastFailT: null, failsSinceDelivery: 0, deliveredBytes: 0, counted: p.sent !== undefined,
+    firstPending: p.pending, emptiedT: null,
+  }
+}
+
+/** Moves a Progress on by one point (the monitor does this per sample, so history kept for the window can be short). */
+export function advanceProgress(g: Progress, prev: SeriesPoint, p: SeriesPoint): void {
+  const sentInc = p.sent !== undefined && prev.sent !== undefined ? (p.sent >= prev.sent ? p.sent - prev.sent : p.sent) : undefined
+  const shrink = Math.max(0, prev.pending - p.pending)
+  const delivered = sentInc !== undefined ? sentInc > 0 : shrink > 0
+  if (delivered) {
+    g.lastDeliveryT = p.t
+    g.failsSinceDelivery = 0
+    g.deliveredBytes += sentInc ?? shrink
+  }
+  g.counted = g.counted && sentInc !== undefined
+  if (p.failed !== undefined && prev.failed !== undefined) {
+    const failInc = p.failed >= prev.failed ? p.failed - prev.failed : p.failed
+    if (failInc > 0) {
+      g.lastFailT = p.t
+      g.failsSinceDelivery += failInc
+    }
+  }
+  if (g.emptiedT === null && p.pending === 0 && (p.bad ?? 0) === 0 && (prev.pending > 0 || g.firstPending > 0)) g.emptiedT = p.t
+  if (p.pending > 0) g.emptiedT = null
+}
+
+/** The Progress of a whole series (for callers that keep every point). */
+export function progressOf(points: readonly SeriesPoint[]): Progress | null {
+  if (points.length === 0) return null
+  const g = startProgress(points[0])
+  for (let i = 1; i < points.length; i++) advanceProgress(g, points[i - 1], points[i])
+  return g
+}
+
 export interface AnalysisOptions {
   now: number
-  /** Samples in the evaluation window (Burrow's default: 10). */
+  /** Samples in the evaluation window of the rates (Burrow's default: 10). */
   window?: number
-  /** Samples needed before a verdict other than drained/blocked (default 2). */
-  minSamples?: number
   /** A drain whose ETA is longer than this is `slow` (default 1 h). */
   slowEtaMs?: number
-  /**
-   * How long nothing may be delivered before a queue is called stalled (default 10 s: Enterprise retries failed sends
-   * after `retry-interval`, 1 s, and a reachable destination drains back to back, so a longer silence is not noise).
-   */
+  /** HH's back-off cap, `[hinted-handoff] retry-max-interval` (default 200 s, the 1.9+ documentation). */
+  retryMaxIntervalMs?: number
+  /** Call a queue stalled after this long without delivery, instead of the back-off rule (--stall-after). */
   stallAfterMs?: number
+  /** The series' progress over its whole history; computed from `points` when not given. */
+  progress?: Progress
   maxSizeBytes?: number
   /** The destination node's bytes on disk now, when the series is one shard's queue (max-size is per node). */
   nodeSizeBytes?: number
@@ -71,6 +160,18 @@ export interface Eta {
   lowMs: number
   highMs: number | null
   at: string
+}
+
+/** For a queue not delivering: the back-off it is allowed, and what it has shown. */
+export interface RetryState {
+  /** How long nothing has been delivered (since the last delivery, or since watching began). */
+  quietMs: number
+  /** The latest time the next attempt is due: the last attempt seen (or the start of watching) + retry-max-interval. */
+  nextAttemptBy: string
+  /** When the queue is (or was) called stalled if nothing is delivered. */
+  stalledAt: string
+  /** Failed sends since the last delivery (writeNodeReqFail), null without that counter. */
+  failedSends: number | null
 }
 
 export interface Analysis {
@@ -95,6 +196,8 @@ export interface Analysis {
   full: {inMs: number; at: string} | null
   /** When the oldest pending data reaches max-age; lossExpected when the queue will not be empty by then. */
   maxAge: {inMs: number; at: string; lossExpected: boolean} | null
+  /** Set when nothing is being delivered (verdicts retrying and stalled, and unknown before either can be said). */
+  retry: RetryState | null
   sparkline: string
 }
 
@@ -162,9 +265,11 @@ export function sparkline(values: readonly number[], width = 20): string {
 /** Analyses one series (a queue, or a node's queues summed). */
 export function analyseSeries(points: readonly SeriesPoint[], o: AnalysisOptions): Analysis {
   const window = Math.max(2, o.window ?? 10)
-  const minSamples = Math.max(2, o.minSamples ?? 2)
   const slowEtaMs = o.slowEtaMs ?? 3_600_000
-  const stallAfterMs = o.stallAfterMs ?? 10_000
+  const retryMaxMs = o.retryMaxIntervalMs ?? DEFAULT_RETRY_MAX_INTERVAL_MS
+  const stallLimitMs = o.stallAfterMs ?? retryMaxMs + ATTEMPT_MS
+  // A delivery this recent means "delivering now"; a longer silence is a pause HH makes only after a failed send.
+  const recentMs = Math.min(ATTEMPT_MS, stallLimitMs)
   const win = points.slice(-window)
   const last = win.at(-1)
   const base: Analysis = {
@@ -182,6 +287,7 @@ export function analyseSeries(points: readonly SeriesPoint[], o: AnalysisOptions
     eta: null,
     full: null,
     maxAge: null,
+    retry: null,
     sparkline: sparkline(points.map((p) => p.pending)),
   }
   if (last === undefined) return base
@@ -196,16 +302,11 @@ export function analyseSeries(points: readonly SeriesPoint[], o: AnalysisOptions
   }
 
   const sentPts = win.filter((p) => p.sent !== undefined)
-  let delivered: boolean | null = null
   if (sentPts.length >= 2 && sentPts.at(-1)!.t > sentPts[0].t) {
     const c = counterIncrease(sentPts.map((p) => p.sent!))
     base.sentRate = (c.increase / (sentPts.at(-1)!.t - sentPts[0].t)) * 1000
     base.counterResets = c.resets
-    delivered = c.increase > 0
     if (base.netRate !== null) base.ingestRate = Math.max(0, base.sentRate + base.netRate)
-  } else if (win.length >= 2) {
-    // Without a delivery counter, any drop between two samples proves that something was delivered.
-    delivered = win.some((p, i) => i > 0 && p.pending < win[i - 1].pending)
   }
   const purgedPts = win.filter((p) => p.purged !== undefined).map((p) => p.purged!)
   if (purgedPts.length >= 2) base.purgedBytes = counterIncrease(purgedPts).increase
@@ -251,18 +352,50 @@ export function analyseSeries(points: readonly SeriesPoint[], o: AnalysisOptions
     return set('blocked', `the destination's queues are at max-size: its writes fail with "queue is full" until they drain below it`)
   }
   if (pending === 0) return set('unknown', `nothing readable is pending, but ${bad} segment(s) or queue(s) are corrupt or unreadable`)
-  if (win.length < minSamples || span <= 0 || delivered === null) return set('unknown', 'waiting for another sample to measure a rate')
-  if (!delivered && span < stallAfterMs) {
-    return set('unknown', `nothing delivered yet in ${formatSpan(span)}; called stalled after ${formatSpan(stallAfterMs)} without delivery`)
+  if (win.length < 2 || span <= 0) return set('unknown', 'waiting for a second sample to measure a rate')
+
+  const g = o.progress ?? progressOf(points)!
+  const quietMs = last.t - (g.lastDeliveryT ?? g.firstT)
+  const deliveringNow = g.lastDeliveryT !== null && last.t - g.lastDeliveryT <= recentMs
+  if (!deliveringNow) {
+    const lastAttempt = Math.max(g.lastDeliveryT ?? g.firstT, g.lastFailT ?? g.firstT)
+    const hasFailCounter = last.failed !== undefined
+    base.retry = {
+      quietMs,
+      nextAttemptBy: iso(lastAttempt + retryMaxMs),
+      stalledAt: iso((g.lastDeliveryT ?? g.firstT) + stallLimitMs),
+      failedSends: hasFailCounter ? g.failsSinceDelivery : null,
+    }
+    const fails = hasFailCounter && g.failsSinceDelivery > 0 ? `; ${g.failsSinceDelivery} send${g.failsSinceDelivery === 1 ? '' : 's'} failed` : ''
+    const grows = fit && fit.slope > 0 && !isFlat(fit.slope, span, pending) ? ', and the queue grows' : ''
+    const since = g.lastDeliveryT === null ? `since watching began ${formatSpan(quietMs)} ago` : `for ${formatSpan(quietMs)}`
+    if (quietMs >= stallLimitMs) {
+      const limit = o.stallAfterMs !== undefined
+        ? `--stall-after ${formatSpan(stallLimitMs)}`
+        : `HH's back-off allows (retry-max-interval ${formatSpan(retryMaxMs)} between attempts, plus ${formatSpan(ATTEMPT_MS)} for one)`
+      return set('stalled', `nothing delivered ${since}${grows}, longer than ${limit}${fails}: is the destination down, unreachable or rejecting writes?`)
+    }
+    if (g.lastDeliveryT === null && quietMs < recentMs && g.failsSinceDelivery === 0) {
+      return set('unknown', `nothing delivered yet in the ${formatSpan(quietMs)} watched${grows}; a rate needs more time`)
+    }
+    return set('retrying', `nothing delivered ${since}${grows}${fails}; HH backs off up to retry-max-interval (${formatSpan(retryMaxMs)}) after a failed send: next attempt by ${shortClock(lastAttempt + retryMaxMs)}, called stalled at ${shortClock((g.lastDeliveryT ?? g.firstT) + stallLimitMs)}`)
   }
-  if (!delivered) return set('stalled', `nothing delivered in ${formatSpan(span)} while data is pending (destination down, unreachable or rejecting writes?)`)
   const slope = fit?.slope ?? 0
-  const flat = Math.abs(slope * span) <= Math.max(1, pending * 0.001)
+  const flat = isFlat(slope, span, pending)
   if (!flat && slope > 0) return set('growing', 'delivering, but new writes arrive faster than they leave')
   if (flat) return set('slow', 'delivering, but new writes arrive as fast as they leave: not shrinking')
   if (base.maxAge?.lossExpected) return set('slow', 'shrinking, but the oldest data reaches max-age (and is dropped) before the queue is empty')
   if (base.eta && base.eta.inMs > slowEtaMs) return set('slow', `shrinking, but empty only in about ${formatSpan(base.eta.inMs)}`)
   return set('draining', 'shrinking')
+}
+
+function isFlat(slope: number, span: number, pending: number): boolean {
+  return Math.abs(slope * span) <= Math.max(1, pending * 0.001)
+}
+
+/** HH:MM:SS UTC of a time, for reasons. */
+function shortClock(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? `${new Date(ms).toISOString().slice(11, 19)} UTC` : 'never'
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -286,19 +419,23 @@ export interface NodeAssessment {
 }
 
 export interface ScanAssessment {
-  verdict: 'ok' | Severity
+  /** The overall verdict and exit code (src/util/outcome.ts) from the findings and what could not be read. */
+  outcome: Outcome
   nodes: NodeAssessment[]
   /** The scan's findings plus those about limits, worst first. */
   findings: Finding[]
 }
 
-/** Judges a scan against max-size and max-age at `now`. */
-export function assessScan(scan: HhScan, settings: Pick<HhSettings, 'maxSizeBytes' | 'maxAgeMs'>, now: number): ScanAssessment {
+/**
+ * Judges a scan against max-size and max-age at `now`. `unchecked`: things asked for that could not be checked
+ * besides the scan's own (e.g. host names from --meta). The directory itself is one check, each queue another.
+ */
+export function assessScan(scan: HhScan, settings: Pick<HhSettings, 'maxSizeBytes' | 'maxAgeMs'>, now: number, unchecked = 0): ScanAssessment {
   const findings: Finding[] = [...scan.findings]
   const nodes = scan.nodes.map((n) => assessNode(n, settings, now, findings))
   findings.sort((a, b) => rank(b.severity) - rank(a.severity))
-  const worst = findings.reduce((w, f) => Math.max(w, rank(f.severity)), -1)
-  return {verdict: worst === 2 ? 'critical' : worst === 1 ? 'warning' : 'ok', nodes, findings}
+  const outcome = decideOutcome({findings, checked: 1 + scan.totals.queues, unchecked: scan.unchecked + unchecked})
+  return {outcome, nodes, findings}
 }
 
 function assessNode(n: NodeScan, s: Pick<HhSettings, 'maxSizeBytes' | 'maxAgeMs'>, now: number, findings: Finding[]): NodeAssessment {
@@ -354,25 +491,16 @@ function assessNode(n: NodeScan, s: Pick<HhSettings, 'maxSizeBytes' | 'maxAgeMs'
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** A compact duration: 850ms, 42s, 3m10s, 5h12m, 6d4h. */
+/**
+ * A duration for people, as Go writes durations (so it can be pasted into a flag): 850ms, 42s, 3m10s, 5h12m, 148h.
+ * Rounded to the two largest units first; formatted by src/util/duration.ts.
+ */
 export function formatSpan(ms: number): string {
   if (!Number.isFinite(ms)) return 'never'
-  const neg = ms < 0
-  let v = Math.abs(ms)
-  let out: string
-  if (v < 1000) out = `${Math.round(v)}ms`
-  else if (v < 60_000) out = `${Math.round(v / 1000)}s`
-  else if (v < 3_600_000) {
-    v = Math.round(v / 1000)
-    out = `${Math.floor(v / 60)}m${v % 60 ? `${v % 60}s` : ''}`
-  } else if (v < 86_400_000) {
-    v = Math.round(v / 60_000)
-    out = `${Math.floor(v / 60)}h${v % 60 ? `${v % 60}m` : ''}`
-  } else {
-    v = Math.round(v / 3_600_000)
-    out = `${Math.floor(v / 24)}d${v % 24 ? `${v % 24}h` : ''}`
-  }
-  return neg ? `-${out}` : out
+  const v = Math.abs(ms)
+  const step = v < 1000 ? 1 : v < 3_600_000 ? 1000 : v < 86_400_000 ? 60_000 : 3_600_000
+  const rounded = Math.round(v / step) * step
+  return `${ms < 0 && rounded > 0 ? '-' : ''}${formatShortDurationMs(rounded)}`
 }
 
 function median(sorted: readonly number[]): number {
@@ -439,7 +567,10 @@ export interface InspectReport {
     configPath: string | null
     notes: string[]
   }
-  verdict: ScanAssessment['verdict']
+  /** ok, warning, critical or unknown (nothing or not everything could be checked): src/util/outcome.ts. */
+  verdict: Outcome['verdict']
+  /** The verdict's basis (src/util/outcome.ts): problem counts, what was checked and what could not be. */
+  overall: Outcome
   totals: {
     nodes: number
     queues: number
@@ -455,9 +586,13 @@ export interface InspectReport {
   findings: Finding[]
 }
 
-/** Builds the inspect document from a scan, the limits and (optionally) node id -> host names. */
+/**
+ * Builds the inspect document from a scan, the limits and (optionally) node id -> host names. Extra findings of
+ * severity `unknown` (host names asked for and not available) count as unchecked.
+ */
 export function buildInspectReport(scan: HhScan, settings: HhSettings, now: number, hosts: Map<string, string> = new Map(), extraFindings: Finding[] = []): InspectReport {
-  const assessment = assessScan({...scan, findings: [...scan.findings, ...extraFindings]}, settings, now)
+  const extraUnchecked = extraFindings.filter((f) => f.severity === 'unknown').length
+  const assessment = assessScan({...scan, findings: [...scan.findings, ...extraFindings]}, settings, now, extraUnchecked)
   const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
   return {
     dir: scan.dir,
@@ -471,7 +606,8 @@ export function buildInspectReport(scan: HhScan, settings: HhSettings, now: numb
       configPath: settings.configPath,
       notes: settings.notes,
     },
-    verdict: assessment.verdict,
+    verdict: assessment.outcome.verdict,
+    overall: assessment.outcome,
     totals: {
       nodes: scan.totals.nodes,
       queues: scan.totals.queues,

@@ -3,17 +3,25 @@
  *   - a directory: a scan (scan.ts) per sample; consecutive scans are diffed segment by segment to count the bytes
  *     delivered (head offsets advanced, exhausted segments deleted) and purged by max-age (segments deleted whose
  *     last write was older than max-age), so delivery and ingest can be told apart without any API; or
- *   - one or more data nodes' `GET /debug/vars`: `hh_processor` entries (one per destination node and shard since
- *     1.3; `queueBytes` is restart-safe, `bytesWritten` resets on restart and is handled as a resetting counter) and
- *     `hh_node` entries (`queueTotalSize`, 1.9.8+, what max-size is compared with).
+ *   - one or more data nodes' `GET /debug/vars` (read entry by entry, repeated keys kept: debug-vars.ts):
+ *       hh_processor (one per destination node and shard since 1.3): `queueBytes` (restart-safe) is what is left to
+ *         send; `bytesRead` counts bytes read from the queue AND delivered (the delivery counter), `bytesWritten`
+ *         bytes appended to it (the ingest counter), `writeNodeReqFail` failed sends; the three counters reset to 0
+ *         when the node restarts and are handled as resetting counters (enterprise-1x.md §6.6 as corrected);
+ *       hh_node (1.9.8+, bare key repeated per destination node): `queueTotalSize`, what max-size is compared with.
  * A source that fails in one sample is reported in it (ok: false) and tried again in the next; the caller decides
- * when that is fatal (e.g. every source failing on the first sample is exit 4).
+ * when that is fatal (e.g. every source failing on the first sample is exit 4). An answer that is not a data node's
+ * (a meta node, a proxy page, a redirect) is such a failure, and says what answered and what to run instead.
  */
-import {MedicError} from '../errors.js'
-import {closeHttp, getJson, type HttpOptions, normaliseBaseUrl} from '../probe/http.js'
-import {type DebugVars, parseDebugVars, parseShowCluster} from '../wire/schemas.js'
+import {inputError, MedicError} from '../errors.js'
+import {closeHttp, getRaw, type HttpOptions, normaliseBaseUrl, type RawResponse} from '../probe/http.js'
+import {isLoopbackHost, isPlainHostPort} from '../util/hostport.js'
+import {parseJsonBounded} from '../util/json.js'
+import {sh} from '../util/text.js'
+import {type DebugVars, parseDebugVarsEntries, parseShowCluster} from '../wire/schemas.js'
+import {readJsonEntries} from './debug-vars.js'
 import {FOOTER_BYTES} from './format.js'
-import {type Finding, type HhScan, numericCompare, scanHhDir, type SegmentRecord} from './scan.js'
+import {type Finding, type HhScan, numericCompare, ScanAbortedError, scanHhDir, type ScanOptions, type SegmentRecord} from './scan.js'
 
 export interface QueueObservation {
   node: string
@@ -24,8 +32,12 @@ export interface QueueObservation {
   segments: number | null
   oldestPendingMs: number | null
   newestWriteMs: number | null
-  /** Cumulative bytes delivered: directory diffs since the first sample, or the node's bytesWritten (resets). */
+  /** Cumulative bytes delivered: directory diffs since the first sample, or the node's bytesRead (resets). */
   sentBytes: number | null
+  /** Cumulative bytes appended: the node's bytesWritten (resets); null for a directory. */
+  appendedBytes: number | null
+  /** Cumulative failed sends to the destination: the node's writeNodeReqFail (resets); null for a directory. */
+  failedSends: number | null
   /** Cumulative bytes dropped by the max-age purge (directory only). */
   purgedBytes: number | null
   /** Corrupt or unreadable segments (1 for a remote queue without queueBytes): its contents are unknown. */
@@ -56,6 +68,10 @@ export interface SourceObservation {
   queues: QueueObservation[]
   nodes: NodeObservation[]
   findings: Finding[]
+  /** Parts of this source that could not be measured (unreadable segments, statistics of the wrong shape). */
+  unchecked: number
+  /** The node's X-Influxdb-Version (remote only), e.g. 1.9.8-c1.9.8. */
+  version: string | null
   durationMs: number
 }
 
@@ -76,6 +92,12 @@ export interface DirSamplerOptions {
   now?: () => number
   /** Segments deleted while older than this count as purged, not delivered. */
   maxAgeMs?: number
+  /** An empty directory is an empty hh directory (the node's config names it); later samples accept it anyway. */
+  acceptEmpty?: boolean
+  /** For suggestions: `medic hh <command>`. */
+  command?: string
+  /** The scanner's file-system calls (tests: a slow or vanishing tree). */
+  scanIo?: ScanOptions['io']
 }
 
 type SegState = Pick<SegmentRecord, 'size' | 'head' | 'mtimeMs'>
@@ -84,21 +106,24 @@ type SegState = Pick<SegmentRecord, 'size' | 'head' | 'mtimeMs'>
 export function dirSampler(dir: string, options: DirSamplerOptions = {}): Sampler {
   const now = options.now ?? Date.now
   let seq = 0
+  let seenAsHhDir = options.acceptEmpty ?? false
   const prev = new Map<string, Map<string, SegState>>()
   const totals = new Map<string, {node: string; shard: string | null; sent: number; purged: number}>()
   return {
     kind: 'dir',
     sources: [dir],
-    async sample() {
+    async sample(signal?: AbortSignal) {
       const t = now()
       const started = performance.now()
       seq++
       let scan: HhScan
       try {
-        scan = await scanHhDir(dir, {now: () => t, keepSegments: true})
+        scan = await scanHhDir(dir, {now: () => t, keepSegments: true, signal, acceptEmpty: seenAsHhDir, command: options.command, io: options.scanIo})
       } catch (err) {
         return {seq, t, sources: [failed(dir, 'dir', err, started)]}
       }
+      // Once seen as an hh directory, it stays one when its last queue is removed.
+      seenAsHhDir = true
       const queues: QueueObservation[] = []
       const seen = new Set<string>()
       for (const n of scan.nodes) {
@@ -121,6 +146,8 @@ export function dirSampler(dir: string, options: DirSamplerOptions = {}): Sample
             oldestPendingMs: q.oldestPendingWriteMs,
             newestWriteMs: q.newestWriteMs,
             sentBytes: acc.sent,
+            appendedBytes: null,
+            failedSends: null,
             purgedBytes: acc.purged,
             badSegments: q.badSegments,
           })
@@ -143,6 +170,8 @@ export function dirSampler(dir: string, options: DirSamplerOptions = {}): Sample
           oldestPendingMs: null,
           newestWriteMs: null,
           sentBytes: acc.sent,
+          appendedBytes: null,
+          failedSends: null,
           purgedBytes: acc.purged,
           badSegments: 0,
         })
@@ -152,7 +181,10 @@ export function dirSampler(dir: string, options: DirSamplerOptions = {}): Sample
       return {
         seq,
         t,
-        sources: [{source: dir, kind: 'dir', ok: true, error: null, queues, nodes, findings: scan.findings, durationMs: Math.round(performance.now() - started)}],
+        sources: [{
+          source: dir, kind: 'dir', ok: true, error: null, queues, nodes, findings: scan.findings, unchecked: scan.unchecked, version: null,
+          durationMs: Math.round(performance.now() - started),
+        }],
       }
     },
     async close() {},
@@ -184,10 +216,14 @@ export function diffSegments(
   }
 }
 
-export interface HttpSamplerOptions extends Pick<HttpOptions, 'dispatcher' | 'timeoutMs' | 'connectTimeoutMs'> {
+export interface HttpSamplerOptions {
   now?: () => number
+  /** Deadline, credentials and TLS of every request (see src/cli/probe-flags.ts httpOptionsFromFlags). */
+  http?: Pick<HttpOptions, 'dispatcher' | 'timeoutMs' | 'connectTimeoutMs' | 'auth' | 'insecure' | 'ca'>
   /** /debug/vars lists every shard's statistics; a large data node answers several MiB. Default 64 MiB. */
   maxResponseBytes?: number
+  /** For suggestions: `medic hh <command>`. */
+  command?: string
 }
 
 /** Samples data nodes remotely through their /debug/vars. `urls` are base URLs (host:port accepted). */
@@ -206,17 +242,7 @@ export function httpSampler(urls: string[], options: HttpSamplerOptions = {}): S
         bases.map(async (base, i): Promise<SourceObservation> => {
           const started = performance.now()
           try {
-            const res = await getJson(`${base}/debug/vars`, {
-              dispatcher: options.dispatcher,
-              timeoutMs: options.timeoutMs,
-              connectTimeoutMs: options.connectTimeoutMs,
-              maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
-              signal,
-              what: 'a data node',
-            })
-            const vars = await parseDebugVars(res.body, res.url)
-            const {queues, nodes, findings} = observationsFromDebugVars(vars, labels[i])
-            return {source: labels[i], kind: 'http', ok: true, error: null, queues, nodes, findings, durationMs: Math.round(performance.now() - started)}
+            return {...(await readDataNode(base, labels[i], options, signal)), durationMs: Math.round(performance.now() - started)}
           } catch (err) {
             return failed(labels[i], 'http', err, started)
           }
@@ -230,22 +256,212 @@ export function httpSampler(urls: string[], options: HttpSamplerOptions = {}): S
   }
 }
 
+async function readDataNode(base: string, label: string, options: HttpSamplerOptions, signal: AbortSignal | undefined): Promise<Omit<SourceObservation, 'durationMs'>> {
+  const url = `${base}/debug/vars`
+  const command = options.command ?? 'watch'
+  const raw = await getRaw(url, {
+    ...options.http,
+    // A data node serves /debug/vars itself: a redirect is an answer from something else, and is not followed.
+    maxRedirects: 0,
+    maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
+    signal,
+    what: 'a data node',
+  })
+  if (raw.status !== 200) throw await notDataNodeAnswer(raw, base, label, options, command, signal)
+  const read = readJsonEntries(raw.text)
+  if (!read.ok) {
+    const type = header(raw, 'content-type') ?? 'no content-type'
+    throw inputError(`${url}: the answer is not a /debug/vars document (${type}; ${read.reason})`, 'debug-vars-invalid', [
+      `is ${label} a data node's HTTP address? Data nodes serve HTTP on 8086 ([http] bind-address), meta nodes on 8091`,
+      ...optional(sh`look at it yourself: curl -sS ${url} | head -c 300`),
+    ])
+  }
+  const vars = await parseDebugVarsEntries(read.entries.map((e) => [e.key, e.value] as const))
+  const keys = new Set(read.entries.map((e) => e.key))
+  const hhStats = vars.hh.length + vars.hhProcessors.length + vars.hhNodes.length + vars.hhDatabases.length +
+    vars.skipped.filter((s) => /^hh(?:_|:|$)/.test(s.key)).length
+  if (hhStats === 0) {
+    const influx = keys.has('memstats') || keys.has('cmdline')
+    throw inputError(
+      influx
+        ? `${url}: no hinted-handoff statistics (no "hh" entry): an open-source InfluxDB without clustering, or a data node with [hinted-handoff] enabled = false?`
+        : `${url}: answered, but not like an InfluxDB data node (no memstats, cmdline or hh statistics)`,
+      influx ? 'debug-vars-no-hh' : 'not-a-data-node',
+      influx
+        ? ['only InfluxDB Enterprise data nodes queue hinted handoff: point --url at one (host:8086)']
+        : [`is ${label} a data node's HTTP address (port 8086)?`, ...optional(sh`look at it yourself: curl -sS ${url} | head -c 300`)],
+    )
+  }
+  const {queues, nodes, findings, unchecked} = observationsFromDebugVars(vars, label)
+  for (const d of read.duplicates) {
+    if (!/^hh_(?:node|database)$/.test(d.key)) {
+      findings.push({severity: 'info', code: 'debug-vars-repeated-key', message: `${label}: the key ${JSON.stringify(d.key)} occurs ${d.count} times in /debug/vars; every entry was read`})
+    }
+  }
+  const version = header(raw, 'x-influxdb-version')
+  return {source: label, kind: 'http', ok: true, error: null, queues, nodes, findings, unchecked, version: version !== undefined && /^[\w.+-]{1,64}$/.test(version) ? version : null}
+}
+
+/** What a non-200 answer to /debug/vars means: a meta node, missing credentials, a redirect, or something else. */
+async function notDataNodeAnswer(raw: RawResponse, base: string, label: string, options: HttpSamplerOptions, command: string, signal: AbortSignal | undefined): Promise<MedicError> {
+  const url = raw.url
+  const snippet = raw.text.trim().slice(0, 200)
+  const said = snippet === '' ? '' : ` ${JSON.stringify(snippet)}`
+  if (raw.status === 400 && raw.text.includes('error parsing index')) {
+    // A meta node: unknown GET paths fall through to its snapshot handler (enterprise-1x.md §2.1).
+    const urls = (await dataNodeUrls(base, options, signal)).map((u) => sh`--url ${u}`)
+    const known = urls.length > 0 && urls.every((u) => u !== undefined) ? `medic hh ${command} ${urls.join(' ')} ${sh`--meta ${label}`}` : undefined
+    return inputError(`${label} is a meta node, not a data node (it answered /debug/vars with HTTP 400 "error parsing index"): hinted-handoff queues are kept by the data nodes (HTTP port 8086)`, 'meta-node-not-data-node', [
+      ...(known === undefined ? [] : [`watch the data nodes it knows: ${known}`]),
+      ...optional(sh`list the cluster's data nodes: medic ctl show --meta ${label}`),
+      ...optional(sh`or use it to name the destination nodes: medic hh ${command} --url DATA_NODE:8086 --meta ${label}`),
+    ])
+  }
+  if (raw.status === 401 || raw.status === 403) {
+    const given = options.http?.auth !== undefined
+    return inputError(`${url}: HTTP ${raw.status}${said}: ${given ? 'the credentials were refused' : 'the data node wants credentials'}`, 'http-auth', [
+      ...(given
+        ? ['check --username and --password (or --jwt-secret, the data node\'s [http] shared-secret)']
+        : optional(sh`give them: medic hh ${command} --url ${label} --username USER --password "$PASSWORD"`)),
+      'credentials can also come from MEDIC_USERNAME / MEDIC_PASSWORD',
+    ])
+  }
+  if (raw.status >= 300 && raw.status < 400) {
+    const to = header(raw, 'location')
+    return inputError(`${url}: HTTP ${raw.status} redirect${to === undefined ? '' : ` to ${to.slice(0, 200)}`}: a data node answers /debug/vars itself, so this is something else (a proxy or a load balancer?)`, 'not-a-data-node', [
+      'point --url at the data node itself (host:8086)',
+    ])
+  }
+  if (raw.status === 404) {
+    return inputError(`${url}: HTTP 404${said}: nothing serves /debug/vars there; is ${label} a data node's HTTP address?`, 'not-a-data-node', [
+      'data nodes serve HTTP on 8086 ([http] bind-address), meta nodes on 8091',
+      ...optional(sh`look at it yourself: curl -sS -i ${url}`),
+    ])
+  }
+  return inputError(`${url}: HTTP ${raw.status}${said}`, 'http-status', [
+    raw.status >= 500 ? 'the data node answered with a server error: look at its log (journalctl -u influxdb -n 100)' : `is ${label} a data node's HTTP address (port 8086)?`,
+    ...optional(sh`look at it yourself: curl -sS -i ${url}`),
+  ])
+}
+
+/** The data nodes' HTTP addresses a meta node lists in /show-cluster (plain host:port only); [] when it cannot say. */
+async function dataNodeUrls(metaBase: string, options: HttpSamplerOptions, signal: AbortSignal | undefined): Promise<string[]> {
+  try {
+    const {hosts} = await readShowCluster(metaBase, {...options.http, signal})
+    return [...hosts.values()]
+  } catch {
+    return []
+  }
+}
+
+export interface HostLookup {
+  /** Destination node id -> host:port (plain host:port values only). */
+  hosts: Map<string, string>
+  /** Node ids whose address was not a plain host:port (withheld). */
+  badAddresses: Array<{id: string; address: string}>
+}
+
+/**
+ * Reads a meta node's /show-cluster and maps data node ids to their HTTP addresses. Redirects are followed (a
+ * follower sends a client to the leader), but never from a loopback address to another machine.
+ */
+async function readShowCluster(base: string, http: HttpOptions): Promise<HostLookup> {
+  let href = `${base}/show-cluster`
+  const first = href
+  let raw: RawResponse | undefined
+  for (let hop = 0; hop <= 3; hop++) {
+    raw = await getRaw(href, {...http, maxRedirects: 0, what: 'a meta node'})
+    const location = header(raw, 'location')
+    if ((raw.status !== 307 && raw.status !== 308) || location === undefined) break
+    let next: URL
+    try {
+      next = new URL(location, href)
+    } catch {
+      throw inputError(`${href}: redirects to an address that is not a URL`, 'meta-bad-redirect', [])
+    }
+    const from = new URL(href)
+    if ((next.protocol !== 'http:' && next.protocol !== 'https:') || (isLoopbackHost(from.hostname) && !isLoopbackHost(next.hostname))) {
+      throw inputError(`${href}: redirects to ${next.host} (not followed: from this machine to another)`, 'meta-bad-redirect', [
+        ...optional(sh`ask the leader directly: --meta ${next.host}`),
+      ])
+    }
+    if (hop === 3 || next.href === href || next.href === first) {
+      throw inputError(`${first}: redirect loop`, 'http-redirect-loop', ['the meta nodes may disagree about who leads'])
+    }
+    href = next.href
+  }
+  if (raw === undefined || raw.status !== 200) {
+    throw inputError(`${href}: HTTP ${raw?.status ?? '?'} ${JSON.stringify((raw?.text ?? '').trim().slice(0, 200))}`, 'http-status', [
+      raw?.status === 401 || raw?.status === 403 ? 'the meta node wants credentials: --username / --password (or --jwt-secret)' : 'is this a meta node\'s HTTP address (port 8091)?',
+    ])
+  }
+  const parsed = parseJsonBounded(raw.text)
+  if (!parsed.ok) throw inputError(`${href}: the answer is not /show-cluster JSON (${parsed.reason})`, 'show-cluster-invalid', ['is this a meta node\'s HTTP address (port 8091)?'])
+  const cluster = await parseShowCluster(parsed.value, href)
+  const hosts = new Map<string, string>()
+  const badAddresses: HostLookup['badAddresses'] = []
+  for (const d of cluster.data) {
+    const id = String(d.id)
+    const addr = d.httpAddr || d.tcpAddr
+    if (Number.isSafeInteger(d.id) && d.id > 0 && isPlainHostPort(addr)) hosts.set(id, addr)
+    else badAddresses.push({id: id.slice(0, 40), address: addr.slice(0, 200)})
+  }
+  return {hosts, badAddresses}
+}
+
+/** Reads a meta node's /show-cluster and maps data node ids to their HTTP addresses. */
+export async function nodeHosts(metaUrl: string, http: HttpOptions = {}): Promise<Map<string, string>> {
+  return (await readShowCluster(normaliseBaseUrl(metaUrl, 8091, '--meta'), http)).hosts
+}
+
+/**
+ * Node id -> host from --meta, when given. A meta node that cannot be asked is an `unknown` finding (host names were
+ * asked for and could not be checked), not a failure: the queues can be judged without them. An address that is not
+ * a plain host:port is a warning (a meta node should not say that). A malformed --meta is a usage error.
+ */
+export async function lookupHosts(meta: string | undefined, http: HttpOptions = {}): Promise<{hosts: Map<string, string>; findings: Finding[]}> {
+  if (meta === undefined || meta === '') return {hosts: new Map(), findings: []}
+  const base = normaliseBaseUrl(meta, 8091, '--meta')
+  try {
+    const r = await readShowCluster(base, http)
+    const findings: Finding[] = r.badAddresses.map((b) => ({
+      severity: 'warning' as const,
+      code: 'meta-bad-address',
+      node: b.id,
+      message: `the meta node lists data node ${b.id} at ${JSON.stringify(b.address)}, which is not a host:port: not shown`,
+    }))
+    return {hosts: r.hosts, findings}
+  } catch (err) {
+    if (!(err instanceof MedicError) || err.exitCode !== 4) throw err
+    return {
+      hosts: new Map(),
+      findings: [{severity: 'unknown', code: 'meta-unavailable', message: `node ids not mapped to host names: ${err.message}`}],
+    }
+  }
+}
+
+const ID = /^\d{1,20}$/
+
 /** Turns the hh statistics of one data node into queue and node observations. */
-export function observationsFromDebugVars(vars: DebugVars, source: string): {queues: QueueObservation[]; nodes: NodeObservation[]; findings: Finding[]} {
+export function observationsFromDebugVars(vars: DebugVars, source: string): {queues: QueueObservation[]; nodes: NodeObservation[]; findings: Finding[]; unchecked: number} {
   const queues: QueueObservation[] = []
   const findings: Finding[] = []
+  let unchecked = 0
   const byKey = new Map<string, QueueObservation>()
   for (const {key, stat} of vars.hhProcessors) {
     const path = stat.tags?.path ?? key.replace(/^hh_processor:/, '')
-    const id = queueIdentity(stat.tags?.node, stat.tags?.shard, path)
+    const shardID: unknown = stat.tags?.shardID // the clone's tag name
+    const shardTag = stat.tags?.shard ?? (typeof shardID === 'string' ? shardID : undefined)
+    const id = queueIdentity(stat.tags?.node, shardTag, path)
     if (id === null) {
-      findings.push({severity: 'warning', code: 'debug-vars-unknown-queue', message: `${source}: cannot tell the destination node of ${key}`})
+      unchecked++
+      findings.push({severity: 'unknown', code: 'debug-vars-unknown-queue', message: `${source}: cannot tell the destination node of ${key.slice(0, 200)}: its queue is not measured`})
       continue
     }
     const v = stat.values
     if (v.queueBytes === undefined) {
       // Cannot be measured: kept as a queue of unknown contents, so that `hh wait` does not call it empty.
-      findings.push({severity: 'warning', code: 'debug-vars-no-queue-bytes', node: id.node, shard: id.shard, message: `${source}: ${key} has no queueBytes (InfluxDB Enterprise before 1.1?): size unknown`})
+      findings.push({severity: 'unknown', code: 'debug-vars-no-queue-bytes', node: id.node, shard: id.shard, message: `${source}: ${key.slice(0, 200)} has no queueBytes (InfluxDB Enterprise before 1.1?): size unknown`})
     }
     const k = `${id.node}/${id.shard ?? ''}`
     const existing = byKey.get(k)
@@ -253,7 +469,9 @@ export function observationsFromDebugVars(vars: DebugVars, source: string): {que
       // Two entries for one queue (e.g. keys with and without an id suffix): add them up.
       existing.pendingBytes += v.queueBytes ?? 0
       if (v.queueBytes === undefined) existing.badSegments++
-      existing.sentBytes = (existing.sentBytes ?? 0) + (v.bytesWritten ?? 0)
+      existing.sentBytes = addOrNull(existing.sentBytes, v.bytesRead)
+      existing.appendedBytes = addOrNull(existing.appendedBytes, v.bytesWritten)
+      existing.failedSends = addOrNull(existing.failedSends, v.writeNodeReqFail)
       continue
     }
     const q: QueueObservation = {
@@ -264,7 +482,9 @@ export function observationsFromDebugVars(vars: DebugVars, source: string): {que
       segments: v.queueDepth ?? null,
       oldestPendingMs: null,
       newestWriteMs: null,
-      sentBytes: v.bytesWritten ?? null,
+      sentBytes: v.bytesRead ?? null,
+      appendedBytes: v.bytesWritten ?? null,
+      failedSends: v.writeNodeReqFail ?? null,
       purgedBytes: null,
       badSegments: v.queueBytes === undefined ? 1 : 0,
     }
@@ -272,39 +492,48 @@ export function observationsFromDebugVars(vars: DebugVars, source: string): {que
     queues.push(q)
   }
   for (const s of vars.skipped) {
-    findings.push({severity: 'info', code: 'debug-vars-entry-skipped', message: `${source}: ${s.key} skipped (${s.reason})`})
+    // A statistic of medic's interest in the wrong shape: if it was a queue, that queue is not measured.
+    const hh = /^hh(?:_|:|$)/.test(s.key)
+    if (hh) unchecked++
+    findings.push({severity: hh ? 'unknown' : 'info', code: 'debug-vars-entry-skipped', message: `${source}: ${s.key.slice(0, 200)} skipped (${s.reason.slice(0, 300)})`})
   }
   queues.sort(byNodeShard)
   const totalSize = new Map<string, number>()
   for (const {key, stat} of vars.hhNodes) {
-    const node = stat.tags?.node ?? /(\d+)$/.exec(key)?.[1]
-    if (node !== undefined && stat.values.queueTotalSize !== undefined) totalSize.set(node, stat.values.queueTotalSize)
+    const node = stat.tags?.node ?? /:(\d+)$/.exec(key)?.[1]
+    if (node === undefined || !ID.test(node)) {
+      unchecked++
+      findings.push({severity: 'unknown', code: 'debug-vars-unknown-queue', message: `${source}: an hh_node entry names no valid destination node (${JSON.stringify((node ?? key).slice(0, 80))})`})
+      continue
+    }
+    const size = stat.values.queueTotalSize
+    if (size !== undefined) totalSize.set(node, Math.max(size, totalSize.get(node) ?? 0))
   }
-  return {queues, nodes: nodesOf(queues, totalSize), findings}
+  return {queues, nodes: nodesOf(queues, totalSize), findings, unchecked}
 }
 
-/** Destination node and shard of an hh_processor entry, from its tags or its path `<hh dir>/<node>[/<shard>]`. */
+function addOrNull(a: number | null, b: number | undefined): number | null {
+  return a === null && b === undefined ? null : (a ?? 0) + (b ?? 0)
+}
+
+/**
+ * Destination node and shard of an hh_processor entry, from its tags or its path `<hh dir>/<node>[/<shard>]`. Ids
+ * are decimal numbers; anything else (a node answering with garbage) gives null.
+ */
 export function queueIdentity(nodeTag: string | undefined, shardTag: string | undefined, path: string): {node: string; shard: string | null} | null {
   const parts = path.split(/[/\\]/).filter(Boolean)
   const last = parts.at(-1)
   const prev = parts.at(-2)
-  const num = (s: string | undefined) => s !== undefined && /^\d+$/.test(s)
+  const num = (s: string | undefined): s is string => s !== undefined && ID.test(s)
   if (nodeTag !== undefined && nodeTag !== '') {
-    if (shardTag !== undefined && shardTag !== '') return {node: nodeTag, shard: shardTag}
-    if (num(last) && prev === nodeTag) return {node: nodeTag, shard: last!}
+    if (!num(nodeTag)) return null
+    if (shardTag !== undefined && shardTag !== '') return num(shardTag) ? {node: nodeTag, shard: shardTag} : null
+    if (num(last) && prev === nodeTag) return {node: nodeTag, shard: last}
     return {node: nodeTag, shard: null}
   }
-  if (num(last) && num(prev)) return {node: prev!, shard: last!}
-  if (num(last)) return {node: last!, shard: null}
+  if (num(last) && num(prev)) return {node: prev, shard: last}
+  if (num(last)) return {node: last, shard: null}
   return null
-}
-
-/** Reads a meta node's /show-cluster and maps data node ids to their HTTP addresses. */
-export async function nodeHosts(metaUrl: string, options: Pick<HttpOptions, 'dispatcher' | 'timeoutMs' | 'signal'> = {}): Promise<Map<string, string>> {
-  const base = normaliseBaseUrl(metaUrl, 8091, '--meta')
-  const res = await getJson(`${base}/show-cluster`, {...options, what: 'a meta node'})
-  const cluster = await parseShowCluster(res.body, res.url)
-  return new Map(cluster.data.map((d) => [String(d.id), d.httpAddr || d.tcpAddr]))
 }
 
 function nodesOf(queues: QueueObservation[], diskByNode: Map<string, number>): NodeObservation[] {
@@ -333,17 +562,20 @@ function byNodeShard(a: QueueObservation, b: QueueObservation): number {
 }
 
 function failed(source: string, kind: 'dir' | 'http', err: unknown, started: number): SourceObservation {
+  const base = {source, kind, ok: false, queues: [], nodes: [], findings: [], unchecked: 1, version: null, durationMs: Math.round(performance.now() - started)}
+  if (err instanceof ScanAbortedError) return {...base, error: {code: 'interrupted', message: `${source}: ${err.message}`, suggestions: []}}
   if (!(err instanceof MedicError)) throw err
-  return {
-    source,
-    kind,
-    ok: false,
-    error: {code: err.code, message: err.message, suggestions: err.suggestions},
-    queues: [],
-    nodes: [],
-    findings: [],
-    durationMs: Math.round(performance.now() - started),
-  }
+  return {...base, error: {code: err.code, message: err.message, suggestions: err.suggestions}}
+}
+
+function header(raw: RawResponse, name: string): string | undefined {
+  const v = raw.headers[name]
+  const s = Array.isArray(v) ? v[0] : v
+  return s === undefined || s === '' ? undefined : String(s)
+}
+
+function optional(s: string | undefined): string[] {
+  return s === undefined ? [] : [s]
 }
 
 function labelOf(base: string): string {
@@ -353,26 +585,17 @@ function labelOf(base: string): string {
 
 export type Target = {kind: 'dir'; dir: string} | {kind: 'http'; urls: string[]}
 
-/** The sampler for a directory or for data nodes' /debug/vars. */
-export function createSampler(target: Target, options: {maxAgeMs?: number; timeoutMs?: number; now?: () => number} = {}): Sampler {
-  return target.kind === 'dir'
-    ? dirSampler(target.dir, {maxAgeMs: options.maxAgeMs, now: options.now})
-    : httpSampler(target.urls, {timeoutMs: options.timeoutMs, now: options.now})
+export interface SamplerOptions {
+  maxAgeMs?: number
+  now?: () => number
+  http?: HttpSamplerOptions['http']
+  acceptEmpty?: boolean
+  command?: string
 }
 
-/**
- * Node id -> host from --meta, when given. A meta node that cannot be asked is a warning finding, not a failure:
- * the queues can be judged without host names. A malformed address is still a usage error.
- */
-export async function lookupHosts(meta: string | undefined, options: Pick<HttpOptions, 'dispatcher' | 'timeoutMs'> = {}): Promise<{hosts: Map<string, string>; findings: Finding[]}> {
-  if (meta === undefined || meta === '') return {hosts: new Map(), findings: []}
-  try {
-    return {hosts: await nodeHosts(meta, options), findings: []}
-  } catch (err) {
-    if (!(err instanceof MedicError) || err.exitCode !== 4) throw err
-    return {
-      hosts: new Map(),
-      findings: [{severity: 'warning', code: 'meta-unavailable', message: `node ids not mapped to host names: ${err.message}`}],
-    }
-  }
+/** The sampler for a directory or for data nodes' /debug/vars. */
+export function createSampler(target: Target, options: SamplerOptions = {}): Sampler {
+  return target.kind === 'dir'
+    ? dirSampler(target.dir, {maxAgeMs: options.maxAgeMs, now: options.now, acceptEmpty: options.acceptEmpty, command: options.command})
+    : httpSampler(target.urls, {http: options.http, now: options.now, command: options.command})
 }

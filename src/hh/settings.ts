@@ -2,14 +2,23 @@
  * The two `[hinted-handoff]` limits the hh commands judge queues against, and where each value came from:
  *   max-size  per destination node, all its shards together (an append past it fails with `queue is full`)
  *   max-age   head segments whose last write is older than this are purged (silent data loss)
+ *   retry-max-interval   the longest pause HH's back-off makes between two delivery attempts: after a failed send
+ *             the retry interval doubles (from retry-interval, 1s) up to this cap, so a queue that delivers nothing
+ *             for less than it may simply be waiting for its next attempt (judged `retrying`, not `stalled`)
  * Order of precedence: a flag (or its MEDIC_* environment variable), then the data node's influxdb.conf (--config),
- * then Enterprise's documented defaults (10 GiB, 168h). The config is read with smol-toml, imported only when needed.
+ * then Enterprise's documented defaults (10 GiB, 168h, 200s). retry-max-interval was documented as 10s up to 1.8 and
+ * as 200s from 1.9 (docs corrected 2022); medic takes the longer one, so a queue backing off is never called stalled
+ * early; give --retry-max-interval 10s (or --config) for an older cluster. The config is read with smol-toml, imported
+ * only when needed.
  */
 import {readFile} from 'node:fs/promises'
 
 import {fileError, inputError} from '../errors.js'
 import {goDurationMs} from '../util/duration.js'
 import {DEFAULT_MAX_AGE_MS, DEFAULT_MAX_SIZE_BYTES} from './format.js'
+
+/** `[hinted-handoff] retry-max-interval` as documented for 1.9 and later (10s in the 1.0-1.8 docs). */
+export const DEFAULT_RETRY_MAX_INTERVAL_MS = 200_000
 
 export type SettingSource = 'flag' | 'config' | 'default'
 
@@ -18,6 +27,8 @@ export interface HhSettings {
   maxSizeSource: SettingSource
   maxAgeMs: number
   maxAgeSource: SettingSource
+  retryMaxIntervalMs: number
+  retryMaxIntervalSource: SettingSource
   /** The influxdb.conf that was read, if any. */
   configPath: string | null
   /** `[hinted-handoff] dir` from the config, when set. */
@@ -31,9 +42,12 @@ export interface HhSettings {
 export interface HhConfigValues {
   maxSizeBytes?: number
   maxAgeMs?: number
+  retryMaxIntervalMs?: number
   dir?: string
   enabled?: boolean
   hasSection: boolean
+  /** Facts about the section worth telling (e.g. a value in a form the node may refuse). */
+  notes: string[]
 }
 
 export interface ResolveOptions {
@@ -42,10 +56,12 @@ export interface ResolveOptions {
   maxSizeBytes?: number
   /** From --max-age (ms). */
   maxAgeMs?: number
+  /** From --retry-max-interval (ms). */
+  retryMaxIntervalMs?: number
 }
 
 export async function resolveHhSettings(options: ResolveOptions = {}): Promise<HhSettings> {
-  let cfg: HhConfigValues = {hasSection: false}
+  let cfg: HhConfigValues = {hasSection: false, notes: []}
   const notes: string[] = []
   if (options.configPath !== undefined) {
     let text: string
@@ -55,6 +71,7 @@ export async function resolveHhSettings(options: ResolveOptions = {}): Promise<H
       throw fileError(options.configPath, err)
     }
     cfg = await parseHhConfig(text, options.configPath)
+    notes.push(...cfg.notes)
     if (!cfg.hasSection) notes.push(`${options.configPath} has no [hinted-handoff] section: InfluxDB uses the defaults`)
     if (cfg.enabled === false) notes.push(`${options.configPath}: [hinted-handoff] enabled = false (writes to unavailable owners fail instead of queuing)`)
   }
@@ -62,11 +79,14 @@ export async function resolveHhSettings(options: ResolveOptions = {}): Promise<H
     flag !== undefined ? [flag, 'flag'] : conf !== undefined ? [conf, 'config'] : [def, 'default']
   const [maxSizeBytes, maxSizeSource] = pick(options.maxSizeBytes, cfg.maxSizeBytes, DEFAULT_MAX_SIZE_BYTES)
   const [maxAgeMs, maxAgeSource] = pick(options.maxAgeMs, cfg.maxAgeMs, DEFAULT_MAX_AGE_MS)
+  const [retryMaxIntervalMs, retryMaxIntervalSource] = pick(options.retryMaxIntervalMs, cfg.retryMaxIntervalMs, DEFAULT_RETRY_MAX_INTERVAL_MS)
   return {
     maxSizeBytes,
     maxSizeSource,
     maxAgeMs,
     maxAgeSource,
+    retryMaxIntervalMs,
+    retryMaxIntervalSource,
     configPath: options.configPath ?? null,
     configDir: cfg.dir ?? null,
     enabled: cfg.enabled ?? null,
@@ -89,15 +109,21 @@ export async function parseHhConfig(text: string, path = 'influxdb.conf'): Promi
     throw err
   }
   const section = doc['hinted-handoff']
-  if (section === undefined) return {hasSection: false}
+  if (section === undefined) return {hasSection: false, notes: []}
   if (typeof section !== 'object' || section === null || Array.isArray(section)) {
     throw badValue(path, '', section, 'a table')
   }
   const s = section as Record<string, unknown>
-  const out: HhConfigValues = {hasSection: true}
+  const out: HhConfigValues = {hasSection: true, notes: []}
   if (s['max-size'] !== undefined) {
-    const v = parseSize(s['max-size'])
-    if (v === undefined) throw badValue(path, 'max-size', s['max-size'], 'a size in bytes such as 10737418240 or "10g"')
+    // influxd reads sizes as digits with an optional k, m or g (OSS toml.Size); medic judges queues against the
+    // limit the node runs with, so nothing laxer is accepted from the config (the --max-size flag is the operator's).
+    const raw = s['max-size']
+    const v = typeof raw === 'string' ? parseTomlSize(raw) : parseSize(raw)
+    if (v === undefined) throw badValue(path, 'max-size', raw, 'a size as influxd reads it: an integer of bytes such as 10737418240, or digits with k, m or g such as "10g"')
+    if (typeof raw === 'string') {
+      out.notes.push(`${path}: [hinted-handoff] max-size = ${JSON.stringify(raw)} is a string; it is a plain integer in the open-source and clone code, so check that this node accepts it (10737418240 is the safe form)`)
+    }
     out.maxSizeBytes = v
   }
   if (s['max-age'] !== undefined) {
@@ -105,14 +131,28 @@ export async function parseHhConfig(text: string, path = 'influxdb.conf'): Promi
     if (v === undefined || v <= 0) throw badValue(path, 'max-age', s['max-age'], 'a duration such as "168h0m0s"')
     out.maxAgeMs = v
   }
+  if (s['retry-max-interval'] !== undefined) {
+    const v = typeof s['retry-max-interval'] === 'string' ? goDurationMs(s['retry-max-interval'].trim()) : undefined
+    if (v === undefined || v <= 0) throw badValue(path, 'retry-max-interval', s['retry-max-interval'], 'a duration such as "200s"')
+    out.retryMaxIntervalMs = v
+  }
   if (typeof s.dir === 'string' && s.dir !== '') out.dir = s.dir
   if (typeof s.enabled === 'boolean') out.enabled = s.enabled
   return out
 }
 
+/** A size string exactly as influxd's toml.Size reads it: digits, then optionally k, m or g (powers of 1024). */
+export function parseTomlSize(v: string): number | undefined {
+  const m = /^(\d{1,19})([kmg]?)$/.exec(v)
+  if (!m) return undefined
+  const n = Number(m[1]) * {'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3}[m[2] as '']
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined
+}
+
 /**
- * A byte size as InfluxDB's toml.Size reads it: an integer (bytes) or a string with a k, m or g suffix (powers of
- * 1024). Also accepted: t, an optional "b"/"ib" (10GiB, 512MB) and surrounding spaces. Returns undefined otherwise.
+ * A byte size for the --max-size flag: an integer (bytes) or a string with a k, m or g suffix (powers of 1024), as
+ * influxd reads it; for the operator's convenience also t, an optional "b"/"ib" (10GiB, 512MB) and surrounding
+ * spaces. Returns undefined otherwise. Config values go through parseTomlSize (what the node itself accepts).
  */
 export function parseSize(v: unknown): number | undefined {
   if (typeof v === 'bigint') return v > 0n && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined
@@ -129,7 +169,7 @@ export function parseSize(v: unknown): number | undefined {
 function badValue(path: string, key: string, value: unknown, want: string) {
   const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? value.toString() : JSON.stringify(value)
   return inputError(`${path}: [hinted-handoff]${key ? ` ${key}` : ''} = ${shown} is not ${want}`, 'config-bad-value', [
-    'fix the value in the config, or override it with --max-size / --max-age',
+    'fix the value in the config, or override it with --max-size / --max-age / --retry-max-interval',
   ])
 }
 

@@ -9,8 +9,9 @@
  * Covered so far:
  *   data node GET /debug/vars: the statistics entries `hh`, `hh_processor`, `hh_node`, `write`
  *     ({"name": ..., "tags": {...} | null, "values": {...}}, keyed by name plus ":" path; enterprise-1x.md §4.5, §6.6)
- *   meta node GET /show-cluster: {data: [{id, tcpAddr, httpAddr, httpScheme, version, status}], meta: [{id, addr,
- *     httpScheme, tcpAddr, version}]} (§2.5)
+ *   meta node GET /show-cluster: {data: [{id, tcpAddr, httpAddr, httpScheme, version, status, labels, passive}],
+ *     meta: [{id, addr, httpScheme, tcpAddr, version, labels}]} (§2.5; labels 1.9.2+, passive 1.9.7+); both lists
+ *     required (null when empty), ids safe non-negative integers
  *   meta node GET /status: {nodeType, leader, httpAddr, raftAddr, peers} (§2.2); error bodies {"error": "..."}
  *   meta node GET /ping: 200 with {"addr": "..."} (§2.3; other bodies tolerated: parseMetaPing never throws)
  *   meta node GET /lease: {name, expiration, owner} (§8)
@@ -21,6 +22,7 @@
 import type * as z from 'zod'
 
 import {inputError} from '../errors.js'
+import {parseJsonBounded} from '../util/json.js'
 
 async function build() {
   const zod = await import('zod')
@@ -52,6 +54,12 @@ async function build() {
     }),
   })
 
+  /** Per database and destination node (1.7.7+): the same fields as hh_processor; tags {db, node}. */
+  const hhDatabaseStat = hhProcessorStat.extend({
+    name: zod.literal('hh_database'),
+    tags: tags({db: zod.string().optional(), node: zod.string().optional()}),
+  })
+
   const hhNodeStat = zod.looseObject({
     name: zod.literal('hh_node'),
     tags: tags({node: zod.string().optional()}),
@@ -80,24 +88,34 @@ async function build() {
   /** The whole document: an object of arbitrary entries ("system", "cmdline", "memstats", statistics...). */
   const debugVars = zod.record(zod.string(), zod.unknown())
 
+  // Node ids are uint64 in Enterprise; medic needs them exact, so only safe integers (1e400 parses as Infinity, and
+  // 99999999999999999999999 loses digits) pass. Labels (1.9.2+) print as JSON ({"az":"us-west"}); their exact wire
+  // shape is undocumented, so any JSON value is taken and shown as JSON. Passive (1.9.7+) is a flag.
+  const nodeId = zod.number().int().nonnegative()
+  const labels = zod.unknown().optional()
   const dataNode = zod.looseObject({
-    id: zod.number().int(),
+    id: nodeId,
     tcpAddr: zod.string(),
     httpAddr: zod.string(),
     httpScheme: zod.string().optional(),
     version: zod.string().optional(),
     status: zod.string().optional(),
+    labels,
+    passive: zod.boolean().optional(),
   })
   const metaNode = zod.looseObject({
-    id: zod.number().int(),
+    id: nodeId,
     addr: zod.string(),
     httpScheme: zod.string().optional(),
     tcpAddr: zod.string().optional(),
     version: zod.string().optional(),
+    labels,
   })
+  // Both lists are always present in a meta node's answer (null when empty): an object without them (a /status body,
+  // an error body) is not a cluster view, and must not render as an empty cluster.
   const showCluster = zod.looseObject({
-    data: zod.array(dataNode).nullish().transform((v) => v ?? []),
-    meta: zod.array(metaNode).nullish().transform((v) => v ?? []),
+    data: zod.array(dataNode).nullable().transform((v) => v ?? []),
+    meta: zod.array(metaNode).nullable().transform((v) => v ?? []),
   })
 
   /**
@@ -139,13 +157,14 @@ async function build() {
   })
   const showShards = zod.array(showShardsRow)
 
-  return {hhStat, hhProcessorStat, hhNodeStat, writeStat, debugVars, dataNode, metaNode, showCluster, metaStatus, errorBody, metaPing, lease, showShards, z: zod}
+  return {hhStat, hhProcessorStat, hhDatabaseStat, hhNodeStat, writeStat, debugVars, dataNode, metaNode, showCluster, metaStatus, errorBody, metaPing, lease, showShards, z: zod}
 }
 
 export type Schemas = Awaited<ReturnType<typeof build>>
 export type HhStat = z.infer<Schemas['hhStat']>
 export type HhProcessorStat = z.infer<Schemas['hhProcessorStat']>
 export type HhNodeStat = z.infer<Schemas['hhNodeStat']>
+export type HhDatabaseStat = z.infer<Schemas['hhDatabaseStat']>
 export type WriteStat = z.infer<Schemas['writeStat']>
 export type ShowCluster = z.infer<Schemas['showCluster']>
 export type ShowClusterDataNode = z.infer<Schemas['dataNode']>
@@ -167,12 +186,13 @@ export interface DebugVars {
   hh: Array<{key: string; stat: HhStat}>
   hhProcessors: Array<{key: string; stat: HhProcessorStat}>
   hhNodes: Array<{key: string; stat: HhNodeStat}>
+  hhDatabases: Array<{key: string; stat: HhDatabaseStat}>
   write: WriteStat | null
   /** Entries with a known name that did not match the schema: skipped, with why. */
   skipped: Array<{key: string; reason: string}>
 }
 
-const WANTED = new Set(['hh', 'hh_processor', 'hh_node', 'write'])
+const WANTED = new Set(['hh', 'hh_processor', 'hh_node', 'hh_database', 'write'])
 
 /** Picks the hh, hh_processor, hh_node and write entries out of a /debug/vars document. Not an object: exit 4. */
 export async function parseDebugVars(json: unknown, url = '/debug/vars'): Promise<DebugVars> {
@@ -183,11 +203,27 @@ export async function parseDebugVars(json: unknown, url = '/debug/vars'): Promis
       'is this a data node\'s HTTP address (port 8086)?',
     ])
   }
-  const out: DebugVars = {hh: [], hhProcessors: [], hhNodes: [], write: null, skipped: []}
-  for (const [key, value] of Object.entries(doc.data)) {
-    const name = typeof value === 'object' && value !== null ? (value as {name?: unknown}).name : undefined
-    if (typeof name !== 'string' || !WANTED.has(name)) continue
-    const schema = name === 'hh' ? s.hhStat : name === 'hh_processor' ? s.hhProcessorStat : name === 'hh_node' ? s.hhNodeStat : s.writeStat
+  return parseDebugVarsEntries(Object.entries(doc.data))
+}
+
+/**
+ * The same, from the document's entries in order, repeated keys included: /debug/vars repeats bare keys such as
+ * `hh_node` once per destination node, which an object (JSON.parse) would collapse to the last one. An entry whose
+ * key or `name` is one of the statistics above but whose shape is wrong is listed in `skipped`, never dropped quietly.
+ */
+export async function parseDebugVarsEntries(entries: Iterable<readonly [string, unknown]>): Promise<DebugVars> {
+  const s = await loadSchemas()
+  const out: DebugVars = {hh: [], hhProcessors: [], hhNodes: [], hhDatabases: [], write: null, skipped: []}
+  for (const [key, value] of entries) {
+    const named = typeof value === 'object' && value !== null ? (value as {name?: unknown}).name : undefined
+    const keyName = key.split(':')[0]
+    const name = typeof named === 'string' ? named : keyName
+    if (!WANTED.has(name) && !WANTED.has(keyName)) continue
+    if (WANTED.has(keyName) && name !== keyName) {
+      out.skipped.push({key, reason: `the key names ${keyName} but the entry is named ${JSON.stringify(String(named).slice(0, 40))}`})
+      continue
+    }
+    const schema = name === 'hh' ? s.hhStat : name === 'hh_processor' ? s.hhProcessorStat : name === 'hh_node' ? s.hhNodeStat : name === 'hh_database' ? s.hhDatabaseStat : s.writeStat
     const r = schema.safeParse(value)
     if (!r.success) {
       out.skipped.push({key, reason: s.z.prettifyError(r.error).replaceAll('\n', ' ')})
@@ -197,6 +233,7 @@ export async function parseDebugVars(json: unknown, url = '/debug/vars'): Promis
       case 'hh': out.hh.push({key, stat: r.data as HhStat}); break
       case 'hh_processor': out.hhProcessors.push({key, stat: r.data as HhProcessorStat}); break
       case 'hh_node': out.hhNodes.push({key, stat: r.data as HhNodeStat}); break
+      case 'hh_database': out.hhDatabases.push({key, stat: r.data as HhDatabaseStat}); break
       default: out.write = r.data as WriteStat
     }
   }
@@ -205,14 +242,20 @@ export async function parseDebugVars(json: unknown, url = '/debug/vars'): Promis
 
 /** Validates a meta node's /show-cluster answer. Wrong shape: exit 4 naming the URL. */
 export async function parseShowCluster(json: unknown, url = '/show-cluster'): Promise<ShowCluster> {
-  const s = await loadSchemas()
-  const r = s.showCluster.safeParse(json)
-  if (!r.success) {
-    throw inputError(`${url}: unexpected answer (${s.z.prettifyError(r.error).replaceAll('\n', ' ')})`, 'show-cluster-invalid', [
+  const r = await checkShowCluster(json)
+  if (!r.ok) {
+    throw inputError(`${url}: not a /show-cluster answer (${r.issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')})`, 'show-cluster-invalid', [
       'is this a meta node\'s HTTP address (port 8091)?',
     ])
   }
-  return r.data
+  return r.cluster
+}
+
+/** Checks a /show-cluster body without throwing: the cluster view, or every issue by path. */
+export async function checkShowCluster(json: unknown): Promise<{ok: true; cluster: ShowCluster} | {ok: false; issues: SchemaIssue[]}> {
+  const s = await loadSchemas()
+  const r = s.showCluster.safeParse(json)
+  return r.success ? {ok: true, cluster: r.data} : {ok: false, issues: issuesOf(r.error)}
 }
 
 /** One problem found in a body, with the path of the field (`peers[1]`), for findings that point at the field. */
@@ -228,18 +271,12 @@ export interface SchemaIssue {
 export async function checkMetaStatus(json: unknown): Promise<{ok: true; status: MetaStatus} | {ok: false; issues: SchemaIssue[]}> {
   const s = await loadSchemas()
   const r = s.metaStatus.safeParse(json)
-  if (r.success) return {ok: true, status: r.data}
-  return {
-    ok: false,
-    issues: r.error.issues.map((i) => ({
-      path: i.path.length === 0 ? '(body)' : i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''),
-      message: i.message,
-    })),
-  }
+  return r.success ? {ok: true, status: r.data} : {ok: false, issues: issuesOf(r.error)}
 }
 
+/** Issues by path; at most 50 (a body with a million wrong entries must not make a million-line finding). */
 function issuesOf(error: {issues: Array<{path: PropertyKey[]; message: string}>}): SchemaIssue[] {
-  return error.issues.map((i) => ({
+  return error.issues.slice(0, 50).map((i) => ({
     path: i.path.length === 0 ? '(body)' : i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''),
     message: i.message,
   }))
@@ -250,14 +287,10 @@ function issuesOf(error: {issues: Array<{path: PropertyKey[]; message: string}>}
  * the body kept as text (older releases answered the leader's address in plain text). Never throws.
  */
 export async function parseMetaPing(text: string): Promise<{addr?: string; text: string}> {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return {text}
-  }
+  const parsed = parseJsonBounded(text)
+  if (!parsed.ok) return {text}
   const s = await loadSchemas()
-  const r = s.metaPing.safeParse(json)
+  const r = s.metaPing.safeParse(parsed.value)
   return r.success ? {addr: r.data.addr, text} : {text}
 }
 
@@ -270,14 +303,10 @@ export async function checkLease(json: unknown): Promise<{ok: true; lease: Lease
 
 /** The `error` of an Enterprise {"error": "..."} body, or undefined when the text is something else. */
 export async function errorMessageOf(text: string): Promise<string | undefined> {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return undefined
-  }
+  const parsed = parseJsonBounded(text)
+  if (!parsed.ok) return undefined
   const s = await loadSchemas()
-  const r = s.errorBody.safeParse(json)
+  const r = s.errorBody.safeParse(parsed.value)
   return r.success ? r.data.error : undefined
 }
 

@@ -64,18 +64,22 @@ describe('medic config check', () => {
     const r = await medic(['config', 'check', '--json', ...paths])
     expect(r.code).toBe(3)
     const doc = oneJson(r.stdout)
-    expect(doc).toMatchObject({schemaVersion: 1, command: 'config check', exitCode: 3, verdict: 'error'})
+    expect(doc).toMatchObject({schemaVersion: 1, command: 'config check', exitCode: 3, verdict: 'critical'})
     const findings = doc.findings as Array<Record<string, unknown>>
     expect(findings).toContainEqual(expect.objectContaining({scope: 'cluster', id: 'auth-mismatch', severity: 'error', line: 6, column: 3, key: 'meta.meta-auth-enabled'}))
     expect(r.stderr).toBe('')
   })
 
-  it('warnings alone exit 0', async () => {
+  it('warnings exit 3 (the verdict rule of every command); informational findings alone exit 0', async () => {
     const {paths} = files({'influxdb.conf': DATA + '[cluster]\n  write-timout = "10s"\n'})
     const r = await medic(['config', 'check', '--json', ...paths])
-    expect(r.code).toBe(0)
+    expect(r.code).toBe(3)
     const doc = oneJson(r.stdout)
     expect(doc.verdict).toBe('warning')
+    const info = files({'influxdb.conf': DATA + '[cluster]\n  quantum-flux = 1\n'})
+    const quiet = await medic(['config', 'check', '--json', ...info.paths])
+    expect(quiet.code).toBe(0)
+    expect(oneJson(quiet.stdout)).toMatchObject({verdict: 'ok', exitCode: 0})
     expect(doc.findings).toContainEqual(expect.objectContaining({id: 'unknown-key', fix: 'rename it to write-timeout'}))
   })
 

@@ -124,14 +124,14 @@ describe.concurrent('medic hh inspect', () => {
     expect(aged.stdout).toContain('max-size 1 GiB per destination node (from a flag or MEDIC_HH_*)')
   })
 
-  it('reports foreign files as warnings (exit 0) and corrupt segments as critical (exit 3), without crashing', async () => {
+  it('notes foreign files (exit 0) and reports corrupt segments as critical (exit 3), without crashing', async () => {
     const {dir} = fixture()
     writeFileSync(join(dir, 'notes.txt'), 'x')
     writeFileSync(join(dir, '4', '12', 'copy-of-1'), 'x')
     const foreign = await medic(['hh', 'inspect', dir])
     expect(foreign.code).toBe(0)
-    expect(foreign.stdout).toMatch(/WARNING\s+foreign-file/)
-    expect(foreign.stdout).toContain('Verdict: OK, with warnings')
+    expect(foreign.stdout).toMatch(/INFO\s+foreign-file/)
+    expect(foreign.stdout).toContain('Verdict: OK')
 
     const q = join(dir, '5', '12')
     const old = Date.now() - 2 * HOUR
@@ -191,18 +191,21 @@ describe.concurrent('medic hh watch', () => {
     expect(lines[0].queues.map((q: any) => q.analysis.verdict)).toEqual(['unknown', 'unknown', 'unknown'])
     expect(lines[1].queues.map((q: any) => q.analysis.verdict)).toEqual(['stalled', 'stalled', 'stalled'])
     expect(lines[1].totals.pendingBytes).toBe(n4 + n5)
-    expect(lines[2]).toMatchObject({exitCode: 3, samples: 2, verdict: 'problems', target: {kind: 'dir', dir}})
+    expect(lines[2]).toMatchObject({exitCode: 3, samples: 2, verdict: 'critical', target: {kind: 'dir', dir}})
+    expect(lines[2].problems.map((p: any) => p.code)).toEqual(['queue-stalled', 'queue-stalled', 'queue-stalled'])
     expect(r.code).toBe(3)
   })
 
-  it('exits 0 on an empty directory and prints a line per sample and a summary when piped', async () => {
+  it('exits 0 on a drained hh directory and prints a line per sample and a summary when piped', async () => {
     const dir = tempDir('medic-hh-cli-')
+    writeQueue(dir, '4', '12', [{blocks: ['x'], delivered: 1}])
     const r = await medic(['hh', 'watch', dir, '--samples', '2', '--interval', '100ms'])
     expect(r.code).toBe(0)
     const lines = r.stdout.split('\n')
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z #1 total 0 B \| no queues$/)
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z #1 total 0 B \| node 4 0 B drained$/)
     expect(lines[1]).toMatch(/#2 total 0 B/)
     expect(r.stdout).toContain('Summary of 2 samples')
+    expect(r.stdout).toContain('node 4 shard 12: empty throughout')
     expect(r.stdout).toContain('Verdict: OK')
     expect(r.stdout).not.toContain('\u001B[')
   })
@@ -227,7 +230,9 @@ describe.concurrent('medic hh watch', () => {
       queueBytes = Math.max(0, queueBytes - 10_000)
       res.end(JSON.stringify({
         memstats: {Alloc: 1},
-        [`hh_processor:${path}`]: {name: 'hh_processor', tags: {node: '4', path}, values: {queueBytes, bytesWritten: 100_000 - queueBytes, queueDepth: 1}},
+        'hh:/var/lib/influxdb/hh': {name: 'hh', tags: {path: '/var/lib/influxdb/hh'}, values: {}},
+        // bytesRead: read from the queue and delivered; bytesWritten: appended (nothing new here).
+        [`hh_processor:${path}`]: {name: 'hh_processor', tags: {node: '4', path}, values: {queueBytes, bytesRead: 100_000 - queueBytes, bytesWritten: 100_000, queueDepth: 1}},
       }))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -282,10 +287,12 @@ describe.concurrent('medic hh wait', () => {
 
   it('exits 3 when a queue stalls for --stall-timeout', async () => {
     const {dir} = fixture()
-    const r = await medic(['hh', 'wait', dir, '--timeout', '1m', '--interval', '100ms', '--stall-timeout', '300ms'])
+    const r = await medic(['hh', 'wait', dir, '--timeout', '1m', '--interval', '100ms', '--stall-after', '100ms', '--stall-timeout', '300ms'])
     expect(r.code).toBe(3)
-    expect(r.stdout).toMatch(/^STALLED\s+3 queues made no progress/)
-    expect(r.stderr).toMatch(/^waiting: \S+ KiB pending in 3 queues/)
+    expect(r.stdout).toMatch(/^STALLED\s+3 queues delivered nothing for/)
+    expect(r.stdout).toContain('Verdict: CRITICAL')
+    expect(r.stderr).toMatch(/^waiting: \S+ KiB pending in 3 queues/m)
+    expect(r.stderr).toContain("warning: --stall-after 100ms is shorter than HH's back-off")
     const timeout = await medic(['hh', 'wait', dir, '--timeout', '300ms', '--interval', '100ms', '--stall-timeout', '1m'])
     expect(timeout.code).toBe(3)
     expect(timeout.stdout).toMatch(/^TIMEOUT\s+\S+ KiB still pending after 300ms/)
@@ -319,5 +326,70 @@ describe.concurrent('hh help', () => {
       expect(r.stdout).toContain('--json')
       expect(r.stdout).toContain('MEDIC_')
     }
+  })
+})
+
+describe.concurrent('verdicts an operator can bet an upgrade on', () => {
+  it('hh wait and inspect refuse the parent of a real hh directory (exit 4) and name it; an empty hh directory is fine when the config names it', async () => {
+    const parent = tempDir('medic-hh-parent-')
+    writeQueue(join(parent, 'hh'), '4', '12', [{blocks: [points(1_000_000), points(1_000_000)]}])
+    const wait = await medic(['hh', 'wait', parent, '--timeout', '5s'])
+    expect(wait.code).toBe(4)
+    expect(wait.stdout).not.toContain('DRAINED')
+    expect(wait.stderr).toContain(`Error: ${parent}: not an hh directory`)
+    expect(wait.stderr).toContain(`did you mean ${join(parent, 'hh')}? medic hh wait ${join(parent, 'hh')}`)
+    const inspect = await medic(['hh', 'inspect', parent, '--json'])
+    expect(inspect.code).toBe(4)
+    expect(JSON.parse(inspect.stdout)).toMatchObject({error: {code: 'not-an-hh-dir'}})
+
+    const empty = tempDir('medic-hh-fresh-')
+    const conf = join(empty, '..', `${empty.split('/').pop()}.conf`)
+    writeFileSync(conf, `[hinted-handoff]\n  dir = "${empty}"\n`)
+    const fresh = await medic(['hh', 'wait', '--config', conf, '--timeout', '5s', '--json'])
+    expect(JSON.parse(fresh.stdout)).toMatchObject({exitCode: 0, outcome: 'drained', verdict: 'ok'})
+    const freshInspect = await medic(['hh', 'inspect', empty, '--config', conf])
+    expect(freshInspect.code).toBe(0)
+    expect(freshInspect.stdout).toContain('no queues: an empty hh directory')
+  })
+
+  it('hh watch --interval 1s on a queue stuck at 0 B/s never ends "Verdict: OK": unknown (exit 4) before a verdict, stalled (exit 3) past --stall-after', async () => {
+    const {dir} = fixture()
+    const early = await medic(['hh', 'watch', dir, '--interval', '1s', '--samples', '3'])
+    expect(early.stdout).not.toContain('Verdict: OK')
+    // Two seconds of watching: unknown (a loaded machine that stretches them past 10 s makes it retrying, exit 3).
+    expect(early.stdout).toMatch(early.code === 4 ? /Verdict: UNKNOWN/ : /Verdict: WARNING .*\n.*retrying/)
+    expect([3, 4]).toContain(early.code)
+    const late = await medic(['hh', 'watch', dir, '--interval', '1s', '--samples', '3', '--stall-after', '1500ms', '--json'])
+    const summary = ndjson(late.stdout).at(-1)!
+    expect(summary).toMatchObject({type: 'summary', verdict: 'critical', exitCode: 3})
+    expect(summary.queues.map((q: any) => q.analysis.verdict)).toEqual(['stalled', 'stalled', 'stalled'])
+    expect(late.code).toBe(3)
+  })
+
+  it('host names asked for with --meta and not available keep a drained wait from OK (exit 4), and say why', async () => {
+    const dir = tempDir('medic-hh-cli-')
+    writeQueue(dir, '4', '12', [{blocks: ['x'], delivered: 1}])
+    const r = await medic(['hh', 'wait', dir, '--meta', '127.0.0.1:9', '--http-timeout', '1s', '--timeout', '10s'])
+    expect(r.stdout).toMatch(/^DRAINED/)
+    expect(r.stdout).toMatch(/UNKNOWN\s+meta-unavailable/)
+    expect(r.stdout).toContain('Verdict: UNKNOWN')
+    expect(r.code).toBe(4)
+    const plain = await medic(['hh', 'wait', dir, '--timeout', '10s'])
+    expect(plain.code).toBe(0)
+  })
+
+  it('escapes control characters in a directory name, and withholds a suggested command that would carry them', async () => {
+    const base = tempDir('medic-hh-evil-')
+    const evil = join(base, 'hh\u001b]0;pwned\u0007')
+    writeQueue(evil, '4', '12', [{blocks: ['x']}])
+    const r = await medic(['hh', 'inspect', evil])
+    expect(r.code).toBe(0)
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/)
+    expect(r.stdout).toContain('hh\\x1b]0;pwned\\x07')
+    expect(r.stdout).not.toContain('watch it drain')
+    const spaced = join(base, "it's here")
+    writeQueue(spaced, '4', '12', [{blocks: ['x']}])
+    const q = await medic(['hh', 'inspect', spaced])
+    expect(q.stdout).toContain(`watch it drain: medic hh watch '${base}/it'\\''s here'`)
   })
 })

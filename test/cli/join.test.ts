@@ -45,7 +45,7 @@ describe('medic join diagnose', () => {
     expect(r.code).toBe(3)
     expect(r.stdout).toMatch(/FAIL\s+GET \/status: 503/)
     expect(r.stdout).toContain('saw: GET http://127.0.0.1:')
-    expect(r.stdout).toContain(`next: if this node is new: run influxd-ctl add-meta 127.0.0.1:${port}`)
+    expect(r.stdout).toContain(`next: if this node is new, on a meta node that is already in the cluster: influxd-ctl add-meta 127.0.0.1:${port}`)
     expect(r.stdout).toMatch(/SKIPPED\s+\/status body/)
     expect(r.stdout).toContain('The join will fail')
   })

@@ -14,7 +14,9 @@ const CERT = fileURLToPath(new URL('../fixtures/config/meta-01.example.test.pem'
 /** The --json contract of `medic config check` (without the envelope the base command adds). */
 const location = {file: z.string(), line: z.number().int().positive().nullable(), column: z.number().int().positive().nullable()}
 const ReportSchema = z.object({
-  verdict: z.enum(['ok', 'warning', 'error']),
+  verdict: z.enum(['ok', 'warning', 'critical', 'unknown']),
+  coverage: z.object({checked: z.number(), unchecked: z.number(), complete: z.boolean()}),
+  exitCode: z.union([z.literal(0), z.literal(3), z.literal(4)]),
   counts: z.object({error: z.number(), warning: z.number(), info: z.number()}),
   files: z.array(z.object({
     path: z.string(), role: z.enum(['meta', 'data']).nullable(), roleSource: z.enum(['flag', 'content', 'file-name', 'unknown']),
@@ -30,6 +32,7 @@ const ReportSchema = z.object({
     value: z.string().optional(),
     origin: z.object({kind: z.enum(['file', 'environment', 'env-file', 'default']), variable: z.string().optional(), path: z.string().optional(), line: z.number().optional()}).optional(),
     message: z.string().min(10),
+    excerpt: z.string().optional(),
     fix: z.string().min(3),
     related: z.array(z.object({...location, key: z.string().nullable().optional(), note: z.string().optional()})).optional(),
   }).strict()),
@@ -344,7 +347,7 @@ describe('checkConfigs inputs', () => {
     expect(byFile('crlf.conf')).toEqual(['line-endings-crlf'])
     expect(byFile('dup.conf')).toEqual(['duplicate-key', 'duplicate-key'])
     expect(byFile('syntax.conf')).toEqual(['toml-syntax'])
-    expect(r.verdict).toBe('error')
+    expect(r.verdict).toBe('critical')
   })
 })
 

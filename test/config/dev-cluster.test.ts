@@ -40,7 +40,7 @@ describe('config check on dev-cluster configs', () => {
   it('without the [medic-dev] marker the same file is a broken production config', async () => {
     const text = devConfig(1, {legacy: true})
     const r = await check({'influxdb-meta.conf': text.slice(0, text.indexOf('# Marks this file'))})
-    expect(r.verdict).toBe('error')
+    expect(r.verdict).toBe('critical')
     expect(ids(r, 'error')).toEqual(expect.arrayContaining(['license-missing', 'hostname-loopback', 'bind-loopback']))
     expect(ids(r, 'warning')).toContain('bad-value')
     expect(ids(r)).not.toContain('dev-cluster')

@@ -6,9 +6,12 @@ import {
   assessScan,
   counterIncrease,
   formatSpan,
+  progressOf,
   type SeriesPoint,
   sparkline,
   theilSen,
+  type Verdict,
+  verdictSeverity,
 } from '../../src/hh/analytics.js'
 import type {HhScan, NodeScan} from '../../src/hh/scan.js'
 
@@ -79,7 +82,7 @@ describe('analyseSeries verdicts', () => {
   it('unknown before a second sample', () => {
     const a = analyseSeries([{t: T0, pending: 100, sent: 0}], {now: T0})
     expect(a.verdict).toBe('unknown')
-    expect(a.reason).toContain('another sample')
+    expect(a.reason).toContain('second sample')
   })
 
   it('draining: rate from the slope, delivery from the counter, ETA to empty with its band', () => {
@@ -109,13 +112,14 @@ describe('analyseSeries verdicts', () => {
     expect(a.eta!.lowMs).toBeLessThan(a.eta!.highMs!)
   })
 
-  it('stalled when nothing is delivered in the window, whether the queue is flat or growing', () => {
+  it('stalled when nothing is delivered for longer than the back-off allows, whether the queue is flat or growing', () => {
+    // retry-max-interval 10s (older releases): stalled after 10s + 10s for an attempt.
     const flat = series(5, 5 * S, () => ({pending: 10 * MIB, sent: 777}))
-    expect(analyseSeries(flat, {now: at(flat)}).verdict).toBe('stalled')
+    expect(analyseSeries(flat, {now: at(flat), retryMaxIntervalMs: 10 * S}).verdict).toBe('stalled')
     const growing = series(5, 5 * S, (i) => ({pending: 10 * MIB + i * MIB, sent: 777}))
-    const g = analyseSeries(growing, {now: at(growing), maxSizeBytes: 10 * GIB})
+    const g = analyseSeries(growing, {now: at(growing), maxSizeBytes: 10 * GIB, retryMaxIntervalMs: 10 * S})
     expect(g.verdict).toBe('stalled')
-    expect(g.reason).toContain('nothing delivered in 20s')
+    expect(g.reason).toContain('nothing delivered since watching began 20s ago, and the queue grows')
     // ...and still forecasts when writes start failing: (10 GiB - 14 MiB) at 0.2 MiB/s.
     expect(g.full!.inMs).toBe(Math.round(((10 * GIB - 14 * MIB) / (0.2 * MIB)) * 1000))
   })
@@ -171,14 +175,16 @@ describe('analyseSeries verdicts', () => {
     expect(a.verdict).toBe('draining')
     // A counter that restarted at 0 and stayed there: nothing delivered since.
     const stuck = series(4, 5 * S, (i) => ({pending: 20 * MIB, sent: i === 0 ? 5 * MIB : 0}))
-    expect(analyseSeries(stuck, {now: at(stuck)}).verdict).toBe('stalled')
+    expect(analyseSeries(stuck, {now: at(stuck)}).verdict).toBe('retrying')
+    expect(analyseSeries(stuck, {now: at(stuck), stallAfterMs: 15 * S}).verdict).toBe('stalled')
   })
 
   it('without a delivery counter, any drop between samples proves delivery', () => {
     const down = series(4, 5 * S, (i) => ({pending: 100 - i * 10}))
     expect(analyseSeries(down, {now: at(down)}).verdict).toBe('draining')
     const flat = series(4, 5 * S, () => ({pending: 100}))
-    expect(analyseSeries(flat, {now: at(flat)}).verdict).toBe('stalled')
+    expect(analyseSeries(flat, {now: at(flat)}).verdict).toBe('retrying')
+    expect(analyseSeries(flat, {now: at(flat), retryMaxIntervalMs: 5 * S}).verdict).toBe('stalled')
   })
 
   it('uses only the last `window` samples', () => {
@@ -196,6 +202,88 @@ describe('analyseSeries verdicts', () => {
   })
 })
 
+describe('verdicts do not depend on the sampling interval', () => {
+  /** The verdict of a queue behaving as `f(tMs)` describes, sampled every `every` ms up to `untilMs`. */
+  function verdictAt(every: number, untilMs: number, f: (t: number) => Omit<SeriesPoint, 't'>, extra: Partial<Parameters<typeof analyseSeries>[1]> = {}): Verdict {
+    const pts: SeriesPoint[] = []
+    for (let t = 0; t <= untilMs; t += every) pts.push({t: T0 + t, ...f(t)})
+    return analyseSeries(pts, {now: at(pts), maxSizeBytes: 10 * GIB, ...extra}).verdict
+  }
+  const INTERVALS = [1 * S, 2 * S, 5 * S]
+
+  it('a queue stuck at 0 B/s: unknown at first, retrying within the back-off, stalled past it, the same at 1s, 2s and 5s', () => {
+    const stuck = () => ({pending: 50 * MIB, sent: 1234})
+    for (const every of INTERVALS) {
+      expect(verdictAt(every, 5 * S, stuck), `every ${every}`).toBe('unknown')
+      expect(verdictAt(every, 30 * S, stuck), `every ${every}`).toBe('retrying')
+      expect(verdictAt(every, 200 * S, stuck), `every ${every}`).toBe('retrying')
+      expect(verdictAt(every, 215 * S, stuck), `every ${every}`).toBe('stalled')
+      // Older releases back off 10s at most: stalled after 20s.
+      expect(verdictAt(every, 30 * S, stuck, {retryMaxIntervalMs: 10 * S}), `every ${every}`).toBe('stalled')
+    }
+  })
+
+  it('a queue growing toward max-size without delivering: the same verdict and a full forecast at every interval', () => {
+    const growing = (t: number) => ({pending: 5 * GIB + t * 1024, size: 5 * GIB + t * 1024, sent: 0})
+    for (const every of INTERVALS) {
+      expect(verdictAt(every, 40 * S, growing), `every ${every}`).toBe('retrying')
+      expect(verdictAt(every, 300 * S, growing), `every ${every}`).toBe('stalled')
+    }
+  })
+
+  it('a queue draining with short pauses (a second between batches) stays draining at every interval', () => {
+    // 1 MiB delivered every 3 s.
+    const draining = (t: number) => ({pending: 500 * MIB - Math.floor(t / (3 * S)) * MIB, sent: Math.floor(t / (3 * S)) * MIB})
+    for (const every of INTERVALS) expect(verdictAt(every, 60 * S, draining), `every ${every}`).toBe('draining')
+  })
+})
+
+describe('back-off: retrying, stalled, failed sends', () => {
+  it('says when the next attempt is due and when the queue will be called stalled', () => {
+    const pts = series(7, 5 * S, () => ({pending: 10 * MIB, sent: 0}))
+    const a = analyseSeries(pts, {now: at(pts), retryMaxIntervalMs: 200 * S})
+    expect(a.verdict).toBe('retrying')
+    expect(a.retry).toEqual({
+      quietMs: 30 * S,
+      nextAttemptBy: new Date(T0 + 200 * S).toISOString(),
+      stalledAt: new Date(T0 + 210 * S).toISOString(),
+      failedSends: null,
+    })
+    expect(a.reason).toContain('retry-max-interval (3m20s)')
+  })
+
+  it('counts failed sends (writeNodeReqFail, resets handled) and dates the next attempt from the last failure', () => {
+    // A delivery at 5 s, then sends fail at 15 s and 25 s; the node restarts at 30 s (counter back to 1).
+    const sent = [0, 100, 100, 100, 100, 100, 100]
+    const failed = [7, 7, 7, 8, 8, 9, 1]
+    const pts = series(7, 5 * S, (i) => ({pending: 10 * MIB, sent: sent[i], failed: failed[i]}))
+    const g = progressOf(pts)!
+    expect(g).toMatchObject({lastDeliveryT: T0 + 5 * S, lastFailT: T0 + 30 * S, failsSinceDelivery: 3, deliveredBytes: 100, counted: true})
+    const a = analyseSeries(pts, {now: at(pts), retryMaxIntervalMs: 200 * S})
+    expect(a.verdict).toBe('retrying')
+    expect(a.retry).toMatchObject({quietMs: 25 * S, failedSends: 3, nextAttemptBy: new Date(T0 + 30 * S + 200 * S).toISOString()})
+    expect(a.reason).toContain('3 sends failed')
+  })
+
+  it('failed sends are evidence before 10 s: retrying, not unknown', () => {
+    const pts = series(3, 2 * S, (i) => ({pending: 10 * MIB, sent: 0, failed: i}))
+    expect(analyseSeries(pts, {now: at(pts)}).verdict).toBe('retrying')
+  })
+
+  it('--stall-after overrides the back-off rule', () => {
+    const pts = series(3, 5 * S, () => ({pending: 10 * MIB, sent: 0}))
+    const a = analyseSeries(pts, {now: at(pts), stallAfterMs: 10 * S})
+    expect(a.verdict).toBe('stalled')
+    expect(a.reason).toContain('--stall-after 10s')
+  })
+
+  it('weighs verdicts for the end of a watch: stalled/blocked critical, growing/retrying warnings, unknown unchecked', () => {
+    const v = (verdict: Verdict, lossExpected = false) => verdictSeverity({verdict, maxAge: lossExpected ? {inMs: 1, at: '', lossExpected} : null})
+    expect([v('stalled'), v('blocked'), v('growing'), v('retrying'), v('unknown'), v('slow'), v('slow', true), v('draining'), v('drained')])
+      .toEqual(['critical', 'critical', 'warning', 'warning', 'unknown', null, 'warning', null, null])
+  })
+})
+
 describe('assessScan', () => {
   const NOW = T0
   function node(id: string, over: Partial<NodeScan>): NodeScan {
@@ -205,7 +293,7 @@ describe('assessScan', () => {
     return {
       dir: '/hh', scannedAtMs: NOW, durationMs: 1, nodes,
       totals: {nodes: nodes.length, queues: 0, segments: 0, pendingBytes: 0, diskBytes: 0, uncertainBytes: 0, badSegments: 0, oldestPendingWriteMs: null, newestWriteMs: null},
-      files: {segments: 0, foreign: 0, unreadable: 0}, findings: [],
+      files: {segments: 0, foreign: 0, unreadable: 0, vanished: 0}, unchecked: 0, findings: [],
     }
   }
   const limits = {maxSizeBytes: 10 * GIB, maxAgeMs: 168 * HOUR}
@@ -219,7 +307,7 @@ describe('assessScan', () => {
       node('5', {pendingBytes: 10, diskBytes: 10, oldestPendingWriteMs: NOW - 130 * HOUR}),
       node('6', {pendingBytes: 0, diskBytes: 8, badSegments: 1}),
     ]), limits, NOW)
-    expect(r.verdict).toBe('critical')
+    expect(r.outcome).toMatchObject({verdict: 'critical', exitCode: 3, critical: 2, warnings: 2})
     expect(r.nodes.map((n) => n.status)).toEqual(['pending', 'full', 'near-full', 'past-max-age', 'near-max-age', 'corrupt'])
     expect(r.findings.map((f) => `${f.severity}:${f.code}:${f.node}`)).toEqual([
       'critical:node-full:2', 'critical:past-max-age:4', 'warning:node-near-full:3', 'warning:near-max-age:5',
@@ -230,9 +318,13 @@ describe('assessScan', () => {
     expect(r.findings[2].message).toContain('95.0% of max-size')
   })
 
-  it('is ok with empty queues and warnings only with warnings', () => {
-    expect(assessScan(scan([node('1', {})]), limits, NOW)).toMatchObject({verdict: 'ok', findings: []})
-    expect(assessScan(scan([node('1', {diskBytes: 9.9 * GIB, pendingBytes: 1})]), limits, NOW).verdict).toBe('warning')
+  it('is ok with empty queues, a warning (exit 3) near a limit, unknown (exit 4) when something could not be read', () => {
+    expect(assessScan(scan([node('1', {})]), limits, NOW)).toMatchObject({outcome: {verdict: 'ok', exitCode: 0}, findings: []})
+    expect(assessScan(scan([node('1', {diskBytes: 9.9 * GIB, pendingBytes: 1})]), limits, NOW).outcome).toMatchObject({verdict: 'warning', exitCode: 3})
+    const unread = {...scan([node('1', {})]), unchecked: 1}
+    expect(assessScan(unread, limits, NOW).outcome).toMatchObject({verdict: 'unknown', exitCode: 4, complete: false})
+    // Host names asked for (--meta) and not available: unchecked too.
+    expect(assessScan(scan([node('1', {})]), limits, NOW, 1).outcome.exitCode).toBe(4)
   })
 })
 
@@ -243,8 +335,12 @@ describe('formatSpan', () => {
     expect(formatSpan(190_000)).toBe('3m10s')
     expect(formatSpan(3_600_000)).toBe('1h')
     expect(formatSpan(5 * HOUR + 12 * 60_000)).toBe('5h12m')
-    expect(formatSpan(148 * HOUR)).toBe('6d4h')
+    // Go durations (pasteable into a flag): hours, never days.
+    expect(formatSpan(148 * HOUR)).toBe('148h')
+    expect(formatSpan(148 * HOUR + 20 * 60_000)).toBe('148h')
+    expect(formatSpan(42_400)).toBe('42s')
     expect(formatSpan(-90_000)).toBe('-1m30s')
+    expect(formatSpan(0)).toBe('0s')
     expect(formatSpan(Number.POSITIVE_INFINITY)).toBe('never')
   })
 })

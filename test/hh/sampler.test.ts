@@ -2,7 +2,7 @@
 // client's failure modes, the wire schemas, and the watch/wait loops on top of them. Nothing of ours is mocked.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import {rmSync, unlinkSync} from 'node:fs'
+import {openSync, rmSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {Agent} from 'undici'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
@@ -52,7 +52,8 @@ interface QueueStat {
   node: string
   shard?: string
   queueBytes: number
-  bytesWritten: number
+  /** Bytes read from the queue and delivered (the delivery counter). */
+  bytesRead: number
 }
 
 /** A /debug/vars document shaped like a 1.9 data node's: noise, hh, hh_processor per node/shard, hh_node, write. */
@@ -71,7 +72,7 @@ function debugVars(queues: QueueStat[], totals: Record<string, number> = {}): Re
     doc[`hh_processor:${path}`] = {
       name: 'hh_processor',
       tags: {node: q.node, path},
-      values: {bytesRead: q.bytesWritten + 10, bytesWritten: q.bytesWritten, queueBytes: q.queueBytes, queueDepth: 1, writeBlocked: 0, writeDropped: 0, writeNodeReq: 3, writeNodeReqFail: 1},
+      values: {bytesRead: q.bytesRead, bytesWritten: q.bytesRead + q.queueBytes, queueBytes: q.queueBytes, queueDepth: 1, writeBlocked: 0, writeDropped: 0, writeNodeReq: 3, writeNodeReqFail: 1},
     }
   }
   for (const [node, size] of Object.entries(totals)) doc[`hh_node:${node}`] = {name: 'hh_node', tags: {node}, values: {queueTotalSize: size}}
@@ -163,12 +164,12 @@ describe('probe/http getJson', () => {
 
 describe('wire schemas', () => {
   it('picks hh, hh_processor, hh_node and write out of /debug/vars, tolerating extra fields and skipping bad entries', async () => {
-    const doc = debugVars([{node: '4', shard: '12', queueBytes: 100, bytesWritten: 5}], {'4': 150})
+    const doc = debugVars([{node: '4', shard: '12', queueBytes: 100, bytesRead: 5}], {'4': 150})
     doc['hh_processor:/broken'] = {name: 'hh_processor', tags: {node: 4}, values: {queueBytes: 'lots'}}
     const vars = await parseDebugVars(doc)
     expect(vars.hh).toHaveLength(1)
     expect(vars.hhProcessors.map((p) => p.stat.tags?.node)).toEqual(['4'])
-    expect(vars.hhProcessors[0].stat.values).toMatchObject({queueBytes: 100, bytesWritten: 5, writeNodeReqFail: 1})
+    expect(vars.hhProcessors[0].stat.values).toMatchObject({queueBytes: 100, bytesRead: 5, bytesWritten: 105, writeNodeReqFail: 1})
     expect(vars.hhNodes[0].stat.values.queueTotalSize).toBe(150)
     expect(vars.write?.values).toMatchObject({pointReq: 1000, futureField: 1})
     expect(vars.skipped.map((s) => s.key)).toEqual(['hh_processor:/broken'])
@@ -250,13 +251,13 @@ describe('dirSampler', () => {
 
 describe('httpSampler and nodeHosts', () => {
   it('samples several data nodes, keeps going when one is down, and maps ids to hosts through /show-cluster', async () => {
-    let written = 1000
+    let delivered = 1000
     let queued = 50_000
     const a = await serve((req, res) => {
-      if (req.url === '/debug/vars') return json(res, debugVars([{node: '4', shard: '12', queueBytes: queued, bytesWritten: written}, {node: '5', queueBytes: 0, bytesWritten: 0}], {'4': queued + 1000}))
+      if (req.url === '/debug/vars') return json(res, debugVars([{node: '4', shard: '12', queueBytes: queued, bytesRead: delivered}, {node: '5', queueBytes: 0, bytesRead: 0}], {'4': queued + 1000}))
       json(res, {}, 404)
     })
-    const b = await serve((_req, res) => json(res, debugVars([{node: '4', shard: '13', queueBytes: 7, bytesWritten: 0}])))
+    const b = await serve((_req, res) => json(res, debugVars([{node: '4', shard: '13', queueBytes: 7, bytesRead: 0}])))
     const meta = await serve((req, res) => (req.url === '/show-cluster' ? json(res, SHOW_CLUSTER) : json(res, {}, 404)))
     const dead = 'http://127.0.0.1:9' // discard port: nothing listens
 
@@ -264,21 +265,21 @@ describe('httpSampler and nodeHosts', () => {
     expect([...hosts]).toEqual([['4', 'data-4:8086'], ['5', 'data-5:8086']])
 
     let t = T0
-    const sampler = httpSampler([a.url, b.url.replace('http://', ''), dead], {now: () => t, timeoutMs: 2000})
+    const sampler = httpSampler([a.url, b.url.replace('http://', ''), dead], {now: () => t, http: {timeoutMs: 2000}})
     expect(sampler.sources).toEqual([a.url.replace('http://', ''), b.url.replace('http://', ''), '127.0.0.1:9'])
     const monitor = new HhMonitor({settings: LIMITS, hosts})
     const s1 = await sampler.sample()
     expect(s1.sources.map((s) => s.ok)).toEqual([true, true, false])
     expect(s1.sources[2].error).toMatchObject({code: 'http-unreachable'})
     expect(s1.sources[0].queues).toEqual([
-      {node: '4', shard: '12', pendingBytes: 50_000, diskBytes: null, segments: 1, oldestPendingMs: null, newestWriteMs: null, sentBytes: 1000, purgedBytes: null, badSegments: 0},
+      {node: '4', shard: '12', pendingBytes: 50_000, diskBytes: null, segments: 1, oldestPendingMs: null, newestWriteMs: null, sentBytes: 1000, appendedBytes: 51_000, failedSends: 1, purgedBytes: null, badSegments: 0},
       expect.objectContaining({node: '5', shard: null, pendingBytes: 0}),
     ])
     expect(s1.sources[0].nodes[0]).toMatchObject({node: '4', diskBytes: 51_000, pendingBytes: 50_000})
     monitor.add(s1)
 
-    // The node restarts: bytesWritten starts again from 0, the queue keeps shrinking.
-    written = 400
+    // The node restarts: bytesRead starts again from 0, the queue keeps shrinking.
+    delivered = 400
     queued = 40_000
     t += 5000
     const snap = monitor.add(await sampler.sample())
@@ -296,10 +297,10 @@ describe('httpSampler and nodeHosts', () => {
   })
 
   it('never calls a queue without queueBytes empty, and draws the source x destination matrix', async () => {
-    const doc = debugVars([{node: '4', shard: '12', queueBytes: 0, bytesWritten: 0}])
-    doc['hh_processor:/var/lib/influxdb/hh/6/1'] = {name: 'hh_processor', tags: {node: '6', path: '/var/lib/influxdb/hh/6/1'}, values: {bytesWritten: 5}}
+    const doc = debugVars([{node: '4', shard: '12', queueBytes: 0, bytesRead: 0}])
+    doc['hh_processor:/var/lib/influxdb/hh/6/1'] = {name: 'hh_processor', tags: {node: '6', path: '/var/lib/influxdb/hh/6/1'}, values: {bytesRead: 5}}
     const a = await serve((_req, res) => json(res, doc))
-    const b = await serve((_req, res) => json(res, debugVars([{node: '4', shard: '12', queueBytes: 900, bytesWritten: 0}])))
+    const b = await serve((_req, res) => json(res, debugVars([{node: '4', shard: '12', queueBytes: 900, bytesRead: 0}])))
     const sampler = httpSampler([a.url, b.url])
     const snap = new HhMonitor({settings: LIMITS}).add(await sampler.sample())
     const q6 = snap.queues.find((q) => q.node === '6')!
@@ -315,10 +316,10 @@ describe('httpSampler and nodeHosts', () => {
     await sampler.close()
   })
 
-  it('turns an unreachable --meta into a warning finding, a malformed one into a usage error', async () => {
+  it('turns an unreachable --meta into an unknown finding (not checked), a malformed one into a usage error', async () => {
     const r = await lookupHosts('127.0.0.1:9', {timeoutMs: 2000})
     expect(r.hosts.size).toBe(0)
-    expect(r.findings[0]).toMatchObject({severity: 'warning', code: 'meta-unavailable'})
+    expect(r.findings[0]).toMatchObject({severity: 'unknown', code: 'meta-unavailable'})
     await expect(lookupHosts('ftp://meta')).rejects.toMatchObject({exitCode: 2})
     expect(await lookupHosts(undefined)).toEqual({hosts: new Map(), findings: []})
   })
@@ -344,7 +345,8 @@ describe('HhMonitor and waitForDrain on a real directory', () => {
       },
     })
     expect(result).toMatchObject({outcome: 'drained', samples: 3, waitedMs: 10_000})
-    expect(result.snapshot.queues[0].analysis.verdict).toBe('drained')
+    expect(result.snapshot!.queues[0].analysis.verdict).toBe('drained')
+    expect(result.verdict.outcome).toMatchObject({verdict: 'ok', exitCode: 0})
     expect(sleeps).toEqual([5000, 5000])
   })
 
@@ -353,13 +355,40 @@ describe('HhMonitor and waitForDrain on a real directory', () => {
     writeQueue(dir, '4', '12', [{blocks: [points(100)]}])
     let t = T0
     const opts = {now: () => t, sleep: async (ms: number) => void (t += ms)}
-    const stalled = await waitForDrain(dirSampler(dir, {now: () => t}), new HhMonitor({settings: LIMITS}), {intervalMs: 5000, timeoutMs: 60_000, stallTimeoutMs: 20_000, ...opts})
+    // retry-max-interval 10s: stalled after 10s + 10s for an attempt, and the wait gives up 20s later.
+    const monitor = new HhMonitor({settings: {...LIMITS, retryMaxIntervalMs: 10_000}})
+    const stalled = await waitForDrain(dirSampler(dir, {now: () => t}), monitor, {intervalMs: 5000, timeoutMs: 120_000, stallTimeoutMs: 40_000, ...opts})
     expect(stalled.outcome).toBe('stalled')
-    expect(stalled.waitedMs).toBe(20_000)
-    expect(stalled.stalled.map((q) => [q.node, q.shard, q.noProgressMs])).toEqual([['4', '12', 20_000]])
+    expect(stalled.waitedMs).toBe(40_000)
+    expect(stalled.stalled.map((q) => [q.node, q.shard, q.noDeliveryMs])).toEqual([['4', '12', 40_000]])
+    expect(stalled.verdict.outcome).toMatchObject({verdict: 'critical', exitCode: 3})
+    // The back-off allowed is respected: with 200s (the default), a 40s stall timeout acts only from 210s.
+    t = T0
+    const patient = await waitForDrain(dirSampler(dir, {now: () => t}), new HhMonitor({settings: LIMITS}), {intervalMs: 5000, timeoutMs: 600_000, stallTimeoutMs: 40_000, ...opts})
+    expect(patient).toMatchObject({outcome: 'stalled', waitedMs: 210_000})
     t = T0
     const timedOut = await waitForDrain(dirSampler(dir, {now: () => t}), new HhMonitor({settings: LIMITS}), {intervalMs: 5000, timeoutMs: 12_000, stallTimeoutMs: 60_000, ...opts})
     expect(timedOut).toMatchObject({outcome: 'timeout', samples: 4, waitedMs: 12_000})
+    expect(timedOut.verdict.outcome).toMatchObject({verdict: 'warning', exitCode: 3})
+  })
+
+  it('stops a scan still running at the deadline: a slow tree ends the wait at --timeout, not a whole scan later', async () => {
+    const dir = tempDir('medic-wait-slow-')
+    writeQueue(dir, '4', '12', Array.from({length: 1500}, () => ({blocks: ['x']})))
+    // Every open takes 2 ms: one scan of this tree takes 3 s.
+    const slow = {
+      openSync: (p: string, f: number) => {
+        const until = performance.now() + 2
+        while (performance.now() < until) { /* a slow disk */ }
+        return openSync(p, f)
+      },
+    }
+    const started = performance.now()
+    const r = await waitForDrain(dirSampler(dir, {scanIo: slow}), new HhMonitor({settings: LIMITS}), {intervalMs: 100, timeoutMs: 300, stallTimeoutMs: 60_000})
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(r).toMatchObject({outcome: 'timeout', samples: 0, snapshot: null})
+    expect(r.verdict.outcome).toMatchObject({verdict: 'warning', exitCode: 3})
+    expect(r.verdict.extra[0].message).toContain('before the queues could be read once')
   })
 
   it('sampleLoop keeps a fixed schedule and stops on the signal', async () => {
@@ -368,7 +397,7 @@ describe('HhMonitor and waitForDrain on a real directory', () => {
     const ac = new AbortController()
     const sleeps: number[] = []
     const seen: number[] = []
-    for await (const s of sampleLoop(dirSampler(dir, {now: () => t}), {
+    for await (const s of sampleLoop(dirSampler(dir, {now: () => t, acceptEmpty: true}), {
       intervalMs: 1000,
       signal: ac.signal,
       now: () => t,

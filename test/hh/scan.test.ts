@@ -1,12 +1,12 @@
 // The read-only scanner on real directories built with the format module's encoders.
 import {execFileSync} from 'node:child_process'
-import {chmodSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync} from 'node:fs'
-import {join} from 'node:path'
+import {chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {MedicError} from '../../src/errors.js'
 import {encodeBlock, encodeFooter, FOOTER_BYTES} from '../../src/hh/format.js'
-import {numericCompare, scanHhDir} from '../../src/hh/scan.js'
+import {numericCompare, ScanAbortedError, scanHhDir, type ScanIo} from '../../src/hh/scan.js'
 import {tempDir} from '../helpers/cli.js'
 import {points, setMtime, writeQueue, writeSegment} from '../helpers/hh.js'
 
@@ -82,10 +82,13 @@ describe('scanHhDir: sizes, heads and times', () => {
     expect(scan.findings[0].message).toContain(`give the hh directory instead (${dir})`)
   })
 
-  it('treats an empty directory as no queues', async () => {
-    const scan = await scanHhDir(tempDir('medic-scan-'))
+  it('treats an empty directory as no queues only when vouched for (the config names it)', async () => {
+    const dir = tempDir('medic-scan-')
+    await expect(scanHhDir(dir)).rejects.toMatchObject({exitCode: 4, code: 'not-an-hh-dir', message: `${dir}: not an hh directory (it is empty)`})
+    const scan = await scanHhDir(dir, {acceptEmpty: true})
     expect(scan.totals).toMatchObject({nodes: 0, queues: 0, segments: 0, pendingBytes: 0})
     expect(scan.findings).toEqual([])
+    expect(scan.unchecked).toBe(0)
   })
 })
 
@@ -103,8 +106,9 @@ describe('scanHhDir: bad input becomes findings, never a crash', () => {
     expect(scan.totals.pendingBytes).toBe(pending)
     expect(scan.files.foreign).toBe(6)
     const codes = scan.findings.map((f) => `${f.severity} ${f.code}`)
-    expect(codes.filter((c) => c === 'warning foreign-file')).toHaveLength(4)
-    expect(codes.filter((c) => c === 'warning foreign-directory')).toHaveLength(2)
+    // InfluxDB ignores them: notes, not problems.
+    expect(codes.filter((c) => c === 'info foreign-file')).toHaveLength(4)
+    expect(codes.filter((c) => c === 'info foreign-directory')).toHaveLength(2)
     expect(scan.findings.find((f) => f.path === join(dir, '4', '12', '5'))!.message).toContain('segment names belong to regular files')
   })
 
@@ -151,15 +155,16 @@ describe('scanHhDir: bad input becomes findings, never a crash', () => {
     expect(scan.totals.badSegments).toBe(5)
   })
 
-  it('calls a bad newest segment written seconds ago a warning: it may be caught mid-append', async () => {
+  it('calls a bad newest segment written seconds ago unknown (unchecked): it may be caught mid-append', async () => {
     const dir = tempDir('medic-scan-')
     writeSegment(join(dir, '4', '12', '1'), {blocks: ['x'], mtimeMs: OLD})
     writeFileSync(join(dir, '4', '12', '2'), Buffer.from([1, 2, 3]))
     setMtime(join(dir, '4', '12', '2'), NOW - 1000)
     const scan = await scanHhDir(dir, {now: () => NOW})
     expect(scan.findings).toHaveLength(1)
-    expect(scan.findings[0]).toMatchObject({severity: 'warning', code: 'segment-truncated'})
+    expect(scan.findings[0]).toMatchObject({severity: 'unknown', code: 'segment-truncated'})
     expect(scan.findings[0].message).toContain('mid-append')
+    expect(scan.unchecked).toBe(1)
   })
 
   it('lists 20 findings per code and counts the rest', async () => {
@@ -182,8 +187,10 @@ describe('scanHhDir: bad input becomes findings, never a crash', () => {
     chmodSync(join(dir, '4', '13'), 0o000)
     try {
       const scan = await scanHhDir(dir)
-      expect(scan.findings.filter((f) => f.code === 'unreadable').map((f) => f.severity)).toEqual(['critical', 'critical'])
+      // Could not be read: unchecked (exit 4 unless something else needs action), not a problem found.
+      expect(scan.findings.filter((f) => f.code === 'unreadable').map((f) => f.severity)).toEqual(['unknown', 'unknown'])
       expect(scan.files.unreadable).toBe(2)
+      expect(scan.unchecked).toBe(2)
     } finally {
       chmodSync(join(dir, '4', '13'), 0o755)
     }
@@ -230,5 +237,156 @@ describe('scanHhDir: many queues', () => {
     } finally {
       rmSync(dir, {recursive: true, force: true})
     }
+  })
+})
+
+describe('scanHhDir: what is an hh directory', () => {
+  it('refuses the parent of a real hh directory holding megabytes, and names the hh directory below', async () => {
+    const parent = tempDir('medic-scan-parent-')
+    const pending = writeQueue(join(parent, 'hh'), '4', '12', [{blocks: [points(1_000_000), points(1_000_000)]}])
+    mkdirSync(join(parent, 'data'))
+    mkdirSync(join(parent, 'meta'))
+    expect(pending).toBeGreaterThan(2_000_000)
+    const err = (await scanHhDir(parent, {command: 'wait'}).catch((e: unknown) => e)) as MedicError
+    expect(err).toBeInstanceOf(MedicError)
+    expect(err).toMatchObject({exitCode: 4, code: 'not-an-hh-dir', message: `${parent}: not an hh directory (it holds no destination-node directories (numeric names))`})
+    expect(err.suggestions[0]).toBe(`did you mean ${join(parent, 'hh')}? medic hh wait ${join(parent, 'hh')}`)
+    // Two levels up (/var/lib -> influxdb/hh) is found too.
+    const top = tempDir('medic-scan-top-')
+    writeQueue(join(top, 'influxdb', 'hh'), '5', '1', [{blocks: ['x']}])
+    const two = (await scanHhDir(top).catch((e: unknown) => e)) as MedicError
+    expect(two.suggestions[0]).toContain(`did you mean ${join(top, 'influxdb', 'hh')}?`)
+  })
+
+  it('refuses a folder of text files (like /etc), a folder whose numeric directories hold no queues, and a queue directory', async () => {
+    const etc = tempDir('medic-scan-etc-')
+    writeFileSync(join(etc, 'hosts'), '127.0.0.1 localhost\n')
+    writeFileSync(join(etc, 'passwd'), 'root:x:0:0::/root:/bin/sh\n')
+    mkdirSync(join(etc, 'ssl'))
+    await expect(scanHhDir(etc)).rejects.toMatchObject({exitCode: 4, code: 'not-an-hh-dir'})
+    // Numeric directories (process ids, years) with other things inside are not node directories.
+    const proc = tempDir('medic-scan-proc-')
+    mkdirSync(join(proc, '1', 'task'), {recursive: true})
+    writeFileSync(join(proc, '1', 'status'), 'Name: init\n')
+    writeFileSync(join(proc, '2024'), 'x') // a numeric file at the top level is not a node directory either
+    await expect(scanHhDir(proc)).rejects.toMatchObject({code: 'not-an-hh-dir', message: expect.stringContaining('hold no shard directories or segment files')})
+    // One queue directory: the hh directory is two levels up.
+    const hh = tempDir('medic-scan-q-')
+    writeQueue(hh, '4', '12', [{blocks: ['x']}, {blocks: ['y']}])
+    const q = (await scanHhDir(join(hh, '4', '12')).catch((e: unknown) => e)) as MedicError
+    expect(q).toMatchObject({code: 'not-an-hh-dir', message: expect.stringContaining('looks like one queue directory')})
+    expect(q.suggestions[0]).toBe(`did you mean ${hh}? medic hh inspect ${hh}`)
+  })
+
+  it('accepts a real, empty hh directory: node directories that are empty or hold only drained queues', async () => {
+    const a = tempDir('medic-scan-empty-')
+    mkdirSync(join(a, '4'))
+    expect((await scanHhDir(a)).totals).toMatchObject({nodes: 1, queues: 0, pendingBytes: 0})
+    const b = tempDir('medic-scan-empty-')
+    mkdirSync(join(b, '4', '12'), {recursive: true})
+    writeQueue(b, '5', '3', [{blocks: ['x'], delivered: 1}])
+    const scan = await scanHhDir(b)
+    expect(scan.totals).toMatchObject({nodes: 2, queues: 2, pendingBytes: 0})
+    expect(scan.findings).toEqual([])
+    // Dot files and lost+found (an hh directory on its own file system) are not contents.
+    const c = tempDir('medic-scan-empty-')
+    mkdirSync(join(c, 'lost+found'))
+    writeFileSync(join(c, '.keep'), '')
+    await expect(scanHhDir(c)).rejects.toMatchObject({message: `${c}: not an hh directory (it is empty)`})
+    expect((await scanHhDir(c, {acceptEmpty: true})).findings).toEqual([])
+  })
+})
+
+describe('scanHhDir: a queue draining under the scan', () => {
+  /** File-system calls of the real tree, with `gone` paths deleted between the listing and the open. */
+  function vanishing(gone: Set<string>): Partial<ScanIo> {
+    return {
+      openSync: (p, f) => {
+        if (gone.has(p)) throw Object.assign(new Error(`ENOENT: no such file, open '${p}'`), {code: 'ENOENT'})
+        return openSync(p, f)
+      },
+      readdirSync: (p) => {
+        if (gone.has(p)) throw Object.assign(new Error(`ENOENT: no such file or directory, scandir '${p}'`), {code: 'ENOENT'})
+        return readdirSync(p, {withFileTypes: true})
+      },
+    }
+  }
+
+  it('counts a segment deleted between listing and opening as delivered, not as unreadable', async () => {
+    const dir = tempDir('medic-scan-vanish-')
+    writeQueue(dir, '4', '12', [{blocks: [points(500)]}, {blocks: [points(600)]}, {blocks: [points(700)]}])
+    const last = writeSegment(join(dir, '4', '12', '4'), {blocks: [points(800)]})
+    const scan = await scanHhDir(dir, {io: vanishing(new Set([join(dir, '4', '12', '1'), join(dir, '4', '12', '2'), join(dir, '4', '12', '3')]))})
+    expect(scan.findings).toEqual([])
+    expect(scan.unchecked).toBe(0)
+    expect(scan.files).toMatchObject({segments: 1, vanished: 3, unreadable: 0})
+    expect(scan.totals.pendingBytes).toBe(last)
+    expect(scan.nodes[0].queues[0]).toMatchObject({headSegment: '4', badSegments: 0})
+  })
+
+  it('skips queue and node directories removed while the scan ran', async () => {
+    const dir = tempDir('medic-scan-vanish-')
+    writeQueue(dir, '4', '12', [{blocks: ['x']}])
+    const kept = writeQueue(dir, '4', '13', [{blocks: ['yy']}])
+    writeQueue(dir, '5', '1', [{blocks: ['z']}])
+    const scan = await scanHhDir(dir, {io: vanishing(new Set([join(dir, '4', '12'), join(dir, '5')]))})
+    expect(scan.findings).toEqual([])
+    expect(scan.totals).toMatchObject({nodes: 1, queues: 1, pendingBytes: kept})
+  })
+
+  it('a real drain racing many scans never reports a vanished segment', async () => {
+    const dir = tempDir('medic-scan-race-')
+    const q = join(dir, '4', '12')
+    const n = 300
+    for (let i = 1; i <= n; i++) writeSegment(join(q, String(i)), {blocks: [points(50)]})
+    // Delete the head segments one by one (as the engine does once each is delivered) while scanning.
+    let next = 1
+    const deleter = setInterval(() => {
+      for (let k = 0; k < 5 && next < n; k++) rmSync(join(q, String(next++)), {force: true})
+    }, 0)
+    try {
+      while (next < n) {
+        const scan = await scanHhDir(dir, {sliceMs: 0})
+        expect(scan.findings.filter((f) => f.severity !== 'info')).toEqual([])
+        expect(scan.unchecked).toBe(0)
+      }
+    } finally {
+      clearInterval(deleter)
+    }
+  })
+
+  it('flags a block length of 0 at the head as damage (delivery would stick there)', async () => {
+    const dir = tempDir('medic-scan-zero-')
+    const path = join(dir, '4', '12', '1')
+    mkdirSync(dirname(path), {recursive: true})
+    writeFileSync(path, Buffer.concat([Buffer.alloc(8), Buffer.from('abcdefgh'), encodeFooter(0)]))
+    setMtime(path, OLD)
+    const scan = await scanHhDir(dir, {now: () => NOW})
+    expect(scan.findings).toEqual([expect.objectContaining({severity: 'critical', code: 'segment-bad-block', message: expect.stringContaining('has length 0')})])
+    expect(scan.nodes[0].queues[0].badSegments).toBe(1)
+  })
+})
+
+describe('scanHhDir: a deadline', () => {
+  it('stops a slow scan at its signal instead of finishing the tree', async () => {
+    const dir = tempDir('medic-scan-slow-')
+    const seg = Buffer.concat([encodeBlock(Buffer.from('x')), encodeFooter(0)])
+    mkdirSync(join(dir, '4', '1'), {recursive: true})
+    for (let g = 1; g <= 2000; g++) writeFileSync(join(dir, '4', '1', String(g)), seg)
+    // A slow file system: every open takes 2 ms, so the whole tree would take 4 s.
+    const slow: Partial<ScanIo> = {
+      openSync: (p, f) => {
+        const until = performance.now() + 2
+        while (performance.now() < until) { /* a slow disk */ }
+        return openSync(p, f)
+      },
+    }
+    const signal = AbortSignal.timeout(200)
+    const started = performance.now()
+    const err = await scanHhDir(dir, {io: slow, signal}).catch((e: unknown) => e)
+    const took = performance.now() - started
+    expect(err).toBeInstanceOf(ScanAbortedError)
+    expect(took).toBeLessThan(1500)
+    await expect(scanHhDir(dir, {signal: AbortSignal.abort()})).rejects.toBeInstanceOf(ScanAbortedError)
   })
 })

@@ -19,6 +19,7 @@ hostname = "data-1"
   max-size = "20g"
   max-age = "72h0m0s"
   retry-rate-limit = 0
+  retry-max-interval = "10s"
 `
 
 describe('hh settings', () => {
@@ -42,12 +43,17 @@ describe('hh settings', () => {
     expect(fromConfig).toMatchObject({
       maxSizeBytes: 20 * 1024 ** 3, maxSizeSource: 'config',
       maxAgeMs: 72 * 3_600_000, maxAgeSource: 'config',
-      configPath: path, configDir: '/data/hh', enabled: true, notes: [],
+      retryMaxIntervalMs: 10_000, retryMaxIntervalSource: 'config',
+      configPath: path, configDir: '/data/hh', enabled: true,
     })
-    const withFlag = await resolveHhSettings({configPath: path, maxSizeBytes: 1024})
-    expect(withFlag).toMatchObject({maxSizeBytes: 1024, maxSizeSource: 'flag', maxAgeSource: 'config'})
+    // "20g" is read as influxd reads it, with a note: max-size is a plain integer in the open-source and clone code.
+    expect(fromConfig.notes).toEqual([expect.stringContaining('max-size = "20g" is a string')])
+    const withFlag = await resolveHhSettings({configPath: path, maxSizeBytes: 1024, retryMaxIntervalMs: 30_000})
+    expect(withFlag).toMatchObject({maxSizeBytes: 1024, maxSizeSource: 'flag', maxAgeSource: 'config', retryMaxIntervalMs: 30_000, retryMaxIntervalSource: 'flag'})
     const defaults = await resolveHhSettings()
     expect(defaults).toMatchObject({maxSizeBytes: DEFAULT_MAX_SIZE_BYTES, maxSizeSource: 'default', maxAgeMs: DEFAULT_MAX_AGE_MS, maxAgeSource: 'default', configPath: null})
+    // retry-max-interval: the 1.9+ documented default (200s), the longer of the two documented values.
+    expect(defaults).toMatchObject({retryMaxIntervalMs: 200_000, retryMaxIntervalSource: 'default'})
   })
 
   it('says when the config has no [hinted-handoff] section, or has it disabled', async () => {
@@ -69,5 +75,14 @@ describe('hh settings', () => {
     await expect(parseHhConfig('[hinted-handoff]\nmax-size = "lots"\n', 'x.conf')).rejects.toMatchObject({exitCode: 4, code: 'config-bad-value', message: expect.stringContaining('max-size = "lots"')})
     await expect(parseHhConfig('[hinted-handoff]\nmax-age = "a week"\n', 'x.conf')).rejects.toMatchObject({code: 'config-bad-value'})
     await expect(parseHhConfig('[hinted-handoff]\nmax-age = 168\n', 'x.conf')).rejects.toMatchObject({code: 'config-bad-value'})
+    await expect(parseHhConfig('[hinted-handoff]\nretry-max-interval = 200\n', 'x.conf')).rejects.toMatchObject({code: 'config-bad-value', message: expect.stringContaining('retry-max-interval')})
+  })
+
+  it('reads config sizes only as influxd does: digits with an optional k, m or g', async () => {
+    expect(await parseHhConfig('[hinted-handoff]\nmax-size = 10737418240\n')).toMatchObject({maxSizeBytes: 10737418240, notes: []})
+    expect(await parseHhConfig('[hinted-handoff]\nmax-size = "512m"\n')).toMatchObject({maxSizeBytes: 512 * 1024 ** 2})
+    for (const bad of ['"1t"', '"10GiB"', '"1.5g"', '" 10g"', '"10 g"', '"10G"']) {
+      await expect(parseHhConfig(`[hinted-handoff]\nmax-size = ${bad}\n`), bad).rejects.toMatchObject({code: 'config-bad-value'})
+    }
   })
 })

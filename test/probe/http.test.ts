@@ -93,3 +93,27 @@ describe('wire schemas', () => {
     expect(await errorMessageOf('<html>')).toBeUndefined()
   })
 })
+
+describe('hints name the right service and key', () => {
+  it('an unreachable meta node: influxdb-meta, not influxdb; a data node: influxdb', async () => {
+    const {deadPort} = await import('../helpers/net.js')
+    const port = await deadPort()
+    await expect(getRaw(`http://127.0.0.1:${port}/status`, {service: 'meta'})).rejects.toMatchObject({code: 'http-unreachable', suggestions: [expect.stringContaining('systemctl status influxdb-meta')]})
+    await expect(getRaw(`http://127.0.0.1:${port}/ping`, {service: 'data'})).rejects.toMatchObject({code: 'http-unreachable', suggestions: [expect.stringMatching(/systemctl status influxdb$/)]})
+  })
+
+  it('https asked of a plain-HTTP meta node: [meta] https-enabled, not [http] https-enabled', async () => {
+    const n = await fc.node({'/status': jsonRoute({})})
+    const err = await getRaw(`https://${n.addr}/status`, {service: 'meta', timeoutMs: 5000}).catch((e: unknown) => e) as {code: string; suggestions: string[]}
+    expect(err.code).toBe('http-tls')
+    expect(err.suggestions.join(' ')).toContain('[meta] https-enabled')
+    expect(err.suggestions.join(' ')).not.toContain('[http] https-enabled')
+  })
+
+  it('a timeout names the flag the caller says governs it', async () => {
+    const {hangRoute} = await import('../helpers/cluster.js')
+    const n = await fc.node({'*': hangRoute})
+    await expect(getRaw(`${n.url}/status`, {timeoutMs: 200, hints: {moreTime: 'medic status x --http-timeout 30s', deadline: '--http-timeout'}}))
+      .rejects.toMatchObject({message: `${n.url}/status: no complete answer within 200 ms (--http-timeout)`, suggestions: [expect.any(String), 'allow more time: medic status x --http-timeout 30s']})
+  })
+})

@@ -12,6 +12,7 @@ import {MedicError} from '../../src/errors.js'
 import {renderJoin} from '../../src/format/join.js'
 import {diagnoseJoin, type JoinReport, type LookupFn, parseTarget} from '../../src/probe/join.js'
 import {tempDir} from '../helpers/cli.js'
+import {RAW_CONTROL} from '../helpers/hostile.js'
 import {closeAll, deadPort, type Handler, listener, onClose, serve} from '../helpers/net.js'
 
 afterEach(closeAll)
@@ -98,7 +99,8 @@ describe('diagnoseJoin against loopback meta nodes', () => {
     expect(step(r, 'resolve').summary).toContain('resolves to a loopback address here')
     expect(r.verdict).toBe('warning')
     expect(r.counts.fail).toBe(0)
-    expect(step(r, 'tcp-raft').evidence[0]).toContain(`bind-address in ${conf}`)
+    // the Raft port the node advertises in /status wins over the config's
+    expect(step(r, 'tcp-raft').evidence[0]).toContain('the raftAddr the node advertises in /status')
     expect(renderJoin(r, 200)).toContain('The join should work')
   })
 
@@ -327,3 +329,107 @@ function selfSigned(cn: string): {key: string; cert: string} {
     '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn}`, '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], {stdio: 'ignore'})
   return {key: readFileSync(join(dir, 'k.pem'), 'utf8'), cert: readFileSync(join(dir, 'c.pem'), 'utf8')}
 }
+
+describe('diagnoseJoin: what the node sends is outside input', () => {
+  it('a /status body of 100,000 nested arrays: the body step fails, the run goes on (no stack overflow)', async () => {
+    const raft = await listener()
+    const port = await serve((_req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.end('['.repeat(100_000) + ']'.repeat(100_000))
+    })
+    const r = await diagnoseJoin(`meta-1.test:${port}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+    expect(step(r, 'body-shape')).toMatchObject({status: 'fail'})
+    expect(step(r, 'body-shape').summary).toContain('nests deeper than 64 levels')
+    expect(step(r, 'tls').status).toBe('skipped')
+    expect(r.exitCode).toBe(3)
+  })
+
+  it('a hostile address is never put into a suggested command; control characters are escaped by the formatter', async () => {
+    const raft = await listener()
+    const port = await serve(json({nodeType: 'meta', leader: 'other-1:8089', httpAddr: 'x:8091;touch${IFS}pwned;#', raftAddr: `meta-1\u001b]0;pwned\u0007:${raft}`, peers: ['other-1:8089', 'data-1\r\nOK      everything is fine']}))
+    const r = await diagnoseJoin(`meta-1.test:${port}`, {lookup, raftPort: raft, timeoutMs: 10_000})
+    expect(step(r, 'membership').status).toBe('fail')
+    const next = r.steps.flatMap((s) => s.next)
+    expect(next.join('\n')).not.toContain('touch${IFS}pwned')
+    expect(next.join('\n')).toContain('on a meta node of the other cluster: influxd-ctl show')
+    expect(step(r, 'advertised-address').status).toBe('fail')
+    const text = renderJoin(r, 200)
+    expect(text).not.toMatch(RAW_CONTROL)
+    expect(text).not.toContain('\r')
+    expect(text).toContain('\\x1b]0;pwned\\x07')
+  })
+
+  it('probes Raft on the port of the raftAddr the node advertises, not on 8089', async () => {
+    const raft = await listener()
+    const port = await serve(json({nodeType: 'meta', leader: '', httpAddr: 'meta-1.test:8091', raftAddr: `meta-1.test:${raft}`, peers: null}))
+    const r = await diagnoseJoin(`meta-1.test:${port}`, {lookup, timeoutMs: 10_000})
+    expect(step(r, 'tcp-raft')).toMatchObject({status: 'ok', summary: `Raft port ${raft} accepts connections`})
+    expect(step(r, 'tcp-raft').evidence[0]).toContain('the raftAddr the node advertises in /status')
+  })
+
+  it('a name that never resolves: the run ends by its deadline, the step counted as not checked', async () => {
+    const never: LookupFn = () => new Promise(() => {})
+    const started = performance.now()
+    const r = await diagnoseJoin('meta-1.test:8091', {lookup: never, timeoutMs: 5000, runTimeoutMs: 400})
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(step(r, 'resolve')).toMatchObject({status: 'skipped', unchecked: true})
+    expect(r.exitCode).toBe(4)
+  })
+})
+
+describe('diagnoseJoin: a medic dev cluster config', () => {
+  /** A joined one-node dev cluster on loopback: /status advertises 127.0.0.1, the config carries [medic-dev]. */
+  async function devNode(dir: string, edit: (conf: string) => string = (c) => c) {
+    const raft = await listener()
+    let httpPort = 0
+    httpPort = await serve((req, res) => json({nodeType: 'meta', leader: `127.0.0.1:${raft}`, httpAddr: `127.0.0.1:${httpPort}`, raftAddr: `127.0.0.1:${raft}`, peers: [`127.0.0.1:${raft}`]})(req, res))
+    const conf = metaConf(dir, edit(`hostname = "127.0.0.1"\n[meta]\n  dir = "${dir}/meta"\n  bind-address = "127.0.0.1:${raft}"\n  http-bind-address = "127.0.0.1:${httpPort}"\n  auth-enabled = false\n[medic-dev]\n  node = "meta-1"\n  cluster = "${dir}"\n`))
+    return {httpPort, raft, conf}
+  }
+
+  it('passes: loopback hostname, loopback binds and no license are what config check accepts there', async () => {
+    const dir = tempDir()
+    const {httpPort, conf} = await devNode(dir)
+    const r = await diagnoseJoin(`127.0.0.1:${httpPort}`, {metaConfig: conf, timeoutMs: 10_000})
+    expect(r.steps.filter((s) => s.status !== 'ok' && s.status !== 'skipped').map((s) => `${s.id}:${s.status}: ${s.summary}`)).toEqual([])
+    expect(r.devCluster).toBe(true)
+    expect([r.verdict, r.exitCode]).toEqual(['ok', 0])
+    expect(step(r, 'license').summary).toContain('dev cluster')
+  })
+
+  it('still fails what is wrong in a dev cluster: the port, both licenses, auth without its secret', async () => {
+    const dir = tempDir()
+    const wrongPort = await devNode(dir, (c) => c.replace(/http-bind-address = "127\.0\.0\.1:\d+"/, 'http-bind-address = "127.0.0.1:1"'))
+    const r1 = await diagnoseJoin(`127.0.0.1:${wrongPort.httpPort}`, {metaConfig: wrongPort.conf, timeoutMs: 10_000})
+    expect(step(r1, 'config-ports').status).toBe('fail')
+    const dir2 = tempDir()
+    const both = await devNode(dir2, (c) => c.replace('[meta]', '[enterprise]\n  license-key = "k-123456"\n  license-path = "/etc/l.json"\n[meta]').replace('auth-enabled = false', 'auth-enabled = true'))
+    const r2 = await diagnoseJoin(`127.0.0.1:${both.httpPort}`, {metaConfig: both.conf, timeoutMs: 10_000})
+    expect(step(r2, 'license').summary).toContain('both')
+    expect(step(r2, 'auth').summary).toContain('1.6.4')
+    expect(r2.exitCode).toBe(3)
+  })
+
+  it('without the [medic-dev] table the same loopback config fails as before', async () => {
+    const dir = tempDir()
+    const {httpPort, conf} = await devNode(dir, (c) => c.replace(/\[medic-dev\][\s\S]*$/, ''))
+    const r = await diagnoseJoin(`127.0.0.1:${httpPort}`, {metaConfig: conf, timeoutMs: 10_000})
+    expect(step(r, 'config-hostname').status).toBe('fail')
+    expect(step(r, 'config-ports').status).toBe('fail')
+    expect(step(r, 'license').status).toBe('fail')
+  })
+
+  it('without a config, a cluster on one machine (node and peers on 127.0.0.1) passes; a lone loopback node does not', async () => {
+    const dir = tempDir()
+    const {httpPort} = await devNode(dir)
+    const r = await diagnoseJoin(`127.0.0.1:${httpPort}`, {timeoutMs: 10_000})
+    expect(r.steps.filter((s) => s.status === 'fail' || s.status === 'warning').map((s) => s.id)).toEqual([])
+    expect(r.exitCode).toBe(0)
+    // a node advertising 127.0.0.1 whose peers are elsewhere: loopback is wrong there
+    const raft = await listener()
+    const p2 = await serve(json({nodeType: 'meta', leader: 'meta-2.test:8089', httpAddr: '127.0.0.1:8091', raftAddr: `127.0.0.1:${raft}`, peers: [`127.0.0.1:${raft}`, 'meta-2.test:8089']}))
+    const r2 = await diagnoseJoin(`127.0.0.1:${p2}`, {timeoutMs: 10_000})
+    expect(step(r2, 'advertised-address').status).toBe('fail')
+    expect(step(r2, 'resolve').status).toBe('warning')
+  })
+})

@@ -1,14 +1,16 @@
 // medic status against real loopback servers shaped like fresh, joined, split, broken and hostile meta nodes, and the
 // offline checks of saved /status bodies. Nothing of ours is mocked.
+import {execFileSync} from 'node:child_process'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {closeHttp} from '../../src/probe/http.js'
-import {checkStatusFiles, metaHttpAddrForPeer, probeCluster, splitHostPort, type StatusReport, statusExitCode} from '../../src/probe/status.js'
+import {checkStatusFiles, metaHttpAddrForPeer, probeCluster, type StatusReport, statusExitCode} from '../../src/probe/status.js'
 import {renderStatus} from '../../src/format/status.js'
 import {tempDir} from '../helpers/cli.js'
 import {FakeCluster, hangRoute, joinedCluster, jsonRoute, textRoute} from '../helpers/cluster.js'
+import {EVIL, RAW_CONTROL} from '../helpers/hostile.js'
 
 const fc = new FakeCluster()
 afterEach(() => fc.close())
@@ -18,13 +20,13 @@ const ids = (r: StatusReport) => r.problems.map((p) => p.id)
 const FRESH = (addr: string) => ({nodeType: 'meta', leader: '', httpAddr: addr, raftAddr: addr, peers: null})
 
 describe('addresses', () => {
-  it('splits host:port and maps Raft peers to HTTP addresses', () => {
-    expect(splitHostPort('meta-1:8089')).toEqual(['meta-1', '8089'])
-    expect(splitHostPort('[::1]:8091')).toEqual(['::1', '8091'])
-    expect(splitHostPort('meta-1')).toEqual(['meta-1', ''])
-    expect(metaHttpAddrForPeer('meta-2:8089', 'meta-1:8091')).toEqual({address: 'meta-2:8091'})
-    expect(metaHttpAddrForPeer('meta-2:8089', 'meta-1:9091')).toEqual({address: 'meta-2:9091'})
-    expect(metaHttpAddrForPeer('m2:7000', 'm1:8091', {data: [], meta: [{id: 2, addr: 'm2:7001', tcpAddr: 'm2:7000', httpScheme: 'https'}]})).toEqual({address: 'm2:7001', scheme: 'https'})
+  it('maps Raft peers to HTTP addresses: /show-cluster first, else the reporter\'s Raft-to-HTTP port offset', () => {
+    expect(metaHttpAddrForPeer('meta-2:8089', {httpAddr: 'meta-1:8091', raftAddr: 'meta-1:8089'})).toEqual({address: 'meta-2:8091'})
+    expect(metaHttpAddrForPeer('meta-2:8089', {httpAddr: 'meta-1:9091'})).toEqual({address: 'meta-2:9091'})
+    // a dev cluster: every node has its own ports, 2 apart
+    expect(metaHttpAddrForPeer('127.0.0.1:23689', {httpAddr: '127.0.0.1:23591', raftAddr: '127.0.0.1:23589'})).toEqual({address: '127.0.0.1:23691'})
+    expect(metaHttpAddrForPeer('[fd00::2]:8089', {httpAddr: '[fd00::1]:8091', raftAddr: '[fd00::1]:8089'})).toEqual({address: '[fd00::2]:8091'})
+    expect(metaHttpAddrForPeer('m2:7000', {httpAddr: 'm1:8091'}, {data: [], meta: [{id: 2, addr: 'm2:7001', tcpAddr: 'm2:7000', httpScheme: 'https'}]})).toEqual({address: 'm2:7001', scheme: 'https'})
   })
 })
 
@@ -109,25 +111,29 @@ describe('probeCluster', () => {
     const row = r.nodes.find((n) => n.address === deadAddr)!
     expect(row).toMatchObject({role: 'data', reachable: false, checked: false, state: 'unknown', problems: ['data-silent', 'data-unreachable']})
     expect(row.error).toContain('connection refused')
-    expect(r.state).toBe('unknown')
+    // a data node down is a critical finding; the picture is partial as well
+    expect([r.state, r.verdict, r.complete]).toEqual(['fail', 'critical', false])
     expect(statusExitCode(r)).toBe(3)
-    expect(await renderStatus(r)).toContain('State is UNKNOWN')
+    expect(await renderStatus(r)).toContain('may hide more problems')
   })
 
   it('one meta node that never answers among good ones: reported, not fatal', async () => {
     const c = await joinedCluster(fc, 1, 0)
     const hang = await fc.node({'*': hangRoute})
     const r = await probeCluster([c.metas[0].addr, hang.addr], {http: {timeoutMs: 300}})
-    expect(r.nodes.find((n) => n.address === hang.addr)).toMatchObject({reachable: false, state: 'unknown', error: `${hang.url}/status: no complete answer within 300 ms`})
-    expect(r.state).toBe('unknown')
+    expect(r.nodes.find((n) => n.address === hang.addr)).toMatchObject({reachable: false, state: 'unknown', error: `${hang.url}/status: no complete answer within 300 ms (--http-timeout)`})
+    // not a voter of the cluster that answered: an address given that does not answer stays critical
+    expect(r.problems.find((p) => p.id === 'meta-unreachable')!.severity).toBe('critical')
+    expect([r.verdict, r.complete]).toEqual(['critical', false])
     expect(statusExitCode(r)).toBe(3)
   })
 
-  it('a peer that cannot be mapped to an HTTP address is named, not silently skipped', async () => {
+  it('a peer that is not in /show-cluster is probed at its guessed HTTP address, and named when it is down', async () => {
     const c = await joinedCluster(fc, 1, 0)
     c.status[0].peers = [c.metas[0].addr, '127.0.0.1:1']
     const r = await probeCluster([c.metas[0].addr])
-    expect(r.problems.find((p) => p.id === 'peer-not-probed')!.message).toContain('peer 127.0.0.1:1 could not be mapped')
+    expect(r.nodes.find((n) => n.address === '127.0.0.1:1')).toMatchObject({role: 'meta', source: 'peers', reachable: false, raftAddr: '127.0.0.1:1'})
+    expect(r.problems.find((p) => p.id === 'meta-unreachable')!.message).toContain('127.0.0.1:1/status: connection refused')
   })
 
   it('nothing could be checked: exit 4', async () => {
@@ -197,7 +203,8 @@ describe('checkStatusFiles', () => {
     expect(statusExitCode(r)).toBe(0)
     const fresh = await checkStatusFiles([file('f.json', JSON.stringify({nodeType: 'meta', leader: '', httpAddr: 'meta-4:8091', raftAddr: 'meta-4:8089', peers: null}))])
     expect(fresh.problems.map((p) => [p.id, p.severity])).toEqual([['meta-not-joined', 'warning']])
-    expect(statusExitCode(fresh)).toBe(0)
+    // a warning is a problem found: exit 3 (decideOutcome), never 0
+    expect(statusExitCode(fresh)).toBe(3)
   })
 
   it.each([
@@ -223,5 +230,219 @@ describe('checkStatusFiles', () => {
   it('a missing file cannot be checked: exit 4', async () => {
     mkdirSync(join(dir, 'sub'), {recursive: true})
     await expect(checkStatusFiles([join(dir, 'nope.json')])).rejects.toMatchObject({exitCode: 4, code: 'input-not-found'})
+  })
+})
+
+describe('quorum: what one more failure means', () => {
+  const down = async (c: Awaited<ReturnType<typeof joinedCluster>>, i: number) => {
+    c.metas[i].server.closeAllConnections()
+    await new Promise((r) => c.metas[i].server.close(r))
+  }
+
+  it('3 meta nodes, one down: "2/3 voters up: quorum holds; one more failure loses the leader", a warning, not UNKNOWN', async () => {
+    const c = await joinedCluster(fc, 3, 0)
+    await down(c, 2)
+    const r = await probeCluster([c.metas[0].addr])
+    expect(r.quorum).toMatchObject({voters: 3, up: 2, down: 1, unchecked: 0, needed: 2, holds: true, spare: 0})
+    expect(r.quorum!.text).toBe('2/3 voters up: quorum holds; one more failure loses the leader')
+    expect(r.problems.map((p) => [p.id, p.severity])).toEqual([['meta-unreachable', 'warning'], ['quorum-degraded', 'warning']])
+    expect([r.verdict, r.exitCode]).toEqual(['warning', 3])
+    const text = await renderStatus(r)
+    expect(text).toContain('Quorum: 2/3 voters up: quorum holds; one more failure loses the leader')
+    expect(text).toContain('Cluster: WARNING')
+  })
+
+  it('5 meta nodes: all up, one down, two down', async () => {
+    const c = await joinedCluster(fc, 5, 0)
+    let r = await probeCluster([c.metas[0].addr])
+    expect(r.quorum!.text).toBe('5/5 voters up: quorum holds; it survives two failures, not 3')
+    expect(r.exitCode).toBe(0)
+    await down(c, 4)
+    r = await probeCluster([c.metas[0].addr])
+    expect(r.quorum!.text).toBe('4/5 voters up: quorum holds; it survives one more failure, not 2')
+    await down(c, 3)
+    r = await probeCluster([c.metas[0].addr])
+    expect(r.quorum!.text).toBe('3/5 voters up: quorum holds; one more failure loses the leader')
+    expect(r.verdict).toBe('warning')
+  })
+
+  it('1 meta node: its failure loses the leader; all fine is still exit 0', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    const r = await probeCluster([c.metas[0].addr])
+    expect(r.quorum!.text).toBe('1/1 voter up: quorum holds; a single meta node, so its failure loses the leader')
+    expect(r.exitCode).toBe(0)
+  })
+
+  it('quorum lost: the survivor sees no leader; critical, named in one line', async () => {
+    const c = await joinedCluster(fc, 3, 0)
+    c.status[0].leader = ''
+    c.metas[0].routes['/show-cluster'] = jsonRoute({error: 'no leader'}, 503)
+    await down(c, 1)
+    await down(c, 2)
+    const r = await probeCluster([c.metas[0].addr])
+    expect(r.quorum).toMatchObject({voters: 3, up: 1, down: 2, holds: false})
+    expect(r.quorum!.text).toMatch(/^1\/3 voters up: quorum lost \(2 of 3 needed\): no leader/)
+    const lost = r.problems.find((p) => p.id === 'quorum-lost')!
+    expect(lost.severity).toBe('critical')
+    expect(r.problems.filter((p) => p.id === 'meta-unreachable').every((p) => p.severity === 'critical')).toBe(true)
+    expect([r.verdict, r.exitCode]).toEqual(['critical', 3])
+  })
+})
+
+describe('what a node sends is outside input', () => {
+  it('a malformed peer address (a space, escape codes) is a finding about the node, never a usage error', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.status[0].peers = [c.metas[0].addr, 'meta 2.example.com:8089', 'meta-3\u001b]0;pwned\u0007:8089']
+    const r = await probeCluster([c.metas[0].addr])
+    const bad = r.problems.filter((p) => p.id === 'peer-malformed')
+    expect(bad).toHaveLength(2)
+    expect(bad[0]).toMatchObject({severity: 'critical', nodes: [c.metas[0].addr]})
+    expect(bad[0].message).toContain('"meta 2.example.com:8089"')
+    expect(r.exitCode).toBe(3)
+    // the voters medic could not check are counted as such
+    expect(r.quorum).toMatchObject({voters: 3, up: 1, unchecked: 2})
+    const text = await renderStatus(r)
+    expect(text).not.toMatch(RAW_CONTROL)
+    expect(text).toContain('meta-3\\u001b]0;pwned\\u0007:8089')
+  })
+
+  it('a /status body of 100,000 nested arrays is a finding, and the run goes on', async () => {
+    const c = await joinedCluster(fc, 2, 0)
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000)
+    c.metas[1].routes['/status'] = textRoute(deep, 200, 'application/json')
+    const r = await probeCluster(c.metas.map((m) => m.addr))
+    expect(r.problems.find((p) => p.id === 'status-too-deep')).toMatchObject({severity: 'critical', nodes: [c.metas[1].addr]})
+    expect(r.nodes.find((n) => n.address === c.metas[0].addr)!.state).toBe('ok')
+    expect(r.exitCode).toBe(3)
+  })
+
+  it('/show-cluster with ids of 1e400: a critical finding, never exit 0', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.metas[0].routes['/show-cluster'] = textRoute(`{"data":[{"id":1e400,"tcpAddr":"127.0.0.1:8088","httpAddr":"127.0.0.1:8086","version":"1.11.8-c1.11.8"}],"meta":[{"id":1,"addr":"${c.metas[0].addr}","tcpAddr":"${c.metas[0].addr}"}]}`, 200, 'application/json')
+    const r = await probeCluster([c.metas[0].addr])
+    expect(r.problems.find((p) => p.id === 'show-cluster-invalid')!.message).toContain('data[0].id')
+    expect(r.exitCode).toBe(3)
+    expect(r.complete).toBe(false)
+  })
+
+  it('/show-cluster over 1 MiB: never exit 0', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.metas[0].routes['/show-cluster'] = textRoute(`{"data":[],"meta":[],"pad":"${'x'.repeat(1_100_000)}"}`, 200, 'application/json')
+    const r = await probeCluster([c.metas[0].addr])
+    expect(r.showCluster?.error).toContain('larger than 1048576 bytes')
+    expect(statusExitCode(r)).not.toBe(0)
+    expect(r.verdict).not.toBe('ok')
+  })
+
+  it('a /status body as /show-cluster is not an empty cluster', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.metas[0].routes['/show-cluster'] = jsonRoute(c.status[0])
+    const r = await probeCluster([c.metas[0].addr])
+    expect(r.problems.map((p) => p.id)).toContain('show-cluster-invalid')
+    expect(r.exitCode).toBe(3)
+  })
+
+  it('a data node listed with a scheme other than http(s) or a bad address: a finding, not a crash', async () => {
+    const c = await joinedCluster(fc, 1, 1)
+    c.showCluster.data[0].httpScheme = 'ftp'
+    c.showCluster.data.push({id: 9, tcpAddr: 'x;rm -rf /:8088', httpAddr: 'x;rm -rf /:8086', httpScheme: 'http', version: '1', status: 'joined'})
+    const r = await probeCluster([c.metas[0].addr])
+    expect(r.problems.filter((p) => p.id === 'show-cluster-bad-address')).toHaveLength(2)
+    expect(r.exitCode).toBe(3)
+  })
+
+  it('hostile strings everywhere: the formatter escapes them itself (no help from the output sink)', async () => {
+    const n = await fc.node()
+    n.routes['/status'] = jsonRoute({nodeType: 'meta', leader: EVIL.shell, httpAddr: `${EVIL.title}:8091`, raftAddr: `${EVIL.clear}:8089`, peers: [EVIL.forged, EVIL.shell, EVIL.bidi]})
+    const r = await probeCluster([n.addr])
+    const text = await renderStatus(r)
+    expect(text).not.toMatch(RAW_CONTROL)
+    expect(text).not.toContain('\r')
+    expect(text).toContain('meta-1\\u001b]0;pwned\\u0007:8091')
+    expect(r.quorum?.holds).toBeNull()
+    // the forged line stays inside its line
+    expect(text.split('\n').filter((l) => l.startsWith('OK ') || l.includes('everything is fine') && !l.includes('\\r\\n'))).toEqual([])
+    for (const p of r.problems) for (const s of p.suggestions) expect(s).not.toContain('touch${IFS}pwned')
+  })
+
+  it('a redirect to another machine from a loopback node is refused, not followed', async () => {
+    const n = await fc.node({'/status': (_q, res) => { res.writeHead(307, {location: 'http://192.0.2.1:8091/status'}); res.end() }})
+    const r = await probeCluster([n.addr])
+    expect(r.problems.map((p) => p.id)).toEqual(['redirect-refused'])
+    expect(r.exitCode).toBe(3)
+  })
+
+  it('401 with credentials sent: the node refused them (not "needs credentials"); without: the credential flags', async () => {
+    const n = await fc.node({'/status': jsonRoute({error: 'authorization failed'}, 401)})
+    const wrong = await probeCluster([n.addr], {http: {auth: {type: 'basic', username: 'admin', password: 'nope'}}})
+    expect(wrong.problems[0].message).toContain('refused the credentials medic sent')
+    expect(wrong.problems[0].message).not.toContain('needs credentials')
+    const none = await probeCluster([n.addr])
+    expect(none.problems[0].message).toContain('medic sent no credentials')
+    expect(none.problems[0].suggestions).toEqual([`medic status ${n.addr} --username USER --password PASSWORD   (or --username USER --jwt-secret SHARED_SECRET)`])
+  })
+})
+
+describe('the run deadline (--timeout) bounds the whole run', () => {
+  it('nodes found in a later discovery round that never answer: the run still ends by the deadline, they are not checked', async () => {
+    const hang1 = await fc.node({'*': hangRoute})
+    const hang2 = await fc.node({'*': hangRoute})
+    const c = await joinedCluster(fc, 1, 0)
+    // round 1 answers and names two peers; they hang (round 2); /show-cluster hangs too
+    c.status[0].peers = [c.metas[0].addr, hang1.addr, hang2.addr]
+    c.metas[0].routes['/show-cluster'] = hangRoute
+    const started = performance.now()
+    const r = await probeCluster([c.metas[0].addr], {http: {timeoutMs: 5000}, runTimeoutMs: 1200})
+    const took = performance.now() - started
+    // old code: per-probe deadline, rounds in sequence: up to 3 x 5 s
+    expect(took).toBeLessThan(2500)
+    expect(r.nodes.filter((n) => !n.checked).map((n) => n.address).sort()).toEqual([hang1.addr, hang2.addr].sort())
+    expect(r.complete).toBe(false)
+    expect(r.exitCode).not.toBe(0)
+  })
+})
+
+describe('--file', () => {
+  it('a directory is called a directory, with a command that works', async () => {
+    const dir = tempDir('medic-status-dir-')
+    await expect(checkStatusFiles([dir])).rejects.toMatchObject({exitCode: 4, code: 'input-is-directory', message: `${dir}: is a directory, not a saved /status body`, suggestions: [`give the files inside it, one --file each: medic status --file ${dir}/meta-1.json`]})
+  })
+
+  it('a named pipe with no writer: not checked once the deadline passes, no hang', async () => {
+    const dir = tempDir('medic-status-fifo-')
+    const fifo = join(dir, 'status.json')
+    try {
+      execFileSync('mkfifo', [fifo])
+    } catch {
+      return // no mkfifo here
+    }
+    const started = performance.now()
+    const r = await checkStatusFiles([fifo], undefined, 300)
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(r.nodes[0]).toMatchObject({checked: false})
+    expect(r.exitCode).toBe(4)
+  })
+})
+
+describe('bounds on what one answer can make medic do', () => {
+  it('a node naming 500 peers: medic asks at most 32 meta nodes, and says it left the rest unchecked', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.status[0].peers = [c.metas[0].addr, ...Array.from({length: 500}, (_, i) => `127.0.0.1:${i + 1}`)]
+    c.showCluster.meta = []
+    const r = await probeCluster([c.metas[0].addr], {http: {timeoutMs: 2000}})
+    expect(r.nodes.filter((n) => n.role === 'meta')).toHaveLength(32)
+    expect(r.problems.find((p) => p.id === 'too-many-meta-nodes')!.message).toContain('left 469 unchecked')
+    expect(r.complete).toBe(false)
+    expect(r.exitCode).toBe(3)
+  })
+
+  it('10,000 malformed peers: ten named, the rest counted, in one pass', async () => {
+    const c = await joinedCluster(fc, 1, 0)
+    c.status[0].peers = [c.metas[0].addr, ...Array.from({length: 10_000}, (_, i) => `bad peer ${i}`)]
+    const r = await probeCluster([c.metas[0].addr])
+    const bad = r.problems.filter((p) => p.id === 'peer-malformed')
+    expect(bad).toHaveLength(11)
+    expect(bad[10].message).toContain('lists 9990 more peers that are not host:port')
+    expect(r.problems.find((p) => p.id === 'malformed-advertised')!.message).toContain('and 9990 more')
   })
 })

@@ -1,0 +1,187 @@
+// Fuzzing the line-protocol parser (seeded, a few seconds): generated and mutated bodies never make it throw, every
+// point it returns is well formed and survives the serialiser (parse(format(p)) equals p), and its time grows
+// linearly with the input.
+import {describe, expect, it} from 'vitest'
+
+import {LineError} from '../../src/lineprotocol/errors.js'
+import {parseLines} from '../../src/lineprotocol/parse.js'
+import {fieldKeyIsFormattable, formatPoint, MAX_TIME_NS, MIN_TIME_NS, type Point, UnformattablePointError} from '../../src/lineprotocol/point.js'
+import {samePoint} from '../../src/devcluster/data/store/wal.js'
+import {expectLinear, Rng} from '../helpers/fuzz.js'
+
+const NOW = 1_700_000_000_000_000_000n
+const NASTY = ['\\', '"', ',', '=', ' ', '\t', '\n', '\r', '\0', '#', 'é', '😀', '\ufffd', 'i', 'u', 'e', '-', '.', 'N', 't', 'f']
+
+function token(rng: Rng, alphabet: string): string {
+  let s = ''
+  for (let n = rng.int(1, 8); n > 0; n--) {
+    const r = rng.next()
+    s += r < 0.1 ? `\\${rng.pick([' ', ',', '=', '"', '\\', 'x'])}` : r < 0.15 ? rng.pick(NASTY) : alphabet[rng.int(0, alphabet.length)]
+  }
+  return s
+}
+
+function value(rng: Rng): string {
+  switch (rng.int(0, 8)) {
+    case 0: return String(rng.int(-1000, 1000))
+    case 1: return `${rng.int(-1e6, 1e6)}i`
+    case 2: return (rng.next() * 1e6 - 5e5).toExponential(rng.int(0, 10))
+    case 3: return `"${token(rng, 'abc ,=xyz"\\\n')}"`
+    case 4: return rng.pick(['t', 'T', 'true', 'True', 'TRUE', 'f', 'F', 'false', 'False', 'FALSE'])
+    case 5: return String(rng.next())
+    case 6: return rng.pick(['9223372036854775807i', '-9223372036854775808i', '1e308', '-0', '.5', '5.'])
+    default: return token(rng, '0123456789.-eEiu')
+  }
+}
+
+function line(rng: Rng): string {
+  let s = token(rng, 'cpumemdisk_')
+  for (let n = rng.int(0, 5); n > 0; n--) s += `,${token(rng, 'hostregionzab')}=${token(rng, 'abcdef012')}`
+  s += rng.pick([' ', ' ', '  ', ' \t'])
+  const fields: string[] = []
+  for (let n = rng.int(1, 5); n > 0; n--) fields.push(`${token(rng, 'valueusagexy')}=${value(rng)}`)
+  s += fields.join(',')
+  if (rng.next() < 0.7) s += ` ${rng.pick([String(rng.int(-1e9, 1e9)), '1700000000000000000', '9223372036854775806', '-9223372036854775806', '0'])}`
+  return s
+}
+
+function mutate(rng: Rng, s: string): string {
+  for (let n = rng.int(1, 4); n > 0; n--) {
+    const at = rng.int(0, s.length + 1)
+    switch (rng.int(0, 4)) {
+      case 0: s = s.slice(0, at) + rng.pick(NASTY) + s.slice(at); break
+      case 1: s = s.slice(0, at) + s.slice(at + rng.int(1, 5)); break
+      case 2: s = s.slice(0, at) + s.slice(at, at + rng.int(1, 10)).repeat(rng.int(2, 5)) + s.slice(at); break
+      default: s = s.slice(0, at)
+    }
+  }
+  return s
+}
+
+function body(rng: Rng): string {
+  const lines: string[] = []
+  for (let n = rng.int(1, 6); n > 0; n--) {
+    const l = line(rng)
+    lines.push(rng.next() < 0.5 ? mutate(rng, l) : l)
+  }
+  return lines.join(rng.pick(['\n', '\n', '\r\n', '\n\n']))
+}
+
+/** Checks one parse result; returns the number of points that went through format and back. */
+function check(input: string | Uint8Array, precision: string | undefined): number {
+  const {points, errors} = parseLines(input, {now: NOW, precision})
+  for (const e of errors) {
+    expect(e).toBeInstanceOf(LineError)
+    expect(e.reason.length).toBeGreaterThan(0)
+    expect(e.message).toBe(`unable to parse '${e.line}': ${e.reason}`)
+  }
+  let roundTrips = 0
+  for (const parsed of points) {
+    expect(parsed.key.length).toBeGreaterThan(0)
+    expect(parsed.time >= MIN_TIME_NS && parsed.time <= MAX_TIME_NS).toBe(true)
+    for (const f of parsed.fields) expect(typeof f.value).toBe(JS_TYPE[f.type])
+    // Both forms: the line's own fields text when the parser kept it, and every value formatted.
+    const forms: Point[] = [parsed]
+    if (parsed.fieldsText !== undefined) forms.push({key: parsed.key, measurement: parsed.measurement, tags: parsed.tags, fields: parsed.fields, time: parsed.time})
+    for (const p of forms) roundTrips += roundTrip(p)
+  }
+  return roundTrips
+}
+
+/** Formats `p`, parses the line back and compares; 1 when it went through, 0 when the point has no line form. */
+function roundTrip(p: Point): number {
+  let text: string
+  try {
+    text = formatPoint(p)
+  } catch (err) {
+    expect(err).toBeInstanceOf(UnformattablePointError)
+    expect(p.engineError !== undefined || p.fields.some((f, i) => (f.key === '' ? i > 0 : !fieldKeyIsFormattable(f.key)))).toBe(true)
+    return 0
+  }
+  const back = parseLines(text, {now: 0n})
+  expect(back.errors.map((e) => e.message), text).toEqual([])
+  expect(back.points).toHaveLength(1)
+  if (!samePoint(p, back.points[0])) expect({text, back: back.points[0]}).toEqual({text, back: p})
+  return 1
+}
+
+const JS_TYPE: Record<string, string> = {float: 'number', integer: 'bigint', unsigned: 'bigint', string: 'string', boolean: 'boolean'}
+
+function budget(ms: number, fn: (i: number) => void): number {
+  const start = performance.now()
+  let i = 0
+  for (; performance.now() - start < ms; i++) fn(i)
+  return i
+}
+
+describe('fuzzing the parser', () => {
+  it('never throws on generated and mutated bodies; points are well formed and round-trip through the serialiser', () => {
+    const rng = new Rng(20261207, 'lp-fuzz')
+    let roundTrips = 0
+    const n = budget(2500, (i) => {
+      const input = body(rng)
+      try {
+        roundTrips += check(input, rng.pick([undefined, 'n', 'u', 'ms', 's', 'h', 'x']))
+      } catch (err) {
+        throw new Error(`seed 20261207, iteration ${i}, input ${JSON.stringify(input)}: ${(err as Error).message}`, {cause: err})
+      }
+    })
+    console.log(`fuzz: ${n} bodies, ${roundTrips} points formatted and parsed back`)
+    expect(n).toBeGreaterThan(100)
+    expect(roundTrips).toBeGreaterThan(100)
+  })
+
+  it('parses a large body of bytes in chunks exactly as it parses the same text at once', () => {
+    const rng = new Rng(5, 'lp-chunks')
+    for (let round = 0; round < 2; round++) {
+      const parts: string[] = []
+      // Quoted newlines and escaped newlines across the 64 KiB chunk boundaries, and non-ASCII text.
+      for (let size = 0; size < 200_000; size += parts.at(-1)!.length + 1) {
+        parts.push(rng.next() < 0.1 ? `q,t=${round} v="line one\nline two ${'é'.repeat(rng.int(0, 40))}",n=${parts.length}i ${parts.length}` : body(rng))
+      }
+      // Through UTF-8 and back: the generator may split a surrogate pair, which has no UTF-8 form.
+      const bytes = Buffer.from(parts.join('\n'))
+      const asText = parseLines(bytes.toString(), {now: NOW})
+      const asBytes = parseLines(bytes, {now: NOW})
+      expect(asBytes.errors.map((e) => e.message)).toEqual(asText.errors.map((e) => e.message))
+      expect(asBytes.points.length).toBe(asText.points.length)
+      for (let i = 0; i < asText.points.length; i++) {
+        if (!samePoint(asText.points[i], asBytes.points[i]) || asText.points[i].engineError !== asBytes.points[i].engineError) {
+          expect(asBytes.points[i]).toEqual(asText.points[i])
+        }
+      }
+    }
+  })
+
+  it('never throws on random bytes', () => {
+    const rng = new Rng(99, 'lp-bytes')
+    const n = budget(800, () => {
+      const bytes = Uint8Array.from({length: rng.int(0, 200)}, () => (rng.next() < 0.5 ? rng.int(0, 256) : '  =,"\\\nabc1.i'.charCodeAt(rng.int(0, 14))))
+      check(bytes, undefined)
+    })
+    expect(n).toBeGreaterThan(100)
+  })
+
+  it('takes time linear in the input, for many lines and for long single lines of every part', () => {
+    const shapes: Record<string, (n: number) => string> = {
+      'many good lines': (n) => 'cpu,host=server01,region=us-west usage_idle=98.2,usage_user=11i 1700000000000000000\n'.repeat(n / 90),
+      'many bad lines': (n) => 'cpu,host=server01 usage_idle=98.2,bad\n'.repeat(n / 38),
+      'a long measurement': (n) => `${'m\\ '.repeat(n / 3)} v=1 1`,
+      'many tags, unsorted': (n) => `m${Array.from({length: n / 12}, (_, i) => `,t${String(n - i).padStart(6, '0')}=v`).join('')} v=1 1`,
+      'many fields': (n) => `m ${Array.from({length: n / 10}, (_, i) => `f${i}=${i}i`).join(',')} 1`,
+      'a long string': (n) => `m v="${'ab\\"c'.repeat(n / 5)}" 1`,
+      'an unclosed quote': (n) => `m v="${'x\n'.repeat(n / 2)}`,
+      'backslashes': (n) => `m${'\\'.repeat(n)} v=1`,
+      'quotes on every line': (n) => 'm v="a" 1\n'.repeat(n / 10),
+    }
+    for (const [name, make] of Object.entries(shapes)) {
+      let report
+      try {
+        report = expectLinear(make, (input) => parseLines(input, {now: NOW}), 200_000)
+      } catch (err) {
+        throw new Error(`${name}: ${(err as Error).message}`, {cause: err})
+      }
+      expect(report.growth, name).toBeLessThanOrEqual(2.5)
+    }
+  })
+})
