@@ -6,7 +6,7 @@ import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 import type {CheckReport} from '../../src/config/types.js'
-import {renderMetaConfig} from '../../src/devcluster/config-gen.js'
+import {renderMetaConfig} from '../../src/devcluster/cluster/configs/meta.js'
 import {renderCheck} from '../../src/format/config.js'
 import {mutate, NASTY, type Rng} from '../helpers/fuzz.js'
 import {data, META} from './fixtures.js'
