@@ -10,37 +10,12 @@ import {resolveClusterDir} from '../devcluster/cluster/paths.js'
 import {NodeFailedError} from '../devcluster/supervisor/protocol.js'
 import {ExitCode} from '../errors.js'
 import {renderNodeFailure, renderSignal} from '../format/dev.js'
-import {parseGoDuration} from '../util/duration.js'
 import {terminalSafe} from '../util/text.js'
 import {BaseCommand, SCHEMA_VERSION} from './base-command.js'
 
 export const devDirFlag = () => Flags.string({char: 'd', description: 'the cluster folder (default: $XDG_DATA_HOME/medic/dev/default)', env: 'MEDIC_DEV_DIR'})
 
 export const devNodeArg = (description = 'the node: meta-1, meta-2, ...') => Args.string({description, required: true})
-
-export const DEFAULT_WATCH_MS = 2_000
-
-/**
- * `--watch [INTERVAL]`: the interval is optional. oclif flags take a value or none, so a `--watch` (or `-w`) that is
- * not followed by a duration gets the default inserted before parsing. (medic status --watch reads its flag the same
- * way.)
- */
-export function withWatchDefault(argv: readonly string[], defaultMs = DEFAULT_WATCH_MS): string[] {
-  const out: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    out.push(a)
-    if (a === '--') {
-      out.push(...argv.slice(i + 1))
-      break
-    }
-    if (a === '--watch' || a === '-w') {
-      const next = argv[i + 1]
-      if (next === undefined || !parseGoDuration(next.trim()).ok) out.push(`${defaultMs}ms`)
-    }
-  }
-  return out
-}
 
 /** The base of the `medic dev` commands: a node that failed to start is shown with its last log lines. */
 export abstract class DevCommand extends BaseCommand {

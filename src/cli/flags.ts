@@ -42,3 +42,26 @@ export const timeFlag = Flags.custom<number>({
     return t
   },
 })
+
+export const DEFAULT_WATCH_MS = 2_000
+
+/**
+ * `--watch [INTERVAL]` (medic status, medic dev status): the interval is optional. oclif flags take a value or none,
+ * so a `--watch` (or `-w`) that is not followed by a duration gets the default inserted before parsing.
+ */
+export function withWatchDefault(argv: readonly string[], defaultMs = DEFAULT_WATCH_MS): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    out.push(a)
+    if (a === '--') {
+      out.push(...argv.slice(i + 1))
+      break
+    }
+    if (a === '--watch' || a === '-w') {
+      const next = argv[i + 1]
+      if (next === undefined || !parseGoDuration(next.trim()).ok) out.push(`${defaultMs}ms`)
+    }
+  }
+  return out
+}

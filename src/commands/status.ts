@@ -1,38 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand, SCHEMA_VERSION} from '../cli/base-command.js'
-import {durationFlag} from '../cli/flags.js'
+import {DEFAULT_WATCH_MS, durationFlag, withWatchDefault} from '../cli/flags.js'
 import {httpOptionsFromFlags, probeFlags} from '../cli/probe-flags.js'
 import {abortOnSignals} from '../cli/signals.js'
 import {ExitCode, usageError} from '../errors.js'
 import {renderStatus, renderWatchHeader, renderWatchLine, watchDigest} from '../format/status.js'
 import {closeHttp, type HttpOptions} from '../probe/http.js'
 import {checkStatusFiles, probeCluster, type StatusReport} from '../probe/status.js'
-import {parseGoDuration} from '../util/duration.js'
 import {hasControl, shellQuote} from '../util/text.js'
-
-const DEFAULT_WATCH_MS = 2000
-
-/**
- * `--watch [INTERVAL]`: the interval is optional. oclif flags take a value or none, so a `--watch` (or `-w`) that is
- * not followed by a duration gets the default inserted before parsing.
- */
-export function withWatchDefault(argv: string[]): string[] {
-  const out: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    out.push(a)
-    if (a === '--') {
-      out.push(...argv.slice(i + 1))
-      break
-    }
-    if (a === '--watch' || a === '-w') {
-      const next = argv[i + 1]
-      if (next === undefined || !parseGoDuration(next.trim()).ok) out.push(`${DEFAULT_WATCH_MS}ms`)
-    }
-  }
-  return out
-}
 
 export default class Status extends BaseCommand {
   static override summary = 'One-glance health of an InfluxDB Enterprise cluster: every meta and data node, who leads, whether the quorum holds, and what is wrong'

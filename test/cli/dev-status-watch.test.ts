@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {withWatchDefault} from '../../src/cli/dev-flags.js'
+import {withWatchDefault} from '../../src/cli/flags.js'
 import {medic, oneJson, ROOT} from '../helpers/cli.js'
 import {FAKE_META, freeBase, tempClusterDir, until} from '../fixtures/dev/helpers.js'
 

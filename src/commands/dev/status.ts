@@ -3,8 +3,8 @@
 // on a terminal, one line per change otherwise, NDJSON with --json). Exit 0 only when every node is up and the meta
 // nodes agree on a leader.
 import {SCHEMA_VERSION} from '../../cli/base-command.js'
-import {DevCommand, devDirFlag, DEFAULT_WATCH_MS, withWatchDefault} from '../../cli/dev-flags.js'
-import {durationFlag} from '../../cli/flags.js'
+import {DevCommand, devDirFlag} from '../../cli/dev-flags.js'
+import {DEFAULT_WATCH_MS, durationFlag, withWatchDefault} from '../../cli/flags.js'
 import {abortOnSignals} from '../../cli/signals.js'
 import {type ClusterStatus, clusterStatus, statusDigest, statusExitCode, watchClusterStatus} from '../../devcluster/client/status.js'
 import {resolveClusterDir} from '../../devcluster/cluster/paths.js'
