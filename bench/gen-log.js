@@ -375,7 +375,7 @@ function httpd(node, client, user, method, uri, status, bytes, agent, micros, ca
   emit(node, `[httpd] ${client} - ${user} [${T.clf}] "${method} ${uri} HTTP/1.1" ${status} ${bytes} "-" "${agent}" ${uuid(node.clockSeq)} ${micros}`, cat)
 }
 
-/** Meta-node access log (1.0-1.4): [meta-http] date ip - - [clf] GET /lease?... HTTP/1.1 409 105 - InfluxDB Meta Client uuid 380.542µs */
+/** Meta-node access log (pre-1.5): [meta-http] date ip - - [clf] GET /lease?... HTTP/1.1 409 105 - InfluxDB Meta Client uuid 380.542µs */
 function metaHttp(node, client, method, uri, status, bytes, micros, agent = 'InfluxDB Meta Client') {
   emit(node, `[meta-http] ${T.legacy} ${client} - - [${T.clf}] ${method} ${uri} HTTP/1.1 ${status} ${bytes} - ${agent} ${uuid(node.clockSeq)} ${goDuration(micros)}`, 'meta-access')
 }

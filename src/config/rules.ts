@@ -512,9 +512,10 @@ function loggingRules(model: FileModel, out: Finding[]): void {
     }
   }
   const format = get(model, 'logging', 'format')
-  if (format?.ok && format.kind !== 'default' && text(format).toLowerCase() === 'legacy' && isDevClusterConfig(model)) {
+  const devEra = {legacy: 'the 1.0-1.1 "[service] 2016/10/18 10:35:21 message" lines', 'legacy-level': 'the 1.2-1.4 "[I] 2017-09-26T14:44:32Z message key=value" lines'} as Record<string, string>
+  if (format?.ok && format.kind !== 'default' && devEra[text(format).toLowerCase()] !== undefined && isDevClusterConfig(model)) {
     out.push(valueFinding(model, format, 'log-format-legacy', 'info',
-      `[logging] format = ${display(format)}${from(format)}: the medic dev cluster writes pre-1.5 "[service] date time message" lines with it, to rehearse reading old logs; real 1.5+ nodes know only auto, logfmt and json`,
+      `[logging] format = ${display(format)}${from(format)}: the medic dev cluster writes ${devEra[text(format).toLowerCase()]} with it, to rehearse reading old logs; real 1.5+ nodes know only auto, logfmt and json`,
       'nothing to do for a dev cluster; a real node uses format = "logfmt" or "json"'))
   } else if (format?.ok && format.kind !== 'default' && !['auto', 'logfmt', 'json', 'console', ''].includes(text(format).toLowerCase())) {
     out.push(valueFinding(model, format, 'bad-value', 'warning',

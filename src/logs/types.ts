@@ -2,7 +2,7 @@
 
 /** The outer or inner form a line was written in. */
 export type LogFormat =
-  | 'legacy' // [service] 2016/10/18 10:35:21 message (Go log.LstdFlags, 1.0-1.4)
+  | 'legacy' // [service] 2016/10/18 10:35:21 message (Go log.LstdFlags, 1.0-1.1; 1.2-1.4 wrote the [I] form)
   | 'legacy-level' // [I] 2017-06-15T13:25:17Z message (1.3/1.4)
   | 'logfmt' // ts=... lvl=info msg="..." log_id=... (1.5+)
   | 'json' // zap JSON lines (1.5+, [logging] format = "json")

@@ -11,6 +11,7 @@ import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {HhStore} from '../../../hh/store.js'
+import type {Statistic} from '../../node/stats.js'
 import {encodeBlock} from './block.js'
 import {newProcessorStats, NodeProcessor, type ProcessorDeps, type ProcessorStats, type RetrySettings} from './processor.js'
 
@@ -28,13 +29,6 @@ export interface HhSettings extends RetrySettings {
   batchSize: number
   /** Group commit interval of the queues' fdatasync (ms). */
   syncIntervalMs?: number
-}
-
-/** A statistic as /debug/vars and SHOW STATS show it. */
-export interface Statistic {
-  name: string
-  tags: Record<string, string>
-  values: Record<string, number>
 }
 
 export type HhServiceDeps = Omit<ProcessorDeps, 'acquire' | 'generation' | 'drained'>
@@ -144,7 +138,7 @@ export class HintedHandoffService {
         if (q?.db !== undefined) {
           const k = `${q.db}\u0000${node.nodeId}`
           const agg = perDb.get(k) ?? {name: 'hh_database', tags: {db: q.db, node: String(node.nodeId)}, values: {}}
-          for (const [name, v] of Object.entries(values)) agg.values[name] = (agg.values[name] ?? 0) + v
+          for (const [name, v] of Object.entries(values)) agg.values[name] = Number(agg.values[name] ?? 0) + v
           perDb.set(k, agg)
         }
       }

@@ -21,7 +21,7 @@ const DOC_INTERNAL = 'enterprise_influxdb/v1/administration/monitor/measurements
 const DATA_LOG = '/var/log/influxdb/influxdb.log'
 const COMPACTION_KEYS = ['[data] max-concurrent-compactions', '[data] compact-full-write-cold-duration', '[data] compact-throughput', '[data] compact-throughput-burst']
 const COMPACTION_METRICS = ['_internal..tsm1_engine.tsmLevel1Compactions', '_internal..tsm1_engine.tsmFullCompactions', '_internal..tsm1_engine.tsmOptimizeCompactions', '_internal..tsm1_engine.tsmLevel1CompactionErrors']
-/** The legacy (1.0-1.4) name of a compaction kind: `level 2`, `full` or `optimize`. */
+/** The pre-1.5 name of a compaction kind: `level 2`, `full` or `optimize`. */
 const KIND = String.raw`(?:level (?<compactionLevel>\d{1,2})|(?<strategy>full|optimize))`
 /**
  * Start-up and service lines are short and never carry an error: a line mentioning one, or over 400 characters, stays

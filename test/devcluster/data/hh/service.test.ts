@@ -7,7 +7,8 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {decodeBlock, encodeBlock} from '../../../../src/devcluster/data/hh/block.js'
-import {HH_DISABLED, type HhSettings, HintedHandoffService, splitLines, type Statistic} from '../../../../src/devcluster/data/hh/service.js'
+import {HH_DISABLED, type HhSettings, HintedHandoffService, splitLines} from '../../../../src/devcluster/data/hh/service.js'
+import type {Statistic} from '../../../../src/devcluster/node/stats.js'
 import {isRetryable} from '../../../../src/devcluster/data/coordinator/points-writer.js'
 import {RpcClient} from '../../../../src/devcluster/data/rpc/client.js'
 import {decodeMessage, encodeMessage, MsgType} from '../../../../src/devcluster/data/rpc/frame.js'
@@ -95,7 +96,7 @@ describe('hinted-handoff service', () => {
     for (let i = 0; i < 5; i++) await svc.enqueue(2, {db: 'db0', rp: 'autogen', shardId: 7}, lp(i * 10, 10), 10)
     expect(svc.backlog(2, 7)).toBe(true)
     expect(existsSync(join(t.dir, '2', '7'))).toBe(true)
-    await until('a failed send is counted', async () => stat(await svc.statistics(), 'hh_processor')[0].values.writeNodeReqFail > 0)
+    await until('a failed send is counted', async () => stat(await svc.statistics(), 'hh_processor')[0].values.writeNodeReqFail as number > 0)
     const o = await owner()
     addr = o.addr
     svc.poke(2)
