@@ -5,12 +5,16 @@
  */
 import type {CatalogueEntry} from '../types.js'
 import {benignEntries} from './entries/benign.js'
+import {causeEntries} from './entries/causes.js'
+import {clientEntries} from './entries/clients.js'
 import {clusterEntries} from './entries/cluster.js'
 import {configEntries} from './entries/config.js'
 import {ctlEntries} from './entries/ctl.js'
 import {dataEntries} from './entries/data.js'
 import {devclusterEntries} from './entries/devcluster.js'
+import {eraEntries} from './entries/eras.js'
 import {membershipEntries} from './entries/membership.js'
+import {operationEntries} from './entries/operations.js'
 import {raftEntries} from './entries/raft.js'
 import {writeEntries} from './entries/write.js'
 import {editDistance} from '../../util/edit-distance.js'
@@ -25,6 +29,10 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   ...devclusterEntries,
   ...ctlEntries,
   ...configEntries,
+  ...operationEntries,
+  ...causeEntries,
+  ...clientEntries,
+  ...eraEntries,
   ...benignEntries,
 ]
 

@@ -1,10 +1,15 @@
 /**
  * Finds the catalogue entry for a parsed line and pulls out its values.
  *
- * Keyword entries: one regular expression, the alternation of every entry's literal keywords (longest first), scans the
- * message; each hit proposes the entries of the keywords found at that position, tried in catalogue order (specific
- * entries are listed before general ones). Only those candidates run their full pattern, so a line costs one scan plus
- * one or two patterns whatever the size of the catalogue. HTTP entries are tried in order on access-log lines.
+ * Keyword entries: the message is scanned for every entry's literal keywords; each hit proposes the entries of the
+ * keywords found at that position, tried in catalogue order. Only those candidates run their full pattern, so a line
+ * costs one scan plus one or two patterns whatever the size of the catalogue. The scan is an `indexOf` per keyword for
+ * the first lines (no compile cost: `medic explain "<line>"` starts fast) and one regular expression, the alternation
+ * of all keywords, once more lines arrive (a summary of a big file).
+ *
+ * Entries come in three tiers: a specific entry wins at once; a `cause` (connection refused, disk full) wins over a
+ * family catch-all (`fallback`, e.g. any `write failed for shard` line) and keeps that family's values as context.
+ * HTTP entries are tried in order on access-log lines.
  */
 import {redact} from '../redact.js'
 import type {CatalogueEntry, ExtractedValues, HttpMatcher, KeywordMatcher, LogEvent} from '../types.js'
@@ -13,7 +18,17 @@ import type {CatalogueEntry, ExtractedValues, HttpMatcher, KeywordMatcher, LogEv
 export interface Match {
   entry: CatalogueEntry
   groups: Record<string, string | undefined> | undefined
+  /** A family catch-all that also matched (its values are context for a cause or specific entry). */
+  family?: {entry: CatalogueEntry; groups: Record<string, string | undefined> | undefined}
 }
+
+/** 0 specific, 1 cause (a fallback that names a cause), 2 family catch-all. */
+export function tierOf(e: CatalogueEntry): number {
+  return e.tier === 'cause' ? 1 : e.fallback ? 2 : 0
+}
+
+/** Lines matched with indexOf before the keyword regex is compiled (it costs tens of milliseconds to compile). */
+const SCAN_BY_INDEXOF_LINES = 64
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -42,10 +57,12 @@ interface HttpCandidate {
 
 export class Matcher {
   readonly entries: readonly CatalogueEntry[]
-  private readonly scan: RegExp | undefined
+  private scanRegex: RegExp | undefined
+  private readonly keywords: string[]
   private readonly byKeyword = new Map<string, Candidate[]>()
   private readonly httpCandidates: HttpCandidate[] = []
   private serial = 0
+  private linesMatched = 0
 
   constructor(entries: readonly CatalogueEntry[]) {
     this.entries = entries
@@ -77,7 +94,32 @@ export class Matcher {
       }
       this.byKeyword.set(k, [...group].sort((a, b) => a.order - b.order))
     }
-    if (keywords.length > 0) this.scan = new RegExp(keywords.map(escapeRegExp).join('|'), 'g')
+    this.keywords = keywords
+  }
+
+  /** The keyword hits of a text, in scan order: position, then longest keyword first at one position. */
+  private hits(text: string): string[] {
+    if (this.keywords.length === 0) return []
+    if (this.scanRegex === undefined && this.linesMatched <= SCAN_BY_INDEXOF_LINES) {
+      const found: Array<[number, string]> = []
+      for (const k of this.keywords) {
+        const at = text.indexOf(k)
+        if (at !== -1) found.push([at, k])
+      }
+      // Keywords are sorted longest first, and the sort is stable.
+      found.sort((a, b) => a[0] - b[0])
+      return found.map((f) => f[1])
+    }
+    this.scanRegex ??= new RegExp(this.keywords.map(escapeRegExp).join('|'), 'g')
+    const scan = this.scanRegex
+    scan.lastIndex = 0
+    const out: string[] = []
+    let hit: RegExpExecArray | null
+    while ((hit = scan.exec(text)) !== null) {
+      out.push(hit[0])
+      scan.lastIndex = hit.index + 1
+    }
+    return out
   }
 
   /** side and status -> [method, candidates][]; a handful of methods, so a short list beats hashing a string. */
@@ -98,37 +140,44 @@ export class Matcher {
   }
 
   match(ev: LogEvent): Match | undefined {
+    this.linesMatched++
     if (ev.http) {
       for (const c of this.httpFor(sideOf(ev), ev.http.status, ev.http.method)) {
         const groups = tryHttp(c.http, ev)
         if (groups) return {entry: c.entry, groups}
       }
     }
-    const text = matchText(ev)
-    if (this.scan === undefined || text.length === 0) return undefined
-    const scan = this.scan
-    scan.lastIndex = 0
-    let hit: RegExpExecArray | null
-    let fallback: {c: Candidate; groups: Record<string, string> | undefined} | undefined
+    return this.matchText(matchText(ev))
+  }
+
+  /** Keyword entries against a text (the message, or an error text found inside a client's line). */
+  matchText(text: string): Match | undefined {
+    if (text.length === 0) return undefined
+    let cause: Match | undefined
+    let family: Match | undefined
     const serial = ++this.serial
-    while ((hit = scan.exec(text)) !== null) {
-      for (const c of this.byKeyword.get(hit[0])!) {
-        if (c.tried === serial || (fallback !== undefined && c.entry.fallback)) continue
+    for (const k of this.hits(text)) {
+      for (const c of this.byKeyword.get(k)!) {
+        if (c.tried === serial) continue
+        const tier = tierOf(c.entry)
+        if ((tier === 2 && family !== undefined) || (tier === 1 && cause !== undefined)) continue
         c.tried = serial
         const m = c.pattern.exec(text)
         if (!m) continue
-        if (!c.entry.fallback) return {entry: c.entry, groups: m.groups}
-        fallback = {c, groups: m.groups}
+        if (tier === 0) return {entry: c.entry, groups: m.groups, ...(family ? {family: {entry: family.entry, groups: family.groups}} : {})}
+        if (tier === 1) cause = {entry: c.entry, groups: m.groups}
+        else family = {entry: c.entry, groups: m.groups}
       }
-      scan.lastIndex = hit.index + 1
     }
-    return fallback && {entry: fallback.c.entry, groups: fallback.groups}
+    if (cause) return family ? {...cause, family: {entry: family.entry, groups: family.groups}} : cause
+    return family
   }
 }
 
 const NO_GROUPS: Record<string, string> = Object.freeze({}) as Record<string, string>
 
 function couldMatch(want: HttpMatcher['http'], side: 'meta' | 'data', status: number, method: string): boolean {
+  // Conditions on the body size and duration are checked per line, in tryHttp.
   if (want.side !== undefined && want.side !== side) return false
   if (want.method !== undefined && want.method !== method) return false
   if (want.status === undefined) return true
@@ -140,22 +189,32 @@ function tryHttp(want: HttpMatcher['http'], ev: LogEvent): Record<string, string
   if (want.status !== undefined && !statusMatches(want.status, h.status)) return undefined
   if (want.method !== undefined && want.method !== h.method) return undefined
   if (want.side !== undefined && want.side !== sideOf(ev)) return undefined
+  if (want.bytes !== undefined && (h.bytes === undefined || !want.bytes.includes(h.bytes))) return undefined
+  if (want.minDurationMs !== undefined && !(h.durationMs !== undefined && h.durationMs >= want.minDurationMs)) return undefined
   if (want.uri === undefined) return NO_GROUPS
   const m = want.uri.exec(h.uri)
   if (!m) return undefined
   return m.groups ?? NO_GROUPS
 }
 
-/** Which node wrote an access-log line: the meta-http log is the meta node's, httpd the data node's. */
-function sideOf(ev: LogEvent): 'meta' | 'data' {
-  if (ev.service === 'meta-http' || ev.process === 'influxd-meta' || ev.format === 'meta-access') return 'meta'
-  return 'data'
+/**
+ * Which node wrote an access-log line. The prefix decides when there is one: `[meta-http]` and 0.10's `[meta]` are the
+ * meta node's; `[httpd]` and 0.9's `[http]` the data node's (0.9 to 0.13 data nodes wrote the same unquoted layout the
+ * meta node kept). Then the process (influxd-meta) and the client (data nodes call the meta API as "InfluxDB Meta
+ * Client"); an unquoted line without a prefix is taken as the meta node's.
+ */
+export function sideOf(ev: LogEvent): 'meta' | 'data' {
+  const svc = ev.service
+  if (svc === 'meta-http' || svc === 'meta') return 'meta'
+  if (svc === 'httpd' || svc === 'http') return ev.process === 'influxd-meta' ? 'meta' : 'data'
+  if (ev.process === 'influxd-meta' || ev.http?.userAgent === 'InfluxDB Meta Client') return 'meta'
+  return ev.format === 'meta-access' ? 'meta' : 'data'
 }
 
 /** The text the keyword entries see: the message, plus the `error` field of structured lines. */
 export function matchText(ev: LogEvent): string {
   const err = ev.fields.error ?? ev.fields.err
-  return err !== undefined && ev.format !== 'http-error' ? `${ev.msg}: ${err}` : ev.msg
+  return err !== undefined && err !== '' && ev.format !== 'http-error' ? `${ev.msg.trim()}: ${err}` : ev.msg
 }
 
 const QUERY_KEYS: Record<string, string> = {node_id: 'nodeId', nodeid: 'nodeId', name: 'lease', db: 'db', rp: 'rp', consistency: 'consistency', precision: 'precision'}
@@ -213,4 +272,45 @@ export function extract(ev: LogEvent, groups?: Record<string, string | undefined
     if (typeof x === 'string') v[k] = redact(x)
   }
   return v
+}
+
+/**
+ * Only the named values of a line (what extract() would give for those names), without the cost of the others: the
+ * summariser keeps the values an entry's next commands need, on every matching line.
+ */
+export function extractSome(ev: LogEvent, groups: Record<string, string | undefined> | undefined, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const name of names) {
+    let v = groups?.[name]
+    if (v === undefined && ev.fields !== undefined) {
+      for (const k in ev.fields) {
+        if (FIELD_KEYS[k] === name) {
+          v = ev.fields[k]
+          break
+        }
+      }
+    }
+    if (v === undefined && ev.http) {
+      const h = ev.http
+      if (name === 'client') v = h.client
+      else if (name === 'user') v = h.user
+      else {
+        const q = h.uri.indexOf('?')
+        if (q !== -1) {
+          for (const [k, val] of new URLSearchParams(h.uri.slice(q + 1))) {
+            if (QUERY_KEYS[k] === name) {
+              v = val
+              break
+            }
+          }
+        }
+      }
+    }
+    if (v === undefined) {
+      if (name === 'host') v = ev.host
+      else if (name === 'service') v = ev.service
+    }
+    if (v !== undefined && v !== '') out[name] = redact(v)
+  }
+  return out
 }

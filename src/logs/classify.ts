@@ -1,0 +1,35 @@
+/**
+ * One line to one catalogue entry: the line's own text first, then the server error a client's line carries
+ * (embedded.ts). Shared by `medic explain` (explain.ts) and `medic logs summarize` (summary.ts), so that both always
+ * give a line the same entry.
+ */
+import {type Match, type Matcher, tierOf} from './catalogue/matcher.js'
+import {type EmbeddedError, embeddedError, embeddedMatchText} from './embedded.js'
+import {matchText} from './catalogue/matcher.js'
+import type {LogEvent} from './types.js'
+
+export interface Classified {
+  match: Match | undefined
+  /** Set when the entry was found through the server error inside the line. */
+  embedded?: EmbeddedError
+}
+
+export function classify(matcher: Matcher, ev: LogEvent): Classified {
+  if (ev.problem !== undefined || ev.format === 'binary') return {match: undefined}
+  const direct = matcher.match(ev)
+  if (direct !== undefined && ev.http !== undefined) return {match: direct}
+  const text = matchText(ev)
+  const emb = embeddedError(ev, text)
+  if (emb === undefined || emb.text === '') {
+    if (direct === undefined && text.includes('\\"')) {
+      // A server error quoted inside another program's string (`:body "... input field \"f\" ..."`).
+      const unescaped = matcher.matchText(text.replaceAll('\\"', '"'))
+      if (unescaped !== undefined) return {match: unescaped, embedded: {text, client: true, via: 'quoted'}}
+    }
+    return {match: direct}
+  }
+  const inner = matcher.matchText(embeddedMatchText(emb))
+  if (inner === undefined) return {match: direct}
+  if (direct !== undefined && tierOf(direct.entry) < tierOf(inner.entry)) return {match: direct}
+  return {match: direct?.entry.fallback && !inner.family ? {...inner, family: {entry: direct.entry, groups: direct.groups}} : inner, embedded: emb}
+}
