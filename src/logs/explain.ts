@@ -1,18 +1,22 @@
 /**
  * Explains log lines one at a time, in order, keeping the little context that changes a verdict (the CQ lease).
- * Used by `medic explain`; `medic logs summarize` uses the same parser and matcher through the summariser.
+ * Used by `medic explain`; `medic logs summarize` uses the same parser and classifier through the summariser.
  */
 import {catalogueMatcher} from './catalogue/index.js'
 import {extract} from './catalogue/matcher.js'
+import {classify} from './classify.js'
 import {redact} from './redact.js'
 import {parseLine} from './formats.js'
 import {DEFAULT_LEASE_DURATION_MS, LeaseTracker} from './lease.js'
+import {UTC, type Zone} from './time.js'
 import type {Explanation} from './types.js'
 
 export interface ExplainOptions {
   leaseDurationMs?: number
   /** "Now" for timestamps without a year (syslog); tests pin it. */
   now?: number
+  /** The zone of timestamps that carry none (legacy Go log, BSD syslog). */
+  zone?: Zone
 }
 
 export class Explainer {
@@ -26,20 +30,27 @@ export class Explainer {
 
   explain(line: string): Explanation {
     this.lineNo++
-    const ev = parseLine(line, this.options.now)
-    const m = this.matcher.match(ev)
+    const ev = parseLine(line, {now: this.options.now, zone: this.options.zone ?? UTC})
+    const {match: m, embedded} = classify(this.matcher, ev)
+    const shape = {
+      ...(ev.wrappers ? {wrappers: ev.wrappers} : {}),
+      ...(ev.cutShort ? {cutShort: ev.cutShort} : {}),
+    }
     if (!m) {
       const values: Explanation['values'] = {}
       if (ev.time !== undefined && !Number.isNaN(ev.time)) values.time = new Date(ev.time).toISOString()
       if (ev.level) values.level = ev.level
       if (ev.service) values.service = ev.service
-      if (ev.host) values.host = ev.host
-      return {
-        line: this.lineNo, id: null, verdict: 'unknown', title: null, format: ev.format, values,
-        ...(ev.format === 'binary' ? {context: 'binary data, not a log line'} : {message: redact(ev.msg.slice(0, 200))}),
-      }
+      if (ev.host) values.host = redact(ev.host)
+      const why = ev.format === 'binary'
+        ? {context: 'binary data, not a log line'}
+        : ev.problem !== undefined
+          ? {context: `not read: ${ev.problem}`}
+          : {message: redact(ev.msg.slice(0, 200))}
+      return {line: this.lineNo, id: null, verdict: 'unknown', title: null, format: ev.format, values, ...why, ...shape}
     }
-    const values = extract(ev, m.groups)
+    const values = m.family ? {...extract(ev, m.family.groups), ...extract(ev, m.groups)} : extract(ev, m.groups)
+    if (embedded?.status !== undefined) values.httpStatus = embedded.status
     let verdict = m.entry.verdict
     let context: string | undefined
     if (m.entry.id === 'cq-lease-granted') {
@@ -49,7 +60,13 @@ export class Explainer {
       verdict = v.verdict
       context = v.context
     }
-    return {line: this.lineNo, id: m.entry.id, verdict, title: m.entry.title, format: ev.format, values, context, entry: m.entry}
+    return {
+      line: this.lineNo, id: m.entry.id, verdict, title: m.entry.title, format: ev.format, values, context,
+      ...(embedded?.client || m.entry.where === 'client' ? {clientSide: true} : {}),
+      ...(m.family ? {family: m.family.entry.id} : {}),
+      ...shape,
+      entry: m.entry,
+    }
   }
 }
 

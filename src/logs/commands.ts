@@ -1,0 +1,103 @@
+/**
+ * Fills the `{name}` placeholders of a catalogue entry's next commands with values taken from a log line, so that the
+ * command works when pasted, and never lets a value from the log change what the command does.
+ *
+ * The template is read as shell words (single quotes, double quotes, backslashes) to know where each placeholder sits:
+ *  - outside quotes, the value is shell-quoted (`ls /hh/'4 5'`; adjacent quoted text joins the word in any POSIX shell);
+ *  - inside quotes (an InfluxQL statement in `-execute '...'`, a URL in "..."), only a plain value (letters, digits and
+ *    `_ . : / @ % + = , -`) is put in; anything else withholds the whole command, because the quoting of the inner
+ *    language (InfluxQL identifiers, JSON) cannot be guaranteed by shell quoting alone;
+ *  - a value with control characters withholds the command everywhere (it could not be pasted safely).
+ * A placeholder without a value becomes `<name>`, which the operator replaces by hand.
+ */
+import {hasControl, shellQuote} from '../util/text.js'
+
+export type FilledCommand = {ok: true; command: string} | {ok: false; reason: string}
+
+const PLACEHOLDER = /\{(\w+)\}/g
+const PLAIN_IN_QUOTES = /^[\w.:/@%+=,-]+$/
+
+type Quote = 'none' | 'single' | 'double'
+
+/** The quoting state at each index of a shell command (the state that applies to the character at that index). */
+function quoteStates(template: string): Quote[] {
+  const states: Quote[] = new Array(template.length)
+  let q: Quote = 'none'
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i]
+    states[i] = q
+    if (q === 'single') {
+      if (c === "'") q = 'none'
+    } else if (q === 'double') {
+      if (c === '\\') {
+        i++
+        if (i < template.length) states[i] = q
+      } else if (c === '"') q = 'none'
+    } else if (c === '\\') {
+      i++
+      if (i < template.length) states[i] = q
+    } else if (c === "'") q = 'single'
+    else if (c === '"') q = 'double'
+    // A comment (# after a space) ends the command; placeholders in it are prose, filled as text.
+  }
+  return states
+}
+
+function commentStart(template: string, states: Quote[]): number {
+  for (let i = 0; i < template.length; i++) {
+    if (template[i] === '#' && states[i] === 'none' && (i === 0 || /\s/.test(template[i - 1]))) return i
+  }
+  return -1
+}
+
+/** Fills a command template; see the file header for the rules. */
+export function fillCommand(template: string, values: Record<string, string | number | undefined>): FilledCommand {
+  const states = quoteStates(template)
+  const comment = commentStart(template, states)
+  let out = ''
+  let last = 0
+  let problem: string | undefined
+  PLACEHOLDER.lastIndex = 0
+  for (let m = PLACEHOLDER.exec(template); m !== null; m = PLACEHOLDER.exec(template)) {
+    out += template.slice(last, m.index)
+    last = m.index + m[0].length
+    const name = m[1]
+    const raw = values[name]
+    if (raw === undefined || raw === '') {
+      out += `<${name}>`
+      continue
+    }
+    const value = String(raw)
+    if (hasControl(value)) {
+      problem = `the ${name} from the log holds control characters`
+      break
+    }
+    if (comment !== -1 && m.index > comment) {
+      out += value // prose after #: never executed
+      continue
+    }
+    const state = states[m.index]
+    if (state === 'none') {
+      out += PLAIN_IN_QUOTES.test(value) ? value : shellQuote(value)
+    } else if (PLAIN_IN_QUOTES.test(value)) {
+      out += value
+    } else {
+      problem = `the ${name} from the log (${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}) cannot be quoted safely inside this command`
+      break
+    }
+  }
+  if (problem !== undefined) return {ok: false, reason: problem}
+  return {ok: true, command: out + template.slice(last)}
+}
+
+/** The placeholder names a command template uses (for the summariser, which keeps only these values). */
+export function placeholders(templates: readonly string[]): string[] {
+  const names = new Set<string>()
+  for (const t of templates) for (const m of t.matchAll(PLACEHOLDER)) names.add(m[1])
+  return [...names]
+}
+
+/** The text shown for a command: the filled command, or a note saying why it was withheld. */
+export function commandText(filled: FilledCommand): string {
+  return filled.ok ? filled.command : `(command withheld: ${filled.reason})`
+}
