@@ -7,7 +7,7 @@
  *  - inside quotes (an InfluxQL statement in `-execute '...'`, a URL in "..."), only a plain value (letters, digits and
  *    `_ . : / @ % + = , -`) is put in; anything else withholds the whole command, because the quoting of the inner
  *    language (InfluxQL identifiers, JSON) cannot be guaranteed by shell quoting alone;
- *  - a value with control characters withholds the command everywhere (it could not be pasted safely).
+ *  - a value with control characters, or one starting with `-` (it would be read as an option), withholds the command.
  * A placeholder without a value becomes `<name>`, which the operator replaces by hand.
  */
 import {hasControl, shellQuote} from '../util/text.js'
@@ -17,48 +17,39 @@ export type FilledCommand = {ok: true; command: string} | {ok: false; reason: st
 const PLACEHOLDER = /\{(\w+)\}/g
 const PLAIN_IN_QUOTES = /^[\w.:/@%+=,-]+$/
 
-type Quote = 'none' | 'single' | 'double'
+const NONE = 0
+const SINGLE = 1
+const DOUBLE = 2
 
-/** The quoting state at each index of a shell command (the state that applies to the character at that index). */
-function quoteStates(template: string): Quote[] {
-  const states: Quote[] = new Array(template.length)
-  let q: Quote = 'none'
+/** The quoting state (NONE, SINGLE, DOUBLE) at each index of a shell command: the state that applies to that character. */
+function quoteStates(template: string): Uint8Array {
+  const states = new Uint8Array(template.length)
+  let q = NONE
   for (let i = 0; i < template.length; i++) {
-    const c = template[i]
+    const c = template.charCodeAt(i)
     states[i] = q
-    if (q === 'single') {
-      if (c === "'") q = 'none'
-    } else if (q === 'double') {
-      if (c === '\\') {
-        i++
-        if (i < template.length) states[i] = q
-      } else if (c === '"') q = 'none'
-    } else if (c === '\\') {
+    if (q === SINGLE) {
+      if (c === 39 /* ' */) q = NONE
+    } else if (c === 92 /* \\ */) {
+      // A backslash escapes the next character outside quotes and inside double quotes.
       i++
       if (i < template.length) states[i] = q
-    } else if (c === "'") q = 'single'
-    else if (c === '"') q = 'double'
-    // A comment (# after a space) ends the command; placeholders in it are prose, filled as text.
+    } else if (q === DOUBLE) {
+      if (c === 34 /* " */) q = NONE
+    } else if (c === 39) q = SINGLE
+    else if (c === 34) q = DOUBLE
   }
   return states
-}
-
-function commentStart(template: string, states: Quote[]): number {
-  for (let i = 0; i < template.length; i++) {
-    if (template[i] === '#' && states[i] === 'none' && (i === 0 || /\s/.test(template[i - 1]))) return i
-  }
-  return -1
 }
 
 /** Fills a command template; see the file header for the rules. */
 export function fillCommand(template: string, values: Record<string, string | number | undefined>): FilledCommand {
   const states = quoteStates(template)
-  const comment = commentStart(template, states)
   let out = ''
   let last = 0
   let problem: string | undefined
-  PLACEHOLDER.lastIndex = 0
-  for (let m = PLACEHOLDER.exec(template); m !== null; m = PLACEHOLDER.exec(template)) {
+  const re = new RegExp(PLACEHOLDER.source, 'g')
+  for (let m = re.exec(template); m !== null; m = re.exec(template)) {
     out += template.slice(last, m.index)
     last = m.index + m[0].length
     const name = m[1]
@@ -72,12 +63,14 @@ export function fillCommand(template: string, values: Record<string, string | nu
       problem = `the ${name} from the log holds control characters`
       break
     }
-    if (comment !== -1 && m.index > comment) {
-      out += value // prose after #: never executed
-      continue
+    if (value.startsWith('-')) {
+      problem = `the ${name} from the log starts with "-" and would be read as an option`
+      break
     }
     const state = states[m.index]
-    if (state === 'none') {
+    // After a `#` the value is still quoted: zsh (macOS's shell) runs pasted comments as words unless
+    // INTERACTIVE_COMMENTS is set.
+    if (state === NONE) {
       out += PLAIN_IN_QUOTES.test(value) ? value : shellQuote(value)
     } else if (PLAIN_IN_QUOTES.test(value)) {
       out += value

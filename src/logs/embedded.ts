@@ -51,16 +51,30 @@ function cleanText(t: string): string {
   return s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) : s
 }
 
-const TELEGRAF_RECEIVED = /\bwhen writing to \[[^\]]{0,512}\]: received error (.+)$/i
-const TELEGRAF_DROPPED = /\bFailed to write metric \(will be dropped: ([1-5]\d\d)[^)]{0,64}\): (.+)$/
-const TELEGRAF_STATUS = /\bwhen writing to \[[^\]]{0,512}\]: ([1-5]\d\d) [A-Za-z][A-Za-z ]{0,40}?: (.+)$/i
-const TELEGRAF_OLD = /Response Error: Status Code \[([1-5]\d\d)\], expected \[\d{3}\], \[(.{0,4096})\]$/
-const PYTHON = /InfluxDB(?:Server|Client)Error: (?:\(?([1-5]\d\d)\)?:? )?(.+)$/
-const PYTHON_BODY = /HTTP response body: b?'(.+)'$/
-const HEADER = /^\s*X-Influxdb-Error: (.+)$/i
+// Each pattern starts with a literal marker: `at` finds the marker's first occurrence with indexOf and tries the sticky
+// pattern there once, so a line holding the marker thousands of times (or ending in a character `.` does not match)
+// still costs one pass. The `s` flag lets `.` match every character, so `(.+)$` never backtracks through a line.
+const TELEGRAF = /[Ww]hen writing to \[[^\]\s]{0,512}\]: (?:received error (.+)|([1-5]\d\d) [A-Za-z][A-Za-z ]{0,40}?: (.+))$/ys
+const TELEGRAF_DROPPED = /Failed to write metric \(will be dropped: ([1-5]\d\d)[^)]{0,64}\): (.+)$/ys
+const TELEGRAF_OLD = /Response Error: Status Code \[([1-5]\d\d)\], expected \[\d{3}\], \[(.{0,4096})\]$/ys
+const PYTHON = /InfluxDB(?:Server|Client)Error: (?:\(?([1-5]\d\d)\)?:? )?(.+)$/ys
+const PYTHON_BODY = /HTTP response body: b?'(.+)'$/ys
+const HEADER = /^\s*X-Influxdb-Error: (.+)$/is
 const HTTPD_ERROR = /^\[([1-5]\d\d)\] - "(.*)"$/s
-const V2_CLIENT = /\b(?:unexpected error|failure) writing points to database: (.+?)(?: \{"statusCode".*| \/ ".*)?$/
-const HTTP_ERROR_CLASS = /\bHttpError: (.+?)(?: at IncomingMessage.*| \/ ".*)?$/
+const V2_CLIENT = /(?:unexpected error|failure) writing points to database: (.+?)(?: \{"statusCode".*| \/ ".*)?$/ys
+const HTTP_ERROR_CLASS = /HttpError: (.+?)(?: at IncomingMessage.*| \/ ".*)?$/ys
+
+/** The sticky `re` tried once at the first occurrence of any of `markers` (plus `back` characters before it). */
+function at(text: string, markers: readonly string[], re: RegExp, back = 0): RegExpExecArray | null {
+  let first = -1
+  for (const m of markers) {
+    const i = text.indexOf(m)
+    if (i !== -1 && (first === -1 || i < first)) first = i
+  }
+  if (first === -1 || first < back) return null
+  re.lastIndex = first - back
+  return re.exec(text)
+}
 
 /** The server's error inside a line, or undefined (see the file header). */
 export function embeddedError(ev: LogEvent, text: string): EmbeddedError | undefined {
@@ -70,6 +84,13 @@ export function embeddedError(ev: LogEvent, text: string): EmbeddedError | undef
   if (httpd) return {text: cleanText(httpd[2]), status: Number(httpd[1]), client: false, via: 'httpd-error'}
   const header = HEADER.exec(text)
   if (header) return {text: cleanText(header[1]), client: true, via: 'x-influxdb-error'}
+  // Telegraf before 1.x prints the status it got, the one it expected, then the body: `Status Code [500], expected [204],
+  // [{"error":"..."}]`. Read it before the body search, which would take the expected status for the real one.
+  const old = at(text, ['Response Error: Status Code ['], TELEGRAF_OLD)
+  if (old) {
+    const t = old[2] === '<nil>' ? '' : old[2].startsWith('{') ? jsonObjectError(old[2]) ?? old[2] : old[2]
+    return {text: cleanText(t), status: Number(old[1]), client: true, via: 'telegraf'}
+  }
   const body = text.indexOf('{"error":"')
   if (body !== -1) {
     const t = jsonStringAt(text, body + 9)
@@ -83,25 +104,25 @@ export function embeddedError(ev: LogEvent, text: string): EmbeddedError | undef
       if (t !== undefined) return {text: cleanText(t), status: statusBefore(text, escaped), client: true, via: 'json-body'}
     }
   }
-  let m = PYTHON_BODY.exec(text)
+  let m = at(text, ['HTTP response body: '], PYTHON_BODY)
   if (m) {
     const inner = m[1].replaceAll('\\n', '')
     const t = inner.startsWith('{') ? jsonObjectError(inner) : inner
     if (t !== undefined) return {text: cleanText(t), client: true, via: 'python'}
   }
-  m = TELEGRAF_DROPPED.exec(text)
+  m = at(text, ['Failed to write metric (will be dropped: '], TELEGRAF_DROPPED)
   if (m) return {text: cleanText(m[2]), status: Number(m[1]), client: true, via: 'telegraf'}
-  m = TELEGRAF_RECEIVED.exec(text)
-  if (m) return {text: cleanText(m[1]), client: true, via: 'telegraf'}
-  m = TELEGRAF_STATUS.exec(text)
-  if (m) return {text: cleanText(m[2]), status: Number(m[1]), client: true, via: 'telegraf'}
-  m = TELEGRAF_OLD.exec(text)
-  if (m) return {text: m[2] === '<nil>' ? '' : cleanText(m[2]), status: Number(m[1]), client: true, via: 'telegraf'}
-  m = PYTHON.exec(text)
+  m = at(text, ['hen writing to ['], TELEGRAF, 1)
+  if (m) {
+    return m[1] !== undefined
+      ? {text: cleanText(m[1]), client: true, via: 'telegraf'}
+      : {text: cleanText(m[3]), status: Number(m[2]), client: true, via: 'telegraf'}
+  }
+  m = at(text, ['InfluxDBServerError: ', 'InfluxDBClientError: '], PYTHON)
   if (m) return {text: cleanText(m[2]), status: m[1] === undefined ? undefined : Number(m[1]), client: true, via: 'python'}
-  m = V2_CLIENT.exec(text)
+  m = at(text, ['unexpected error writing points to database: ', 'failure writing points to database: '], V2_CLIENT)
   if (m) return {text: cleanText(m[1]), client: true, via: 'client'}
-  m = HTTP_ERROR_CLASS.exec(text)
+  m = at(text, ['HttpError: '], HTTP_ERROR_CLASS)
   if (m) return {text: cleanText(m[1]), client: true, via: 'client'}
   return undefined
 }

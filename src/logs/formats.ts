@@ -224,7 +224,7 @@ function fromJson(ev: LogEvent, body: string): boolean {
   if (!parsed.ok) {
     if (parsed.reason.includes('nests deeper')) {
       ev.format = 'json'
-      ev.problem = `JSON that ${parsed.reason}`
+      ev.problem = `JSON nested deeper than ${MAX_JSON_DEPTH} levels`
       ev.msg = ''
       return true
     }
@@ -652,7 +652,7 @@ function consoleLine(ev: LogEvent, s: string): boolean {
       if (fields.log_id) ev.logId = fields.log_id
       if (fields.service) ev.service = fields.service
     } else if (!parsed.ok && parsed.reason.includes('nests deeper')) {
-      ev.problem = `JSON context that ${parsed.reason}`
+      ev.problem = `a JSON context nested deeper than ${MAX_JSON_DEPTH} levels`
     }
   }
   return true
@@ -671,7 +671,7 @@ function httpStatus(ev: LogEvent, s: string): boolean {
     if (body.ok && body.value !== null && typeof body.value === 'object' && typeof (body.value as {error?: unknown}).error === 'string') {
       message = (body.value as {error: string}).error
     } else if (!body.ok && body.reason.includes('nests deeper')) {
-      ev.problem = `a body that ${body.reason}`
+      ev.problem = `a JSON body nested deeper than ${MAX_JSON_DEPTH} levels`
       message = ''
     } else {
       message = m[3]

@@ -166,7 +166,9 @@ function syslogTag(s: string, from: number, requirePid: boolean): [string, numbe
   } else if (requirePid) return undefined
   if (s.charCodeAt(i) !== 58) return undefined
   i++
-  if (s.charCodeAt(i) === 32) i++
+  // A tag ends with `: ` (or the end of the line): `host:8086` or a time's `13:32` is not a tag.
+  if (i < s.length && s.charCodeAt(i) !== 32) return undefined
+  if (i < s.length) i++
   if (!/[A-Za-z]/.test(proc)) return undefined
   return [proc, pid, i - from]
 }

@@ -306,7 +306,7 @@ export const dataEntries: CatalogueEntry[] = [
     match: [
       {
         keywords: ['authorization failed', 'unable to parse authentication credentials', 'username required'],
-        pattern: /^401 (?:authorization failed|unable to parse authentication credentials|username required)$/,
+        pattern: /^(?:401 )?(?:authorization failed|unable to parse authentication credentials|username required)$/,
       },
       {http: {status: 401, side: 'data'}},
     ],
