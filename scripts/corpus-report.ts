@@ -5,6 +5,7 @@
  *
  *   npx tsx scripts/corpus-report.ts                    # this tree
  *   npx tsx scripts/corpus-report.ts --src /tmp/base/src --misses   # another checkout's sources (before/after)
+ *   npx tsx scripts/corpus-report.ts --file test/fixtures/corpus/holdout.jsonl   # the held-out lines (never tuned on)
  */
 import {readFileSync} from 'node:fs'
 import {resolve} from 'node:path'
@@ -16,7 +17,8 @@ const args = process.argv.slice(2)
 const srcAt = args.indexOf('--src')
 const src = resolve(srcAt === -1 ? 'src' : args[srcAt + 1])
 const showMisses = args.includes('--misses')
-const file = resolve('test/fixtures/corpus/lines.jsonl')
+const fileAt = args.indexOf('--file')
+const file = resolve(fileAt === -1 ? 'test/fixtures/corpus/lines.jsonl' : args[fileAt + 1])
 
 const {Explainer} = (await import(pathToFileURL(`${src}/logs/explain.ts`).href)) as typeof import('../src/logs/explain.js')
 const corpus: CorpusLine[] = loadCorpus(readFileSync(file, 'utf8'))

@@ -10,6 +10,7 @@
  *   journald-iso  2022-03-01T10:00:00+0000 host influxd[123]: <line>                    (journalctl -o short-iso / short-precise)
  *   syslog-tag    influxd[123]: <line>                                                  (a syslog line pasted without its date and host)
  *   export-time   March 30th 2016, 09:12:47.262<TAB><line>                              (a log viewer's export)
+ *   name-tag      <influxdb> <line>                                                     (balena and similar viewers)
  *
  * Layers can stack (compose around a --timestamps line around a legacy line; syslog around compose): `unwrap` removes
  * up to MAX_LAYERS of them. The outer time, host and process are kept for the line when it has none of its own.
@@ -224,6 +225,8 @@ function journaldIso(s: string, isoLen: number): Omit<Unwrapped, 'layers'> | und
   return {body: s.slice(hostEnd + 1 + len), host, process: proc, pid, timeText, time: parseIso(timeText)}
 }
 
+// balenaCloud and similar log viewers: `<service-name> line`.
+const NAME_TAG = /^<([A-Za-z][\w.-]{0,63})> /
 const EXPORT_TIME = /^[A-Z][a-z]{2,8} \d{1,2}(?:st|nd|rd|th), \d{4}, \d\d:\d\d:\d\d(?:\.\d{1,9})?\t/
 
 /**
@@ -300,6 +303,13 @@ export function unwrap(line: string, now?: number, zone: Zone = UTC): Unwrapped 
         out.process ??= b.process
         out.pid ??= b.pid
         next = b.body
+      } else {
+        const tag = NAME_TAG.exec(s)
+        if (tag) {
+          out.layers.push('name-tag')
+          out.container ??= tag[1]
+          next = s.slice(tag[0].length)
+        }
       }
     } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
       const b = c >= 65 && c <= 90 ? bsdSyslog(s, now, zone) : undefined

@@ -266,13 +266,17 @@ export function extract(ev: LogEvent, groups?: Record<string, string | undefined
       if (name && v[name] === undefined) put(v, name, ev.fields[k])
     }
   }
-  if (groups) for (const k in groups) put(v, k, groups[k])
+  // A pattern with alternatives names a value once per alternative (JavaScript forbids a repeated group name): `db2`
+  // is `db` from the second alternative.
+  if (groups) for (const k in groups) if (groups[k] !== undefined) put(v, baseName(k), groups[k])
   for (const k in v) {
     const x = v[k]
     if (typeof x === 'string') v[k] = redact(x)
   }
   return v
 }
+
+const baseName = (k: string): string => (k.length > 1 && k.endsWith('2') ? k.slice(0, -1) : k)
 
 /**
  * Only the named values of a line (what extract() would give for those names), without the cost of the others: the
@@ -281,7 +285,7 @@ export function extract(ev: LogEvent, groups?: Record<string, string | undefined
 export function extractSome(ev: LogEvent, groups: Record<string, string | undefined> | undefined, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const name of names) {
-    let v = groups?.[name]
+    let v = groups?.[name] ?? groups?.[`${name}2`]
     if (v === undefined && ev.fields !== undefined) {
       for (const k in ev.fields) {
         if (FIELD_KEYS[k] === name) {

@@ -483,8 +483,10 @@ export const benignEntries: CatalogueEntry[] = [
     category: 'storage',
     where: 'data',
     match: {
-      keywords: ['successfully precreated'],
-      pattern: /^[Nn]ew shard group (?:(?<shardGroup>\d{1,20}) )?successfully precreated(?: for database (?<db>[^,]{1,256}), retention policy (?<rp>\S{1,256}))?$/,
+      keywords: ['successfully precreated', 'successfully created', 'pre-creating successive shard group'],
+      // 0.9-0.11 (bare or [metastore]): `new shard group 3 successfully created [for database db, retention policy rp]`
+      // and `pre-creating successive shard group for group 1, database db, policy rp`.
+      pattern: /^(?:[Nn]ew shard group (?:(?<shardGroup>\d{1,20}) )?successfully (?:pre)?created(?: for database (?<db>[^,]{1,256}), retention policy (?<rp>\S{1,256}))?|pre-creating successive shard group for group \d{1,20}, database (?<db2>[^,]{1,256}), policy (?<rp2>\S{1,256}))$/,
     },
     cause: 'Shortly before the current shard group ends (`advance-period`), the precreation service creates the next one so that writes at the boundary do not wait for the meta cluster.',
     impact: 'None. Failures to precreate are logged differently and leave shard creation to the first write of the new period.',
@@ -508,8 +510,8 @@ export const benignEntries: CatalogueEntry[] = [
     category: 'storage',
     where: 'data',
     match: {
-      keywords: ['Retention policy deletion check', 'retention policy shard deletion check commencing'],
-      pattern: /^(?:Retention policy deletion check \((?:start|end)\)|retention policy shard deletion check commencing)$/,
+      keywords: ['Retention policy deletion check', 'retention policy shard deletion check commencing', 'retention policy enforcement check commencing'],
+      pattern: /^(?:Retention policy deletion check \((?:start|end)\)|retention policy (?:shard deletion|enforcement) check commencing)$/,
     },
     cause: 'Every `[retention] check-interval` (30 minutes by default) the service looks for shard groups past their retention policy\'s duration and deletes them.',
     impact: 'None.',
@@ -531,7 +533,7 @@ export const benignEntries: CatalogueEntry[] = [
     match: [
       {keywords: ['Deleted shard'], pattern: /^Deleted shard(?: group)?$/},
       {keywords: ['deleted shard group'], pattern: /^deleted shard group (?<shardGroup>\d{1,20}) from database (?<db>[^,]{1,256}), retention policy (?<rp>\S{1,256})$/},
-      {keywords: ['shard ID'], pattern: /^shard ID (?<shardId>\d{1,20}) from database (?<db>[^,]{1,256}), retention policy (?<rp>[^,]{1,256}), (?:deleted|removed)$/},
+      {keywords: ['shard ID'], pattern: /^shard ID (?<shardId>\d{1,20})(?: from database (?<db>[^,]{1,256}), retention policy (?<rp>[^,]{1,256}),)? (?:deleted|removed)$/},
     ],
     cause: 'The data in this shard (group) is older than its retention policy allows, so it was removed from the meta store and from disk.',
     impact: 'The data is gone by design. Unexpected only if the retention policy is shorter than intended.',

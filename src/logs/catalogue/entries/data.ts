@@ -24,7 +24,7 @@ const HH_METRICS = ['_internal..hh_processor.queueBytes', '_internal..hh_process
 const HTTPD_METRICS = ['_internal..httpd.writeReq', '_internal..httpd.clientError', '_internal..httpd.serverError', '_internal..httpd.pointsWrittenFail']
 const DATA_LOG = '/var/log/influxdb/influxdb.log'
 const META_LOG = '/var/log/influxdb/influxdb-meta.log'
-const WRITE_URI = /^\/(?:write|api\/v2\/write)(?:\?|$)/
+const WRITE_URI = /^\/(?:write|api\/v2\/write|api\/v1\/prom\/write)(?:\?|$)/
 const NO_RETRY_400 =
   'A 4xx answer is final: nothing from the request was stored (unless the body says `partial write`). Retrying the same request gets the same answer, so fix the request instead of retrying, and do not let a retry loop hold back newer points.'
 

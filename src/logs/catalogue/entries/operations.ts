@@ -57,6 +57,35 @@ export const operationEntries: CatalogueEntry[] = [
     ],
   },
   {
+    id: 'tsm-file-corrupt',
+    title: 'A TSM file could not be read when its shard opened: it was renamed to .bad and left out',
+    verdict: 'warning',
+    category: 'storage',
+    where: 'data',
+    match: {
+      keywords: ['corrupt tsm file'],
+      pattern: /^Cannot (?<action>read|rename) corrupt tsm file(?:, renaming)?(?:: (?<error>.{1,2000}))?$/,
+    },
+    cause:
+      'While opening a shard (at start-up or after a restore), the file store could not read one of its TSM files: a truncated or damaged file, a disk error, or an operating-system limit such as open files or memory maps (the `error` field says which). The file is renamed with a `.bad` suffix and the shard opens without it. `Cannot rename corrupt tsm file` means even the rename failed, and the shard does not open.',
+    impact:
+      'The points in that file are missing from this node\'s copy of the shard until the file is repaired or the shard is copied from another owner. When the error is an OS limit (`too many open files`, `resource temporarily unavailable`, `cannot allocate memory`), the file may be fine: raise the limit, rename it back and restart.',
+    check: [
+      'What does the error field say: damage (`unexpected EOF`, checksum, index) or a limit (open files, memory maps)?',
+      'Does another data node own a copy of this shard (influxd-ctl show-shards)?',
+    ],
+    commands: ['influxd-ctl show-shards', 'find /var/lib/influxdb/data -name "*.bad"', 'influx_inspect verify -dir /var/lib/influxdb/data'],
+    configKeys: ['[data] dir'],
+    versions: ['1.5+ (zap); earlier versions failed the shard open instead (see shard-open-failed).'],
+    docs: [DOC_DATA_CONFIG],
+    examples: [
+      {
+        line: 'ts=2022-05-01T08:00:01.120000Z lvl=error msg="Cannot read corrupt tsm file, renaming" log_id=0aBcDeFg000 engine=tsm1 service=filestore path=/var/lib/influxdb/data/db/autogen/12/000000031-000000002.tsm id=3 error="indirectIndex: not enough data for max time"',
+        values: {action: 'read'},
+      },
+    ],
+  },
+  {
     id: 'cluster-drop-write-request',
     title: 'A remote write was dropped because its shard no longer exists',
     verdict: 'info',

@@ -510,7 +510,12 @@ export const raftEntries: CatalogueEntry[] = [
     category: 'meta',
     where: 'meta',
     // `etcdserver: no leader` (Kubernetes' etcd) is another program's Raft: not this entry.
-    match: {keywords: ['no leader', 'No leader'], pattern: /(?:^|(?<!etcdserver): )[Nn]o leader\.?$/},
+    match: {
+      keywords: ['no leader', 'No leader'],
+      // 0.9's cluster also said it in its own words: `no leader detected during fetchMetaData`, `no leader available for
+      // reporting timeout`.
+      pattern: /(?:(?:^|(?<!etcdserver): )[Nn]o leader\.?$|\bno leader (?:detected during fetchMetaData|available for reporting)\b)/,
+    },
     cause:
       'A request needed the meta leader (anything that changes meta data, the CQ lease, a data node\'s poll) and the node that got it knows of no leader. Either no election has completed (a majority of meta nodes is down or cannot reach each other on 8089), or this meta node has never been added to a cluster.',
     impact:

@@ -8,7 +8,8 @@ const DOC_FAQ = 'enterprise_influxdb/v1/troubleshooting/frequently-asked-questio
 const DOC_CLUSTERING = 'enterprise_influxdb/v1/concepts/clustering/'
 const HH_KEYS = ['[hinted-handoff] max-size', '[hinted-handoff] max-age', '[hinted-handoff] retry-rate-limit', '[hinted-handoff] retry-max-interval']
 const HH_METRICS = ['_internal..hh_processor.queueBytes', '_internal..hh_processor.writeNodeReqFail', '_internal..hh_node.queueTotalSize']
-const WRITE_URI = /^\/(?:write|api\/v2\/write)(?:\?|$)/
+// /api/v1/prom/write: Prometheus remote write (1.4-1.8), the same write path and the same error bodies.
+const WRITE_URI = /^\/(?:write|api\/v2\/write|api\/v1\/prom\/write)(?:\?|$)/
 /**
  * A 500 on /write in a data node's access log, told apart by the size of its JSON body (`{"error":"..."}` plus a
  * newline): the access log has no reason, but each reason has its own length.
