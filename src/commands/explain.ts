@@ -122,7 +122,8 @@ Exit status: 0 when no line is a warning or critical, 3 when one is, 2 for a usa
       'or a file: medic explain --file /var/log/influxdb/influxdb.log',
       'or pipe lines in: journalctl -u influxdb -n 200 | medic explain',
     ])
-    const open = {onWait: process.stderr.isTTY ? (message: string) => this.note(message) : undefined}
+    // One line on stderr (not a redraw), also off a terminal: a script stuck on a pipe nobody writes to says why.
+    const open = {onWait: (message: string) => this.note(message)}
     return (async function* () {
       for (const input of inputs) yield* readLines(input, open)
     })()

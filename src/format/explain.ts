@@ -3,7 +3,7 @@
  * Every value taken from a log line goes through escapeControl (a line can hold terminal escape sequences), and the
  * next commands are filled by logs/commands.ts, which quotes values or withholds the command.
  */
-import {commandText, fillCommand} from '../logs/commands.js'
+import {commandText, fillCommand, type FilledCommand} from '../logs/commands.js'
 import type {CatalogueEntry, Explanation} from '../logs/types.js'
 import {escapeControl} from '../util/text.js'
 import {bold, dim, heading, padVerdict, terminalWidth, verdictLabel, wrap} from './text.js'
@@ -23,6 +23,11 @@ function fillText(template: string, values: Explanation['values']): string {
   return template.replace(/\{(\w+)\}/g, (_, k: string) => (values[k] === undefined ? `<${k}>` : escapeControl(String(values[k]))))
 }
 
+/** A command to paste (`$ ...`), or the note saying why it was withheld, which has no `$` so nobody pastes it. */
+function commandLine(f: FilledCommand): string {
+  return f.ok ? `$ ${f.command}` : commandText(f)
+}
+
 /** The body of an entry: cause, impact, checks, commands, config, metrics, versions, client advice. */
 export function renderEntryBody(e: CatalogueEntry, values: Explanation['values'] = {}, options: {clientFirst?: boolean} = {}): string {
   const width = terminalWidth()
@@ -38,7 +43,7 @@ export function renderEntryBody(e: CatalogueEntry, values: Explanation['values']
   }
   if (e.commands.length > 0) {
     out.push(bold('Next commands'))
-    for (const c of e.commands) out.push(`  $ ${commandText(fillCommand(c, values))}`)
+    for (const c of e.commands) out.push(`  ${commandLine(fillCommand(c, values))}`)
   }
   if (e.client && !options.clientFirst) section('For client developers', e.client)
   if (e.configKeys && e.configKeys.length > 0) out.push(bold('Config keys'), `  ${e.configKeys.join(', ')}`)
@@ -74,7 +79,8 @@ export function renderExplanation(r: Explanation): string {
   out.push(`${padVerdict(r.verdict)} ${bold(r.id)}  ${r.title}`)
   const v = valuesLine(r.values)
   if (v) out.push(`  ${dim(`${r.format}: ${v}`)}`)
-  if (r.clientSide) out.push(`  ${dim('a client reported this error; the server side is explained below, the client advice first')}`)
+  if (r.reportedBy !== undefined) out.push(`  ${dim('a client reported this error; the server side is explained below, the client advice first')}`)
+  else if (r.clientSide) out.push(`  ${dim('the server answered this error to a client: the client advice comes first')}`)
   for (const n of readingNotes(r)) out.push(`  ${dim(n)}`)
   if (r.context) out.push(`  ${verdictLabel(r.verdict)}: ${escapeControl(r.context)}`)
   out.push('', renderEntryBody(r.entry, r.values, {clientFirst: r.clientSide}))
@@ -96,7 +102,7 @@ function meanings(seen: Iterable<Explanation>): string[] {
   for (const r of seen) {
     const e = r.entry!
     out.push('', `${padVerdict(e.verdict)} ${bold(e.id)}  ${e.title}`, wrap(r.clientSide && e.client ? e.client : e.cause, terminalWidth(), '  '))
-    if (e.commands[0]) out.push(`  $ ${commandText(fillCommand(e.commands[0], r.values))}`)
+    if (e.commands[0]) out.push(`  ${commandLine(fillCommand(e.commands[0], r.values))}`)
     out.push(dim(`  (medic explain ${e.id} for the full entry)`))
   }
   return out

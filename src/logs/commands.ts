@@ -75,7 +75,8 @@ export function fillCommand(template: string, values: Record<string, string | nu
     } else if (PLAIN_IN_QUOTES.test(value)) {
       out += value
     } else {
-      problem = `the ${name} from the log (${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}) cannot be quoted safely inside this command`
+      // The value is not repeated here: the note is printed next to commands and must not be pasteable either.
+      problem = `the ${name} from the log has characters that cannot be quoted safely inside this command`
       break
     }
   }

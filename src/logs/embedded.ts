@@ -81,7 +81,8 @@ export function embeddedError(ev: LogEvent, text: string): EmbeddedError | undef
   if (!MARKERS.test(text)) return undefined
   // The data node's own log of a 5xx answer (1.4+): lvl=error msg="[500] - \"timeout\"" service=httpd.
   const httpd = HTTPD_ERROR.exec(ev.msg)
-  if (httpd) return {text: cleanText(httpd[2]), status: Number(httpd[1]), client: false, via: 'httpd-error'}
+  // The error is Go-quoted (%q): `\"` and `\\` stand for a quote and a backslash.
+  if (httpd) return {text: cleanText(httpd[2].replace(/\\(["\\])/g, '$1')), status: Number(httpd[1]), client: false, via: 'httpd-error'}
   const header = HEADER.exec(text)
   if (header) return {text: cleanText(header[1]), client: true, via: 'x-influxdb-error'}
   // Telegraf before 1.x prints the status it got, the one it expected, then the body: `Status Code [500], expected [204],

@@ -63,6 +63,7 @@ export class Explainer {
     return {
       line: this.lineNo, id: m.entry.id, verdict, title: m.entry.title, format: ev.format, values, context,
       ...(embedded?.client || m.entry.where === 'client' ? {clientSide: true} : {}),
+      ...(embedded?.client ? {reportedBy: embedded.via} : {}),
       ...(m.family ? {family: m.family.entry.id} : {}),
       ...shape,
       entry: m.entry,

@@ -291,6 +291,17 @@ export async function* readBytes(input: LogInput, onRead?: (bytes: number) => vo
     throw fileError(name, err)
   }
   if (first.done) return
+  // A pipe may deliver a single byte first: read on until the two magic bytes can be checked.
+  while (first.value.length < 2) {
+    let more: IteratorResult<Buffer>
+    try {
+      more = await iterator.next()
+    } catch (err) {
+      throw fileError(name, err)
+    }
+    if (more.done) break
+    first = {done: false, value: Buffer.concat([first.value, more.value])}
+  }
   if (first.value[0] === 0x1f && first.value[1] === 0x8b) {
     yield* gunzipStream(raw, first.value, name, onRead, iterator)
     return

@@ -676,7 +676,7 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
   return {
     verdict,
     exitCode,
-    complete: problems.length === 0,
+    complete: outcome.complete,
     input: {
       files: options.files, lines: p.lines, blankLines: p.blank, bytes: options.bytes ?? p.chars, filteredOut: p.filtered, untimed: p.untimed,
       untimedSkipped: p.untimedSkipped, binary: p.binary, truncated: p.truncated, problems,

@@ -161,8 +161,10 @@ export interface Explanation {
   values: ExtractedValues
   /** A sentence about how the context (other lines) changed the verdict. */
   context?: string
-  /** The line is a client's report of an error the server sent: the client advice comes first. */
+  /** The error concerns a client (a client reported it, or the server answered it to one): the client advice comes first. */
   clientSide?: boolean
+  /** Set when a client's line carried the server's error: how it was found (telegraf, python, json-body, curl...). */
+  reportedBy?: string
   /** The family catch-all this line also belongs to (e.g. write-failed-remote around a field type conflict). */
   family?: string
   /** The wrappers removed from around the line (docker-json, compose, timestamp, syslog, rfc5424...). */

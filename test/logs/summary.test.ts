@@ -38,7 +38,7 @@ describe('CQ lease context', () => {
     // The lease granted at second 0 ran out at 60: a denial after that means a grant this input does not show.
     const late = ex.explain(lease(200, 5, 409))
     expect(late.verdict).toBe('warning')
-    expect(late.context).toContain('grants stopped appearing')
+    expect(late.context).toContain('renewals (200) were in this input until')
     // A grant resets it.
     ex.explain(lease(201, 4, 200))
     expect(ex.explain(lease(202, 5, 409)).verdict).toBe('expected')

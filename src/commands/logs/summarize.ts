@@ -55,7 +55,8 @@ Exit status: 0 when nothing needs action, 3 when a warning or critical entry was
         since: flags.since, until: flags.until, leaseDurationMs: flags['lease-duration'], workers: flags.workers, tz: flags.tz,
         templateLimit: Math.max(flags.top, this.jsonEnabled() ? 50 : flags.top),
         onProgress: progress?.update,
-        open: {onWait: process.stderr.isTTY ? (message) => this.note(message) : undefined},
+        // One line on stderr (not a redraw), also off a terminal: a script stuck on a pipe nobody writes to says why.
+        open: {onWait: (message) => this.note(message)},
       })
     } finally {
       progress?.stop()
