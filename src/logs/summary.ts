@@ -267,7 +267,7 @@ export class Summariser {
     const lease = e.id === 'cq-lease-granted' || e.id === 'cq-lease-denied'
     count(acc.nodes, g?.nodeId ?? ev.fields.node_id ?? (lease && ev.http ? nodeFromUri(ev.http.uri) : undefined))
     count(acc.shards, g?.shardId ?? ev.fields.db_shard_id ?? ev.fields.shard_id)
-    if (e.restart) this.noteRestart({time: t, source: detach(source, true), evidence: e.id})
+    if (e.restart) this.noteRestart({time: t, source: detach(source, true), evidence: e.id, ...(ev.logId ? {logId: detach(ev.logId, true)} : {})})
     if (t !== undefined && lease) {
       if (e.id === 'cq-lease-granted') {
         this.grants.add(t)
@@ -710,9 +710,22 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
   }
 }
 
-/** A restart is a start-up line or a new zap log_id; both for the same source within a minute count once. */
+/**
+ * Restarts: every start-up line is one (a node killed and started again within seconds is two runs, not one), and so is
+ * every new zap log_id of a source after its first, unless a start-up line of that run (same log_id) already counts.
+ * The same mark seen twice (inputs split between threads) counts once.
+ */
 function collectRestarts(p: SummaryPartial): SummaryReport['restarts'] {
-  const marks: RestartMark[] = [...p.restarts]
+  const marks: RestartMark[] = []
+  const seen = new Set<string>()
+  const startedRuns = new Set<string>()
+  for (const m of p.restarts) {
+    const key = `${m.source}\u0000${m.time ?? ''}\u0000${m.evidence}\u0000${m.logId ?? ''}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    marks.push(m)
+    if (m.logId !== undefined) startedRuns.add(`${m.source}\u0000${m.logId}`)
+  }
   const bySource = new Map<string, Array<{logId: string; first?: number}>>()
   for (const v of Object.values(p.logIds)) {
     if (!bySource.has(v.source)) bySource.set(v.source, [])
@@ -722,21 +735,12 @@ function collectRestarts(p: SummaryPartial): SummaryReport['restarts'] {
     ids.sort((a, b) => (a.first ?? 0) - (b.first ?? 0))
     // The first log_id of a source only tells when its log starts, unless a start-up line says more.
     for (const [i, v] of ids.entries()) {
-      if (i === 0) continue
+      if (i === 0 || startedRuns.has(`${source}\u0000${v.logId}`)) continue
       marks.push({time: v.first, source, logId: v.logId, evidence: `new log_id ${v.logId}`})
     }
   }
   marks.sort((a, b) => (a.time ?? 0) - (b.time ?? 0))
-  const out: SummaryReport['restarts'] = []
-  for (const m of marks) {
-    const dup = out.find((o) => o.source === m.source && o.time !== null && m.time !== undefined && Math.abs(Date.parse(o.time) - m.time) < MINUTE)
-    if (dup) {
-      dup.logId ??= m.logId
-      continue
-    }
-    out.push({time: iso(m.time), source: m.source, ...(m.logId ? {logId: m.logId} : {}), evidence: m.evidence})
-  }
-  return out
+  return marks.map((m) => ({time: iso(m.time), source: m.source, ...(m.logId ? {logId: m.logId} : {}), evidence: m.evidence}))
 }
 
 export type {LogEvent}

@@ -105,6 +105,24 @@ describe('Summariser', () => {
     expect(r.events[0]).toMatchObject({kind: 'first-seen', id: 'hh-queue-full'})
   })
 
+  it('counts a node killed and started again within seconds as a second run, at its own time (logfmt and legacy)', () => {
+    const runs = [
+      'ts=2026-11-22T01:00:00.000000Z lvl=info msg="InfluxDB Meta starting" log_id=0AAAAAAAAAA version=dev',
+      'ts=2026-11-22T01:00:01.000000Z lvl=info msg="Listening on HTTP" log_id=0AAAAAAAAAA service=meta addr=127.0.0.1:8091',
+      // kill -9: no shutdown line; started again 20 s later
+      'ts=2026-11-22T01:00:21.000000Z lvl=info msg="InfluxDB Meta starting" log_id=0BBBBBBBBBB version=dev',
+      'ts=2026-11-22T01:00:22.000000Z lvl=info msg="Listening on HTTP" log_id=0BBBBBBBBBB service=meta addr=127.0.0.1:8091',
+    ]
+    const s = new Summariser()
+    for (const l of runs) s.add(l, 'meta-1.log')
+    const r = buildReport(s.partial(), {files: ['meta-1.log']})
+    expect(r.restarts.map((x) => [x.time, x.logId])).toEqual([['2026-11-22T01:00:00.000Z', '0AAAAAAAAAA'], ['2026-11-22T01:00:21.000Z', '0BBBBBBBBBB']])
+    expect(r.events.filter((e) => e.kind === 'restart').map((e) => e.time)).toEqual(['2026-11-22T01:00:00.000Z', '2026-11-22T01:00:21.000Z'])
+    const legacy = new Summariser()
+    for (const l of ['[run] 2016/09/19 10:00:00 InfluxDB starting, version 1.1.1-c1.1.1, branch master, commit x', '[run] 2016/09/19 10:00:15 InfluxDB starting, version 1.1.1-c1.1.1, branch master, commit x']) legacy.add(l, 'data-1.log')
+    expect(buildReport(legacy.partial(), {files: ['data-1.log']}).restarts.map((x) => x.time)).toEqual(['2016-09-19T10:00:00.000Z', '2016-09-19T10:00:15.000Z'])
+  })
+
   it('gives the same report however the input is split between threads', () => {
     const whole = new Summariser()
     for (const l of lines) whole.add(l, 'f')
