@@ -11,7 +11,7 @@
  * "<line>"` against `medic --version`, run alternately, medians. Every figure that has a target is a ratio against a
  * baseline measured in the same run, because absolute times on shared, noisy machines say little (see README.md).
  *
- * Targets (from the issue): medic MB/s >= 0.12 x grep MB/s; medic peak RSS < 250 MB; explain <= 1.3 x --version.
+ * Targets (issue 13): medic MB/s >= 0.2 x grep MB/s (goal 0.35); medic peak RSS < 250 MB; explain <= 1.15 x --version.
  * The script prints PASS/FAIL per target and a final JSON line with all figures. It exits 0 even when a target is
  * missed (benchmarks are not tests) and 1 only when a command could not run or failed.
  *
@@ -34,10 +34,12 @@ const GNU_TIME = '/usr/bin/time'
 const MB = 1024 ** 2 // binary megabytes, as in gen-log.js
 
 const TARGETS = {
-  throughputRatio: 0.12, // medic MB/s divided by grep MB/s, at least
+  throughputRatio: 0.2, // medic MB/s divided by grep MB/s, at least (issue 13: stays >= 0.2 after the matcher changes)
   peakRssMB: 250, // medic peak resident memory, below
-  startupRatio: 1.3, // median `explain` time divided by median `--version` time, at most
+  startupRatio: 1.15, // median `explain` time divided by median `--version` time, at most (issue 13)
 }
+/** Where issue 13 would like throughput to be; printed as a goal, not a pass/fail target. */
+const GOALS = {throughputRatio: 0.35}
 const EXPLAIN_LINE = '[write] 2016/10/18 10:35:21 write failed for shard 2382 on node 4: hinted handoff queue not empty'
 /** medic exits 3 when it found problems in the log: still a successful run. */
 const MEDIC_OK = new Set([0, 3])
@@ -243,7 +245,7 @@ async function throughput(opts, result, failures) {
   const ratio = medicMBs / grepMBs
   const ratioOk = ratio >= TARGETS.throughputRatio
   const rssOk = peakMB === null ? null : peakMB < TARGETS.peakRssMB
-  console.log(`${verdict(ratioOk)}        throughput ratio medic/grep = ${fmt(ratio, 3)} (target >= ${TARGETS.throughputRatio})`)
+  console.log(`${verdict(ratioOk)}        throughput ratio medic/grep = ${fmt(ratio, 3)} (target >= ${TARGETS.throughputRatio}, goal ${GOALS.throughputRatio})`)
   console.log(`${verdict(rssOk)}        medic peak RSS = ${fmt(peakMB, 0)} MB (target < ${TARGETS.peakRssMB} MB)`)
 
   result.grep = {keywords: keywords.length, matches: grepCount, runsMs: grepMs.map(Math.round), bestMs: Math.round(grepBest), MBps: round(grepMBs, 1)}

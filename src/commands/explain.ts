@@ -4,9 +4,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {durationFlag} from '../cli/flags.js'
 import {ExitCode, type ExitCodeValue, usageError} from '../errors.js'
 import {ExplainPrinter, renderEntry, renderList} from '../format/explain.js'
-import {CATALOGUE, findEntry, similarIds} from '../logs/catalogue/index.js'
 import {classifyExplainArgs, entryJson, explainStream, explanationJson} from '../logs/explain.js'
-import {readLines, resolveInputs} from '../logs/input.js'
 import {atLeast, MIN_LEVELS, type MinLevel} from '../logs/levels.js'
 import {parseZone} from '../logs/time.js'
 import type {Explanation} from '../logs/types.js'
@@ -47,6 +45,8 @@ Exit status: 0 when no line is a warning or critical, 3 when one is, 2 for a usa
   async run(): Promise<object> {
     const {argv, flags} = await this.parse(Explain)
     if (flags.list) {
+      // The whole catalogue (its texts) is loaded only here and for an id; explaining lines loads matched entries only.
+      const {CATALOGUE} = await import('../logs/catalogue/index.js')
       this.out(renderList(CATALOGUE))
       return this.finish({entries: CATALOGUE.map((e) => ({id: e.id, verdict: e.verdict, category: e.category, title: e.title}))}, ExitCode.OK)
     }
@@ -56,6 +56,7 @@ Exit status: 0 when no line is a warning or critical, 3 when one is, 2 for a usa
     }
     const request = classifyExplainArgs(argv as string[])
     if (request.kind === 'id') {
+      const {findEntry, similarIds} = await import('../logs/catalogue/index.js')
       const entry = findEntry(request.id)
       if (entry === undefined) {
         const near = similarIds(request.id)
@@ -117,6 +118,8 @@ Exit status: 0 when no line is a warning or critical, 3 when one is, 2 for a usa
   }
 
   private async inputLines(files: string[] | undefined): Promise<AsyncIterable<string>> {
+    // Loaded here: `medic explain "<line>"` does not read files and starts faster without it.
+    const {readLines, resolveInputs} = await import('../logs/input.js')
     const inputs = await resolveInputs(files ?? ['-'], [
       "give a line: medic explain '<log line>'",
       'or a file: medic explain --file /var/log/influxdb/influxdb.log',

@@ -6,15 +6,15 @@
 import {type Match, type Matcher, tierOf} from './catalogue/matcher.js'
 import {type EmbeddedError, embeddedError, embeddedMatchText} from './embedded.js'
 import {matchText} from './catalogue/matcher.js'
-import type {LogEvent} from './types.js'
+import type {CatalogueEntry, CatalogueHead, LogEvent} from './types.js'
 
-export interface Classified {
-  match: Match | undefined
+export interface Classified<E extends CatalogueHead = CatalogueEntry> {
+  match: Match<E> | undefined
   /** Set when the entry was found through the server error inside the line. */
   embedded?: EmbeddedError
 }
 
-export function classify(matcher: Matcher, ev: LogEvent): Classified {
+export function classify<E extends CatalogueHead>(matcher: Matcher<E>, ev: LogEvent): Classified<E> {
   if (ev.problem !== undefined || ev.format === 'binary') return {match: undefined}
   const direct = matcher.match(ev)
   if (direct !== undefined && ev.http !== undefined) return {match: direct}

@@ -2,14 +2,14 @@
  * Explains log lines one at a time, in order, keeping the little context that changes a verdict (the CQ lease).
  * Used by `medic explain`; `medic logs summarize` uses the same parser and classifier through the summariser.
  */
-import {catalogueMatcher} from './catalogue/index.js'
+import {headMatcher, loadEntry} from './catalogue/lazy.js'
 import {extract} from './catalogue/matcher.js'
 import {classify} from './classify.js'
 import {redact} from './redact.js'
 import {parseLine} from './formats.js'
 import {DEFAULT_LEASE_DURATION_MS, LeaseTracker} from './lease.js'
 import {UTC, type Zone} from './time.js'
-import type {Explanation} from './types.js'
+import type {CatalogueEntry, CatalogueHead, Explanation} from './types.js'
 
 export interface ExplainOptions {
   leaseDurationMs?: number
@@ -21,14 +21,15 @@ export interface ExplainOptions {
 
 export class Explainer {
   private readonly lease: LeaseTracker
-  private readonly matcher = catalogueMatcher()
+  private readonly matcher = headMatcher()
   private lineNo = 0
 
   constructor(private readonly options: ExplainOptions = {}) {
     this.lease = new LeaseTracker(options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS)
   }
 
-  explain(line: string): Explanation {
+  /** Explains one line; `entry` is the matched entry's head (explainStream loads the full entry). */
+  explain(line: string): Explanation<CatalogueHead> {
     this.lineNo++
     const ev = parseLine(line, {now: this.options.now, zone: this.options.zone ?? UTC})
     const {match: m, embedded} = classify(this.matcher, ev)
@@ -74,7 +75,10 @@ export class Explainer {
 /** Explains lines as they arrive, in order, with the lease context carried from line to line. */
 export async function* explainStream(lines: AsyncIterable<string> | Iterable<string>, options: ExplainOptions = {}): AsyncGenerator<Explanation> {
   const ex = new Explainer(options)
-  for await (const line of lines) yield ex.explain(line)
+  for await (const line of lines) {
+    const r = ex.explain(line)
+    yield r.entry === undefined ? (r as Explanation) : {...r, entry: await loadEntry(r.entry)}
+  }
 }
 
 const ID_LIKE = /^[a-z0-9]+(?:-[a-z0-9]+)+$/
@@ -87,12 +91,12 @@ export function classifyExplainArgs(args: string[]): {kind: 'id'; id: string} | 
 }
 
 /** The JSON form of a result: the entry's details are listed once, in `entries`, not per line. */
-export function explanationJson(r: Explanation): Omit<Explanation, 'entry'> {
+export function explanationJson(r: Explanation<CatalogueHead>): Omit<Explanation<CatalogueHead>, 'entry'> {
   const {entry: _entry, ...rest} = r
   return rest
 }
 
-export function entryJson(e: import('./types.js').CatalogueEntry): Record<string, unknown> {
+export function entryJson(e: CatalogueEntry): Record<string, unknown> {
   const matchers = Array.isArray(e.match) ? e.match : [e.match]
   return {
     id: e.id, title: e.title, verdict: e.verdict, category: e.category, where: e.where, cause: e.cause, impact: e.impact,

@@ -107,6 +107,15 @@ export interface CatalogueExample {
   values?: Record<string, string | number>
 }
 
+/**
+ * What the matcher needs of an entry (id, verdict, title, patterns), without its texts. `medic explain` matches lines
+ * against these heads (heads.ts, generated from the entries) and loads the texts of the entries that matched only.
+ */
+export type CatalogueHead = Pick<CatalogueEntry, 'id' | 'title' | 'verdict' | 'category' | 'where' | 'match' | 'fallback' | 'tier' | 'restart'> & {
+  /** The entries/<area>.ts file that holds the full entry. */
+  area?: string
+}
+
 export interface CatalogueEntry {
   /** Stable id: other tools and tests rely on it. Never rename; add aliases instead. */
   id: string
@@ -152,7 +161,8 @@ export interface CatalogueEntry {
 /** Values pulled out of one line. */
 export type ExtractedValues = Record<string, string | number>
 
-export interface Explanation {
+/** One explained line. `entry` is the full entry (explainStream) or only its head (Explainer.explain, synchronous). */
+export interface Explanation<E extends CatalogueHead = CatalogueEntry> {
   line: number
   id: string | null
   verdict: Verdict
@@ -173,5 +183,5 @@ export interface Explanation {
   cutShort?: string
   /** For unknown lines: the message (secrets redacted, at most 200 characters), to tell which line it was. */
   message?: string
-  entry?: CatalogueEntry
+  entry?: E
 }

@@ -20,21 +20,27 @@ import {writeEntries} from './entries/write.js'
 import {editDistance} from '../../util/edit-distance.js'
 import {Matcher} from './matcher.js'
 
-export const CATALOGUE: readonly CatalogueEntry[] = [
-  ...clusterEntries,
-  ...writeEntries,
-  ...dataEntries,
-  ...raftEntries,
-  ...membershipEntries,
-  ...devclusterEntries,
-  ...ctlEntries,
-  ...configEntries,
-  ...operationEntries,
-  ...causeEntries,
-  ...clientEntries,
-  ...eraEntries,
-  ...benignEntries,
+/**
+ * The entry files in catalogue order, by area name (the name heads.ts records, so that `medic explain` can load the
+ * texts of one area when one of its entries matched).
+ */
+export const AREAS: ReadonlyArray<readonly [string, readonly CatalogueEntry[]]> = [
+  ['cluster', clusterEntries],
+  ['write', writeEntries],
+  ['data', dataEntries],
+  ['raft', raftEntries],
+  ['membership', membershipEntries],
+  ['devcluster', devclusterEntries],
+  ['ctl', ctlEntries],
+  ['config', configEntries],
+  ['operations', operationEntries],
+  ['causes', causeEntries],
+  ['clients', clientEntries],
+  ['eras', eraEntries],
+  ['benign', benignEntries],
 ]
+
+export const CATALOGUE: readonly CatalogueEntry[] = AREAS.flatMap(([, entries]) => entries)
 
 let matcher: Matcher | undefined
 

@@ -12,18 +12,18 @@
  * HTTP entries are tried in order on access-log lines.
  */
 import {redact} from '../redact.js'
-import type {CatalogueEntry, ExtractedValues, HttpMatcher, KeywordMatcher, LogEvent} from '../types.js'
+import type {CatalogueEntry, CatalogueHead, ExtractedValues, HttpMatcher, KeywordMatcher, LogEvent} from '../types.js'
 
 /** A matched entry and the named groups of its pattern; `extract()` turns them into the line's values. */
-export interface Match {
-  entry: CatalogueEntry
+export interface Match<E extends CatalogueHead = CatalogueEntry> {
+  entry: E
   groups: Record<string, string | undefined> | undefined
   /** A family catch-all that also matched (its values are context for a cause or specific entry). */
-  family?: {entry: CatalogueEntry; groups: Record<string, string | undefined> | undefined}
+  family?: {entry: E; groups: Record<string, string | undefined> | undefined}
 }
 
 /** 0 specific, 1 cause (a fallback that names a cause), 2 family catch-all. */
-export function tierOf(e: CatalogueEntry): number {
+export function tierOf(e: CatalogueHead): number {
   return e.tier === 'cause' ? 1 : e.fallback ? 2 : 0
 }
 
@@ -42,31 +42,31 @@ function statusMatches(want: NonNullable<HttpMatcher['http']['status']>, got: nu
 
 const NUMERIC = /^\d{1,15}$/
 
-interface Candidate {
-  entry: CatalogueEntry
+interface Candidate<E> {
+  entry: E
   pattern: RegExp
   order: number
   /** The serial of the last line this pattern ran on: a pattern runs at most once per line. */
   tried: number
 }
 
-interface HttpCandidate {
-  entry: CatalogueEntry
+interface HttpCandidate<E> {
+  entry: E
   http: HttpMatcher['http']
 }
 
-export class Matcher {
-  readonly entries: readonly CatalogueEntry[]
+export class Matcher<E extends CatalogueHead = CatalogueEntry> {
+  readonly entries: readonly E[]
   private scanRegex: RegExp | undefined
   private readonly keywords: string[]
-  private readonly byKeyword = new Map<string, Candidate[]>()
-  private readonly httpCandidates: HttpCandidate[] = []
+  private readonly byKeyword = new Map<string, Array<Candidate<E>>>()
+  private readonly httpCandidates: Array<HttpCandidate<E>> = []
   private serial = 0
   private linesMatched = 0
 
-  constructor(entries: readonly CatalogueEntry[]) {
+  constructor(entries: readonly E[]) {
     this.entries = entries
-    const own = new Map<string, Candidate[]>()
+    const own = new Map<string, Array<Candidate<E>>>()
     let order = 0
     for (const entry of entries) {
       for (const m of Array.isArray(entry.match) ? entry.match : [entry.match]) {
@@ -74,27 +74,38 @@ export class Matcher {
           this.httpCandidates.push({entry, http: m.http})
           continue
         }
-        const c: Candidate = {entry, pattern: (m as KeywordMatcher).pattern, order: order++, tried: 0}
+        const c: Candidate<E> = {entry, pattern: (m as KeywordMatcher).pattern, order: order++, tried: 0}
         for (const k of m.keywords) {
           if (!own.has(k)) own.set(k, [])
           own.get(k)!.push(c)
         }
       }
     }
-    const keywords = [...own.keys()].sort((a, b) => b.length - a.length)
-    // A hit on a keyword also proposes the candidates of every shorter keyword that is its prefix. Looking prefixes up
-    // by length (a few dozen distinct lengths) is much cheaper at start-up than comparing every pair of keywords.
-    const lengths = [...new Set(keywords.map((k) => k.length))]
-    for (const k of keywords) {
-      const group = new Set<Candidate>()
-      for (const n of lengths) {
-        if (n > k.length) continue
-        const list = own.get(n === k.length ? k : k.slice(0, n))
-        if (list) for (const c of list) group.add(c)
-      }
-      this.byKeyword.set(k, [...group].sort((a, b) => a.order - b.order))
+    this.own = own
+    this.keywords = [...own.keys()].sort((a, b) => b.length - a.length)
+    this.lengths = [...new Set(this.keywords.map((k) => k.length))]
+  }
+
+  private readonly own: Map<string, Array<Candidate<E>>>
+  private readonly lengths: number[]
+
+  /**
+   * The candidates a hit on keyword `k` proposes: its own and those of every shorter keyword that is its prefix, in
+   * catalogue order. Computed on a keyword's first hit (a one-line explain touches a handful of keywords), by length
+   * (a few dozen distinct lengths), which is much cheaper than comparing every pair of keywords.
+   */
+  private candidates(k: string): Array<Candidate<E>> {
+    let list = this.byKeyword.get(k)
+    if (list !== undefined) return list
+    const group = new Set<Candidate<E>>()
+    for (const n of this.lengths) {
+      if (n > k.length) continue
+      const own = this.own.get(n === k.length ? k : k.slice(0, n))
+      if (own) for (const c of own) group.add(c)
     }
-    this.keywords = keywords
+    list = [...group].sort((a, b) => a.order - b.order)
+    this.byKeyword.set(k, list)
+    return list
   }
 
   /** The keyword hits of a text, in scan order: position, then longest keyword first at one position. */
@@ -123,10 +134,10 @@ export class Matcher {
   }
 
   /** side and status -> [method, candidates][]; a handful of methods, so a short list beats hashing a string. */
-  private readonly httpIndex = new Map<number, Array<[string, HttpCandidate[]]>>()
+  private readonly httpIndex = new Map<number, Array<[string, Array<HttpCandidate<E>>]>>()
 
   /** The HTTP candidates that can match a side, status and method, in catalogue order (computed once per combination). */
-  private httpFor(side: 'meta' | 'data', status: number, method: string): HttpCandidate[] {
+  private httpFor(side: 'meta' | 'data', status: number, method: string): Array<HttpCandidate<E>> {
     const key = side === 'meta' ? 1000 + status : status
     let byMethod = this.httpIndex.get(key)
     if (byMethod === undefined) {
@@ -139,7 +150,7 @@ export class Matcher {
     return list
   }
 
-  match(ev: LogEvent): Match | undefined {
+  match(ev: LogEvent): Match<E> | undefined {
     this.linesMatched++
     if (ev.http) {
       for (const c of this.httpFor(sideOf(ev), ev.http.status, ev.http.method)) {
@@ -151,13 +162,13 @@ export class Matcher {
   }
 
   /** Keyword entries against a text (the message, or an error text found inside a client's line). */
-  matchText(text: string): Match | undefined {
+  matchText(text: string): Match<E> | undefined {
     if (text.length === 0) return undefined
-    let cause: Match | undefined
-    let family: Match | undefined
+    let cause: Match<E> | undefined
+    let family: Match<E> | undefined
     const serial = ++this.serial
     for (const k of this.hits(text)) {
-      for (const c of this.byKeyword.get(k)!) {
+      for (const c of this.candidates(k)) {
         if (c.tried === serial) continue
         const tier = tierOf(c.entry)
         if ((tier === 2 && family !== undefined) || (tier === 1 && cause !== undefined)) continue
