@@ -14,10 +14,16 @@ export interface Classified<E extends CatalogueHead = CatalogueEntry> {
   embedded?: EmbeddedError
 }
 
+/** Formats only InfluxDB writes (a client's output is plain text or its own logger's format). */
+const OWN_FORMATS = new Set(['legacy', 'legacy-level', 'logfmt', 'json'])
+
 export function classify<E extends CatalogueHead>(matcher: Matcher<E>, ev: LogEvent): Classified<E> {
   if (ev.problem !== undefined || ev.format === 'binary') return {match: undefined}
   const direct = matcher.match(ev)
   if (direct !== undefined && ev.http !== undefined) return {match: direct}
+  // InfluxDB's own structured lines that a specific entry explains carry no client's report: skip the search for one
+  // (most lines of a big log). Plain text, console and wrapped client output, and catch-all matches, are searched.
+  if (direct !== undefined && tierOf(direct.entry) === 0 && OWN_FORMATS.has(ev.format) && ev.service !== 'httpd') return {match: direct}
   const text = matchText(ev)
   const emb = embeddedError(ev, text)
   if (emb === undefined || emb.text === '') {

@@ -21,7 +21,8 @@ export interface EmbeddedError {
   via: string
 }
 
-const MARKERS = /error|Error|ERR|InfluxDB|writing to|Status Code|\] - "/
+/** Words one of which every form below contains; tested with indexOf (native), much cheaper than a regex per line. */
+const MARKERS = ['rror', 'ERR', 'InfluxDB', 'writing to', 'Status Code', '] - "']
 const MAX_TEXT = 8192
 
 /** The string value of `"error":"..."` starting at `from` (the index of its opening quote), JSON-unescaped. */
@@ -78,7 +79,7 @@ function at(text: string, markers: readonly string[], re: RegExp, back = 0): Reg
 
 /** The server's error inside a line, or undefined (see the file header). */
 export function embeddedError(ev: LogEvent, text: string): EmbeddedError | undefined {
-  if (!MARKERS.test(text)) return undefined
+  if (!MARKERS.some((m) => text.includes(m))) return undefined
   // The data node's own log of a 5xx answer (1.4+): lvl=error msg="[500] - \"timeout\"" service=httpd.
   const httpd = HTTPD_ERROR.exec(ev.msg)
   // The error is Go-quoted (%q): `\"` and `\\` stand for a quote and a backslash.

@@ -13,7 +13,7 @@
  * nested arrays is unknown, with the reason, instead of overflowing the stack).
  */
 import {goDurationMs} from '../util/duration.js'
-import {parseJsonBounded} from '../util/json.js'
+import {type JsonResult, parseJsonBounded} from '../util/json.js'
 import {parseClf, parseIso, parseLegacy, UTC, type Zone} from './time.js'
 import type {HttpRequestInfo, LogEvent} from './types.js'
 import {unwrap} from './wrappers.js'
@@ -219,8 +219,24 @@ function stringify(v: unknown): string {
 }
 
 /** A zap JSON line, or a bare `{"error":"..."}` answer. JSON deeper than MAX_JSON_DEPTH is refused with a reason. */
+/**
+ * JSON from a line, nested at most MAX_JSON_DEPTH deep. A line with no more than that many `{` and `[` cannot nest
+ * deeper, so it goes straight to JSON.parse (counted with indexOf, native); others take the bounded parser's pre-scan.
+ */
+function parseJsonLine(body: string): JsonResult {
+  let openers = 0
+  for (let i = body.indexOf('{'); i !== -1 && openers <= MAX_JSON_DEPTH; i = body.indexOf('{', i + 1)) openers++
+  for (let i = body.indexOf('['); i !== -1 && openers <= MAX_JSON_DEPTH; i = body.indexOf('[', i + 1)) openers++
+  if (openers > MAX_JSON_DEPTH) return parseJsonBounded(body, {maxDepth: MAX_JSON_DEPTH})
+  try {
+    return {ok: true, value: JSON.parse(body) as unknown}
+  } catch (err) {
+    return {ok: false, reason: (err as Error).message}
+  }
+}
+
 function fromJson(ev: LogEvent, body: string): boolean {
-  const parsed = parseJsonBounded(body, {maxDepth: MAX_JSON_DEPTH})
+  const parsed = parseJsonLine(body)
   if (!parsed.ok) {
     if (parsed.reason.includes('nests deeper')) {
       ev.format = 'json'
@@ -321,26 +337,40 @@ function unquotedAccess(ev: LogEvent, s: string, side: 'meta' | 'data' | undefin
   const b = s.indexOf(' [', a + 3)
   const c = s.indexOf('] ', b + 2)
   if (b === -1 || c === -1 || c - b > 40) return false
-  const tokens = s.slice(c + 2).split(' ')
-  // method uri proto status bytes referrer [ua...] [request-id] duration
-  if (tokens.length < 7) return false
-  const [method, uri, proto, statusText, bytesText, referrer] = tokens
-  if (!/^[A-Z]{3,8}$/.test(method) || !proto.startsWith('HTTP/') || !/^[1-5]\d\d$/.test(statusText)) return false
-  if (!/^(?:\d+|-)$/.test(bytesText)) return false
-  const durationText = tokens[tokens.length - 1]
-  const durationMs = goDurationMs(durationText, LATIN1)
+  // From the front: method uri proto status bytes referrer; from the back: duration, then a request id if it is one;
+  // what lies between is the user agent (it may hold spaces). Positions only: this runs on every meta access line.
+  const m0 = c + 2
+  const m1 = s.indexOf(' ', m0)
+  const u1 = m1 === -1 ? -1 : s.indexOf(' ', m1 + 1)
+  const p1 = u1 === -1 ? -1 : s.indexOf(' ', u1 + 1)
+  const st1 = p1 === -1 ? -1 : s.indexOf(' ', p1 + 1)
+  const by1 = st1 === -1 ? -1 : s.indexOf(' ', st1 + 1)
+  const rf1 = by1 === -1 ? -1 : s.indexOf(' ', by1 + 1)
+  if (rf1 === -1) return false
+  if (!isMethod(s, m0, m1) || !s.startsWith('HTTP/', u1 + 1) || st1 - p1 !== 4) return false
+  const status = (s.charCodeAt(p1 + 1) - 48) * 100 + (s.charCodeAt(p1 + 2) - 48) * 10 + (s.charCodeAt(p1 + 3) - 48)
+  if (!(status >= 100 && status <= 599) || !isDigits(s, p1 + 1, st1)) return false
+  const bytesText = s.slice(st1 + 1, by1)
+  if (bytesText !== '-' && !isDigits(s, st1 + 1, by1)) return false
+  const last = s.lastIndexOf(' ')
+  if (last < rf1) return false
+  const durationMs = goDurationMs(s.slice(last + 1), LATIN1)
   if (durationMs === undefined) return false
-  let uaEnd = tokens.length - 1
+  let uaEnd = last
   let requestId: string | undefined
-  if (uaEnd - 1 >= 6 && UUID_LIKE.test(tokens[uaEnd - 1])) {
-    requestId = tokens[uaEnd - 1]
-    uaEnd--
+  if (last > rf1) {
+    const prev = s.lastIndexOf(' ', last - 1)
+    if (prev >= rf1 && UUID_LIKE.test(s.slice(prev + 1, last))) {
+      requestId = s.slice(prev + 1, last)
+      uaEnd = prev
+    }
   }
   const user = s.slice(a + 3, b)
+  const referrer = s.slice(by1 + 1, rf1)
   ev.format = 'meta-access'
   ev.http = {
-    client: s.slice(0, a), user: user === '-' ? undefined : user, method, uri, proto, status: Number(statusText),
-    bytes: bytesText === '-' ? undefined : Number(bytesText), userAgent: tokens.slice(6, uaEnd).join(' ') || undefined, requestId,
+    client: s.slice(0, a), user: user === '-' ? undefined : user, method: s.slice(m0, m1), uri: s.slice(m1 + 1, u1), proto: s.slice(u1 + 1, p1),
+    status, bytes: bytesText === '-' ? undefined : Number(bytesText), userAgent: uaEnd > rf1 + 1 ? s.slice(rf1 + 1, uaEnd) : undefined, requestId,
     durationMs,
   }
   if (referrer !== '-') ev.fields = {referrer}
@@ -350,6 +380,26 @@ function unquotedAccess(ev: LogEvent, s: string, side: 'meta' | 'data' | undefin
   }
   ev.service ??= side === 'data' ? 'httpd' : 'meta-http'
   ev.msg = httpMessage(ev.http)
+  return true
+}
+
+/** s[from, to) is 3 to 8 capital letters (an HTTP method). */
+function isMethod(s: string, from: number, to: number): boolean {
+  if (to - from < 3 || to - from > 8) return false
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 65 || c > 90) return false
+  }
+  return true
+}
+
+/** s[from, to) is one or more ASCII digits. */
+function isDigits(s: string, from: number, to: number): boolean {
+  if (to <= from) return false
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
   return true
 }
 
@@ -394,7 +444,10 @@ function lenientAccess(ev: LogEvent, s: string, side: 'meta' | 'data' | undefine
 }
 
 function accessLog(ev: LogEvent, body: string, side: 'meta' | 'data' | undefined): boolean {
-  return quotedAccess(ev, body, side) || unquotedAccess(ev, body, side) || lenientAccess(ev, body, side)
+  // The character after the date tells the dialect: `] "GET ...` is the quoted one, `] GET ...` the unquoted one.
+  const d = body.indexOf('] ')
+  const quoted = d !== -1 && body.charCodeAt(d + 2) === 34
+  return (quoted ? quotedAccess(ev, body, side) : unquotedAccess(ev, body, side)) || lenientAccess(ev, body, side)
 }
 
 /** Parses the message part of a legacy line: hashicorp/raft level tags and access logs hide inside it. */
@@ -418,8 +471,27 @@ function legacyBody(ev: LogEvent, body: string): void {
   }
 }
 
-/** Why a line looks cut short: a quote or bracket opened and never closed, or a shipper's "..." at the end. */
+/**
+ * Why a line looks cut short: a quote or brace opened and never closed, or a shipper's "..." at the end. Runs on every
+ * line, so it hops between quotes with indexOf (native) and walks characters only on lines that hold a `{`.
+ */
 function cutShortReason(s: string): string | undefined {
+  if (s.indexOf('{') !== -1) return cutShortByWalk(s)
+  let open = false
+  for (let i = s.indexOf('"'); i !== -1; i = s.indexOf('"', i + 1)) {
+    if (open) {
+      // Inside a quoted value a backslash escapes the next character: an odd run of them before this quote escapes it.
+      let k = i - 1
+      while (s.charCodeAt(k) === 92) k--
+      if ((i - 1 - k) % 2 === 1) continue
+      open = false
+    } else open = true
+  }
+  if (open) return 'a quoted value is never closed'
+  return endsWithEllipsis(s)
+}
+
+function cutShortByWalk(s: string): string | undefined {
   let inString = false
   let depth = 0
   for (let i = 0; i < s.length; i++) {
@@ -433,8 +505,13 @@ function cutShortReason(s: string): string | undefined {
   }
   if (inString) return 'a quoted value is never closed'
   if (depth > 0) return 'a JSON object is never closed'
-  if (s.endsWith('...') || s.endsWith('\u2026')) return 'it ends with "..."'
-  return undefined
+  return endsWithEllipsis(s)
+}
+
+function endsWithEllipsis(s: string): string | undefined {
+  const last = s.charCodeAt(s.length - 1)
+  if (last !== 46 /* . */ && last !== 0x2026) return undefined
+  return s.endsWith('...') || last === 0x2026 ? 'it ends with "..."' : undefined
 }
 
 export interface ParseOptions {
@@ -453,7 +530,13 @@ export function parseLine(input: string, nowOrOptions?: number | ParseOptions, b
   const options: ParseOptions = typeof nowOrOptions === 'object' ? nowOrOptions : {now: nowOrOptions, binary}
   const zone = options.zone ?? UTC
   const {text, truncated} = sanitise(input)
-  const ev: LogEvent = {raw: text, format: 'plain', msg: text, fields: EMPTY}
+  // Every field is set here, in one order, so that all events share one hidden class: the functions that read them run
+  // monomorphic on the hot path (a field added later, line by line, would give each format its own shape).
+  const ev: LogEvent = {
+    raw: text, format: 'plain', wrapper: undefined, wrappers: undefined, container: undefined, time: undefined, timeText: undefined,
+    level: undefined, service: undefined, host: undefined, process: undefined, pid: undefined, msg: text, fields: EMPTY,
+    logId: undefined, http: undefined, truncated: undefined, cutShort: undefined, problem: undefined,
+  }
   if (truncated) ev.truncated = true
   const trimmed = text.trimStart()
   const w = unwrap(trimmed, options.now, zone)
@@ -476,13 +559,15 @@ export function parseLine(input: string, nowOrOptions?: number | ParseOptions, b
     if (looksBinary(trimmed, options.binary ?? false)) {
       ev.format = 'binary'
       ev.msg = ''
-      delete ev.wrappers
+      ev.wrappers = undefined
       return ev
     }
     ev.msg = w.body
   }
   if (ev.http && ev.process === 'influxd-meta' && ev.service === 'httpd') ev.service = 'meta-http'
-  if (ev.cutShort === undefined && ev.problem === undefined && !truncated && ev.format !== 'binary') {
+  // A zap JSON line that parsed is whole, and so is an access line the strict parsers read to its last field (the
+  // duration: the lenient parser never sets one); any other line is checked for an unclosed quote or brace.
+  if (ev.cutShort === undefined && ev.problem === undefined && !truncated && ev.format !== 'binary' && ev.http?.durationMs === undefined && !(ev.format === 'json' && w.layers.length === 0)) {
     const reason = cutShortReason(w.body)
     if (reason !== undefined) ev.cutShort = reason
   }

@@ -13,7 +13,7 @@ import {catalogueMatcher, findEntry} from './catalogue/index.js'
 import {extractSome, type Matcher} from './catalogue/matcher.js'
 import {classify} from './classify.js'
 import {fillCommand, type FilledCommand, placeholders} from './commands.js'
-import {parseLine} from './formats.js'
+import {type ParseOptions, parseLine} from './formats.js'
 import type {InputProblem} from './input.js'
 import {type Interval, IntervalSet, subtract} from './intervals.js'
 import {DEFAULT_LEASE_DURATION_MS, fmtSeconds} from './lease.js'
@@ -132,6 +132,8 @@ interface LiveEntry {
   exampleSource: string
   values: Map<string, string | null>
   clientSide: number
+  /** The placeholders of the entry's shown commands (looked up once per entry, not per line). */
+  names: string[]
 }
 
 const placeholderCache = new Map<string, string[]>()
@@ -183,6 +185,7 @@ export class Summariser {
   private readonly binary: boolean
   private readonly zone: Zone
   private readonly windowed: boolean
+  private readonly parseOptions: ParseOptions
 
   constructor(options: SummaryOptions = {}) {
     this.binary = options.binary ?? false
@@ -193,6 +196,7 @@ export class Summariser {
     this.since = options.since ?? Number.NEGATIVE_INFINITY
     this.until = options.until ?? Number.POSITIVE_INFINITY
     this.windowed = options.since !== undefined || options.until !== undefined
+    this.parseOptions = {now: options.now, binary: this.binary, zone: this.zone}
     this.now = options.now
   }
 
@@ -202,7 +206,7 @@ export class Summariser {
       this.blank++
       return
     }
-    const ev = parseLine(line, {now: this.now, binary: this.binary, zone: this.zone})
+    const ev = parseLine(line, this.parseOptions)
     const t = ev.time
     if (t !== undefined && (t < this.since || t > this.until)) {
       this.filtered++
@@ -250,14 +254,13 @@ export class Summariser {
       acc = {
         count: 0, sources: new Map(), nodes: new Map(), shards: new Map(),
         example: detach(ev.raw.length > 500 ? ev.raw.slice(0, 500) : ev.raw, true), exampleSource: detach(source, true),
-        values: new Map(), clientSide: 0,
+        values: new Map(), clientSide: 0, names: placeholdersOf(e),
       }
       this.entries.set(e.id, acc)
     }
     acc.count++
     if (embedded?.client) acc.clientSide++
-    const names = placeholdersOf(e)
-    if (names.length > 0) this.noteValues(acc, ev, m.family ? {...m.family.groups, ...m.groups} : m.groups, names)
+    if (acc.names.length > 0) this.noteValues(acc, ev, m.family ? {...m.family.groups, ...m.groups} : m.groups, acc.names)
     if (t !== undefined) {
       if (acc.first === undefined || t < acc.first) acc.first = t
       if (acc.last === undefined || t > acc.last) acc.last = t

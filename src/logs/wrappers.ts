@@ -41,6 +41,14 @@ const CONSOLE_LEVEL = /^ *(?:debug|info|warn|error|dpanic|panic|fatal)(?:\t| {2}
 
 const isDigit = (c: number) => c >= 48 && c <= 57
 
+function hasLetter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) | 32
+    if (c >= 97 && c <= 122) return true
+  }
+  return false
+}
+
 /** Length of an RFC 3339 timestamp at the start of `s` (2021-08-05T13:32:26[.123456789](Z|+01:00|+0100)), or 0. */
 export function isoLength(s: string, from = 0): number {
   const i = from
@@ -170,7 +178,7 @@ function syslogTag(s: string, from: number, requirePid: boolean): [string, numbe
   // A tag ends with `: ` (or the end of the line): `host:8086` or a time's `13:32` is not a tag.
   if (i < s.length && s.charCodeAt(i) !== 32) return undefined
   if (i < s.length) i++
-  if (!/[A-Za-z]/.test(proc)) return undefined
+  if (!hasLetter(proc)) return undefined
   return [proc, pid, i - from]
 }
 
@@ -192,8 +200,9 @@ function bsdSyslog(s: string, now: number | undefined, zone: Zone): Omit<Unwrapp
   if (i === dayStart || s.charCodeAt(i) !== 32) return undefined
   const day = s.slice(dayStart, i)
   i++
+  if (!(isDigit(s.charCodeAt(i)) && isDigit(s.charCodeAt(i + 1)) && s.charCodeAt(i + 2) === 58 && isDigit(s.charCodeAt(i + 3)) &&
+    isDigit(s.charCodeAt(i + 4)) && s.charCodeAt(i + 5) === 58 && isDigit(s.charCodeAt(i + 6)) && isDigit(s.charCodeAt(i + 7)))) return undefined
   const hms = s.slice(i, i + 8)
-  if (!/^\d\d:\d\d:\d\d$/.test(hms)) return undefined
   i += 8
   if (s.charCodeAt(i) === 46) {
     i++
@@ -233,7 +242,14 @@ const EXPORT_TIME = /^[A-Z][a-z]{2,8} \d{1,2}(?:st|nd|rd|th), \d{4}, \d\d:\d\d:\
  * Removes the wrappers around a line (see the file header). `now` gives a year to syslog stamps that have none;
  * `zone` is the zone of stamps that carry none.
  */
+const NO_LAYERS: string[] = []
+
 export function unwrap(line: string, now?: number, zone: Zone = UTC): Unwrapped {
+  // The bulk of a log is bare lines: `[service] ...` and logfmt `ts=`/`lvl=` never start a wrapper.
+  const c0 = line.charCodeAt(0)
+  if (c0 === 91 /* [ */ || (c0 === 116 /* t */ && line.startsWith('ts=')) || (c0 === 108 /* l */ && line.startsWith('lvl='))) {
+    return {body: line, layers: NO_LAYERS}
+  }
   let s = line
   const out: Unwrapped = {body: s, layers: []}
   const outer = (time: number | undefined, timeText: string | undefined) => {

@@ -44,10 +44,18 @@ const NUMERIC = /^\d{1,15}$/
 
 interface Candidate<E> {
   entry: E
+  /** tierOf(entry), once. */
+  tier: number
   pattern: RegExp
   order: number
   /** The serial of the last line this pattern ran on: a pattern runs at most once per line. */
   tried: number
+}
+
+/** What a line's keyword hits found so far below the specific tier. */
+interface Found<E extends CatalogueHead> {
+  cause?: Match<E>
+  family?: Match<E>
 }
 
 interface HttpCandidate<E> {
@@ -74,7 +82,7 @@ export class Matcher<E extends CatalogueHead = CatalogueEntry> {
           this.httpCandidates.push({entry, http: m.http})
           continue
         }
-        const c: Candidate<E> = {entry, pattern: (m as KeywordMatcher).pattern, order: order++, tried: 0}
+        const c: Candidate<E> = {entry, tier: tierOf(entry), pattern: (m as KeywordMatcher).pattern, order: order++, tried: 0}
         for (const k of m.keywords) {
           if (!own.has(k)) own.set(k, [])
           own.get(k)!.push(c)
@@ -108,29 +116,16 @@ export class Matcher<E extends CatalogueHead = CatalogueEntry> {
     return list
   }
 
-  /** The keyword hits of a text, in scan order: position, then longest keyword first at one position. */
+  /** The keyword hits of a text by indexOf (the first lines), in scan order: position, then longest keyword first. */
   private hits(text: string): string[] {
-    if (this.keywords.length === 0) return []
-    if (this.scanRegex === undefined && this.linesMatched <= SCAN_BY_INDEXOF_LINES) {
-      const found: Array<[number, string]> = []
-      for (const k of this.keywords) {
-        const at = text.indexOf(k)
-        if (at !== -1) found.push([at, k])
-      }
-      // Keywords are sorted longest first, and the sort is stable.
-      found.sort((a, b) => a[0] - b[0])
-      return found.map((f) => f[1])
+    const found: Array<[number, string]> = []
+    for (const k of this.keywords) {
+      const at = text.indexOf(k)
+      if (at !== -1) found.push([at, k])
     }
-    this.scanRegex ??= new RegExp(this.keywords.map(escapeRegExp).join('|'), 'g')
-    const scan = this.scanRegex
-    scan.lastIndex = 0
-    const out: string[] = []
-    let hit: RegExpExecArray | null
-    while ((hit = scan.exec(text)) !== null) {
-      out.push(hit[0])
-      scan.lastIndex = hit.index + 1
-    }
-    return out
+    // Keywords are sorted longest first, and the sort is stable.
+    found.sort((a, b) => a[0] - b[0])
+    return found.map((f) => f[1])
   }
 
   /** side and status -> [method, candidates][]; a handful of methods, so a short list beats hashing a string. */
@@ -163,26 +158,50 @@ export class Matcher<E extends CatalogueHead = CatalogueEntry> {
 
   /** Keyword entries against a text (the message, or an error text found inside a client's line). */
   matchText(text: string): Match<E> | undefined {
-    if (text.length === 0) return undefined
-    let cause: Match<E> | undefined
-    let family: Match<E> | undefined
+    if (text.length === 0 || this.keywords.length === 0) return undefined
     const serial = ++this.serial
-    for (const k of this.hits(text)) {
-      for (const c of this.candidates(k)) {
-        if (c.tried === serial) continue
-        const tier = tierOf(c.entry)
-        if ((tier === 2 && family !== undefined) || (tier === 1 && cause !== undefined)) continue
-        c.tried = serial
-        const m = c.pattern.exec(text)
-        if (!m) continue
-        if (tier === 0) return {entry: c.entry, groups: m.groups, ...(family ? {family: {entry: family.entry, groups: family.groups}} : {})}
-        if (tier === 1) cause = {entry: c.entry, groups: m.groups}
-        else family = {entry: c.entry, groups: m.groups}
+    const found: Found<E> = {}
+    if (this.scanRegex === undefined && this.linesMatched <= SCAN_BY_INDEXOF_LINES) {
+      for (const k of this.hits(text)) {
+        const m = this.tryKeyword(k, text, serial, found)
+        if (m) return m
+      }
+    } else {
+      // Hits are taken one at a time: the scan stops at the first specific match instead of walking the whole line.
+      this.scanRegex ??= new RegExp(this.keywords.map(escapeRegExp).join('|'), 'g')
+      const scan = this.scanRegex
+      scan.lastIndex = 0
+      let hit: RegExpExecArray | null
+      while ((hit = scan.exec(text)) !== null) {
+        const m = this.tryKeyword(hit[0], text, serial, found)
+        if (m) return m
+        scan.lastIndex = hit.index + 1
       }
     }
+    const {cause, family} = found
     if (cause) return family ? {...cause, family: {entry: family.entry, groups: family.groups}} : cause
     return family
   }
+
+  /** Runs the candidates of one keyword hit; returns a specific match, or notes a cause or family match in `found`. */
+  private tryKeyword(k: string, text: string, serial: number, found: Found<E>): Match<E> | undefined {
+    for (const c of this.candidates(k)) {
+      if (c.tried === serial) continue
+      const tier = c.tier
+      if ((tier === 2 && found.family !== undefined) || (tier === 1 && found.cause !== undefined)) continue
+      c.tried = serial
+      const m = c.pattern.exec(text)
+      if (!m) continue
+      if (tier === 0) {
+        const family = found.family
+        return {entry: c.entry, groups: m.groups, ...(family ? {family: {entry: family.entry, groups: family.groups}} : {})}
+      }
+      if (tier === 1) found.cause = {entry: c.entry, groups: m.groups}
+      else found.family = {entry: c.entry, groups: m.groups}
+    }
+    return undefined
+  }
+
 }
 
 const NO_GROUPS: Record<string, string> = Object.freeze({}) as Record<string, string>
