@@ -7,7 +7,7 @@ import {AREAS} from './index.js'
 
 /** A value as TypeScript source: regular expressions as literals, the rest as JSON. */
 function literal(v: unknown): string {
-  if (v instanceof RegExp) return `/${v.source}/${v.flags}`
+  if (v instanceof RegExp) return `re(${literal(v.source)}, ${literal(v.flags)})`
   if (Array.isArray(v)) return `[${v.map(literal).join(', ')}]`
   if (v !== null && typeof v === 'object') {
     const parts = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).map(([k, x]) => `${/^[A-Za-z_]\w*$/.test(k) ? k : literal(k)}: ${literal(x)}`)
@@ -22,6 +22,24 @@ export function headsSource(): string {
     '// Generated from entries/*.ts by `npm run docs` (src/logs/catalogue/heads-source.ts). Do not edit by hand: a test',
     '// fails when this file is stale. `medic explain` matches against these heads and loads the texts of matched entries.',
     "import type {CatalogueHead} from '../types.js'",
+    '',
+    '/**',
+    ' * A pattern compiled on its first use: a heads module of regular-expression literals costs their parsing at start-up,',
+    ' * and a one-line `medic explain` tries two or three of them. Only exec, test, source and flags are used on heads.',
+    ' */',
+    'class LazyPattern {',
+    '  private compiled: RegExp | undefined',
+    '  constructor(readonly source: string, readonly flags: string) {}',
+    '  exec(s: string): RegExpExecArray | null {',
+    '    this.compiled ??= new RegExp(this.source, this.flags)',
+    '    return this.compiled.exec(s)',
+    '  }',
+    '  test(s: string): boolean {',
+    '    return this.exec(s) !== null',
+    '  }',
+    '}',
+    '',
+    'const re = (source: string, flags: string): RegExp => new LazyPattern(source, flags) as unknown as RegExp',
     '',
     'export const HEADS: readonly CatalogueHead[] = [',
   ]
