@@ -209,10 +209,11 @@ async function throughput(opts, result, failures) {
   const medicArgs = [MEDIC, 'logs', 'summarize', file, '--json']
   const medicMs = []
   const rssKB = []
+  const cpuS = []
   let exitCode
   for (let i = 0; i < opts.medicRuns; i++) {
     const r = haveTime
-      ? await run(GNU_TIME, ['-f', '%M', '-o', timeOut, process.execPath, ...medicArgs], {stdoutFile: medicOut})
+      ? await run(GNU_TIME, ['-f', '%M %U %S', '-o', timeOut, process.execPath, ...medicArgs], {stdoutFile: medicOut})
       : await run(process.execPath, medicArgs, {stdoutFile: medicOut})
     if (!MEDIC_OK.has(r.code)) {
       failures.push(describeFailure('medic logs summarize', r))
@@ -221,8 +222,12 @@ async function throughput(opts, result, failures) {
     exitCode = r.code
     medicMs.push(r.ms)
     if (haveTime) {
-      const last = readFileSync(timeOut, 'utf8').trim().split('\n').filter((l) => /^\d+$/.test(l)).pop()
-      if (last) rssKB.push(Number(last))
+      const last = readFileSync(timeOut, 'utf8').trim().split('\n').filter((l) => /^\d+ [\d.]+ [\d.]+$/.test(l)).pop()
+      if (last) {
+        const [kb, user, sys] = last.split(' ').map(Number)
+        rssKB.push(kb)
+        cpuS.push(user + sys)
+      }
     }
   }
 
@@ -242,6 +247,14 @@ async function throughput(opts, result, failures) {
   const peakMB = rssKB.length > 0 ? max(rssKB) / 1024 : null
   console.log(`medic:      exit ${exitCode}, schemaVersion ${doc?.schemaVersion ?? '?'}${totals[0] === undefined ? '' : `, ${totals[0]} lines`}${totals[1] === undefined ? '' : `, ${totals[1]} bytes`}; runs ${medicMs.map((t) => fmt(t / 1000, 2)).join(' / ')} s; best ${fmt(medicBest / 1000, 2)} s = ${fmt(medicMBs, 1)} MB/s; peak RSS ${fmt(peakMB, 0)} MB`)
 
+  // CPU time (user + sys, all threads): on a shared machine the wall-clock figure depends on what else runs; this one
+  // much less. cores = CPU seconds / wall seconds of the same run: below the machine's cores means medic waited for CPU.
+  if (cpuS.length > 0) {
+    const i = medicMs.indexOf(medicBest)
+    const cpu = cpuS[i] ?? min(cpuS)
+    console.log(`medic CPU:  ${fmt(cpu, 1)} s user+sys in the best run (${fmt(cpu / (medicBest / 1000), 2)} of ${os.availableParallelism?.() ?? os.cpus().length} cores busy), ${fmt(mbytes / cpu, 1)} MB per CPU-second; load now ${os.loadavg()[0].toFixed(2)}`)
+    result.medicCpu = {bestRunCpuS: round(cpu, 2), mbPerCpuS: round(mbytes / cpu, 1), coresBusy: round(cpu / (medicBest / 1000), 2), loadAfter: round(os.loadavg()[0], 2)}
+  }
   const ratio = medicMBs / grepMBs
   const ratioOk = ratio >= TARGETS.throughputRatio
   const rssOk = peakMB === null ? null : peakMB < TARGETS.peakRssMB
