@@ -11,7 +11,7 @@
  * "<line>"` against `medic --version`, run alternately, medians. Every figure that has a target is a ratio against a
  * baseline measured in the same run, because absolute times on shared, noisy machines say little (see README.md).
  *
- * Targets (from the issue): medic MB/s >= 0.12 x grep MB/s; medic peak RSS < 250 MB; explain <= 1.3 x --version.
+ * Targets (issue 13): medic MB/s >= 0.2 x grep MB/s (goal 0.35); medic peak RSS < 250 MB; explain <= 1.15 x --version.
  * The script prints PASS/FAIL per target and a final JSON line with all figures. It exits 0 even when a target is
  * missed (benchmarks are not tests) and 1 only when a command could not run or failed.
  *
@@ -34,10 +34,12 @@ const GNU_TIME = '/usr/bin/time'
 const MB = 1024 ** 2 // binary megabytes, as in gen-log.js
 
 const TARGETS = {
-  throughputRatio: 0.12, // medic MB/s divided by grep MB/s, at least
+  throughputRatio: 0.2, // medic MB/s divided by grep MB/s, at least (issue 13: stays >= 0.2 after the matcher changes)
   peakRssMB: 250, // medic peak resident memory, below
-  startupRatio: 1.3, // median `explain` time divided by median `--version` time, at most
+  startupRatio: 1.15, // median `explain` time divided by median `--version` time, at most (issue 13)
 }
+/** Where issue 13 would like throughput to be; printed as a goal, not a pass/fail target. */
+const GOALS = {throughputRatio: 0.35}
 const EXPLAIN_LINE = '[write] 2016/10/18 10:35:21 write failed for shard 2382 on node 4: hinted handoff queue not empty'
 /** medic exits 3 when it found problems in the log: still a successful run. */
 const MEDIC_OK = new Set([0, 3])
@@ -207,10 +209,11 @@ async function throughput(opts, result, failures) {
   const medicArgs = [MEDIC, 'logs', 'summarize', file, '--json']
   const medicMs = []
   const rssKB = []
+  const cpuS = []
   let exitCode
   for (let i = 0; i < opts.medicRuns; i++) {
     const r = haveTime
-      ? await run(GNU_TIME, ['-f', '%M', '-o', timeOut, process.execPath, ...medicArgs], {stdoutFile: medicOut})
+      ? await run(GNU_TIME, ['-f', '%M %U %S', '-o', timeOut, process.execPath, ...medicArgs], {stdoutFile: medicOut})
       : await run(process.execPath, medicArgs, {stdoutFile: medicOut})
     if (!MEDIC_OK.has(r.code)) {
       failures.push(describeFailure('medic logs summarize', r))
@@ -219,8 +222,12 @@ async function throughput(opts, result, failures) {
     exitCode = r.code
     medicMs.push(r.ms)
     if (haveTime) {
-      const last = readFileSync(timeOut, 'utf8').trim().split('\n').filter((l) => /^\d+$/.test(l)).pop()
-      if (last) rssKB.push(Number(last))
+      const last = readFileSync(timeOut, 'utf8').trim().split('\n').filter((l) => /^\d+ [\d.]+ [\d.]+$/.test(l)).pop()
+      if (last) {
+        const [kb, user, sys] = last.split(' ').map(Number)
+        rssKB.push(kb)
+        cpuS.push(user + sys)
+      }
     }
   }
 
@@ -240,10 +247,18 @@ async function throughput(opts, result, failures) {
   const peakMB = rssKB.length > 0 ? max(rssKB) / 1024 : null
   console.log(`medic:      exit ${exitCode}, schemaVersion ${doc?.schemaVersion ?? '?'}${totals[0] === undefined ? '' : `, ${totals[0]} lines`}${totals[1] === undefined ? '' : `, ${totals[1]} bytes`}; runs ${medicMs.map((t) => fmt(t / 1000, 2)).join(' / ')} s; best ${fmt(medicBest / 1000, 2)} s = ${fmt(medicMBs, 1)} MB/s; peak RSS ${fmt(peakMB, 0)} MB`)
 
+  // CPU time (user + sys, all threads): on a shared machine the wall-clock figure depends on what else runs; this one
+  // much less. cores = CPU seconds / wall seconds of the same run: below the machine's cores means medic waited for CPU.
+  if (cpuS.length > 0) {
+    const i = medicMs.indexOf(medicBest)
+    const cpu = cpuS[i] ?? min(cpuS)
+    console.log(`medic CPU:  ${fmt(cpu, 1)} s user+sys in the best run (${fmt(cpu / (medicBest / 1000), 2)} of ${os.availableParallelism?.() ?? os.cpus().length} cores busy), ${fmt(mbytes / cpu, 1)} MB per CPU-second; load now ${os.loadavg()[0].toFixed(2)}`)
+    result.medicCpu = {bestRunCpuS: round(cpu, 2), mbPerCpuS: round(mbytes / cpu, 1), coresBusy: round(cpu / (medicBest / 1000), 2), loadAfter: round(os.loadavg()[0], 2)}
+  }
   const ratio = medicMBs / grepMBs
   const ratioOk = ratio >= TARGETS.throughputRatio
   const rssOk = peakMB === null ? null : peakMB < TARGETS.peakRssMB
-  console.log(`${verdict(ratioOk)}        throughput ratio medic/grep = ${fmt(ratio, 3)} (target >= ${TARGETS.throughputRatio})`)
+  console.log(`${verdict(ratioOk)}        throughput ratio medic/grep = ${fmt(ratio, 3)} (target >= ${TARGETS.throughputRatio}, goal ${GOALS.throughputRatio})`)
   console.log(`${verdict(rssOk)}        medic peak RSS = ${fmt(peakMB, 0)} MB (target < ${TARGETS.peakRssMB} MB)`)
 
   result.grep = {keywords: keywords.length, matches: grepCount, runsMs: grepMs.map(Math.round), bestMs: Math.round(grepBest), MBps: round(grepMBs, 1)}

@@ -32,13 +32,22 @@ export abstract class BaseCommand extends Command {
   /** True when human output may use ANSI colours. */
   protected colour = false
 
+  /**
+   * True for commands whose formatters colour only through format/text.ts: chalk is then loaded only when colour is
+   * on (it costs tens of milliseconds of start-up), and text.ts is told about it.
+   */
+  static chalkFree = false
+
   override async init(): Promise<void> {
     await super.init()
     this.colour = colourWanted({argv: this.argv, env: process.env, isTTY: Boolean(process.stdout.isTTY)})
-    if (!this.colour) {
-      // Loaded only when a formatter may use it; setting the level here keeps every later import honest.
+    if (this.colour || !(this.constructor as typeof BaseCommand).chalkFree) {
+      // Other formatters import chalk themselves (so this import is already paid for); setting the level here keeps
+      // every later use honest.
       const {default: chalk} = await import('chalk')
-      chalk.level = 0
+      if (!this.colour) chalk.level = 0
+      const {useChalk} = await import('../format/text.js')
+      useChalk(chalk)
     }
     // `medic ... | head` closes stdout early: stop quietly instead of crashing with EPIPE.
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {

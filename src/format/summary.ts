@@ -1,10 +1,15 @@
-/** Human output of `medic logs summarize`: actionable first, a timeline, events, then the benign noise in one line. */
-import type {ReportEntry, SummaryReport} from '../logs/summary.js'
+/**
+ * Human output of `medic logs summarize`: actionable first, a timeline, events, then the benign noise in one line.
+ * Everything that comes from the logs or the command line (examples, templates, sources, node ids, file names) goes
+ * through escapeControl; the next commands were filled (or withheld) by the summariser with logs/commands.ts.
+ */
+import type {MinLevel, ReportEntry, SummaryReport} from '../logs/summary.js'
+import {escapeControl as esc} from '../util/text.js'
 import {bold, dim, formatBytes, formatCount, heading, padVerdict, shortTime, terminalWidth, verdictLabel} from './text.js'
 
 function topOf(rec: Record<string, number>, n = 3): string {
   const items = Object.entries(rec).sort((a, b) => b[1] - a[1])
-  const shown = items.slice(0, n).map(([k, v]) => `${k} (${formatCount(v)})`)
+  const shown = items.slice(0, n).map(([k, v]) => `${esc(k)} (${formatCount(v)})`)
   if (items.length > n) shown.push(`+${items.length - n} more`)
   return shown.join(', ')
 }
@@ -18,8 +23,10 @@ function entryBlock(e: ReportEntry): string[] {
   if (Object.keys(e.nodes).length > 0) where.push(`nodes: ${topOf(e.nodes)}`)
   if (Object.keys(e.shards).length > 0) where.push(`shards: ${topOf(e.shards)}`)
   if (where.length > 0) out.push(`${pad}${where.join('   ')}`)
-  if (e.context) out.push(`${pad}${verdictLabel(e.verdict)}: ${e.context}`)
+  if (e.clientSide) out.push(`${pad}${dim(`${formatCount(e.clientSide)} of them reported by a client (Telegraf, a client library, curl)`)}`)
+  if (e.context) out.push(`${pad}${verdictLabel(e.verdict)}: ${esc(e.context)}`)
   for (const c of e.next) out.push(`${pad}$ ${c}`)
+  for (const w of e.withheld ?? []) out.push(`${pad}${dim(`(a command was withheld: ${esc(w)})`)}`)
   return out
 }
 
@@ -61,14 +68,17 @@ function timelineBlock(r: SummaryReport): string[] {
   return out
 }
 
-export function renderSummary(r: SummaryReport, options: {top?: number} = {}): string {
+export function renderSummary(r: SummaryReport, options: {top?: number; min?: MinLevel} = {}): string {
   const out: string[] = []
-  const files = r.input.files.length === 1 ? r.input.files[0] : `${r.input.files.length} inputs`
+  const files = r.input.files.length === 1 ? esc(r.input.files[0]) : `${r.input.files.length} inputs`
   out.push(
     `${bold('Summary')} of ${files}: ${formatCount(r.input.lines)} lines, ${formatBytes(r.input.bytes)}, ${shortTime(r.timeRange.start)} → ${shortTime(r.timeRange.end)} UTC`,
   )
+  for (const p of r.input.problems) out.push(`  ${verdictLabel('unknown')}: ${esc(p.message)}`)
+  if (r.input.nothingInWindow) out.push(`  ${dim('nothing in the --since/--until window: no line of the input falls in it')}`)
   const notes: string[] = []
   if (r.input.filteredOut > 0) notes.push(`${formatCount(r.input.filteredOut)} lines outside --since/--until skipped`)
+  if (r.input.untimedSkipped > 0) notes.push(`${formatCount(r.input.untimedSkipped)} lines without a timestamp left out (--since/--until cannot place them)`)
   if (r.input.untimed > 0) notes.push(`${formatCount(r.input.untimed)} lines without a timestamp`)
   if (r.input.binary > 0) notes.push(`${formatCount(r.input.binary)} binary lines`)
   if (r.input.truncated > 0) notes.push(`${formatCount(r.input.truncated)} over-long lines cut`)
@@ -77,7 +87,10 @@ export function renderSummary(r: SummaryReport, options: {top?: number} = {}): s
   out.push(
     `${bold('Verdict')}: ${verdictLabel(r.verdict)}   ${formatCount(c.critical)} critical, ${formatCount(c.warning)} warning, ${formatCount(c.info)} info, ${formatCount(c.expected)} expected, ${formatCount(c.unknown)} unrecognised lines`,
   )
-  if (r.sources.length > 1) out.push(dim(`  sources: ${r.sources.map((s) => `${s.name} (${formatCount(s.lines)})`).join(', ')}`))
+  if (r.input.problems.length > 0) out.push(dim(`  the verdict covers only the inputs that could be read`))
+  else if (!r.complete) out.push(dim(`  no log line could be read, so nothing was checked`))
+  if (options.min !== undefined) out.push(dim(`  --min ${options.min}: entries below ${options.min} and unrecognised lines are not shown`))
+  if (r.sources.length > 1) out.push(dim(`  sources: ${r.sources.map((s) => `${esc(s.name)} (${formatCount(s.lines)})`).join(', ')}`))
 
   out.push('', heading('Needs action'))
   if (r.actionable.length === 0) out.push(`  ${dim('nothing: no warning or critical line')}`)
@@ -88,7 +101,7 @@ export function renderSummary(r: SummaryReport, options: {top?: number} = {}): s
     const shown = r.events.slice(0, 40)
     for (const ev of shown) {
       const v = ev.verdict ? `${padVerdict(ev.verdict)} ` : `${padVerdict('info')} `
-      out.push(`  ${shortTime(ev.time)}  ${v}${ev.text}${ev.source && ev.kind !== 'restart' ? dim(`  [${ev.source}]`) : ''}`)
+      out.push(`  ${shortTime(ev.time)}  ${v}${esc(ev.text)}${ev.source && ev.kind !== 'restart' ? dim(`  [${esc(ev.source)}]`) : ''}`)
     }
     if (r.events.length > shown.length) out.push(dim(`  ... ${r.events.length - shown.length} more (--json has them all)`))
   }
@@ -104,9 +117,13 @@ export function renderSummary(r: SummaryReport, options: {top?: number} = {}): s
     const holders = topOf(r.lease.holders)
     out.push('', heading('Continuous-query lease'))
     out.push(`  ${formatCount(r.lease.grants)} grants${holders ? ` (holders by node id: ${holders})` : ''}, ${formatCount(r.lease.denials)} denials`)
-    if (r.lease.gaps.length === 0) out.push(`  ${verdictLabel('expected')}: some data node held the lease whenever others were denied`)
+    if (r.lease.grants === 0) {
+      out.push(`  ${verdictLabel('expected')}: only denials; the holder's renewals (200) are not in this input. A 409 means another data node holds a live lease.`)
+    } else if (r.lease.gaps.length === 0) {
+      out.push(`  ${verdictLabel('expected')}: some data node held the lease whenever others were denied`)
+    }
     for (const g of r.lease.gaps.slice(0, 10)) {
-      out.push(`  ${verdictLabel('warning')}: no holder from ${shortTime(g.start)} to ${shortTime(g.end)} (${g.seconds}s)`)
+      out.push(`  ${verdictLabel('warning')}: denials without any grant from ${shortTime(g.start)} to ${shortTime(g.end)} (${g.seconds}s)`)
     }
   }
 
@@ -119,8 +136,8 @@ export function renderSummary(r: SummaryReport, options: {top?: number} = {}): s
     const top = options.top ?? 20
     out.push('', heading(`Unrecognised: ${formatCount(r.unknown.lines)} lines, most frequent templates first`))
     for (const t of r.unknown.templates.slice(0, top)) {
-      out.push(`  ${formatCount(t.count).padStart(9)}  ${t.level ? `[${t.level}] ` : ''}${t.template}`)
-      out.push(dim(`             e.g. ${t.example.length > 160 ? t.example.slice(0, 160) + '…' : t.example}`))
+      out.push(`  ${formatCount(t.count).padStart(9)}  ${t.level ? `[${esc(t.level)}] ` : ''}${esc(t.template)}`)
+      out.push(dim(`             e.g. ${esc(t.example.length > 160 ? t.example.slice(0, 160) + '…' : t.example)}`))
     }
     const more = r.unknown.templates.length - top + r.unknown.omitted
     if (more > 0) out.push(dim(`  ... ${more} more templates (--top N, or --json)`))
@@ -128,7 +145,7 @@ export function renderSummary(r: SummaryReport, options: {top?: number} = {}): s
 
   if (r.restarts.length > 0) {
     out.push('', heading('Restarts'))
-    for (const x of r.restarts.slice(0, 20)) out.push(`  ${shortTime(x.time)}  ${x.source}  ${dim(x.evidence)}`)
+    for (const x of r.restarts.slice(0, 20)) out.push(`  ${shortTime(x.time)}  ${esc(x.source)}  ${dim(esc(x.evidence))}`)
   }
   return out.join('\n')
 }

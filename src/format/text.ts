@@ -1,10 +1,22 @@
-/** Small text helpers shared by the human formatters. Colour goes through chalk, whose level the base command set. */
-import chalk from 'chalk'
+/**
+ * Small text helpers shared by the human formatters. Colour goes through chalk, which the base command hands over with
+ * useChalk() once it knows colour is wanted (chalk is not imported here: a command that prints without colour does not
+ * pay for loading it). Without it, every helper returns plain text.
+ */
+import type {ChalkInstance} from 'chalk'
 
 import type {Verdict} from '../logs/types.js'
 
+let chalk: ChalkInstance | undefined
+
+/** Called by the base command with chalk (its level already set) when colour may be used. */
+export function useChalk(c: ChalkInstance | undefined): void {
+  chalk = c
+}
+
 export function verdictLabel(v: Verdict | 'ok'): string {
   const label = v.toUpperCase()
+  if (chalk === undefined) return label
   switch (v) {
     case 'critical': return chalk.bold.red(label)
     case 'warning': return chalk.yellow(label)
@@ -19,9 +31,9 @@ export function padVerdict(v: Verdict | 'ok', width = 8): string {
   return verdictLabel(v) + ' '.repeat(Math.max(0, width - v.length))
 }
 
-export const dim = (s: string): string => chalk.dim(s)
-export const bold = (s: string): string => chalk.bold(s)
-export const heading = (s: string): string => chalk.bold.underline(s)
+export const dim = (s: string): string => (chalk ? chalk.dim(s) : s)
+export const bold = (s: string): string => (chalk ? chalk.bold(s) : s)
+export const heading = (s: string): string => (chalk ? chalk.bold.underline(s) : s)
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US')

@@ -1,45 +1,57 @@
 /**
  * Explains log lines one at a time, in order, keeping the little context that changes a verdict (the CQ lease).
- * Used by `medic explain`; `medic logs summarize` uses the same parser and matcher through the summariser.
+ * Used by `medic explain`; `medic logs summarize` uses the same parser and classifier through the summariser.
  */
-import {catalogueMatcher} from './catalogue/index.js'
+import {headMatcher, loadEntry} from './catalogue/lazy.js'
 import {extract} from './catalogue/matcher.js'
+import {classify} from './classify.js'
 import {redact} from './redact.js'
 import {parseLine} from './formats.js'
 import {DEFAULT_LEASE_DURATION_MS, LeaseTracker} from './lease.js'
-import type {Explanation} from './types.js'
+import {UTC, type Zone} from './time.js'
+import type {CatalogueEntry, CatalogueHead, Explanation} from './types.js'
 
 export interface ExplainOptions {
   leaseDurationMs?: number
   /** "Now" for timestamps without a year (syslog); tests pin it. */
   now?: number
+  /** The zone of timestamps that carry none (legacy Go log, BSD syslog). */
+  zone?: Zone
 }
 
 export class Explainer {
   private readonly lease: LeaseTracker
-  private readonly matcher = catalogueMatcher()
+  private readonly matcher = headMatcher()
   private lineNo = 0
 
   constructor(private readonly options: ExplainOptions = {}) {
     this.lease = new LeaseTracker(options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS)
   }
 
-  explain(line: string): Explanation {
+  /** Explains one line; `entry` is the matched entry's head (explainStream loads the full entry). */
+  explain(line: string): Explanation<CatalogueHead> {
     this.lineNo++
-    const ev = parseLine(line, this.options.now)
-    const m = this.matcher.match(ev)
+    const ev = parseLine(line, {now: this.options.now, zone: this.options.zone ?? UTC})
+    const {match: m, embedded} = classify(this.matcher, ev)
+    const shape = {
+      ...(ev.wrappers ? {wrappers: ev.wrappers} : {}),
+      ...(ev.cutShort ? {cutShort: ev.cutShort} : {}),
+    }
     if (!m) {
       const values: Explanation['values'] = {}
       if (ev.time !== undefined && !Number.isNaN(ev.time)) values.time = new Date(ev.time).toISOString()
       if (ev.level) values.level = ev.level
       if (ev.service) values.service = ev.service
-      if (ev.host) values.host = ev.host
-      return {
-        line: this.lineNo, id: null, verdict: 'unknown', title: null, format: ev.format, values,
-        ...(ev.format === 'binary' ? {context: 'binary data, not a log line'} : {message: redact(ev.msg.slice(0, 200))}),
-      }
+      if (ev.host) values.host = redact(ev.host)
+      const why = ev.format === 'binary'
+        ? {context: 'binary data, not a log line'}
+        : ev.problem !== undefined
+          ? {context: `not read: ${ev.problem}`}
+          : {message: redact(ev.msg.slice(0, 200))}
+      return {line: this.lineNo, id: null, verdict: 'unknown', title: null, format: ev.format, values, ...why, ...shape}
     }
-    const values = extract(ev, m.groups)
+    const values = m.family ? {...extract(ev, m.family.groups), ...extract(ev, m.groups)} : extract(ev, m.groups)
+    if (embedded?.status !== undefined) values.httpStatus = embedded.status
     let verdict = m.entry.verdict
     let context: string | undefined
     if (m.entry.id === 'cq-lease-granted') {
@@ -49,14 +61,24 @@ export class Explainer {
       verdict = v.verdict
       context = v.context
     }
-    return {line: this.lineNo, id: m.entry.id, verdict, title: m.entry.title, format: ev.format, values, context, entry: m.entry}
+    return {
+      line: this.lineNo, id: m.entry.id, verdict, title: m.entry.title, format: ev.format, values, context,
+      ...(embedded?.client || m.entry.where === 'client' ? {clientSide: true} : {}),
+      ...(embedded?.client ? {reportedBy: embedded.via} : {}),
+      ...(m.family ? {family: m.family.entry.id} : {}),
+      ...shape,
+      entry: m.entry,
+    }
   }
 }
 
 /** Explains lines as they arrive, in order, with the lease context carried from line to line. */
 export async function* explainStream(lines: AsyncIterable<string> | Iterable<string>, options: ExplainOptions = {}): AsyncGenerator<Explanation> {
   const ex = new Explainer(options)
-  for await (const line of lines) yield ex.explain(line)
+  for await (const line of lines) {
+    const r = ex.explain(line)
+    yield r.entry === undefined ? (r as Explanation) : {...r, entry: await loadEntry(r.entry)}
+  }
 }
 
 const ID_LIKE = /^[a-z0-9]+(?:-[a-z0-9]+)+$/
@@ -69,12 +91,12 @@ export function classifyExplainArgs(args: string[]): {kind: 'id'; id: string} | 
 }
 
 /** The JSON form of a result: the entry's details are listed once, in `entries`, not per line. */
-export function explanationJson(r: Explanation): Omit<Explanation, 'entry'> {
+export function explanationJson(r: Explanation<CatalogueHead>): Omit<Explanation<CatalogueHead>, 'entry'> {
   const {entry: _entry, ...rest} = r
   return rest
 }
 
-export function entryJson(e: import('./types.js').CatalogueEntry): Record<string, unknown> {
+export function entryJson(e: CatalogueEntry): Record<string, unknown> {
   const matchers = Array.isArray(e.match) ? e.match : [e.match]
   return {
     id: e.id, title: e.title, verdict: e.verdict, category: e.category, where: e.where, cause: e.cause, impact: e.impact,

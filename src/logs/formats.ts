@@ -1,40 +1,48 @@
 /**
  * Recognises the log formats InfluxDB Enterprise 1.x nodes, their HTTP APIs and influxd-ctl write, and unwraps a line
  * into a LogEvent: time, level, service, message and structured fields. Written by hand (no library parses this mix of
- * Go log, zap logfmt/JSON/console, two access-log dialects and syslog prefixes); each branch is chosen from the first
- * characters of the line so that the common case costs one or two regular expressions.
+ * Go log, zap logfmt/JSON/console, two access-log dialects and the wrappers of wrappers.ts); each branch is chosen from
+ * the first characters of the line so that the common case costs one or two comparisons and a regular expression.
+ *
+ * The eras, as they appear in logs: 0.9 to 1.1 wrote Go's log format (`[svc] 2016/10/18 10:35:21 msg`); 1.2 to 1.4
+ * zap's text encoder (`[I] 2017-09-26T14:44:32Z msg key=value`), except the access logs, which kept a bracket prefix;
+ * 1.5+ logfmt (`ts=... lvl=info msg=...`), JSON or the console encoder. Data nodes up to 0.13 and meta nodes of every
+ * version write the unquoted access log (Go duration at the end); data nodes from 1.0 the quoted one (microseconds).
+ *
+ * Every scan here is linear in the line's length, and JSON from a line is parsed with a depth limit (a line of 4,500
+ * nested arrays is unknown, with the reason, instead of overflowing the stack).
  */
 import {goDurationMs} from '../util/duration.js'
-import {parseClf, parseIso, parseLegacy, parseSyslog} from './time.js'
+import {type JsonResult, parseJsonBounded} from '../util/json.js'
+import {parseClf, parseIso, parseLegacy, UTC, type Zone} from './time.js'
+import type {HttpRequestInfo, LogEvent} from './types.js'
+import {unwrap} from './wrappers.js'
 
 /** Log text is decoded as latin1 on the summariser's fast path, where µs reads as Âµs. */
 const LATIN1 = {latin1: true}
-import type {HttpRequestInfo, LogEvent} from './types.js'
 
 /** Lines longer than this are cut before parsing: a 10 MB line must not cost 10 MB of regex work. */
 export const MAX_LINE_CHARS = 64 * 1024
 
+/** JSON in a log line nests a level or two; deeper than this, the line is not read. */
+export const MAX_JSON_DEPTH = 16
+
 const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>
 
-const LEGACY = /^\[([\w.-]+)\] (\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) (.*)$/s
+const LEGACY = /^\[([\w.-]+)\] ?(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) (.*)$/s
 const LEGACY_LEVEL = /^\[([DIWEF])\] (\d{4}-\d\d-\d\dT\S+) (.*)$/s
 const RAFT_LEVEL = /^\[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
 const RAFT_BARE = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) \[(DEBUG|INFO|WARN|ERR|ERROR|TRACE)\] (.*)$/s
 // hashicorp/raft 1.1.2+ (hclog): 2021-03-04T05:06:07.123Z [WARN]  raft: heartbeat timeout reached: ...
 const HCLOG = /^(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)) \[(TRACE|DEBUG|INFO|WARN|ERROR|ERR)\]\s+(.*)$/s
-const RAFT_FORMS: Array<[RegExp, (t: string) => number | undefined]> = [[RAFT_BARE, parseLegacy], [HCLOG, parseIso]]
 // A Go log line with no prefix: 2017/08/02 14:11:05 http: TLS handshake error from ...
 const GO_BARE = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d)(?:\.\d+)? (.*)$/s
-const CONSOLE = /^(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d))\t(\w+)\t([^\t]*)(?:\t(\{.*\}))?$/s
-const SYSLOG = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/s
-const SYSLOG_ISO = /^(?:<\d{1,3}>)?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/s
-// meta-http: 172.31.4.132 - - [19/Sep/2016:09:08:53 +0000] GET /lease?... HTTP/1.1 409 105 - InfluxDB Meta Client <uuid> 380.542µs
-const META_ACCESS = /^(\S+) - (\S+) \[([^\]]+)\] ([A-Z]+) (\S+) (HTTP\/[\d.]+) (\d{3}) (\d+|-) (\S+) (.*) (\S+) (\S+)$/s
-// httpd: 127.0.0.1 - - [01/Mar/2017:20:49:45 +0000] "POST /query?... HTTP/1.1" 200 151 "-" "InfluxDBShell/1.3.x" <uuid> 1709
-const HTTP_ACCESS = /^(\S+) - (\S+) \[([^\]]+)\] "([A-Z]+) (\S+) (HTTP\/[\d.]+)" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)" (\S+) (\d+)$/s
+// zap's console encoder: time, level and message separated by tabs (or by runs of spaces, once pasted), then context.
+const CONSOLE_HEAD = /^(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d))(?:\t| {2,})(debug|info|warn|error|dpanic|panic|fatal)(?:\t| {2,})/
 // 500 {"error":"partial write"} / HTTP/1.1 500 Internal Server Error {"error":...} / < HTTP/1.1 503 Service Unavailable
 const HTTP_STATUS = /^(?:< )?(?:HTTP\/[\d.]+ )?([1-5]\d\d)(?: ([A-Z][A-Za-z' -]*[A-Za-z]))?(?::? *(\{.*\}))?$/s
 const CTL = /^([a-z][a-z-]*): operation (exited|timed out) with error:\s*(.*)$/s
+const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** Normalises the level spellings of Go log, zap and hashicorp/raft. */
 function level(s: string | undefined): string | undefined {
@@ -182,7 +190,8 @@ function fromLogfmt(ev: LogEvent, body: string): LogEvent {
   const f = parseLogfmt(body)
   ev.format = 'logfmt'
   ev.fields = f
-  ev.msg = f.msg ?? ''
+  // influxdb-cluster pads some messages with a leading space (msg=" Closing announcer service").
+  ev.msg = (f.msg ?? '').trim()
   ev.level = level(f.lvl ?? f.level)
   if (f.ts) {
     ev.timeText = f.ts
@@ -209,14 +218,36 @@ function stringify(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)
 }
 
-function fromJson(ev: LogEvent, body: string): LogEvent | undefined {
-  let obj: unknown
+/** A zap JSON line, or a bare `{"error":"..."}` answer. JSON deeper than MAX_JSON_DEPTH is refused with a reason. */
+/**
+ * JSON from a line, nested at most MAX_JSON_DEPTH deep. A line with no more than that many `{` and `[` cannot nest
+ * deeper, so it goes straight to JSON.parse (counted with indexOf, native); others take the bounded parser's pre-scan.
+ */
+function parseJsonLine(body: string): JsonResult {
+  let openers = 0
+  for (let i = body.indexOf('{'); i !== -1 && openers <= MAX_JSON_DEPTH; i = body.indexOf('{', i + 1)) openers++
+  for (let i = body.indexOf('['); i !== -1 && openers <= MAX_JSON_DEPTH; i = body.indexOf('[', i + 1)) openers++
+  if (openers > MAX_JSON_DEPTH) return parseJsonBounded(body, {maxDepth: MAX_JSON_DEPTH})
   try {
-    obj = JSON.parse(body)
-  } catch {
-    return undefined
+    return {ok: true, value: JSON.parse(body) as unknown}
+  } catch (err) {
+    return {ok: false, reason: (err as Error).message}
   }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return undefined
+}
+
+function fromJson(ev: LogEvent, body: string): boolean {
+  const parsed = parseJsonLine(body)
+  if (!parsed.ok) {
+    if (parsed.reason.includes('nests deeper')) {
+      ev.format = 'json'
+      ev.problem = `JSON nested deeper than ${MAX_JSON_DEPTH} levels`
+      ev.msg = ''
+      return true
+    }
+    return false
+  }
+  const obj = parsed.value
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return false
   const o = obj as Record<string, unknown>
   const fields: Record<string, string> = {}
   for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined) fields[k] = stringify(v)
@@ -236,19 +267,19 @@ function fromJson(ev: LogEvent, body: string): LogEvent | undefined {
     if (fields.service) ev.service = fields.service
     if (fields.log_id) ev.logId = fields.log_id
     weblog(ev, fields)
-    return ev
+    return true
   }
   if (typeof o.error === 'string') {
     // An HTTP error body on its own: {"error":"partial write"}.
     ev.format = 'http-error'
     ev.msg = o.error
-    return ev
+    return true
   }
-  return undefined
+  return false
 }
 
 function httpMessage(h: HttpRequestInfo): string {
-  return `HTTP ${h.status} ${h.method} ${h.uri}`
+  return h.status > 0 ? `HTTP ${h.status} ${h.method} ${h.uri}` : `HTTP ${h.method} ${h.uri}`
 }
 
 /**
@@ -295,40 +326,128 @@ function quotedAccess(ev: LogEvent, s: string, side: 'meta' | 'data' | undefined
   return true
 }
 
+/**
+ * The unquoted access log (meta nodes; data nodes up to 0.13), parsed by position from both ends:
+ * 172.31.4.132 - - [19/Sep/2016:09:08:53 +0000] GET /lease?x HTTP/1.1 409 105 - InfluxDB Meta Client <uuid> 380.542µs
+ * The user agent may hold spaces; the request id is missing in some 0.9 builds; the last token is a Go duration.
+ */
+function unquotedAccess(ev: LogEvent, s: string, side: 'meta' | 'data' | undefined): boolean {
+  const a = s.indexOf(' - ')
+  if (a <= 0 || a > 256) return false
+  const b = s.indexOf(' [', a + 3)
+  const c = s.indexOf('] ', b + 2)
+  if (b === -1 || c === -1 || c - b > 40) return false
+  // From the front: method uri proto status bytes referrer; from the back: duration, then a request id if it is one;
+  // what lies between is the user agent (it may hold spaces). Positions only: this runs on every meta access line.
+  const m0 = c + 2
+  const m1 = s.indexOf(' ', m0)
+  const u1 = m1 === -1 ? -1 : s.indexOf(' ', m1 + 1)
+  const p1 = u1 === -1 ? -1 : s.indexOf(' ', u1 + 1)
+  const st1 = p1 === -1 ? -1 : s.indexOf(' ', p1 + 1)
+  const by1 = st1 === -1 ? -1 : s.indexOf(' ', st1 + 1)
+  const rf1 = by1 === -1 ? -1 : s.indexOf(' ', by1 + 1)
+  if (rf1 === -1) return false
+  if (!isMethod(s, m0, m1) || !s.startsWith('HTTP/', u1 + 1) || st1 - p1 !== 4) return false
+  const status = (s.charCodeAt(p1 + 1) - 48) * 100 + (s.charCodeAt(p1 + 2) - 48) * 10 + (s.charCodeAt(p1 + 3) - 48)
+  if (!(status >= 100 && status <= 599) || !isDigits(s, p1 + 1, st1)) return false
+  const bytesText = s.slice(st1 + 1, by1)
+  if (bytesText !== '-' && !isDigits(s, st1 + 1, by1)) return false
+  const last = s.lastIndexOf(' ')
+  if (last < rf1) return false
+  const durationMs = goDurationMs(s.slice(last + 1), LATIN1)
+  if (durationMs === undefined) return false
+  let uaEnd = last
+  let requestId: string | undefined
+  if (last > rf1) {
+    const prev = s.lastIndexOf(' ', last - 1)
+    if (prev >= rf1 && UUID_LIKE.test(s.slice(prev + 1, last))) {
+      requestId = s.slice(prev + 1, last)
+      uaEnd = prev
+    }
+  }
+  const user = s.slice(a + 3, b)
+  const referrer = s.slice(by1 + 1, rf1)
+  ev.format = 'meta-access'
+  ev.http = {
+    client: s.slice(0, a), user: user === '-' ? undefined : user, method: s.slice(m0, m1), uri: s.slice(m1 + 1, u1), proto: s.slice(u1 + 1, p1),
+    status, bytes: bytesText === '-' ? undefined : Number(bytesText), userAgent: uaEnd > rf1 + 1 ? s.slice(rf1 + 1, uaEnd) : undefined, requestId,
+    durationMs,
+  }
+  if (referrer !== '-') ev.fields = {referrer}
+  if (ev.time === undefined) {
+    ev.timeText = s.slice(b + 2, c)
+    ev.time = parseClf(ev.timeText)
+  }
+  ev.service ??= side === 'data' ? 'httpd' : 'meta-http'
+  ev.msg = httpMessage(ev.http)
+  return true
+}
+
+/** s[from, to) is 3 to 8 capital letters (an HTTP method). */
+function isMethod(s: string, from: number, to: number): boolean {
+  if (to - from < 3 || to - from > 8) return false
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 65 || c > 90) return false
+  }
+  return true
+}
+
+/** s[from, to) is one or more ASCII digits. */
+function isDigits(s: string, from: number, to: number): boolean {
+  if (to <= from) return false
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
+  return true
+}
+
+/**
+ * A quoted access line that does not follow the layout exactly: a missing `- user`, a dash that is not ASCII, a line
+ * cut short after the request or the status. Reads what is there; `cutShort` says what is missing.
+ */
+function lenientAccess(ev: LogEvent, s: string, side: 'meta' | 'data' | undefined): boolean {
+  let q = s.indexOf('"')
+  if (q === -1 || q > 320) return false
+  const date = s.lastIndexOf('[', q)
+  if (q > 0 && (date === -1 || s.indexOf(']', date) > q)) return false
+  const m = /^"([A-Z]{3,8}) (\S+)(?: (HTTP\/[\d.]+))? ?(")?/.exec(s.slice(q))
+  if (!m) return false
+  const method = m[1]
+  const uri = m[2]
+  const closed = m[4] !== undefined
+  q += m[0].length
+  let status = 0
+  let bytes: number | undefined
+  let cut: string | undefined
+  const rest = /^ ?([1-5]\d\d)(?: (\d+|-))?/.exec(s.slice(q))
+  if (closed && rest) {
+    status = Number(rest[1])
+    if (rest[2] !== undefined && rest[2] !== '-') bytes = Number(rest[2])
+    if (rest[2] === undefined) cut = 'it ends after the status code'
+  } else if (closed) {
+    cut = 'it ends after the request, before the status code'
+  } else {
+    cut = 'it ends inside the request line'
+  }
+  if (date !== -1 && q > 0) {
+    ev.timeText ??= s.slice(date + 1, s.indexOf(']', date))
+    ev.time ??= parseClf(ev.timeText)
+  }
+  ev.format = 'http-access'
+  ev.http = {client: date > 0 ? s.slice(0, s.indexOf(' ')) : undefined, method, uri, status, bytes}
+  if (cut !== undefined) ev.cutShort = cut
+  ev.service ??= side === 'meta' ? 'meta-http' : 'httpd'
+  ev.msg = httpMessage(ev.http)
+  return true
+}
+
 function accessLog(ev: LogEvent, body: string, side: 'meta' | 'data' | undefined): boolean {
-  if (quotedAccess(ev, body, side)) return true
-  let m = HTTP_ACCESS.exec(body)
-  if (m) {
-    ev.format = 'http-access'
-    ev.http = {
-      client: m[1], user: m[2] === '-' ? undefined : m[2], method: m[4], uri: m[5], proto: m[6], status: Number(m[7]),
-      bytes: m[8] === '-' ? undefined : Number(m[8]), userAgent: m[10], requestId: m[11], durationMs: Number(m[12]) / 1000,
-    }
-    if (ev.time === undefined) {
-      ev.timeText = m[3]
-      ev.time = parseClf(m[3])
-    }
-    ev.service ??= side === 'meta' ? 'meta-http' : 'httpd'
-    ev.msg = httpMessage(ev.http)
-    return true
-  }
-  m = META_ACCESS.exec(body)
-  if (m) {
-    const duration = goDurationMs(m[12], LATIN1)
-    ev.format = 'meta-access'
-    ev.http = {
-      client: m[1], user: m[2] === '-' ? undefined : m[2], method: m[4], uri: m[5], proto: m[6], status: Number(m[7]),
-      bytes: m[8] === '-' ? undefined : Number(m[8]), userAgent: m[10], requestId: m[11], durationMs: duration,
-    }
-    if (ev.time === undefined) {
-      ev.timeText = m[3]
-      ev.time = parseClf(m[3])
-    }
-    ev.service ??= side === 'data' ? 'httpd' : 'meta-http'
-    ev.msg = httpMessage(ev.http)
-    return true
-  }
-  return false
+  // The character after the date tells the dialect: `] "GET ...` is the quoted one, `] GET ...` the unquoted one.
+  const d = body.indexOf('] ')
+  const quoted = d !== -1 && body.charCodeAt(d + 2) === 34
+  return (quoted ? quotedAccess(ev, body, side) : unquotedAccess(ev, body, side)) || lenientAccess(ev, body, side)
 }
 
 /** Parses the message part of a legacy line: hashicorp/raft level tags and access logs hide inside it. */
@@ -343,36 +462,132 @@ function legacyBody(ev: LogEvent, body: string): void {
     }
   }
   const svc = ev.service
-  if (svc === 'httpd' || svc === 'meta-http' || svc === 'http') {
-    accessLog(ev, body, svc === 'httpd' ? 'data' : 'meta')
+  if (svc === 'httpd' || svc === 'meta-http' || svc === 'http' || svc === 'meta') {
+    const saved = ev.service
+    if (!accessLog(ev, body, svc === 'httpd' || svc === 'http' ? 'data' : 'meta')) {
+      ev.service = saved
+      ev.msg = body
+    }
   }
 }
 
 /**
- * Parses one line. Never throws. `binary` says the line holds latin1-decoded bytes (see strings.ts), which only
- * changes how binary junk is recognised.
+ * Why a line looks cut short: a quote or brace opened and never closed, or a shipper's "..." at the end. Runs on every
+ * line, so it hops between quotes with indexOf (native) and walks characters only on lines that hold a `{`.
  */
-export function parseLine(input: string, now?: number, binary = false): LogEvent {
+function cutShortReason(s: string): string | undefined {
+  if (s.indexOf('{') !== -1) return cutShortByWalk(s)
+  let open = false
+  for (let i = s.indexOf('"'); i !== -1; i = s.indexOf('"', i + 1)) {
+    if (open) {
+      // Inside a quoted value a backslash escapes the next character: an odd run of them before this quote escapes it.
+      let k = i - 1
+      while (s.charCodeAt(k) === 92) k--
+      if ((i - 1 - k) % 2 === 1) continue
+      open = false
+    } else open = true
+  }
+  if (open) return 'a quoted value is never closed'
+  return endsWithEllipsis(s)
+}
+
+function cutShortByWalk(s: string): string | undefined {
+  let inString = false
+  let depth = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 123) depth++
+    else if (c === 125 && depth > 0) depth--
+  }
+  if (inString) return 'a quoted value is never closed'
+  if (depth > 0) return 'a JSON object is never closed'
+  return endsWithEllipsis(s)
+}
+
+function endsWithEllipsis(s: string): string | undefined {
+  const last = s.charCodeAt(s.length - 1)
+  if (last !== 46 /* . */ && last !== 0x2026) return undefined
+  return s.endsWith('...') || last === 0x2026 ? 'it ends with "..."' : undefined
+}
+
+export interface ParseOptions {
+  /** "Now" for syslog stamps without a year. */
+  now?: number
+  /** The line holds latin1-decoded bytes (see strings.ts): only changes how binary junk is recognised. */
+  binary?: boolean
+  /** The zone of stamps that carry none (legacy Go log, old raft, BSD syslog). UTC by default. */
+  zone?: Zone
+}
+
+/**
+ * Parses one line. Never throws. `now` (or options) gives syslog stamps a year; see ParseOptions.
+ */
+export function parseLine(input: string, nowOrOptions?: number | ParseOptions, binary = false): LogEvent {
+  const options: ParseOptions = typeof nowOrOptions === 'object' ? nowOrOptions : {now: nowOrOptions, binary}
+  const zone = options.zone ?? UTC
   const {text, truncated} = sanitise(input)
-  const ev: LogEvent = {raw: text, format: 'plain', msg: text, fields: EMPTY}
+  // Every field is set here, in one order, so that all events share one hidden class: the functions that read them run
+  // monomorphic on the hot path (a field added later, line by line, would give each format its own shape).
+  const ev: LogEvent = {
+    raw: text, format: 'plain', wrapper: undefined, wrappers: undefined, container: undefined, time: undefined, timeText: undefined,
+    level: undefined, service: undefined, host: undefined, process: undefined, pid: undefined, msg: text, fields: EMPTY,
+    logId: undefined, http: undefined, truncated: undefined, cutShort: undefined, problem: undefined,
+  }
   if (truncated) ev.truncated = true
-  parseInto(ev, text.trimStart(), now, 0, binary)
+  const trimmed = text.trimStart()
+  const w = unwrap(trimmed, options.now, zone)
+  if (w.layers.length > 0) {
+    ev.wrappers = w.layers
+    if (w.layers.includes('syslog') || w.layers.includes('rfc5424') || w.layers.includes('journald-iso')) ev.wrapper = 'syslog'
+    if (w.host !== undefined) ev.host = w.host
+    if (w.process !== undefined) ev.process = w.process
+    if (w.pid !== undefined) ev.pid = w.pid
+    if (w.container !== undefined) ev.container = w.container
+  }
+  parseInto(ev, w.body, zone)
+  // The inner line's own timestamp is more precise (and has a year); fall back to the wrapper's.
+  if (ev.time === undefined && w.time !== undefined) {
+    ev.time = w.time
+    ev.timeText = w.timeText
+  }
+  if (ev.format === 'plain') {
+    // Only a line no format claimed is checked for binary junk: the check reads up to 256 characters.
+    if (looksBinary(trimmed, options.binary ?? false)) {
+      ev.format = 'binary'
+      ev.msg = ''
+      ev.wrappers = undefined
+      return ev
+    }
+    ev.msg = w.body
+  }
+  if (ev.http && ev.process === 'influxd-meta' && ev.service === 'httpd') ev.service = 'meta-http'
+  // A zap JSON line that parsed is whole, and so is an access line the strict parsers read to its last field (the
+  // duration: the lenient parser never sets one); any other line is checked for an unclosed quote or brace.
+  if (ev.cutShort === undefined && ev.problem === undefined && !truncated && ev.format !== 'binary' && ev.http?.durationMs === undefined && !(ev.format === 'json' && w.layers.length === 0)) {
+    const reason = cutShortReason(w.body)
+    if (reason !== undefined) ev.cutShort = reason
+  }
   return ev
 }
 
-function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0, binary = false): void {
+function parseInto(ev: LogEvent, s: string, zone: Zone): void {
   const c = s.charCodeAt(0)
   if (c === 91 /* [ */) {
     // Fast path for "[service] YYYY/MM/DD HH:MM:SS message", the bulk of a 1.x log: check the layout by position.
-    const close = s.indexOf('] ')
+    // 0.10-0.12 wrote `[filestore]2016/...` without the space: accepted too.
+    const close = s.indexOf(']')
     if (close > 1 && close < 48) {
-      const d = close + 2
+      const d = s.charCodeAt(close + 1) === 32 ? close + 2 : close + 1
       if (
         s.charCodeAt(d + 4) === 47 && s.charCodeAt(d + 7) === 47 && s.charCodeAt(d + 10) === 32 &&
         s.charCodeAt(d + 13) === 58 && s.charCodeAt(d + 16) === 58 && s.charCodeAt(d + 19) === 32 && !s.slice(1, close).includes(' ')
       ) {
         const timeText = s.slice(d, d + 19)
-        const time = parseLegacy(timeText)
+        const time = parseLegacy(timeText, zone)
         if (time !== undefined) {
           ev.format = 'legacy'
           ev.service = s.slice(1, close)
@@ -382,9 +597,9 @@ function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0, 
           return
         }
       }
-      if (close > 2) {
+      if (close > 2 && s.charCodeAt(close + 1) === 32) {
         const svc = s.slice(1, close)
-        const side = svc === 'httpd' ? 'data' : svc === 'meta-http' ? 'meta' : undefined
+        const side = svc === 'httpd' || svc === 'http' ? 'data' : svc === 'meta-http' || svc === 'meta' ? 'meta' : undefined
         if (side !== undefined || !svc.includes(' ')) {
           ev.service = svc
           if (accessLog(ev, s.slice(close + 2), side)) return
@@ -397,7 +612,7 @@ function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0, 
       ev.format = 'legacy'
       ev.service = m[1]
       ev.timeText = m[2]
-      ev.time = parseLegacy(m[2])
+      ev.time = parseLegacy(m[2], zone)
       legacyBody(ev, m[3])
       return
     }
@@ -407,88 +622,45 @@ function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0, 
       ev.level = level(m[1])
       ev.timeText = m[2]
       ev.time = parseIso(m[2])
-      let body = m[3]
-      const svc = / service=(\S+)/.exec(body)
-      if (svc) ev.service = svc[1]
-      // Only a trailing run of key=value pairs is context; a `host='a'` inside a query is part of the message.
-      const at = trailingFieldsStart(body)
-      if (at > 0) {
-        ev.fields = parseLogfmt(body.slice(at + 1))
-        body = body.slice(0, at)
-      }
-      ev.msg = body
-      if (ev.fields.log_id) ev.logId = ev.fields.log_id
+      levelBody(ev, m[3])
       return
     }
-  } else if (c === 116 /* t */ && s.startsWith('ts=')) {
+  } else if ((c === 116 /* t */ && s.startsWith('ts=')) || (c === 108 /* l */ && s.startsWith('lvl='))) {
     fromLogfmt(ev, s)
+    if (c === 108) ev.cutShort = 'it starts without its time (ts=): the start of the line is missing'
     return
   } else if (c === 123 /* { */) {
     if (fromJson(ev, s)) return
-  } else if (c >= 48 && c <= 57) {
-    // Digits: console format, bare raft lines, syslog ISO, access logs, HTTP status lines.
-    let m = CONSOLE.exec(s)
-    if (m) {
-      ev.format = 'console'
-      ev.timeText = m[1]
-      ev.time = parseIso(m[1])
-      ev.level = level(m[2])
-      ev.msg = m[3]
-      if (m[4]) {
-        try {
-          const ctx = JSON.parse(m[4]) as Record<string, unknown>
-          const fields: Record<string, string> = {}
-          for (const [k, v] of Object.entries(ctx)) fields[k] = stringify(v)
-          ev.fields = fields
-          if (fields.log_id) ev.logId = fields.log_id
-          if (fields.service) ev.service = fields.service
-        } catch {
-          // a console line whose context is not JSON: keep the message
-        }
-      }
+  } else if (c === 34 /* " */) {
+    // An access line whose start (client, user, date) was cut off: "POST /write?db=x HTTP/1.1" 404 46 ...
+    if (lenientAccess(ev, s, undefined)) {
+      ev.cutShort ??= 'it starts at the request: the client and the date are missing'
       return
     }
-    // hashicorp/raft's own lines: the old library with a Go log timestamp, hclog (1.1.2+) with RFC 3339.
-    for (const [re, parseTime] of RAFT_FORMS) {
-      m = re.exec(s)
-      if (m) {
-        ev.format = 'raft'
-        ev.timeText = m[1]
-        ev.time = parseTime(m[1])
-        ev.level = level(m[2])
-        ev.msg = m[3]
-        return
-      }
+  } else if (c >= 48 && c <= 57) {
+    // Digits: console format, bare raft lines, access logs without a prefix, HTTP status lines.
+    if (consoleLine(ev, s)) return
+    let m = RAFT_BARE.exec(s)
+    if (m) {
+      raftLine(ev, m, parseLegacy(m[1], zone))
+      return
+    }
+    m = HCLOG.exec(s)
+    if (m) {
+      raftLine(ev, m, parseIso(m[1]))
+      return
     }
     m = GO_BARE.exec(s)
     if (m) {
       ev.format = 'legacy'
       ev.timeText = m[1]
-      ev.time = parseLegacy(m[1])
+      ev.time = parseLegacy(m[1], zone)
       legacyBody(ev, m[2])
       return
-    }
-    if (depth === 0) {
-      m = SYSLOG_ISO.exec(s)
-      if (m && /[a-z]/i.test(m[3])) {
-        syslog(ev, m[5], m[2], m[3], m[4], parseIso(m[1]), m[1], now, depth)
-        return
-      }
     }
     if (accessLog(ev, s, undefined)) return
     if (httpStatus(ev, s)) return
   } else if ((c === 72 /* H */ || c === 60 /* < */) && httpStatus(ev, s)) {
-    return
-  } else if (depth === 0 && c >= 60 && c <= 90 /* < or A-Z */) {
-    const m = SYSLOG.exec(s)
-    if (m) {
-      syslog(ev, m[7], m[4], m[5], m[6], parseSyslog(m[1], m[2], m[3], now), `${m[1]} ${m[2]} ${m[3]}`, now, depth)
-      return
-    }
-  }
-  if (depth === 0 && looksBinary(s, binary)) {
-    ev.format = 'binary'
-    ev.msg = ''
     return
   }
   const ctl = CTL.exec(s)
@@ -505,8 +677,70 @@ function parseInto(ev: LogEvent, s: string, now: number | undefined, depth = 0, 
     ev.msg = s
     return
   }
-  if (depth === 0 && accessLog(ev, s, undefined)) return
+  if (accessLog(ev, s, undefined)) return
   ev.msg = s
+}
+
+/** The [I]-era body: message, then a trailing run of key=value context. */
+function levelBody(ev: LogEvent, text: string): void {
+  let body = text
+  const svc = / service=(\S+)/.exec(body)
+  if (svc) ev.service = svc[1]
+  // Only a trailing run of key=value pairs is context; a `host='a'` inside a query is part of the message.
+  const at = trailingFieldsStart(body)
+  if (at > 0) {
+    ev.fields = parseLogfmt(body.slice(at + 1))
+    body = body.slice(0, at)
+  }
+  ev.msg = body
+  if (ev.fields.log_id) ev.logId = ev.fields.log_id
+}
+
+function raftLine(ev: LogEvent, m: RegExpExecArray, time: number | undefined): void {
+  ev.format = 'raft'
+  ev.timeText = m[1]
+  ev.time = time
+  ev.level = level(m[2])
+  ev.msg = m[3]
+}
+
+/** zap's console encoder: `<time>\t<level>\t<message>[\t<extra>]\t{context}`; runs of spaces where tabs were lost. */
+function consoleLine(ev: LogEvent, s: string): boolean {
+  const m = CONSOLE_HEAD.exec(s)
+  if (!m) return false
+  ev.format = 'console'
+  ev.timeText = m[1]
+  ev.time = parseIso(m[1])
+  ev.level = level(m[2])
+  let rest = s.slice(m[0].length)
+  let context: string | undefined
+  if (rest.endsWith('}')) {
+    let at = rest.indexOf('\t{')
+    if (at === -1) at = rest.indexOf('  {')
+    if (at !== -1) {
+      context = rest.slice(at).trimStart()
+      rest = rest.slice(0, at)
+    } else if (rest.startsWith('{')) {
+      context = rest
+      rest = ''
+    }
+  }
+  // A tab-separated value between the message and the context (an old console field) is not part of the message.
+  const tab = rest.indexOf('\t')
+  ev.msg = (tab === -1 ? rest : rest.slice(0, tab)).trimEnd()
+  if (context !== undefined) {
+    const parsed = parseJsonBounded(context, {maxDepth: MAX_JSON_DEPTH})
+    if (parsed.ok && parsed.value !== null && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) {
+      const fields: Record<string, string> = {}
+      for (const [k, v] of Object.entries(parsed.value as Record<string, unknown>)) if (v !== null && v !== undefined) fields[k] = stringify(v)
+      ev.fields = fields
+      if (fields.log_id) ev.logId = fields.log_id
+      if (fields.service) ev.service = fields.service
+    } else if (!parsed.ok && parsed.reason.includes('nests deeper')) {
+      ev.problem = `a JSON context nested deeper than ${MAX_JSON_DEPTH} levels`
+    }
+  }
+  return true
 }
 
 /** A raw HTTP answer: `500 {"error":"partial write"}`, `HTTP/1.1 503 Service Unavailable`. */
@@ -518,31 +752,16 @@ function httpStatus(ev: LogEvent, s: string): boolean {
   ev.fields = {status: m[1]}
   let message = m[2] ?? ''
   if (m[3]) {
-    try {
-      const body = JSON.parse(m[3]) as {error?: unknown}
-      message = typeof body.error === 'string' ? body.error : m[3]
-    } catch {
+    const body = parseJsonBounded(m[3], {maxDepth: MAX_JSON_DEPTH})
+    if (body.ok && body.value !== null && typeof body.value === 'object' && typeof (body.value as {error?: unknown}).error === 'string') {
+      message = (body.value as {error: string}).error
+    } else if (!body.ok && body.reason.includes('nests deeper')) {
+      ev.problem = `a JSON body nested deeper than ${MAX_JSON_DEPTH} levels`
+      message = ''
+    } else {
       message = m[3]
     }
   }
   ev.msg = message ? `${status} ${message}` : `${status}`
   return true
-}
-
-function syslog(
-  ev: LogEvent, body: string, host: string, proc: string, pid: string | undefined, time: number | undefined,
-  timeText: string, now: number | undefined, depth: number,
-): void {
-  ev.wrapper = 'syslog'
-  ev.host = host
-  ev.process = proc
-  if (pid) ev.pid = Number(pid)
-  parseInto(ev, body, now, depth + 1)
-  // The inner line's own timestamp is more precise (and has a year); fall back to the wrapper's.
-  if (ev.time === undefined) {
-    ev.time = time
-    ev.timeText = timeText
-  }
-  if (ev.format === 'plain') ev.msg = body
-  if (ev.http && proc === 'influxd-meta' && ev.service === 'httpd') ev.service = 'meta-http'
 }

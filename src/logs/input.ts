@@ -1,26 +1,58 @@
 /**
- * Reading log inputs: files (plain or gzip, recognised by their magic bytes, not their name) and standard input,
- * as chunks that always end on a line boundary. Lines longer than `MAX_LINE_BYTES` are cut there and the rest of the
- * line is skipped, so a file without a single newline cannot exhaust memory.
+ * Reading log inputs: regular files (plain or gzip, recognised by their magic bytes, not their name), standard input
+ * and named pipes or devices (`<(zcat x.gz)`, `mkfifo`, /dev/stdin), as chunks that always end on a line boundary.
+ * Lines longer than `MAX_LINE_BYTES` are cut there and the rest of the line is skipped, so a file without a single
+ * newline cannot exhaust memory.
+ *
+ * Pipes are streams: nothing seeks in them (a positional read fails with ESPIPE) and gzip is recognised on the first
+ * bytes that arrive. Opening a FIFO blocks until some process opens it for writing: `openInputStream` says so through
+ * `onWait` (the command prints it on a terminal) and gives up at a deadline when the command has one, unblocking its
+ * own pending open so that the process can exit. Other commands that read a file from the operator (`status --file`)
+ * use `openInputStream` / `readInputText` too.
  */
-import {createReadStream} from 'node:fs'
+import {closeSync, constants as fsConstants, createReadStream, openSync} from 'node:fs'
 import {open, stat} from 'node:fs/promises'
 import {basename, resolve, sep} from 'node:path'
+import type {Readable} from 'node:stream'
 import {createGunzip} from 'node:zlib'
 
-import {fileError, usageError} from '../errors.js'
+import {fileError, inputError, MedicError, usageError} from '../errors.js'
+import {formatShortDurationMs} from '../util/duration.js'
 
 export const MAX_LINE_BYTES = 1 << 20
 export const CHUNK_BYTES = 256 * 1024
+
+/** stdin; a regular file (size known, seekable); a named pipe, socket or character device (read as a stream). */
+export type InputKind = 'stdin' | 'file' | 'stream'
+
+/** Why an input could not be read (fully): kept as a finding of the report instead of ending the whole run. */
+export interface InputProblem {
+  /** input-not-found, input-permission-denied, input-is-directory, input-bad-gzip, input-truncated, input-not-text... */
+  code: string
+  /** One sentence naming the input. */
+  message: string
+}
 
 export interface LogInput {
   /** As given on the command line ("-" for stdin). */
   path: string
   /** Short name used as the source of its lines when they carry no host. */
   label: string
-  /** On-disk size, when known (compressed size for gzip). */
+  /** On-disk size, when known (compressed size for gzip; unknown for pipes). */
   size?: number
+  /** gzip by its magic bytes; streams are sniffed when their first bytes arrive. */
   gzip: boolean
+  kind: InputKind
+  /** Set by a tolerant resolveInputs: this input cannot be read at all. */
+  problem?: InputProblem
+}
+
+export interface ResolveOptions {
+  /**
+   * Several inputs: one that cannot be opened becomes `problem` instead of failing the whole command (unless every
+   * input fails, then the first error is thrown).
+   */
+  tolerant?: boolean
 }
 
 /** Checks every input up front so that a typo fails before minutes of work, with exit 4 and the file named. */
@@ -28,36 +60,57 @@ export async function resolveInputs(
   paths: string[],
   noInputHelp: string[] = [],
   stdin: {isTTY?: boolean} = process.stdin,
+  options: ResolveOptions = {},
 ): Promise<LogInput[]> {
   const out: LogInput[] = []
   const list = paths.length === 0 ? ['-'] : paths
+  const errors: MedicError[] = []
   for (const path of list) {
     if (path === '-') {
       if (stdin.isTTY) {
         throw usageError('no input: standard input is a terminal and no file was given', 'no-input', noInputHelp)
       }
-      out.push({path, label: 'stdin', gzip: false})
+      out.push({path, label: 'stdin', gzip: false, kind: 'stdin'})
       continue
     }
-    let size: number
     try {
-      const s = await stat(path)
-      if (s.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
-      size = s.size
-      const fh = await open(path, 'r')
-      try {
-        const head = Buffer.alloc(2)
-        const {bytesRead} = await fh.read(head, 0, 2, 0)
-        out.push({path, label: basename(path), size, gzip: bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b})
-      } finally {
-        await fh.close()
-      }
+      out.push(await resolveOne(path))
     } catch (err) {
-      throw fileError(path, err)
+      const e = err instanceof MedicError ? err : fileError(path, err)
+      if (!options.tolerant || list.length === 1) throw e
+      errors.push(e)
+      out.push({path, label: basename(path), gzip: false, kind: 'file', problem: {code: e.code, message: e.message}})
     }
   }
+  if (errors.length > 0 && errors.length === out.length) throw errors[0]
   uniqueLabels(out)
   return out
+}
+
+async function resolveOne(path: string): Promise<LogInput> {
+  let s
+  try {
+    s = await stat(path)
+  } catch (err) {
+    throw fileError(path, err)
+  }
+  if (s.isDirectory()) throw fileError(path, Object.assign(new Error('is a directory'), {code: 'EISDIR'}))
+  if (!s.isFile()) {
+    // A FIFO, socket or device: opening it may block until a writer appears, and it cannot seek. Opened when read.
+    return {path, label: basename(path), gzip: false, kind: 'stream'}
+  }
+  try {
+    const fh = await open(path, 'r')
+    try {
+      const head = Buffer.alloc(2)
+      const {bytesRead} = await fh.read(head, 0, 2, 0)
+      return {path, label: basename(path), size: s.size, gzip: bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b, kind: 'file'}
+    } finally {
+      await fh.close()
+    }
+  } catch (err) {
+    throw fileError(path, err)
+  }
 }
 
 /**
@@ -80,64 +133,220 @@ function uniqueLabels(inputs: LogInput[]): void {
   }
 }
 
-/** The raw bytes of an input (decompressed). Progress is reported in on-disk bytes. */
-export async function* readBytes(input: LogInput, onRead?: (bytes: number) => void): AsyncGenerator<Buffer> {
-  if (input.path === '-') {
-    let first = true
-    let gunzip: ReturnType<typeof createGunzip> | undefined
-    for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-      if (first) {
-        first = false
-        if (chunk[0] === 0x1f && chunk[1] === 0x8b) {
-          // A gzip stream on stdin: hand the rest to gunzip.
-          gunzip = createGunzip()
-          yield* pipeThrough(chunk, gunzip, onRead)
-          return
-        }
-      }
-      onRead?.(chunk.length)
-      yield chunk
-    }
-    return
+export interface OpenOptions {
+  /** Give up (exit 4) when a named pipe has no writer after this long. No deadline: wait, as `cat` would. */
+  deadlineMs?: number
+  /** Called once when opening has waited `waitNoticeMs` for a writer (the command prints it on a terminal). */
+  onWait?: (message: string) => void
+  waitNoticeMs?: number
+  highWaterMark?: number
+}
+
+/**
+ * A readable stream of a path's raw bytes: a file, or a named pipe / device read as a stream (never seeked). Opening a
+ * FIFO waits for a writer; see OpenOptions. Errors are MedicErrors naming the path (exit 4).
+ */
+export async function openInputStream(path: string, options: OpenOptions = {}): Promise<Readable> {
+  const highWaterMark = options.highWaterMark ?? 256 * 1024
+  let s
+  try {
+    s = await stat(path)
+  } catch (err) {
+    throw fileError(path, err)
   }
-  const raw = createReadStream(input.path, {highWaterMark: 256 * 1024})
-  if (!input.gzip) {
+  if (s.isDirectory()) throw fileError(path, Object.assign(new Error('is a directory'), {code: 'EISDIR'}))
+  if (s.isFile()) return createReadStream(path, {highWaterMark})
+  const fh = await openWaiting(path, options)
+  return fh.createReadStream({highWaterMark, autoClose: true})
+}
+
+async function openWaiting(path: string, options: OpenOptions): Promise<import('node:fs/promises').FileHandle> {
+  const pending = open(path, 'r')
+  // Keep a rejection that arrives after a deadline from becoming an unhandled one.
+  pending.catch(() => {})
+  let noticeTimer: NodeJS.Timeout | undefined
+  let deadlineTimer: NodeJS.Timeout | undefined
+  const timedOut = Symbol('timeout')
+  try {
+    if (options.onWait) {
+      const onWait = options.onWait
+      noticeTimer = setTimeout(() => onWait(`waiting for a process to write to ${path} (a named pipe)...`), options.waitNoticeMs ?? 1000)
+      noticeTimer.unref()
+    }
+    const deadline = options.deadlineMs === undefined
+      ? new Promise<never>(() => {})
+      : new Promise<typeof timedOut>((resolve) => {
+          deadlineTimer = setTimeout(() => resolve(timedOut), options.deadlineMs)
+        })
+    const first = await Promise.race([pending, deadline]).catch((err: unknown) => {
+      throw fileError(path, err)
+    })
+    if (first !== timedOut) return first as import('node:fs/promises').FileHandle
+    // Our own open is still blocked in the thread pool: open the pipe for writing without blocking (it succeeds
+    // because a reader, us, is waiting), which completes the pending open; then close both.
+    try {
+      closeSync(openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK))
+    } catch {
+      // ENXIO: the pending open already gave up; nothing to unblock.
+    }
+    await pending.then((fh) => fh.close(), () => {})
+    throw inputError(`${path}: no process wrote to this named pipe within ${formatShortDurationMs(options.deadlineMs!)}`, 'input-pipe-no-writer', [
+      'start the writer first, e.g. journalctl -u influxdb > pipe &',
+      'or give a regular file',
+    ])
+  } finally {
+    if (noticeTimer) clearTimeout(noticeTimer)
+    if (deadlineTimer) clearTimeout(deadlineTimer)
+  }
+}
+
+/**
+ * A whole (small) input as text, pipe-safe: for `status --file` and the like. Refuses inputs over `maxBytes` with a
+ * MedicError naming the path instead of reading on.
+ */
+export async function readInputText(path: string, options: OpenOptions & {maxBytes: number}): Promise<string> {
+  const stream = path === '-' ? (process.stdin as Readable) : await openInputStream(path, options)
+  const parts: Buffer[] = []
+  let total = 0
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length
+      if (total > options.maxBytes) {
+        throw inputError(`${path === '-' ? 'stdin' : path}: larger than ${options.maxBytes} bytes; refusing to read it all`, 'input-too-large')
+      }
+      parts.push(chunk)
+    }
+  } catch (err) {
+    if (err instanceof MedicError) throw err
+    throw fileError(path, err)
+  } finally {
+    stream.destroy()
+  }
+  return Buffer.concat(parts, total).toString('utf8')
+}
+
+/**
+ * Decides from the first bytes of an input (after decompression) whether it is text. Leading NUL bytes are skipped
+ * (logrotate's copytruncate leaves a hole of zeros at the start of a live log); then more than 10% of bytes that are
+ * neither text nor valid UTF-8 means a binary file (a TSM file, an executable, an image) given by mistake.
+ */
+export function looksLikeText(buf: Uint8Array): boolean {
+  let i = 0
+  const n = Math.min(buf.length, 64 * 1024)
+  while (i < n && buf[i] === 0) i++
+  const start = i
+  let bad = 0
+  while (i < n) {
+    const c = buf[i]
+    if (c < 0x80) {
+      if (c < 0x20 && c !== 9 && c !== 10 && c !== 13 && c !== 12 && c !== 11) bad++
+      else if (c === 0x7f) bad++
+      i++
+      continue
+    }
+    const need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1
+    let ok = need > 0
+    for (let k = 1; ok && k <= need; k++) {
+      if (i + k >= n) break // cut at the sniff window: give it the benefit of the doubt
+      const d = buf[i + k]
+      ok = d >= 0x80 && d <= 0xbf
+    }
+    if (ok) i += need + 1
+    else {
+      bad++
+      i++
+    }
+  }
+  const seen = n - start
+  return seen < 16 || bad * 10 <= seen
+}
+
+/** The raw bytes of an input (decompressed). Progress is reported in on-disk bytes. */
+export async function* readBytes(input: LogInput, onRead?: (bytes: number) => void, options: OpenOptions = {}): AsyncGenerator<Buffer> {
+  const name = input.path === '-' ? 'stdin' : input.path
+  const raw = input.kind === 'stdin' || input.path === '-' ? (process.stdin as Readable) : await openInputStream(input.path, options)
+  if (input.kind === 'file' && !input.gzip) {
     try {
       for await (const chunk of raw as AsyncIterable<Buffer>) {
         onRead?.(chunk.length)
         yield chunk
       }
     } catch (err) {
-      throw fileError(input.path, err)
+      throw fileError(name, err)
+    } finally {
+      raw.destroy()
     }
     return
   }
-  const gunzip = createGunzip({chunkSize: 1 << 18})
-  raw.on('data', (c: Buffer | string) => onRead?.(c.length))
-  raw.on('error', (err) => gunzip.destroy(err))
-  raw.pipe(gunzip)
+  if (input.kind === 'file') {
+    yield* gunzipStream(raw, undefined, name, onRead)
+    return
+  }
+  // A stream (stdin, pipe): gzip is recognised on the first bytes.
+  const iterator = (raw as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
+  let first: IteratorResult<Buffer>
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk
+    first = await iterator.next()
   } catch (err) {
-    throw fileError(input.path, err)
+    throw fileError(name, err)
+  }
+  if (first.done) return
+  // A pipe may deliver a single byte first: read on until the two magic bytes can be checked.
+  while (first.value.length < 2) {
+    let more: IteratorResult<Buffer>
+    try {
+      more = await iterator.next()
+    } catch (err) {
+      throw fileError(name, err)
+    }
+    if (more.done) break
+    first = {done: false, value: Buffer.concat([first.value, more.value])}
+  }
+  if (first.value[0] === 0x1f && first.value[1] === 0x8b) {
+    yield* gunzipStream(raw, first.value, name, onRead, iterator)
+    return
+  }
+  onRead?.(first.value.length)
+  yield first.value
+  try {
+    for (;;) {
+      const r = await iterator.next()
+      if (r.done) break
+      onRead?.(r.value.length)
+      yield r.value
+    }
+  } catch (err) {
+    throw fileError(name, err)
+  } finally {
+    if (raw !== process.stdin) raw.destroy()
   }
 }
 
-async function* pipeThrough(first: Buffer, gunzip: ReturnType<typeof createGunzip>, onRead?: (n: number) => void): AsyncGenerator<Buffer> {
+async function* gunzipStream(
+  raw: Readable, first: Buffer | undefined, name: string, onRead?: (n: number) => void, iterator?: AsyncIterator<Buffer>,
+): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip({chunkSize: 1 << 18})
+  const source = iterator ?? (raw as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
   const feed = (async () => {
-    onRead?.(first.length)
-    gunzip.write(first)
-    for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-      onRead?.(chunk.length)
-      if (!gunzip.write(chunk)) await new Promise((r) => gunzip.once('drain', r))
+    if (first) {
+      onRead?.(first.length)
+      if (!gunzip.write(first)) await new Promise((r) => gunzip.once('drain', r))
+    }
+    for (;;) {
+      const r = await source.next()
+      if (r.done) break
+      onRead?.(r.value.length)
+      if (!gunzip.write(r.value)) await new Promise((r2) => gunzip.once('drain', r2))
     }
     gunzip.end()
   })()
-  feed.catch((err) => gunzip.destroy(err))
+  feed.catch((err: Error) => gunzip.destroy(err))
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk
   } catch (err) {
-    throw fileError('stdin', err)
+    throw fileError(name, err)
+  } finally {
+    if (raw !== process.stdin) raw.destroy()
   }
 }
 
@@ -264,16 +473,28 @@ export function forEachLine(chunk: Uint8Array, fn: (line: string) => void, encod
   }
 }
 
-/** Every line of an input, in order: for `medic explain` on a file or stdin. */
-export async function* readLines(input: LogInput): AsyncGenerator<string> {
+/** Every line of an input, in order: for `medic explain` on a file or stdin. A binary input is refused (exit 4). */
+export async function* readLines(input: LogInput, options: OpenOptions = {}): AsyncGenerator<string> {
   // Target 1: hand over every complete line at once, so `tail -f log | medic explain` answers line by line.
   const cutter = new ChunkCutter(1)
   const lines: string[] = []
   const collect = (l: string) => lines.push(l)
-  for await (const buf of readBytes(input)) {
+  let sniffed = false
+  for await (const buf of readBytes(input, undefined, options)) {
+    if (!sniffed) {
+      sniffed = true
+      if (!looksLikeText(buf)) throw notTextError(input)
+    }
     for (const chunk of cutter.push(buf)) forEachLine(chunk, collect)
     yield* lines.splice(0)
   }
   for (const chunk of cutter.end()) forEachLine(chunk, collect)
   yield* lines.splice(0)
+}
+
+export function notTextError(input: LogInput): MedicError {
+  const name = input.path === '-' ? 'stdin' : input.path
+  return inputError(`${name}: not a text log (binary data)`, 'input-not-text', [
+    'give the log file itself, e.g. /var/log/influxdb/influxdb.log or the output of journalctl -u influxdb',
+  ])
 }

@@ -11,7 +11,8 @@ import {availableParallelism} from 'node:os'
 import {pathToFileURL} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
-import {ChunkCutter, forEachLine, type LogInput, readBytes} from './input.js'
+import {MedicError} from '../errors.js'
+import {ChunkCutter, forEachLine, type InputProblem, type LogInput, looksLikeText, notTextError, type OpenOptions, readBytes} from './input.js'
 import {type SummaryOptions, type SummaryPartial, type SummaryReport, Summariser, buildReport, mergePartials} from './summary.js'
 
 /** Below this much input (on disk), everything runs on the main thread. */
@@ -28,6 +29,46 @@ export interface SummariseOptions extends SummaryOptions {
   workers?: number
   onProgress?: (p: ProgressInfo) => void
   templateLimit?: number
+  /** How named pipes are opened (wait notice, deadline). */
+  open?: OpenOptions
+}
+
+/** Reads one input chunk by chunk; a problem (unreadable, cut short, not text) is recorded and reading moves on. */
+async function readInput(
+  input: LogInput, open: OpenOptions | undefined, onRead: (n: number) => void, onBytes: (n: number) => void,
+  onChunk: (chunk: Buffer) => Promise<void> | void, problems: Array<InputProblem & {path: string}>,
+): Promise<void> {
+  if (input.problem) {
+    problems.push({path: input.path, ...input.problem})
+    return
+  }
+  const cutter = new ChunkCutter()
+  let sniffed = false
+  let bytes = 0
+  try {
+    for await (const buf of readBytes(input, onRead, open)) {
+      if (!sniffed) {
+        sniffed = true
+        if (!looksLikeText(buf)) {
+          const e = notTextError(input)
+          problems.push({path: input.path, code: e.code, message: e.message})
+          return
+        }
+      }
+      bytes += buf.length
+      onBytes(buf.length)
+      for (const chunk of cutter.push(buf)) await onChunk(chunk)
+    }
+  } catch (err) {
+    const e = err instanceof MedicError ? err : undefined
+    if (e === undefined) throw err
+    // What was read before the error is kept: the input is truncated, not lost.
+    problems.push({
+      path: input.path, code: bytes > 0 ? 'input-truncated' : e.code,
+      message: bytes > 0 ? `${e.message}; only the first ${bytes} bytes were read` : e.message,
+    })
+  }
+  for (const chunk of cutter.end()) await onChunk(chunk)
 }
 
 export async function summariseInputs(inputs: LogInput[], options: SummariseOptions = {}): Promise<SummaryReport> {
@@ -36,7 +77,7 @@ export async function summariseInputs(inputs: LogInput[], options: SummariseOpti
   const wanted = options.workers ?? Math.min(4, availableParallelism())
   const parallel = wanted > 0 && (totalBytes === undefined || totalBytes >= PARALLEL_THRESHOLD)
   const summaryOptions: SummaryOptions = {
-    since: options.since, until: options.until, leaseDurationMs: options.leaseDurationMs, now: options.now,
+    since: options.since, until: options.until, leaseDurationMs: options.leaseDurationMs, now: options.now, tz: options.tz,
   }
   let bytesRead = 0
   let lastReport = 0
@@ -48,28 +89,25 @@ export async function summariseInputs(inputs: LogInput[], options: SummariseOpti
     }
   }
   let decompressedBytes = 0
+  const problems: Array<InputProblem & {path: string}> = []
+  const reader: Reader = (input, onChunk) => readInput(input, options.open, onRead, (n) => (decompressedBytes += n), onChunk, problems)
   const partials = parallel
-    ? await runWorkers(inputs, summaryOptions, Math.max(1, wanted), onRead, (n) => (decompressedBytes += n))
-    : [await runInline(inputs, summaryOptions, onRead, (n) => (decompressedBytes += n))]
+    ? await runWorkers(inputs, summaryOptions, Math.max(1, wanted), reader)
+    : [await runInline(inputs, summaryOptions, reader)]
   const merged = mergePartials(partials, options.leaseDurationMs)
   return buildReport(merged, {
     files: inputs.map((i) => i.path), leaseDurationMs: options.leaseDurationMs, bytes: decompressedBytes,
-    templateLimit: options.templateLimit,
+    templateLimit: options.templateLimit, problems, windowed: options.since !== undefined || options.until !== undefined,
   })
 }
 
-async function runInline(
-  inputs: LogInput[], options: SummaryOptions, onRead: (n: number) => void, onBytes: (n: number) => void,
-): Promise<SummaryPartial> {
+type Reader = (input: LogInput, onChunk: (chunk: Buffer) => Promise<void> | void) => Promise<void>
+
+async function runInline(inputs: LogInput[], options: SummaryOptions, read: Reader): Promise<SummaryPartial> {
   const s = new Summariser({...options, binary: true})
   for (const input of inputs) {
-    const cutter = new ChunkCutter()
     const add = (line: string) => s.add(line, input.label)
-    for await (const buf of readBytes(input, onRead)) {
-      onBytes(buf.length)
-      for (const chunk of cutter.push(buf)) forEachLine(chunk, add, 'latin1')
-    }
-    for (const chunk of cutter.end()) forEachLine(chunk, add, 'latin1')
+    await read(input, (chunk) => forEachLine(chunk, add, 'latin1'))
   }
   return s.partial()
 }
@@ -96,9 +134,7 @@ interface PoolWorker {
   failed?: Error
 }
 
-async function runWorkers(
-  inputs: LogInput[], options: SummaryOptions, count: number, onRead: (n: number) => void, onBytes: (n: number) => void,
-): Promise<SummaryPartial[]> {
+async function runWorkers(inputs: LogInput[], options: SummaryOptions, count: number, read: Reader): Promise<SummaryPartial[]> {
   const pool: PoolWorker[] = []
   let wake: (() => void) | undefined
   const signal = () => {
@@ -145,14 +181,7 @@ async function runWorkers(
         await new Promise<void>((resolve) => (wake = resolve))
       }
     }
-    for (const input of inputs) {
-      const cutter = new ChunkCutter()
-      for await (const buf of readBytes(input, onRead)) {
-        onBytes(buf.length)
-        for (const chunk of cutter.push(buf)) await send(input.label, chunk)
-      }
-      for (const chunk of cutter.end()) await send(input.label, chunk)
-    }
+    for (const input of inputs) await read(input, (chunk) => send(input.label, chunk))
     return await Promise.all(
       pool.map(
         (pw) =>

@@ -8,15 +8,23 @@
  *  - `mergePartials()` and `buildReport()` on the main thread: order by time, choose the histogram buckets, rank.
  * All counters are sums, minima or maxima, so the merge does not depend on how the input was cut.
  */
+import {decideOutcome, type OverallVerdict} from '../util/outcome.js'
 import {catalogueMatcher, findEntry} from './catalogue/index.js'
-import type {Matcher} from './catalogue/matcher.js'
-import {parseLine} from './formats.js'
+import {extractSome, type Matcher} from './catalogue/matcher.js'
+import {classify} from './classify.js'
+import {fillCommand, type FilledCommand, placeholders} from './commands.js'
+import {type ParseOptions, parseLine} from './formats.js'
+import type {InputProblem} from './input.js'
 import {type Interval, IntervalSet, subtract} from './intervals.js'
 import {DEFAULT_LEASE_DURATION_MS, fmtSeconds} from './lease.js'
 import {redact} from './redact.js'
 import {detach, toText} from './strings.js'
 import {TemplateTable, type TemplateStats, templateOf} from './templates.js'
-import {type LogEvent, VERDICT_RANK, type Verdict} from './types.js'
+import {parseZone, UTC, type Zone} from './time.js'
+import {atLeast, type MinLevel} from './levels.js'
+import {type CatalogueEntry, type LogEvent, VERDICT_RANK, type Verdict} from './types.js'
+
+export {MIN_LEVELS, type MinLevel, atLeast} from './levels.js'
 
 export interface SummaryOptions {
   /** Lines are latin1-decoded bytes (see strings.ts); kept strings are turned into UTF-8 text in partial(). */
@@ -26,6 +34,8 @@ export interface SummaryOptions {
   leaseDurationMs?: number
   /** "Now" for syslog timestamps without a year. */
   now?: number
+  /** --tz: the zone of timestamps that carry none (a name parseZone accepts; workers get it as text). */
+  tz?: string
 }
 
 const MINUTE = 60_000
@@ -44,6 +54,10 @@ interface EntryAcc {
   shards: Record<string, number>
   example: string
   exampleSource: string
+  /** The values the entry's next commands need: one value, or null once lines disagree. */
+  values: Record<string, string | null>
+  /** Lines found through a client's report of the server's error. */
+  clientSide: number
 }
 
 export interface RestartMark {
@@ -58,6 +72,8 @@ export interface SummaryPartial {
   lines: number
   chars: number
   filtered: number
+  /** Lines without a timestamp, left out because --since/--until cannot place them. */
+  untimedSkipped: number
   untimed: number
   binary: number
   truncated: number
@@ -114,7 +130,25 @@ interface LiveEntry {
   shards: Counter
   example: string
   exampleSource: string
+  values: Map<string, string | null>
+  clientSide: number
+  /** The placeholders of the entry's shown commands (looked up once per entry, not per line). */
+  names: string[]
 }
+
+const placeholderCache = new Map<string, string[]>()
+
+function placeholdersOf(e: CatalogueEntry): string[] {
+  let names = placeholderCache.get(e.id)
+  if (names === undefined) {
+    names = placeholders(e.commands.slice(0, NEXT_COMMANDS))
+    placeholderCache.set(e.id, names)
+  }
+  return names
+}
+
+/** How many of an entry's commands a summary shows. */
+export const NEXT_COMMANDS = 2
 
 interface LiveSource {
   lines: number
@@ -127,6 +161,7 @@ export class Summariser {
   private lines = 0
   private chars = 0
   private filtered = 0
+  private untimedSkipped = 0
   private untimed = 0
   private binaryLines = 0
   private truncated = 0
@@ -148,14 +183,20 @@ export class Summariser {
   private readonly until: number
   private readonly now: number | undefined
   private readonly binary: boolean
+  private readonly zone: Zone
+  private readonly windowed: boolean
+  private readonly parseOptions: ParseOptions
 
   constructor(options: SummaryOptions = {}) {
     this.binary = options.binary ?? false
+    this.zone = options.tz === undefined ? UTC : (parseZone(options.tz) ?? UTC)
     const lease = options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS
     this.grants = new IntervalSet(lease)
     this.denials = new IntervalSet(lease)
     this.since = options.since ?? Number.NEGATIVE_INFINITY
     this.until = options.until ?? Number.POSITIVE_INFINITY
+    this.windowed = options.since !== undefined || options.until !== undefined
+    this.parseOptions = {now: options.now, binary: this.binary, zone: this.zone}
     this.now = options.now
   }
 
@@ -165,10 +206,15 @@ export class Summariser {
       this.blank++
       return
     }
-    const ev = parseLine(line, this.now, this.binary)
+    const ev = parseLine(line, this.parseOptions)
     const t = ev.time
     if (t !== undefined && (t < this.since || t > this.until)) {
       this.filtered++
+      return
+    }
+    if (t === undefined && this.windowed) {
+      // A line without a time cannot be placed in the --since/--until window: it is counted, not judged.
+      this.untimedSkipped++
       return
     }
     this.lines++
@@ -196,7 +242,7 @@ export class Summariser {
       this.tick(t, 'unknown')
       return
     }
-    const m = this.matcher.match(ev)
+    const {match: m, embedded} = classify(this.matcher, ev)
     if (m === undefined) {
       this.templates.add(templateOf(ev.msg), ev.raw, t, ev.level)
       this.tick(t, 'unknown')
@@ -208,10 +254,13 @@ export class Summariser {
       acc = {
         count: 0, sources: new Map(), nodes: new Map(), shards: new Map(),
         example: detach(ev.raw.length > 500 ? ev.raw.slice(0, 500) : ev.raw, true), exampleSource: detach(source, true),
+        values: new Map(), clientSide: 0, names: placeholdersOf(e),
       }
       this.entries.set(e.id, acc)
     }
     acc.count++
+    if (embedded?.client) acc.clientSide++
+    if (acc.names.length > 0) this.noteValues(acc, ev, m.family ? {...m.family.groups, ...m.groups} : m.groups, acc.names)
     if (t !== undefined) {
       if (acc.first === undefined || t < acc.first) acc.first = t
       if (acc.last === undefined || t > acc.last) acc.last = t
@@ -221,7 +270,7 @@ export class Summariser {
     const lease = e.id === 'cq-lease-granted' || e.id === 'cq-lease-denied'
     count(acc.nodes, g?.nodeId ?? ev.fields.node_id ?? (lease && ev.http ? nodeFromUri(ev.http.uri) : undefined))
     count(acc.shards, g?.shardId ?? ev.fields.db_shard_id ?? ev.fields.shard_id)
-    if (e.restart) this.noteRestart({time: t, source: detach(source, true), evidence: e.id})
+    if (e.restart) this.noteRestart({time: t, source: detach(source, true), evidence: e.id, ...(ev.logId ? {logId: detach(ev.logId, true)} : {})})
     if (t !== undefined && lease) {
       if (e.id === 'cq-lease-granted') {
         this.grants.add(t)
@@ -231,6 +280,20 @@ export class Summariser {
       }
     }
     this.tick(t, e.verdict === 'warning' || e.verdict === 'critical' ? `#${e.id}` : e.verdict)
+  }
+
+  /** Keeps the value of each placeholder while every line agrees on it (one value: the command can be filled). */
+  private noteValues(acc: LiveEntry, ev: LogEvent, groups: Record<string, string | undefined> | undefined, names: string[]): void {
+    const pending = names.filter((n) => acc.values.get(n) !== null)
+    if (pending.length === 0) return
+    const got = extractSome(ev, groups, pending)
+    for (const name of pending) {
+      const v = got[name]
+      const known = acc.values.get(name)
+      if (v === undefined) continue
+      if (known === undefined) acc.values.set(name, detach(v, true))
+      else if (known !== v) acc.values.set(name, null)
+    }
   }
 
   private noteLogId(source: string, logId: string, t: number | undefined): void {
@@ -294,9 +357,11 @@ export class Summariser {
     }
     const entries: Record<string, EntryAcc> = {}
     for (const [id, e] of this.entries) {
+      const values: Record<string, string | null> = {}
+      for (const [k, v] of e.values) values[k] = v === null ? null : text(v)
       entries[id] = {
-        ...e, example: redact(text(e.example)), exampleSource: text(e.exampleSource), sources: obj(e.sources), nodes: obj(e.nodes),
-        shards: obj(e.shards),
+        count: e.count, first: e.first, last: e.last, example: redact(text(e.example)), exampleSource: text(e.exampleSource),
+        sources: obj(e.sources), nodes: obj(e.nodes), shards: obj(e.shards), values, clientSide: e.clientSide,
       }
     }
     const sources: SummaryPartial['sources'] = {}
@@ -306,7 +371,7 @@ export class Summariser {
     const logIds: SummaryPartial['logIds'] = {}
     for (const [k, v] of this.logIds) logIds[text(k)] = {source: text(v.source), logId: text(v.logId), first: v.first}
     return {
-      lines: this.lines, chars: this.chars, filtered: this.filtered, untimed: this.untimed, binary: this.binaryLines,
+      lines: this.lines, chars: this.chars, filtered: this.filtered, untimedSkipped: this.untimedSkipped, untimed: this.untimed, binary: this.binaryLines,
       truncated: this.truncated, blank: this.blank, minTime: this.minTime, maxTime: this.maxTime,
       formats: Object.fromEntries(this.formats), sources, entries, timelineResolution: this.resolution, timeline, logIds,
       restarts: this.restarts.map((r) => ({...r, source: text(r.source)})),
@@ -339,7 +404,7 @@ export function mergePartials(parts: SummaryPartial[], leaseDurationMs = DEFAULT
   denials.addAll(into.leaseDenials)
   into.timeline = rebucket(into.timeline, into.timelineResolution, resolution)
   for (const p of rest) {
-    for (const k of ['lines', 'chars', 'filtered', 'untimed', 'binary', 'truncated', 'blank'] as const) into[k] += p[k]
+    for (const k of ['lines', 'chars', 'filtered', 'untimedSkipped', 'untimed', 'binary', 'truncated', 'blank'] as const) into[k] += p[k]
     into.minTime = minOf(into.minTime, p.minTime)
     into.maxTime = maxOf(into.maxTime, p.maxTime)
     mergeRecord(into.formats, p.formats)
@@ -363,6 +428,12 @@ export function mergePartials(parts: SummaryPartial[], leaseDurationMs = DEFAULT
         t.exampleSource = e.exampleSource
       }
       t.count += e.count
+      t.clientSide += e.clientSide
+      for (const [k, v] of Object.entries(e.values)) {
+        const known = t.values[k]
+        if (known === undefined) t.values[k] = v
+        else if (known !== v) t.values[k] = null
+      }
       t.first = minOf(t.first, e.first)
       t.last = maxOf(t.last, e.last)
       mergeRecord(t.sources, e.sources)
@@ -419,7 +490,12 @@ export interface ReportEntry {
   example: string
   exampleSource: string
   context?: string
+  /** Next commands, placeholders filled where every line agreed on the value (else `<name>`). */
   next: string[]
+  /** Next commands withheld because a value from the log could not be put in them safely, and why. */
+  withheld?: string[]
+  /** Lines that were a client's report of the server's error (Telegraf, a client library, curl). */
+  clientSide?: number
 }
 
 export interface TimelineBucket {
@@ -440,8 +516,22 @@ export interface TimelineEvent {
 }
 
 export interface SummaryReport {
-  verdict: Verdict | 'ok'
-  input: {files: string[]; lines: number; blankLines: number; bytes: number; filteredOut: number; untimed: number; binary: number; truncated: number}
+  /** ok, warning, critical; unknown when nothing could be read or an input could not be read and nothing is wrong. */
+  verdict: OverallVerdict
+  /** The exit code this report calls for (0 ok, 3 problems found, 4 could not check). */
+  exitCode: 0 | 3 | 4
+  /** False when some input could not be read (the verdict covers the rest). */
+  complete: boolean
+  input: {
+    files: string[]; lines: number; blankLines: number; bytes: number; filteredOut: number; untimed: number
+    /** Lines without a timestamp left out because --since/--until cannot place them. */
+    untimedSkipped: number
+    binary: number; truncated: number
+    /** Inputs that could not be read, or only in part (missing, not text, cut-short gzip...). */
+    problems: Array<InputProblem & {path: string}>
+    /** --since/--until left no line to judge. */
+    nothingInWindow: boolean
+  }
   timeRange: {start: string | null; end: string | null}
   formats: Record<string, number>
   sources: Array<{name: string; lines: number; firstSeen: string | null; lastSeen: string | null}>
@@ -472,13 +562,36 @@ export interface ReportOptions {
   leaseDurationMs?: number
   bytes?: number
   templateLimit?: number
+  problems?: Array<InputProblem & {path: string}>
+  /** --since or --until was given. */
+  windowed?: boolean
+}
+
+/** The commands of an entry for a summary: filled from the values all its lines agreed on. */
+function nextCommands(e: CatalogueEntry, values: Record<string, string | null>): {next: string[]; withheld: string[]} {
+  const known: Record<string, string> = {}
+  for (const [k, v] of Object.entries(values)) if (v !== null) known[k] = v
+  const next: string[] = []
+  const withheld: string[] = []
+  for (const c of e.commands.slice(0, NEXT_COMMANDS)) {
+    const f: FilledCommand = fillCommand(c, known)
+    if (f.ok) next.push(f.command)
+    else withheld.push(f.reason)
+  }
+  return {next, withheld}
 }
 
 export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryReport {
   const leaseMs = options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS
-  // Lease gaps: stretches of denials that no grant (plus its lease duration) covers, longer than the lease duration.
+  // Lease gaps. The meta leader answers 409 only while another node holds a live lease, and the holder renews with a
+  // 200 every run-interval: denials with no grant mean the holder's lines are not in the input (another meta node's
+  // log, cluster-tracing off on 1.3+, a filtered grep), not that CQs stopped. Only after the input has shown grants
+  // does a long stretch of denials without any grant say something (the grants stopped appearing).
   const coverage: Interval[] = p.leaseGrants.map(([a, b]) => [a, b + leaseMs])
-  const gaps = subtract(p.leaseDenials, coverage).filter(([a, b]) => b - a > leaseMs)
+  const firstGrant = p.leaseGrants.length > 0 ? Math.min(...p.leaseGrants.map(([a]) => a)) : undefined
+  const gaps = firstGrant === undefined
+    ? []
+    : subtract(p.leaseDenials, coverage).filter(([a, b]) => a > firstGrant && b - a > leaseMs)
 
   const counts: Record<Verdict, number> = {critical: 0, warning: 0, info: 0, expected: 0, unknown: 0}
   const entries: ReportEntry[] = []
@@ -490,15 +603,18 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
     if (id === 'cq-lease-denied' && gaps.length > 0) {
       verdict = 'warning'
       const longest = Math.max(...gaps.map(([a, b]) => b - a))
-      context = `no data node holds the CQ lease; continuous queries are not running: ${gaps.length} stretch(es) of denials without any grant, the longest ${fmtSeconds(longest)} (lease duration ${fmtSeconds(leaseMs)})`
+      context = `grants stopped appearing while denials went on: ${gaps.length} stretch(es) of denials after the last grant, the longest ${fmtSeconds(longest)} (lease duration ${fmtSeconds(leaseMs)}). Either the holder's renewals are no longer in this input (the meta leader changed, the log was filtered) or no data node holds the lease and continuous queries are not running`
+    } else if (id === 'cq-lease-denied' && firstGrant === undefined) {
+      context = 'only denials, no grant: the holder\'s 200 answers are not in this input (they are in the meta leader\'s access log; on 1.3+ only with cluster-tracing = true). A 409 means another node holds a live lease, so continuous queries are running there'
     } else if (id === 'cq-lease-denied') {
       context = 'every denial fell within the lease duration of a grant to another node'
     }
     counts[verdict] += acc.count
+    const {next, withheld} = nextCommands(e, acc.values ?? {})
     entries.push({
       id, title: e.title, verdict, category: e.category, count: acc.count, firstSeen: iso(acc.first), lastSeen: iso(acc.last),
       sources: acc.sources, nodes: acc.nodes, shards: acc.shards, example: acc.example, exampleSource: acc.exampleSource,
-      context, next: e.commands.slice(0, 2),
+      context, next, ...(withheld.length > 0 ? {withheld} : {}), ...(acc.clientSide > 0 ? {clientSide: acc.clientSide} : {}),
     })
   }
   const unknownLines = p.templates.reduce((n, [, t]) => n + t.count, 0) + p.templatesEvicted + p.binary
@@ -552,15 +668,22 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
   // In time order; events of lines without a timestamp (raw HTTP answers, influxd-ctl output) go last.
   events.sort((a, b) => Number(a.time === null) - Number(b.time === null) || (a.time ?? '').localeCompare(b.time ?? ''))
 
-  let verdict: SummaryReport['verdict'] = 'ok'
-  if (counts.critical > 0) verdict = 'critical'
-  else if (counts.warning > 0) verdict = 'warning'
+  const problems = options.problems ?? []
+  // Lines read, in the window or not (a window that excludes everything is an answer: nothing happened then); binary
+  // junk is not a line that was read. An empty input, or one of only junk, checked nothing: UNKNOWN, never OK.
+  const read = p.lines - p.binary + p.filtered + p.untimedSkipped
+  const outcome = decideOutcome({findings: entries.map((e) => ({severity: e.verdict})), checked: read, unchecked: problems.length})
+  const verdict: OverallVerdict = outcome.verdict
+  const exitCode = outcome.exitCode
 
   return {
     verdict,
+    exitCode,
+    complete: outcome.complete,
     input: {
       files: options.files, lines: p.lines, blankLines: p.blank, bytes: options.bytes ?? p.chars, filteredOut: p.filtered, untimed: p.untimed,
-      binary: p.binary, truncated: p.truncated,
+      untimedSkipped: p.untimedSkipped, binary: p.binary, truncated: p.truncated, problems,
+      nothingInWindow: (options.windowed ?? false) && p.lines === 0 && read > 0,
     },
     timeRange: {start: iso(p.minTime), end: iso(p.maxTime)},
     formats: p.formats,
@@ -590,9 +713,22 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
   }
 }
 
-/** A restart is a start-up line or a new zap log_id; both for the same source within a minute count once. */
+/**
+ * Restarts: every start-up line is one (a node killed and started again within seconds is two runs, not one), and so is
+ * every new zap log_id of a source after its first, unless a start-up line of that run (same log_id) already counts.
+ * The same mark seen twice (inputs split between threads) counts once.
+ */
 function collectRestarts(p: SummaryPartial): SummaryReport['restarts'] {
-  const marks: RestartMark[] = [...p.restarts]
+  const marks: RestartMark[] = []
+  const seen = new Set<string>()
+  const startedRuns = new Set<string>()
+  for (const m of p.restarts) {
+    const key = `${m.source}\u0000${m.time ?? ''}\u0000${m.evidence}\u0000${m.logId ?? ''}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    marks.push(m)
+    if (m.logId !== undefined) startedRuns.add(`${m.source}\u0000${m.logId}`)
+  }
   const bySource = new Map<string, Array<{logId: string; first?: number}>>()
   for (const v of Object.values(p.logIds)) {
     if (!bySource.has(v.source)) bySource.set(v.source, [])
@@ -602,21 +738,25 @@ function collectRestarts(p: SummaryPartial): SummaryReport['restarts'] {
     ids.sort((a, b) => (a.first ?? 0) - (b.first ?? 0))
     // The first log_id of a source only tells when its log starts, unless a start-up line says more.
     for (const [i, v] of ids.entries()) {
-      if (i === 0) continue
+      if (i === 0 || startedRuns.has(`${source}\u0000${v.logId}`)) continue
       marks.push({time: v.first, source, logId: v.logId, evidence: `new log_id ${v.logId}`})
     }
   }
   marks.sort((a, b) => (a.time ?? 0) - (b.time ?? 0))
-  const out: SummaryReport['restarts'] = []
-  for (const m of marks) {
-    const dup = out.find((o) => o.source === m.source && o.time !== null && m.time !== undefined && Math.abs(Date.parse(o.time) - m.time) < MINUTE)
-    if (dup) {
-      dup.logId ??= m.logId
-      continue
-    }
-    out.push({time: iso(m.time), source: m.source, ...(m.logId ? {logId: m.logId} : {}), evidence: m.evidence})
-  }
-  return out
+  return marks.map((m) => ({time: iso(m.time), source: m.source, ...(m.logId ? {logId: m.logId} : {}), evidence: m.evidence}))
 }
 
 export type {LogEvent}
+
+/** The report as --min shows it: entries below the level, and the unrecognised templates, left out. */
+export function filterReport(r: SummaryReport, min: MinLevel): SummaryReport {
+  const keep = (e: ReportEntry) => atLeast(e.verdict, min)
+  return {
+    ...r,
+    actionable: r.actionable.filter(keep),
+    informational: r.informational.filter(keep),
+    benign: r.benign.filter(keep),
+    unknown: {...r.unknown, templates: [], omitted: r.unknown.templates.length + r.unknown.omitted},
+    events: r.events.filter((e) => e.verdict === undefined || atLeast(e.verdict, min)),
+  }
+}

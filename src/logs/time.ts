@@ -61,10 +61,69 @@ export function parseIso(s: string): number | undefined {
   return t
 }
 
-/** Go log.LstdFlags: 2016/10/18 10:35:21 (server local time; read as UTC). */
-export function parseLegacy(s: string): number | undefined {
+/**
+ * The zone a time without one is read in: Go's log.LstdFlags (`[svc] 2016/10/18 10:35:21`), hashicorp/raft's old
+ * lines and BSD syslog stamps are server-local time. medic reads them as UTC unless told otherwise (`--tz`).
+ */
+export interface Zone {
+  /** As given: UTC, local, Europe/Berlin, +02:00. */
+  name: string
+  /** Offset of the zone at a UTC instant, in minutes east of UTC. */
+  offsetAt(utcMs: number): number
+}
+
+export const UTC: Zone = {name: 'UTC', offsetAt: () => 0}
+
+/** A zone from a user's --tz: UTC, Z, local, an IANA name (Europe/Berlin) or a fixed offset (+02:00, -0530). */
+export function parseZone(input: string): Zone | undefined {
+  const s = input.trim()
+  if (/^(?:utc|z|gmt)$/i.test(s)) return UTC
+  const fixed = /^([+-])(\d\d):?(\d\d)$/.exec(s)
+  if (fixed) {
+    const minutes = (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3]))
+    if (Math.abs(minutes) > 14 * 60) return undefined
+    return {name: s, offsetAt: () => minutes}
+  }
+  let name = s
+  if (s.toLowerCase() === 'local') name = Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC'
+  let format: Intl.DateTimeFormat
+  try {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: name, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    })
+  } catch {
+    return undefined
+  }
+  const cache = new Map<number, number>()
+  return {
+    name: s.toLowerCase() === 'local' ? `local (${name})` : name,
+    offsetAt(utcMs: number): number {
+      const hour = Math.floor(utcMs / 3_600_000)
+      const known = cache.get(hour)
+      if (known !== undefined) return known
+      const p: Record<string, number> = {}
+      for (const part of format.formatToParts(new Date(hour * 3_600_000))) if (part.type !== 'literal') p[part.type] = Number(part.value)
+      const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second)
+      const offset = Math.round((asUtc - hour * 3_600_000) / 60_000)
+      if (cache.size > 10_000) cache.clear()
+      cache.set(hour, offset)
+      return offset
+    },
+  }
+}
+
+/** Wall-clock milliseconds (the digits read as if UTC) of a zone, as a real UTC instant. */
+export function wallToUtc(wallMs: number, zone: Zone): number {
+  if (zone === UTC) return wallMs
+  const first = wallMs - zone.offsetAt(wallMs) * 60_000
+  const second = wallMs - zone.offsetAt(first) * 60_000
+  return second
+}
+
+/** Go log.LstdFlags: 2016/10/18 10:35:21 (server local time: read in `zone`, UTC by default). */
+export function parseLegacy(s: string, zone: Zone = UTC): number | undefined {
   const t = secondOf(s)
-  return Number.isNaN(t) ? undefined : t
+  return Number.isNaN(t) ? undefined : wallToUtc(t, zone)
 }
 
 let clfKey = ''
@@ -98,13 +157,14 @@ let syslogValue: number | undefined
 let yearNow = 0
 let yearOf = 0
 
-export function parseSyslog(month: string, day: string, hms: string, now = Date.now()): number | undefined {
+export function parseSyslog(month: string, day: string, hms: string, now = Date.now(), zone: Zone = UTC): number | undefined {
   const key = month + day + hms
   // Cached per second; `now` moves by less than a day while one input is read, which cannot change the year chosen.
-  if (key === syslogKey && Math.abs(now - yearNow) < 3_600_000) return syslogValue
-  syslogKey = key
-  syslogValue = syslogUncached(month, day, hms, now)
-  return syslogValue
+  if (key !== syslogKey || Math.abs(now - yearNow) >= 3_600_000) {
+    syslogKey = key
+    syslogValue = syslogUncached(month, day, hms, now)
+  }
+  return syslogValue === undefined ? undefined : wallToUtc(syslogValue, zone)
 }
 
 function syslogUncached(month: string, day: string, hms: string, now: number): number | undefined {

@@ -2,8 +2,8 @@
 
 /** The outer or inner form a line was written in. */
 export type LogFormat =
-  | 'legacy' // [service] 2016/10/18 10:35:21 message (Go log.LstdFlags, 1.0-1.1; 1.2-1.4 wrote the [I] form)
-  | 'legacy-level' // [I] 2017-06-15T13:25:17Z message (1.3/1.4)
+  | 'legacy' // [service] 2016/10/18 10:35:21 message (Go log.LstdFlags: 0.9 to 1.1; access logs up to 1.4)
+  | 'legacy-level' // [I] 2017-06-15T13:25:17Z message key=value (zap's text encoder: 1.2 to 1.4)
   | 'logfmt' // ts=... lvl=info msg="..." log_id=... (1.5+)
   | 'json' // zap JSON lines (1.5+, [logging] format = "json")
   | 'console' // 2021-07-21T17:20:44.024846Z<TAB>info<TAB>message<TAB>{"log_id": ...}
@@ -35,7 +35,11 @@ export interface LogEvent {
   format: LogFormat
   /** journald / syslog wrapper, when the line had one. */
   wrapper?: 'syslog'
-  /** Milliseconds since the epoch (UTC). Lines of the legacy format carry no zone: they are read as UTC. */
+  /** Every wrapper removed from around the line, outermost first (docker-json, compose, timestamp, syslog...). */
+  wrappers?: string[]
+  /** Container or service name from a docker compose / docker service logs prefix. */
+  container?: string
+  /** Milliseconds since the epoch (UTC). Lines of the legacy format carry no zone: they are read in --tz (UTC). */
   time?: number
   /** The timestamp exactly as written. */
   timeText?: string
@@ -56,6 +60,10 @@ export interface LogEvent {
   http?: HttpRequestInfo
   /** True when the line was cut at the line-length limit. */
   truncated?: boolean
+  /** Why the line looks cut short by whatever shipped it (an unclosed quote or bracket, a missing access-log field). */
+  cutShort?: string
+  /** Why the line could not be read at all (JSON nested too deep): it is unknown, and says so. */
+  problem?: string
 }
 
 export const VERDICTS = ['critical', 'warning', 'info', 'expected', 'unknown'] as const
@@ -83,6 +91,10 @@ export type HttpMatcher = {
     uri?: RegExp
     /** Which side wrote the access log. */
     side?: 'meta' | 'data'
+    /** Response body sizes this matcher is for (an error body's size tells which error it was). */
+    bytes?: number[]
+    /** Only requests that took at least this long (a write that ran into the write timeout). */
+    minDurationMs?: number
   }
 }
 
@@ -93,6 +105,15 @@ export interface CatalogueExample {
   line: string
   /** Values the explainer must extract from it (checked by the tests). */
   values?: Record<string, string | number>
+}
+
+/**
+ * What the matcher needs of an entry (id, verdict, title, patterns), without its texts. `medic explain` matches lines
+ * against these heads (heads.ts, generated from the entries) and loads the texts of the entries that matched only.
+ */
+export type CatalogueHead = Pick<CatalogueEntry, 'id' | 'title' | 'verdict' | 'category' | 'where' | 'match' | 'fallback' | 'tier' | 'restart'> & {
+  /** The entries/<area>.ts file that holds the full entry. */
+  area?: string
 }
 
 export interface CatalogueEntry {
@@ -120,10 +141,16 @@ export interface CatalogueEntry {
   /** Advice for the developer of a client that writes to the cluster, where it differs from the operator's. */
   client?: string
   /**
-   * A catch-all for a family (e.g. any `write failed for shard` line): only used when no specific entry matched
-   * anywhere in the line.
+   * A catch-all for a family (e.g. any `write failed for shard` line): only used when no specific or cause entry
+   * matched anywhere in the line.
    */
   fallback?: boolean
+  /**
+   * With `fallback`: `cause` marks a fallback that names a cause found inside many families (connection refused, no
+   * space left on device). It wins over a family catch-all, whose values are kept as context, and loses to a specific
+   * entry like every fallback.
+   */
+  tier?: 'cause'
   /** A process (re)start marker. */
   restart?: boolean
   /** Documentation pages, most relevant first (paths under docs.influxdata.com). */
@@ -134,7 +161,8 @@ export interface CatalogueEntry {
 /** Values pulled out of one line. */
 export type ExtractedValues = Record<string, string | number>
 
-export interface Explanation {
+/** One explained line. `entry` is the full entry (explainStream) or only its head (Explainer.explain, synchronous). */
+export interface Explanation<E extends CatalogueHead = CatalogueEntry> {
   line: number
   id: string | null
   verdict: Verdict
@@ -143,7 +171,17 @@ export interface Explanation {
   values: ExtractedValues
   /** A sentence about how the context (other lines) changed the verdict. */
   context?: string
+  /** The error concerns a client (a client reported it, or the server answered it to one): the client advice comes first. */
+  clientSide?: boolean
+  /** Set when a client's line carried the server's error: how it was found (telegraf, python, json-body, curl...). */
+  reportedBy?: string
+  /** The family catch-all this line also belongs to (e.g. write-failed-remote around a field type conflict). */
+  family?: string
+  /** The wrappers removed from around the line (docker-json, compose, timestamp, syslog, rfc5424...). */
+  wrappers?: string[]
+  /** Why the line looks cut short: it was matched on what is there. */
+  cutShort?: string
   /** For unknown lines: the message (secrets redacted, at most 200 characters), to tell which line it was. */
   message?: string
-  entry?: CatalogueEntry
+  entry?: E
 }

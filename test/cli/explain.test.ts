@@ -60,9 +60,22 @@ describe('medic explain', () => {
     const lines = [line(0, 4, 200), line(1, 5, 409), line(30, 5, 409), line(100, 5, 409), line(200, 5, 409)]
     const r = await medic(['explain', '--json', '--lease-duration', '1m'], {input: lines.join('\n')})
     const results = oneJson(r.stdout).results as Array<{verdict: string; context?: string}>
-    expect(results.map((x) => x.verdict)).toEqual(['expected', 'expected', 'expected', 'expected', 'warning'])
-    expect(results[4].context).toContain('continuous queries are not running')
+    // A grant is in the input, so the holder's renewals plausibly are too: denials more than --lease-duration after the
+    // last renewal are worth a look. Denials without any grant in the input are expected (see the next test).
+    expect(results.map((x) => x.verdict)).toEqual(['expected', 'expected', 'expected', 'warning', 'warning'])
+    expect(results[3].context).toContain('renewals (200) were in this input until')
+    expect(results[1].context).toContain('data node 4 holds the lease')
     expect(r.code).toBe(3)
+  })
+
+  it('treats a long run of lease denials with no grant in the input as the holder\'s lines missing, not a stop', async () => {
+    const at = (s: number) => `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`
+    const lines = [0, 100, 400, 900].map((s) => `[meta-http] 2016/09/19 09:${at(s).slice(0, 2)}:${at(s).slice(3)} 10.0.0.5 - - [19/Sep/2016:09:${at(s)} +0000] GET /lease?name=continuous_querier&nodeid=5 HTTP/1.1 409 105 - InfluxDB Meta Client b00e4943-7e48-11e6-86a6-000000000000 380.542µs`)
+    const r = await medic(['explain', '--json', '--lease-duration', '1m'], {input: lines.join('\n')})
+    const results = oneJson(r.stdout).results as Array<{id: string; verdict: string; context?: string}>
+    expect(results.map((x) => [x.id, x.verdict])).toEqual(lines.map(() => ['cq-lease-denied', 'expected']))
+    expect(results[3].context).toContain('renewals (200) are not in this input')
+    expect(r.code).toBe(0)
   })
 
   it('reads --file, including gzip, and CRLF / NUL / invalid UTF-8 / a 10 MB line without failing', async () => {

@@ -21,19 +21,36 @@ const lease = (s: number, node: number, status: number) =>
   `[meta-http] ${t(s).slice(0, 10).replaceAll('-', '/')} ${t(s).slice(11, 19)} 10.0.0.${node} - - [${clf(s)}] GET /lease?name=continuous_querier&node_id=${node} HTTP/1.1 ${status} 105 - InfluxDB Meta Client b00e4943-7e48-11e6-86a6-000000000000 380.542µs`
 
 describe('CQ lease context', () => {
-  it('explain: denials are expected while a grant is recent, a warning once only denials last longer than the lease', () => {
+  it('explain: a 409 means another node holds the lease; denials before any grant say the holder\'s lines are elsewhere', () => {
+    const ex = new Explainer({leaseDurationMs: 60_000})
+    // Only denials so far: the holder's 200s are not in this input (another meta node's log, cluster-tracing off).
+    const early = ex.explain(lease(0, 5, 409))
+    expect(early).toMatchObject({id: 'cq-lease-denied', verdict: 'expected'})
+    expect(early.context).toContain('not in this input')
+    expect(ex.explain(lease(300, 5, 409)).verdict).toBe('expected')
+  })
+
+  it('explain: denials are expected while a grant is recent, a warning once grants stop appearing for longer than the lease', () => {
     const ex = new Explainer({leaseDurationMs: 60_000})
     expect(ex.explain(lease(0, 4, 200)).verdict).toBe('expected')
-    expect(ex.explain(lease(1, 5, 409))).toMatchObject({id: 'cq-lease-denied', verdict: 'expected'})
+    expect(ex.explain(lease(1, 5, 409))).toMatchObject({id: 'cq-lease-denied', verdict: 'expected', context: expect.stringContaining('data node 4 holds the lease')})
     expect(ex.explain(lease(59, 5, 409)).verdict).toBe('expected')
-    // No grant since second 0: from second 61 on the lease has expired, but denials have not lasted 60 s yet.
-    expect(ex.explain(lease(70, 5, 409)).verdict).toBe('expected')
+    // The lease granted at second 0 ran out at 60: a denial after that means a grant this input does not show.
     const late = ex.explain(lease(200, 5, 409))
     expect(late.verdict).toBe('warning')
-    expect(late.context).toContain('no data node holds the CQ lease')
+    expect(late.context).toContain('renewals (200) were in this input until')
     // A grant resets it.
     ex.explain(lease(201, 4, 200))
     expect(ex.explain(lease(202, 5, 409)).verdict).toBe('expected')
+  })
+
+  it('summary: only denials (the holder\'s log is elsewhere) are expected, with the reason', () => {
+    const s = new Summariser({leaseDurationMs: 60_000})
+    for (let i = 0; i < 600; i++) s.add(lease(i, 5, 409), 'meta-2.log')
+    const r = buildReport(s.partial(), {files: ['meta-2.log'], leaseDurationMs: 60_000})
+    expect(r.lease.gaps).toEqual([])
+    expect(r.verdict).toBe('ok')
+    expect(r.benign.find((e) => e.id === 'cq-lease-denied')?.context).toContain('not in this input')
   })
 
   it('summary: finds the stretch of denials no grant covers', () => {
@@ -88,6 +105,24 @@ describe('Summariser', () => {
     expect(r.events[0]).toMatchObject({kind: 'first-seen', id: 'hh-queue-full'})
   })
 
+  it('counts a node killed and started again within seconds as a second run, at its own time (logfmt and legacy)', () => {
+    const runs = [
+      'ts=2026-11-22T01:00:00.000000Z lvl=info msg="InfluxDB Meta starting" log_id=0AAAAAAAAAA version=dev',
+      'ts=2026-11-22T01:00:01.000000Z lvl=info msg="Listening on HTTP" log_id=0AAAAAAAAAA service=meta addr=127.0.0.1:8091',
+      // kill -9: no shutdown line; started again 20 s later
+      'ts=2026-11-22T01:00:21.000000Z lvl=info msg="InfluxDB Meta starting" log_id=0BBBBBBBBBB version=dev',
+      'ts=2026-11-22T01:00:22.000000Z lvl=info msg="Listening on HTTP" log_id=0BBBBBBBBBB service=meta addr=127.0.0.1:8091',
+    ]
+    const s = new Summariser()
+    for (const l of runs) s.add(l, 'meta-1.log')
+    const r = buildReport(s.partial(), {files: ['meta-1.log']})
+    expect(r.restarts.map((x) => [x.time, x.logId])).toEqual([['2026-11-22T01:00:00.000Z', '0AAAAAAAAAA'], ['2026-11-22T01:00:21.000Z', '0BBBBBBBBBB']])
+    expect(r.events.filter((e) => e.kind === 'restart').map((e) => e.time)).toEqual(['2026-11-22T01:00:00.000Z', '2026-11-22T01:00:21.000Z'])
+    const legacy = new Summariser()
+    for (const l of ['[run] 2016/09/19 10:00:00 InfluxDB starting, version 1.1.1-c1.1.1, branch master, commit x', '[run] 2016/09/19 10:00:15 InfluxDB starting, version 1.1.1-c1.1.1, branch master, commit x']) legacy.add(l, 'data-1.log')
+    expect(buildReport(legacy.partial(), {files: ['data-1.log']}).restarts.map((x) => x.time)).toEqual(['2016-09-19T10:00:00.000Z', '2016-09-19T10:00:15.000Z'])
+  })
+
   it('gives the same report however the input is split between threads', () => {
     const whole = new Summariser()
     for (const l of lines) whole.add(l, 'f')
@@ -99,13 +134,23 @@ describe('Summariser', () => {
     expect(r2).toEqual(r1)
   })
 
-  it('honours --since/--until and keeps lines without a timestamp', () => {
+  it('honours --since/--until; lines without a timestamp cannot be placed in the window and are left out', () => {
     const s = new Summariser({since: Date.UTC(2016, 8, 19, 10, 36), until: Date.UTC(2016, 8, 19, 11)})
     for (const l of [...lines, 'no time here']) s.add(l, 'f')
-    const r = buildReport(s.partial(), {files: ['f']})
+    const r = buildReport(s.partial(), {files: ['f'], windowed: true})
     expect(r.input.filteredOut).toBe(2)
-    expect(r.input.untimed).toBe(2)
+    expect(r.input.untimedSkipped).toBe(2)
+    expect(r.input.untimed).toBe(0)
     expect(r.actionable[0].count).toBe(2)
+  })
+
+  it('a window that excludes every timestamped line judges nothing: nothing in the window, exit 0', () => {
+    const s = new Summariser({since: Date.UTC(2030, 0, 1)})
+    for (const l of [...lines, 'no time here', '500 {"error":"partial write"}']) s.add(l, 'f')
+    const r = buildReport(s.partial(), {files: ['f'], windowed: true})
+    expect(r.input).toMatchObject({lines: 0, nothingInWindow: true})
+    expect(r.actionable).toEqual([])
+    expect(r).toMatchObject({verdict: 'ok', exitCode: 0})
   })
 
   it('chooses timeline buckets from the span', () => {

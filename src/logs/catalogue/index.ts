@@ -5,28 +5,42 @@
  */
 import type {CatalogueEntry} from '../types.js'
 import {benignEntries} from './entries/benign.js'
+import {causeEntries} from './entries/causes.js'
+import {clientEntries} from './entries/clients.js'
 import {clusterEntries} from './entries/cluster.js'
 import {configEntries} from './entries/config.js'
 import {ctlEntries} from './entries/ctl.js'
 import {dataEntries} from './entries/data.js'
 import {devclusterEntries} from './entries/devcluster.js'
+import {eraEntries} from './entries/eras.js'
 import {membershipEntries} from './entries/membership.js'
+import {operationEntries} from './entries/operations.js'
 import {raftEntries} from './entries/raft.js'
 import {writeEntries} from './entries/write.js'
 import {editDistance} from '../../util/edit-distance.js'
 import {Matcher} from './matcher.js'
 
-export const CATALOGUE: readonly CatalogueEntry[] = [
-  ...clusterEntries,
-  ...writeEntries,
-  ...dataEntries,
-  ...raftEntries,
-  ...membershipEntries,
-  ...devclusterEntries,
-  ...ctlEntries,
-  ...configEntries,
-  ...benignEntries,
+/**
+ * The entry files in catalogue order, by area name (the name heads.ts records, so that `medic explain` can load the
+ * texts of one area when one of its entries matched).
+ */
+export const AREAS: ReadonlyArray<readonly [string, readonly CatalogueEntry[]]> = [
+  ['cluster', clusterEntries],
+  ['write', writeEntries],
+  ['data', dataEntries],
+  ['raft', raftEntries],
+  ['membership', membershipEntries],
+  ['devcluster', devclusterEntries],
+  ['ctl', ctlEntries],
+  ['config', configEntries],
+  ['operations', operationEntries],
+  ['causes', causeEntries],
+  ['clients', clientEntries],
+  ['eras', eraEntries],
+  ['benign', benignEntries],
 ]
+
+export const CATALOGUE: readonly CatalogueEntry[] = AREAS.flatMap(([, entries]) => entries)
 
 let matcher: Matcher | undefined
 

@@ -28,13 +28,21 @@ export function catalogueMarkdown(entries: readonly CatalogueEntry[] = CATALOGUE
     '',
     'Verdicts: **critical** (data is being lost or the cluster cannot change), **warning** (needs a look), **info** (worth knowing), **expected** (normal operation).',
     '',
+    '## How lines are read',
+    '',
+    '- **Log eras.** 0.9 to 1.1 write Go\'s standard log: `[service] 2016/10/18 10:35:21 message` (local time, no zone: read in `--tz`, UTC by default). 1.2 to 1.4 write zap\'s text form: `[I] 2017-09-26T14:44:32Z message service=write`. 1.5 and later write logfmt (`ts=… lvl=info msg="…" service=…`) or zap JSON. Access logs (`[httpd]`, `[meta-http]`) keep the Apache-style line inside every era. Older service prefixes (`[meta]`, `[metastore]`, `[handoff]`, `[cluster]`, `[shard]`, `[wal]`) and the OSS spelling `nodeid=` are read too.',
+    '- **Wrappers.** Up to six layers around a line are removed first: docker\'s json-file records, CRI (containerd) lines, `docker compose`/swarm service prefixes, `kubectl logs --timestamps` stamps, RFC 5424 and BSD syslog, journald short and short-iso output, and `program[pid]:` tags.',
+    '- **Client-side errors.** A client\'s report of a server answer (Telegraf, influxdb-python, the Go and JavaScript clients, `X-Influxdb-Error:` headers, `curl -i` output, `{"error":"…"}` anywhere in a line) is matched to the server-side entry for that answer, and `medic explain` puts the client advice first.',
+    '- **Specific before general.** An entry for the exact message wins. An entry marked *Cause* answers for a line that names a known operating-system or network cause (connection refused, disk full, too many open files) in a message no entry knows; an entry marked *Catch-all* answers only when nothing else does. A line cut short (a truncated paste) is still matched on what is left, and the explanation says it was cut.',
+    '- **Lines never matched.** Lines of other software that merely mention a keyword stay unknown; a JSON line nested deeper than 16 levels is not parsed and is reported unknown with that reason.',
+    '',
     '| id | verdict | category | title |',
     '|---|---|---|---|',
     ...entries.map((e) => `| [\`${e.id}\`](#${e.id}) | ${e.verdict} | ${e.category} | ${cell(e.title)} |`),
     '',
   ]
   for (const e of entries) {
-    out.push(`## ${e.id}`, '', `**${e.title}**`, '', `Verdict: **${e.verdict}**. Category: ${e.category}. Seen in: ${e.where}.${e.fallback ? ' Catch-all: used only when no more specific entry matches.' : ''}`, '')
+    out.push(`## ${e.id}`, '', `**${e.title}**`, '', `Verdict: **${e.verdict}**. Category: ${e.category}. Seen in: ${e.where}.${e.fallback ? (e.tier === 'cause' ? ' Cause: used when the line names this cause and no entry knows its message.' : ' Catch-all: used only when no more specific entry matches.') : ''}`, '')
     out.push(`**What it means.** ${e.cause}`, '', `**Impact.** ${e.impact}`, '')
     if (e.check.length > 0) out.push('**Check**', '', ...e.check.map((c) => `- ${c}`), '')
     if (e.commands.length > 0) out.push('**Next commands**', '', '```sh', ...e.commands, '```', '')

@@ -21,7 +21,7 @@ const DOC_INTERNAL = 'enterprise_influxdb/v1/administration/monitor/measurements
 const DATA_LOG = '/var/log/influxdb/influxdb.log'
 const COMPACTION_KEYS = ['[data] max-concurrent-compactions', '[data] compact-full-write-cold-duration', '[data] compact-throughput', '[data] compact-throughput-burst']
 const COMPACTION_METRICS = ['_internal..tsm1_engine.tsmLevel1Compactions', '_internal..tsm1_engine.tsmFullCompactions', '_internal..tsm1_engine.tsmOptimizeCompactions', '_internal..tsm1_engine.tsmLevel1CompactionErrors']
-/** The pre-1.5 name of a compaction kind: `level 2`, `full` or `optimize`. */
+/** The pre-1.5 name of a compaction kind (legacy 1.0-1.1 and `[I]` 1.2-1.4 lines): `level 2`, `full` or `optimize`. */
 const KIND = String.raw`(?:level (?<compactionLevel>\d{1,2})|(?<strategy>full|optimize))`
 /**
  * Start-up and service lines are short and never carry an error: a line mentioning one, or over 400 characters, stays
@@ -44,7 +44,7 @@ export const benignEntries: CatalogueEntry[] = [
     restart: true,
     match: {
       keywords: ['InfluxDB starting'],
-      pattern: /^InfluxDB starting(?:, version (?<version>[^,\s]{1,64})(?:, branch (?<branch>[^,\s]{1,64}))?(?:, commit (?<commit>\S{1,64}))?)?$/,
+      pattern: /^InfluxDB starting(?:, version (?<version>[^,\s]{1,64})(?:, branch (?<branch>[^,\s]{1,64}))?(?:, commit (?<commit>[^,\s]{1,64}))?(?:, built (?<built>\S{1,64}))?)?$/,
     },
     cause: 'First line a data node writes when it starts: version, branch and commit of the binary. Enterprise versions read like `1.8.10-c1.8.10` (OSS version, `-c`, cluster version).',
     impact: 'None by itself, but every line before it belongs to the previous run. An unplanned start means the previous process died: look at the lines just above (fatal error, `out of memory`, a panic) and at the kernel log for the OOM killer.',
@@ -142,12 +142,14 @@ export const benignEntries: CatalogueEntry[] = [
     match: [
       {keywords: ['Go version'], pattern: /^Go version (?<goVersion>\S{1,32}), GOMAXPROCS set to (?<maxprocs>\d{1,6})$/},
       {keywords: ['Go runtime'], pattern: /^Go runtime$/},
-      {keywords: ['Using configuration at'], pattern: /^Using configuration at:? ?(?<path>\S{0,1024})$/},
+      {keywords: ['Using configuration at', 'using configuration at'], pattern: /^[Uu]sing configuration at:? ?(?<path>\S{0,1024})$/},
+      {keywords: ['Loading configuration file'], pattern: /^Loading configuration file$/},
+      {keywords: ['GOMAXPROCS set to'], pattern: /^GOMAXPROCS set to (?<maxprocs>\d{1,6})$/},
       {keywords: ['no configuration provided'], pattern: /^[Nn]o configuration provided, using default settings$/},
       {keywords: ['Using data dir'], pattern: /^Using data dir:? ?(?<path>\S{0,1024})$/},
       {keywords: ['Compaction settings'], pattern: /^Compaction settings$/},
       {keywords: ['Open store ('], pattern: /^Open store \((?:start|end)\)$/},
-      {keywords: ['Authentication enabled'], pattern: /^Authentication enabled: ?(?<authEnabled>true|false)$/},
+      {keywords: ['Authentication enabled', 'authentication enabled'], pattern: /^[Aa]uthentication enabled: ?(?<authEnabled>true|false)$/},
       {keywords: ['opened HTTP access log'], pattern: /^opened HTTP access log$/},
     ],
     cause: 'At start-up the process logs its Go runtime, the configuration file it read, its data directory and a few effective settings.',
@@ -168,7 +170,7 @@ export const benignEntries: CatalogueEntry[] = [
     verdict: 'expected',
     category: 'lifecycle',
     where: 'any',
-    match: {keywords: ['Listening on HTTP'], pattern: /^Listening on HTTP(?::\s?(?<addr>\S{1,256}))?$/},
+    match: {keywords: ['Listening on HTTP', 'listening on HTTP'], pattern: /^[Ll]istening on HTTP(?::\s?(?<addr>\S{1,256}))?$/},
     cause: 'The HTTP service bound its port (8086 on data nodes).',
     impact: 'None. Clients can connect from now on, though the node finishes start-up only at `Listening for signals`.',
     check: ['Is the address the one clients and load balancers use (`[http] bind-address`)?'],
@@ -186,7 +188,7 @@ export const benignEntries: CatalogueEntry[] = [
     verdict: 'expected',
     category: 'lifecycle',
     where: 'any',
-    match: {keywords: ['Listening for signals'], pattern: /^Listening for signals$/},
+    match: {keywords: ['Listening for signals', 'listening for signals'], pattern: /^[Ll]istening for signals$/},
     cause: 'The last start-up step: all services are open and the process now waits for a stop signal.',
     impact: 'None. The time between the start banner and this line is the start-up time (mostly opening shards).',
     check: ['Long start-ups come from many shards or large WAL files to replay; compare with the previous restarts.'],
@@ -205,8 +207,8 @@ export const benignEntries: CatalogueEntry[] = [
     category: 'lifecycle',
     where: 'any',
     match: {
-      keywords: ['Signal received, initializing clean shutdown', 'Waiting for clean shutdown', 'shutdown completed'],
-      pattern: /^(?:Signal received, initializing clean shutdown\.{0,3}|Waiting for clean shutdown\.{0,3}|[Ss]erver shutdown completed)$/,
+      keywords: ['Signal received, initializing clean shutdown', 'signal received, initializing clean shutdown', 'Waiting for clean shutdown', 'waiting for clean shutdown', 'shutdown completed'],
+      pattern: /^(?:[Ss]ignal received, initializing clean shutdown\.{0,3}|[Ww]aiting for clean shutdown\.{0,3}|[Ss]erver shutdown completed)$/,
     },
     cause: 'The process got SIGTERM or SIGINT (systemctl stop/restart, kill, a container runtime) and closes its services. It waits up to 30 seconds for them.',
     impact: 'The node stops serving until it is started again. Writes for its shards go to hinted-handoff queues on the other nodes meanwhile.',
@@ -241,12 +243,17 @@ export const benignEntries: CatalogueEntry[] = [
     verdict: 'expected',
     category: 'lifecycle',
     where: 'any',
-    match: {
-      keywords: ['Closing', 'terminating', 'Terminating', 'Shutting down', 'shutting down', 'Closed service', 'Stopping'],
-      pattern: new RegExp(
-        String.raw`^${NO_ERROR}(?:(?:Closing|Terminating|Stopping|[Ss]hutting down) [\w' -]{1,80}? (?:service|system)|[\w' -]{1,80}? (?:service |enforcement )?terminating|Closed service)$`,
-      ),
-    },
+    match: [
+      {
+        keywords: ['Closing', 'terminating', 'Terminating', 'Shutting down', 'shutting down', 'Closed service', 'Stopping'],
+        pattern: new RegExp(
+          String.raw`^${NO_ERROR}(?:(?:Closing|Terminating|Stopping|[Ss]hutting down) [\w' -]{1,80}? (?:service|system)|[\w' -]{1,80}? (?:service |enforcement )?terminating|Closed service)$`,
+        ),
+      },
+      // 0.9-era services saying they stopped listening while the process shuts down.
+      {keywords: ['listener closed'], pattern: /^(?:snapshot|cluster) listener closed$/},
+      {keywords: ['accept error: network connection closed'], pattern: /^cluster service accept error: network connection closed$/},
+    ],
     cause: 'During shutdown (or when a service is restarted after SIGHUP) each service logs that it closes.',
     impact: 'None while the process is being stopped. Outside a shutdown, a service stopping alone is unusual: look at the surrounding lines.',
     check: ['Is a shutdown in progress (a `Signal received` line just before)?'],
@@ -476,8 +483,10 @@ export const benignEntries: CatalogueEntry[] = [
     category: 'storage',
     where: 'data',
     match: {
-      keywords: ['successfully precreated'],
-      pattern: /^[Nn]ew shard group (?:(?<shardGroup>\d{1,20}) )?successfully precreated(?: for database (?<db>[^,]{1,256}), retention policy (?<rp>\S{1,256}))?$/,
+      keywords: ['successfully precreated', 'successfully created', 'pre-creating successive shard group'],
+      // 0.9-0.11 (bare or [metastore]): `new shard group 3 successfully created [for database db, retention policy rp]`
+      // and `pre-creating successive shard group for group 1, database db, policy rp`.
+      pattern: /^(?:[Nn]ew shard group (?:(?<shardGroup>\d{1,20}) )?successfully (?:pre)?created(?: for database (?<db>[^,]{1,256}), retention policy (?<rp>\S{1,256}))?|pre-creating successive shard group for group \d{1,20}, database (?<db2>[^,]{1,256}), policy (?<rp2>\S{1,256}))$/,
     },
     cause: 'Shortly before the current shard group ends (`advance-period`), the precreation service creates the next one so that writes at the boundary do not wait for the meta cluster.',
     impact: 'None. Failures to precreate are logged differently and leave shard creation to the first write of the new period.',
@@ -501,8 +510,8 @@ export const benignEntries: CatalogueEntry[] = [
     category: 'storage',
     where: 'data',
     match: {
-      keywords: ['Retention policy deletion check', 'retention policy shard deletion check commencing'],
-      pattern: /^(?:Retention policy deletion check \((?:start|end)\)|retention policy shard deletion check commencing)$/,
+      keywords: ['Retention policy deletion check', 'retention policy shard deletion check commencing', 'retention policy enforcement check commencing'],
+      pattern: /^(?:Retention policy deletion check \((?:start|end)\)|retention policy (?:shard deletion|enforcement) check commencing)$/,
     },
     cause: 'Every `[retention] check-interval` (30 minutes by default) the service looks for shard groups past their retention policy\'s duration and deletes them.',
     impact: 'None.',
@@ -524,7 +533,7 @@ export const benignEntries: CatalogueEntry[] = [
     match: [
       {keywords: ['Deleted shard'], pattern: /^Deleted shard(?: group)?$/},
       {keywords: ['deleted shard group'], pattern: /^deleted shard group (?<shardGroup>\d{1,20}) from database (?<db>[^,]{1,256}), retention policy (?<rp>\S{1,256})$/},
-      {keywords: ['shard ID'], pattern: /^shard ID (?<shardId>\d{1,20}) from database (?<db>[^,]{1,256}), retention policy (?<rp>[^,]{1,256}), (?:deleted|removed)$/},
+      {keywords: ['shard ID'], pattern: /^shard ID (?<shardId>\d{1,20})(?: from database (?<db>[^,]{1,256}), retention policy (?<rp>[^,]{1,256}),)? (?:deleted|removed)$/},
     ],
     cause: 'The data in this shard (group) is older than its retention policy allows, so it was removed from the meta store and from disk.',
     impact: 'The data is gone by design. Unexpected only if the retention policy is shorter than intended.',
@@ -553,7 +562,7 @@ export const benignEntries: CatalogueEntry[] = [
     match: [
       {keywords: ['Executing continuous query', 'Finished continuous query'], pattern: /^(?:Executing|Finished) continuous query$/},
       {keywords: ['Continuous query execution ('], pattern: /^Continuous query execution \((?:start|end)\)$/},
-      {keywords: ['executing continuous query'], pattern: /^executing continuous query (?<cq>\S{1,256}) \((?<start>[^)]{0,64}?) to (?<end>[^)]{0,64})\)$/},
+      {keywords: ['executing continuous query'], pattern: /^executing continuous query (?<cq>\S{1,256})(?: \((?<start>[^)]{0,64}?) to (?<end>[^)]{0,64})\))?$/},
       {
         keywords: ['finished continuous query'],
         pattern: /^finished continuous query (?<cq>[^,\s]{1,256})(?:, (?<written>-?\d{1,20}) points?\(s\) written)? \((?<start>[^)]{0,64}?) to (?<end>[^)]{0,64})\) in (?<duration>\S{1,32})$/,
@@ -684,8 +693,8 @@ export const benignEntries: CatalogueEntry[] = [
     docs: [DOC_META_CONFIG, DOC_LOGS],
     examples: [
       {
-        line: '[meta-http] 2016/09/19 09:09:01 172.31.4.132 - - [19/Sep/2016:09:09:01 +0000] GET /?index=1207 HTTP/1.1 200 1843 - InfluxDB Meta Client b4a1c7d2-7e48-11e6-86b0-000000000000 30.001s',
-        values: {httpStatus: 200, path: '/', service: 'meta-http'},
+        line: '[meta-http] 2016/09/19 09:09:01 172.31.4.132 - - [19/Sep/2016:09:09:01 +0000] GET /status HTTP/1.1 200 184 - curl/7.47.0 b4a1c7d2-7e48-11e6-86b0-000000000000 402.1µs',
+        values: {httpStatus: 200, path: '/status', service: 'meta-http'},
       },
     ],
   },

@@ -17,10 +17,10 @@ export const clusterEntries: CatalogueEntry[] = [
     cause:
       'When at least one continuous query exists, every data node asks the meta leader for the `continuous_querier` lease about once per `run-interval`. Only one node may hold it; the leader answers 409 Conflict to every other node. The holder renews it and gets 200.',
     impact:
-      'None while some data node holds the lease: exactly one node runs the CQs, which is what the lease is for. If only 409s appear for longer than `lease-duration`, nobody is running the continuous queries.',
+      'None: a 409 means some other data node holds the lease, so exactly one node runs the CQs, which is what the lease is for. A long run of 409s with no 200 among them does not mean nobody holds it: the holder\'s renewals are 200 lines, and they are missing from what you are reading (another meta node\'s log, a log cut before the holder renewed, or `cluster-tracing` off when the holder asked). It is a problem only when 200s were logged and then stop while 409s go on past `lease-duration`.',
     check: [
-      'In the same meta log, look for 200 answers to /lease?name=continuous_querier: the node_id in them is the lease holder.',
-      'If there are only 409s for minutes, check that the holder is alive and that its CQs finish within `lease-duration` (long CQs let the lease roll between nodes).',
+      'In the meta leader\'s log, look for 200 answers to /lease?name=continuous_querier: the node_id in them is the lease holder. Each meta node logs only the requests it answered itself.',
+      'If 200s stop while 409s go on for longer than `lease-duration`, check that the holder is alive and that its CQs finish within `lease-duration` (long CQs let the lease roll between nodes).',
     ],
     commands: [
       "medic logs summarize /var/log/influxdb/influxdb-meta.log   # lease holders and gaps over time",
@@ -130,16 +130,17 @@ export const clusterEntries: CatalogueEntry[] = [
   },
   {
     id: 'cq-lease-other-owner',
-    title: 'A data node skipped continuous queries because another node owns the lease',
+    title: 'The text of the lease refusal (InfluxDB itself never logs it)',
     verdict: 'expected',
     category: 'cq',
     where: 'data',
     match: {keywords: ['another node owns the lease'], pattern: /another node owns the lease/},
-    cause: 'The data node asked the meta leader for the CQ lease and was told another data node holds it (the meta side logs this as a 409).',
-    impact: 'None: continuous queries run on the lease holder.',
-    check: ['The meta-http log shows which node_id gets 200 answers to /lease?name=continuous_querier.'],
+    cause:
+      'This is the error text the meta client returns to a data node when the meta leader answers 409 to its lease request. The continuous-query service discards that error and logs nothing, so this line never appears in an InfluxDB log as written: you are reading it in a wrapper\'s output, a client, a debugger, or a log written by other software. The meta node\'s side of the same refusal is a 409 line for /lease?name=continuous_querier in its meta-http log.',
+    impact: 'None: continuous queries run on the node that holds the lease.',
+    check: ['The meta leader\'s meta-http log shows which node_id gets 200 answers to /lease?name=continuous_querier.'],
     commands: ['medic logs summarize /var/log/influxdb/influxdb-meta.log'],
     configKeys: ['[meta] lease-duration'],
-    examples: [{line: '[continuous_querier] 2016/09/19 09:08:53 another node owns the lease'}],
+    examples: [{line: 'lease error: another node owns the lease'}],
   },
 ]

@@ -368,15 +368,15 @@ export const ctlEntries: CatalogueEntry[] = [
     cause:
       'influxd-ctl sends each command to the meta node given by `-bind` (localhost:8091 by default), which carries it out and returns the error text after `with error:`. That text is the real message; its own explanation (if medic knows it) is more useful than this one.',
     impact: 'The command did not complete. For timeouts the change may still have happened on the server side.',
-    check: ['Run `medic explain` on the text after `with error:`.', 'Is `-bind` pointing at a reachable meta node, with `-bind-tls` when the meta API uses HTTPS?'],
+    check: ['Run `medic explain` on the text after `with error:` (medic already does when it knows the cause: connection refused, an answer that is not JSON...).', 'Is `-bind` pointing at a reachable meta node, with `-bind-tls` when the meta API uses HTTPS?'],
     commands: ['influxd-ctl show', 'medic status <meta-host>:8091'],
     configKeys: ['[meta] http-bind-address', '[meta] https-enabled'],
     versions: ['1.12.3 added the `-timeout` flag (default 10s).'],
     docs: [DOC_CTL],
     examples: [
       {
-        line: 'remove-data: operation exited with error: dial tcp 10.0.0.23:8088: connect: connection refused',
-        values: {command: 'remove-data', outcome: 'exited', error: 'dial tcp 10.0.0.23:8088: connect: connection refused', service: 'influxd-ctl'},
+        line: 'remove-data: operation exited with error: data node 9 still owns shards',
+        values: {command: 'remove-data', outcome: 'exited', error: 'data node 9 still owns shards', service: 'influxd-ctl'},
       },
       {line: 'copy-shard: operation timed out with error: dial tcp 10.0.0.24:8088: i/o timeout', values: {command: 'copy-shard', outcome: 'timed out', error: 'dial tcp 10.0.0.24:8088: i/o timeout'}},
     ],
@@ -395,10 +395,7 @@ export const ctlEntries: CatalogueEntry[] = [
     commands: ['influxd-ctl -bind <meta-host>:8091 show', 'medic status <meta-host>:8091'],
     docs: [DOC_CTL],
     examples: [
-      {
-        line: 'Error: Get http://localhost:8091/show-cluster: dial tcp 127.0.0.1:8091: connect: connection refused.',
-        values: {error: 'Get http://localhost:8091/show-cluster: dial tcp 127.0.0.1:8091: connect: connection refused.', service: 'influxd-ctl'},
-      },
+      {line: 'Error: unexpected end of JSON input.', values: {error: 'unexpected end of JSON input.', service: 'influxd-ctl'}},
     ],
   },
 ]

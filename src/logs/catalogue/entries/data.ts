@@ -24,7 +24,7 @@ const HH_METRICS = ['_internal..hh_processor.queueBytes', '_internal..hh_process
 const HTTPD_METRICS = ['_internal..httpd.writeReq', '_internal..httpd.clientError', '_internal..httpd.serverError', '_internal..httpd.pointsWrittenFail']
 const DATA_LOG = '/var/log/influxdb/influxdb.log'
 const META_LOG = '/var/log/influxdb/influxdb-meta.log'
-const WRITE_URI = /^\/(?:write|api\/v2\/write)(?:\?|$)/
+const WRITE_URI = /^\/(?:write|api\/v2\/write|api\/v1\/prom\/write)(?:\?|$)/
 const NO_RETRY_400 =
   'A 4xx answer is final: nothing from the request was stored (unless the body says `partial write`). Retrying the same request gets the same answer, so fix the request instead of retrying, and do not let a retry loop hold back newer points.'
 
@@ -202,7 +202,8 @@ export const dataEntries: CatalogueEntry[] = [
     category: 'client',
     where: 'client',
     match: [
-      {keywords: ['database not found'], pattern: /^(?:\d{3} |[^\n]{0,300}?: )?database not found: "?(?<db>[^"\s]{1,256})"?/},
+      // Not the monitor's own `failed to store statistics: database not found: _internal` (monitor-store-failed).
+      {keywords: ['database not found'], pattern: /^(?!failed to store statistics)(?:\d{3} |[^\n]{0,300}?: )?database not found: "?(?<db>[^"\s]{1,256})"?/},
       {http: {status: 404, side: 'data', uri: WRITE_URI}},
     ],
     cause:
@@ -305,7 +306,7 @@ export const dataEntries: CatalogueEntry[] = [
     match: [
       {
         keywords: ['authorization failed', 'unable to parse authentication credentials', 'username required'],
-        pattern: /^401 (?:authorization failed|unable to parse authentication credentials|username required)$/,
+        pattern: /^(?:401 )?(?:authorization failed|unable to parse authentication credentials|username required)$/,
       },
       {http: {status: 401, side: 'data'}},
     ],
@@ -586,8 +587,8 @@ export const dataEntries: CatalogueEntry[] = [
     category: 'storage',
     where: 'data',
     match: {
-      keywords: ['error writing snapshot', 'Error writing snapshot', 'error adding new TSM files from snapshot'],
-      pattern: /^(?:[Ee]rror writing snapshot(?: from compactor)?|error adding new TSM files from snapshot)(?!: (?:snapshot in progress|compactions disabled)$)(?::\s*(?<error>.+))?$/s,
+      keywords: ['error writing snapshot', 'Error writing snapshot', 'error adding new TSM files from snapshot', 'Error adding new TSM files from snapshot'],
+      pattern: /^(?:[Ee]rror writing snapshot(?: from compactor)?|[Ee]rror adding new TSM files from snapshot)(?!: (?:snapshot in progress|compactions disabled)$)(?::\s*(?<error>.+))?$/s,
     },
     cause:
       'The cache of a shard could not be flushed to disk: no space left, permissions, I/O errors, a file that cannot be written. (The transient `snapshot in progress` and `compactions disabled` cases have their own entry, `cache-snapshot-skipped`.)',
@@ -627,8 +628,8 @@ export const dataEntries: CatalogueEntry[] = [
     docs: [DOC_FAQ, DOC_CLUSTERING, DOC_API],
     examples: [
       {
-        line: '[httpd] 2016/10/18 10:35:21 10.0.0.21 - - [18/Oct/2016:10:35:21 +0000] "POST /write?db=telegraf&consistency=all HTTP/1.1" 500 33 "-" "Telegraf/1.0.1" 5ab4bc2e-9521-11e6-8a2c-000000000000 10001234',
-        values: {httpStatus: 500, db: 'telegraf', consistency: 'all', durationMs: 10001.234},
+        line: '[httpd] 2016/10/18 10:35:21 10.0.0.21 - - [18/Oct/2016:10:35:21 +0000] "POST /write?db=telegraf&consistency=all HTTP/1.1" 500 33 "-" "Telegraf/1.0.1" 5ab4bc2e-9521-11e6-8a2c-000000000000 41234',
+        values: {httpStatus: 500, db: 'telegraf', consistency: 'all', durationMs: 41.234},
       },
       {
         line: '10.0.0.22 - - [02/Mar/2018:06:14:09 +0000] "POST /write?db=metrics&rp=raw HTTP/1.1" 503 0 "-" "okhttp/3.9.1" 0a3b5c1d-1dd5-11e8-8001-000000000000 1203',

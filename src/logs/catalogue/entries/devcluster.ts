@@ -408,7 +408,7 @@ export const devclusterEntries: CatalogueEntry[] = [
       {keywords: ['fatal error'], pattern: /^fatal error(?:: (?<error>.{1,2000}))?$/},
     ],
     cause:
-      'influxd and influxd-meta print `run: <step that failed>: <reason>` on standard error when they give up during start-up (reading the config, opening the store, binding a port, checking the license). A Go runtime crash of a running process prints `fatal error: <reason>` followed by goroutine stacks; `fatal error: runtime: out of memory` is the usual one. The medic dev meta node logs `fatal error` with the reason as a field. The more specific entries (duration units, TOML syntax, FIPS, listen and store failures) take precedence; this one catches the rest.',
+      'influxd and influxd-meta print `run: <step that failed>: <reason>` on standard error when they give up during start-up (reading the config, opening the store, binding a port, checking the license). A Go runtime crash of a running process prints `fatal error: <reason>` followed by goroutine stacks; running out of memory has its own entry (process-out-of-memory). The medic dev meta node logs `fatal error` with the reason as a field. The more specific entries (duration units, TOML syntax, FIPS, listen and store failures) take precedence; this one catches the rest.',
     impact: 'The process is not running. Every line after this one belongs to a later run.',
     check: [
       'Read a `run:` error from the right: the last part is the cause, the parts before it name the step that failed.',
@@ -422,7 +422,7 @@ export const devclusterEntries: CatalogueEntry[] = [
     examples: [
       {line: 'run: open server: open meta service: listen tcp :8091: bind: address already in use', values: {error: 'open server: open meta service: listen tcp :8091: bind: address already in use'}},
       {line: 'run: parse config: reading /tmp/dc3/meta-1/influxdb-meta.conf: ENOENT: no such file or directory', values: {error: 'parse config: reading /tmp/dc3/meta-1/influxdb-meta.conf: ENOENT: no such file or directory'}},
-      {line: 'fatal error: runtime: out of memory', values: {error: 'runtime: out of memory'}},
+      {line: 'fatal error: concurrent map writes', values: {error: 'concurrent map writes'}},
       {line: 'ts=2026-11-22T02:05:00.000000Z lvl=error msg="fatal error" log_id=tB4qhni_9z9 service=meta error="cannot read the raft state"', values: {error: 'cannot read the raft state', level: 'error'}},
       {line: '{"lvl":"error","ts":"2026-11-22T02:05:00.000000Z","msg":"fatal error","service":"meta","error":"cannot read the raft state"}', values: {error: 'cannot read the raft state'}},
     ],

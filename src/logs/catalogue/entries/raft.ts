@@ -509,7 +509,13 @@ export const raftEntries: CatalogueEntry[] = [
     verdict: 'critical',
     category: 'meta',
     where: 'meta',
-    match: {keywords: ['no leader'], pattern: /(?:^|: )no leader\.?$/},
+    // `etcdserver: no leader` (Kubernetes' etcd) is another program's Raft: not this entry.
+    match: {
+      keywords: ['no leader', 'No leader'],
+      // 0.9's cluster also said it in its own words: `no leader detected during fetchMetaData`, `no leader available for
+      // reporting timeout`.
+      pattern: /(?:(?:^|(?<!etcdserver): )[Nn]o leader\.?$|\bno leader (?:detected during fetchMetaData|available for reporting)\b)/,
+    },
     cause:
       'A request needed the meta leader (anything that changes meta data, the CQ lease, a data node\'s poll) and the node that got it knows of no leader. Either no election has completed (a majority of meta nodes is down or cannot reach each other on 8089), or this meta node has never been added to a cluster.',
     impact:
@@ -534,7 +540,11 @@ export const raftEntries: CatalogueEntry[] = [
     verdict: 'warning',
     category: 'meta',
     where: 'data',
-    match: {keywords: ['failure getting snapshot from'], pattern: /failure getting snapshot from(?: (?<server>\S+?))?: (?<error>.+)$/},
+    match: [
+      {keywords: ['failure getting snapshot from'], pattern: /failure getting snapshot from(?: (?<server>\S+?))?: (?<error>.+)$/},
+      // influxdb-cluster (1.8+): `Failure getting snapshot` with server= and error= fields.
+      {keywords: ['Failure getting snapshot'], pattern: /^Failure getting snapshot(?:: (?<error>.+))?$/},
+    ],
     cause:
       'Each data node keeps a copy of the meta data and long-polls the meta nodes for changes (GET /?index=N on port 8091). This poll failed against the named meta node; the client sleeps briefly and tries the next meta node in its list. Usual errors: connection refused (meta process down), timeouts (firewall), a TLS error (`[meta] meta-tls-enabled` not matching the meta node\'s `https-enabled`), 401/403 (meta auth on, secrets not matching), or no leader.',
     impact:
@@ -567,7 +577,8 @@ export const raftEntries: CatalogueEntry[] = [
     where: 'meta',
     match: {
       keywords: ['TLS handshake error from'],
-      pattern: /http: TLS handshake error from (?<client>\[[^\]]+\]|[^\s:]+):(?<port>\d+): (?<error>.+)$/,
+      // Plain HTTP sent to the HTTPS port is http-https-mismatch.
+      pattern: /http: TLS handshake error from (?<client>\[[^\]]+\]|[^\s:]+):(?<port>[^\s:]{1,16}): (?!tls: (?:oversized record|first record does not look like a TLS handshake))(?<error>.+)$/,
     },
     cause:
       'Go\'s HTTP server logs this when a client connects to an HTTPS port and the handshake fails. The error tells which side gave up: `remote error: tls: bad certificate` or `unknown certificate authority` means the client rejected this server\'s certificate (most often the certificate does not name the `hostname` the client used, or the client does not trust its CA); `first record does not look like a TLS handshake` means the client spoke plain HTTP; `EOF` is usually a TCP health check. With 127.0.0.1 as the client it is typically the node\'s own processes or influxd-ctl on the same host.',
@@ -593,8 +604,8 @@ export const raftEntries: CatalogueEntry[] = [
         values: {client: '127.0.0.1', port: 58036, error: 'remote error: tls: bad certificate'},
       },
       {
-        line: 'Aug  2 14:11:05 meta-01 influxd-meta[912]: 2017/08/02 14:11:05 http: TLS handshake error from 10.0.0.21:42718: tls: first record does not look like a TLS handshake',
-        values: {client: '10.0.0.21', host: 'meta-01', process: 'influxd-meta', error: 'tls: first record does not look like a TLS handshake'},
+        line: 'Aug  2 14:11:05 meta-01 influxd-meta[912]: 2017/08/02 14:11:05 http: TLS handshake error from 10.0.0.21:42718: EOF',
+        values: {client: '10.0.0.21', host: 'meta-01', process: 'influxd-meta', error: 'EOF'},
       },
     ],
   },

@@ -8,6 +8,14 @@ const DOC_FAQ = 'enterprise_influxdb/v1/troubleshooting/frequently-asked-questio
 const DOC_CLUSTERING = 'enterprise_influxdb/v1/concepts/clustering/'
 const HH_KEYS = ['[hinted-handoff] max-size', '[hinted-handoff] max-age', '[hinted-handoff] retry-rate-limit', '[hinted-handoff] retry-max-interval']
 const HH_METRICS = ['_internal..hh_processor.queueBytes', '_internal..hh_processor.writeNodeReqFail', '_internal..hh_node.queueTotalSize']
+// /api/v1/prom/write: Prometheus remote write (1.4-1.8), the same write path and the same error bodies.
+const WRITE_URI = /^\/(?:write|api\/v2\/write|api\/v1\/prom\/write)(?:\?|$)/
+/**
+ * A 500 on /write in a data node's access log, told apart by the size of its JSON body (`{"error":"..."}` plus a
+ * newline): the access log has no reason, but each reason has its own length.
+ */
+const write500 = (bytes: number) => ({http: {status: 500, side: 'data' as const, uri: WRITE_URI, bytes: [bytes]}})
+
 const NO_RETRY =
   'Do not blindly retry this 500: the points were stored on the owners that answered and the rest sit in the hinted-handoff queue, so they will arrive without you. A retry adds duplicates to the queue and slows its drain. Retry only with `consistency=any`/`one`, or after the queues drain.'
 
@@ -18,7 +26,11 @@ export const writeEntries: CatalogueEntry[] = [
     verdict: 'warning',
     category: 'client',
     where: 'client',
-    match: {keywords: ['hinted handoff queue not empty'], pattern: /^(?:500 )?write failed: hinted handoff queue not empty/},
+    match: [
+      {keywords: ['hinted handoff queue not empty'], pattern: /^(?:500 )?write failed: hinted handoff queue not empty/},
+      // 57 bytes: {"error":"write failed: hinted handoff queue not empty"} and a newline.
+      write500(57),
+    ],
     cause:
       'The data node that took the write (the coordinator) has queued data for the shard owners in its hinted-handoff queue. While such a queue is not empty it does not try those owners directly; it appends the new points behind the backlog. No owner acknowledged within the request, so the write did not reach the requested consistency.',
     impact:
@@ -96,10 +108,14 @@ export const writeEntries: CatalogueEntry[] = [
     verdict: 'critical',
     category: 'hinted-handoff',
     where: 'data',
-    match: {
+    match: [
+      {
       keywords: ['queue is full'],
       pattern: /(?:write failed for shard (?<shardId>\d+) on node (?<nodeId>\d+): )?(?:write failed: )?queue is full/,
-    },
+      },
+      // 40 bytes: {"error":"write failed: queue is full"} and a newline.
+      write500(40),
+    ],
     cause:
       'Appending this write to the hinted-handoff queue of its destination would take the queue past `[hinted-handoff] max-size` (10 GiB per destination by default). The destination has been down, or too slow to take writes, for long enough to fill it.',
     impact:
@@ -156,7 +172,11 @@ export const writeEntries: CatalogueEntry[] = [
     verdict: 'warning',
     category: 'client',
     where: 'client',
-    match: {keywords: ['partial write'], pattern: /^(?:500 )?partial write$/},
+    match: [
+      {keywords: ['partial write'], pattern: /^(?:500 )?partial write$/},
+      // 26 bytes: {"error":"partial write"} and a newline.
+      write500(26),
+    ],
     cause:
       'The write asked for `consistency=quorum` or `all`. At least one owner of the shard stored the points, but fewer than the level requires answered in time; the rest were queued in hinted handoff on the coordinator.',
     impact:
@@ -182,7 +202,11 @@ export const writeEntries: CatalogueEntry[] = [
     verdict: 'warning',
     category: 'client',
     where: 'client',
-    match: {keywords: ['points beyond retention policy'], pattern: /points beyond retention policy(?: dropped=(?<dropped>\d+))?/},
+    match: [
+      {keywords: ['points beyond retention policy'], pattern: /points beyond retention policy(?: dropped=(?<dropped>\d+))?/},
+      // 1.11+ / 2.x wording: dropped N points outside retention policy of duration D - oldest point ... dropped=N
+      {keywords: ['points outside retention policy'], pattern: /dropped (?<dropped>\d{1,20}) points outside retention policy(?: of duration (?<duration>\S{1,32}))?/},
+    ],
     cause:
       'Some points carry timestamps older than the retention policy\'s duration, so no shard group exists (or may exist) for them. Those points are dropped; the rest of the batch is written.',
     impact: 'The `dropped` points are lost for good. The other points in the batch were stored.',
@@ -207,10 +231,14 @@ export const writeEntries: CatalogueEntry[] = [
     verdict: 'warning',
     category: 'client',
     where: 'client',
-    match: {
-      keywords: ['field type conflict'],
-      pattern: /field type conflict: input field "(?<field>[^"]*)" on measurement "(?<measurement>[^"]*)" is type (?<type>\w+), already exists as type (?<existingType>\w+)(?: dropped=(?<dropped>\d+))?/,
-    },
+    match: [
+      {
+        keywords: ['field type conflict'],
+        pattern: /field type conflict: input field "(?<field>[^"]*)"(?: on measurement "(?<measurement>[^"]*)")? is type (?<type>\w+), already exists as type (?<existingType>[\w%!().=]{1,40})(?: dropped=(?<dropped>\d+))?/,
+      },
+      // 0.9.0 wording, without "field type conflict" (seen inside remote write errors).
+      {keywords: ['already exists as type'], pattern: /input field "(?<field>[^"]*)" is type (?<type>\w+), already exists as type (?<existingType>\w+)/},
+    ],
     cause:
       'Within a shard a field keeps the type of its first value. This point sends the field with another type (for example `1` as a float where an integer `1i` was stored before, or a string after a number).',
     impact: 'The conflicting points are rejected (`dropped=N`); the rest of the batch is written.',
@@ -244,7 +272,7 @@ export const writeEntries: CatalogueEntry[] = [
     verdict: 'critical',
     category: 'write',
     where: 'client',
-    match: {keywords: ['max series per database exceeded', 'max-series-per-database'], pattern: /max(?: series per database|-series-per-database)(?: limit)? exceeded(?:: (?<series>.*?))?(?: dropped=(?<dropped>\d+))?$/},
+    match: {keywords: ['max series per database exceeded', 'max-series-per-database'], pattern: /max(?: series per database|-series-per-database)(?: limit)? exceeded(?:: (?:\((?<limit>\d{1,20})\)|(?<series>.*?)))?(?: dropped=(?<dropped>\d+))?$/},
     cause:
       'The database already holds `[data] max-series-per-database` series (1,000,000 by default) and these points would create new ones. Points for existing series are still written.',
     impact: 'Every point that would create a new series is dropped until the limit is raised or series are removed.',
@@ -317,7 +345,13 @@ export const writeEntries: CatalogueEntry[] = [
     verdict: 'warning',
     category: 'client',
     where: 'client',
-    match: {keywords: ['timeout'], pattern: /^(?:500 )?(?:write failed: )?timeout$/},
+    match: [
+      {keywords: ['timeout'], pattern: /^(?:500 )?(?:write failed: )?timeout$/},
+      // 20 bytes: {"error":"timeout"} and a newline.
+      write500(20),
+      // A 500 that took as long as the write timeout (5s in 0.9, 10s on Enterprise) ran into it: 0.9's bodies differ.
+      {http: {status: 500, side: 'data', uri: WRITE_URI, minDurationMs: 4900}},
+    ],
     cause:
       'The coordinator waited `[cluster] write-timeout` (10s by default) for the shard owners and not all had answered. Slow disks, a saturated node, a network problem on port 8088 or a huge batch cause it.',
     impact: 'Owners that answered keep the points; the others may still write them or get them through hinted handoff. Nothing is rolled back.',
@@ -337,7 +371,12 @@ export const writeEntries: CatalogueEntry[] = [
     verdict: 'critical',
     category: 'storage',
     where: 'data',
-    match: {keywords: ['cache maximum memory size exceeded'], pattern: /(?:write failed for shard (?<shardId>\d+)(?: on node (?<nodeId>\d+))?: )?(?:engine: )?cache maximum memory size exceeded/},
+    match: [
+      {keywords: ['cache maximum memory size exceeded'], pattern: /(?:write failed for shard (?<shardId>\d+)(?: on node (?<nodeId>\d+))?: )?(?:engine: )?cache maximum memory size exceeded/},
+      // 1.5+ wording: cache-max-memory-size exceeded: (used/limit)
+      {keywords: ['cache-max-memory-size exceeded'], pattern: /cache-max-memory-size exceeded(?:: \((?<used>\d{1,20})\/(?<limit>\d{1,20})\))?/},
+      write500(55),
+    ],
     cause:
       'The TSM cache of the shard holds more than `[data] cache-max-memory-size` of points not yet snapshotted to disk. Snapshots are not keeping up: the disk is too slow, or writes arrive faster than they can be compacted.',
     impact: 'Writes to that shard fail until a snapshot frees the cache. Replica writes from other nodes fail too and go to their hinted-handoff queues.',
@@ -367,7 +406,7 @@ export const writeEntries: CatalogueEntry[] = [
     configKeys: ['[cluster] write-timeout', '[cluster] dial-timeout'],
     metrics: ['_internal..cluster.writeShardFail', ...HH_METRICS],
     examples: [
-      {line: '[write] 2016/11/02 08:00:01 write failed for shard 77 on node 6: dial tcp 10.0.0.6:8088: connect: connection refused', values: {shardId: 77, nodeId: 6}},
+      {line: '[write] 2016/11/02 08:00:01 write failed for shard 77 on node 6: error code 1: write shard 77: engine is closed', values: {shardId: 77, nodeId: 6}},
     ],
   },
   {
@@ -377,7 +416,11 @@ export const writeEntries: CatalogueEntry[] = [
     category: 'client',
     where: 'client',
     fallback: true,
-    match: {keywords: ['write failed'], pattern: /^(?:500 )?write failed(?:: (?<error>.+))?$/s},
+    match: [
+      {keywords: ['write failed'], pattern: /^(?:500 )?write failed(?:: (?<error>.+))?$/s},
+      // 25 bytes: a bare {"error":"write failed"} and a newline (influxdb-cluster when every owner failed).
+      write500(25),
+    ],
     cause:
       'No owner of the shard stored the points within the request, and the error of the first owner is returned. With `consistency=any` a successful queueing in hinted handoff would have counted as success.',
     impact: 'If the error came from hinted handoff too (queue full, disabled), those points are lost for those owners; otherwise they are queued.',
