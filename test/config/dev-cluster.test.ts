@@ -34,7 +34,7 @@ describe('config check on dev-cluster configs', () => {
   it('accepts the dev-only legacy log format as information', async () => {
     const r = await check({'influxdb-meta.conf': devConfig(1, {legacy: true})})
     expect(r.verdict).toBe('ok')
-    expect(find(r, 'log-format-legacy')).toMatchObject({severity: 'info', key: 'logging.format', value: '"legacy"', message: expect.stringContaining('pre-1.5')})
+    expect(find(r, 'log-format-legacy')).toMatchObject({severity: 'info', key: 'logging.format', value: '"legacy"', message: expect.stringContaining('real 1.5+ nodes know only auto, logfmt and json')})
   })
 
   it('without the [medic-dev] marker the same file is a broken production config', async () => {
