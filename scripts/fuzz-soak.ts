@@ -9,7 +9,7 @@
  * inputs of growing size to show the time stays linear. Exit 1 on any failure.
  */
 import {parseJsonBody, parseMultipart, parseUrlEncoded} from '../src/devcluster/node/body.js'
-import {decodeMessage, encodeFrame, FrameReader} from '../src/devcluster/data/rpc/frame.js'
+import {decodeMessage, encodeFrame, FrameReader} from '../src/devcluster/node/rpc/frame.js'
 import {readJsonEntries} from '../src/hh/debug-vars.js'
 import {judgeSegment} from '../src/hh/scan.js'
 import {ParseError, parseQuery} from '../src/influxql/index.js'

@@ -8,6 +8,11 @@ export function metaName(k: number): string {
   return `meta-${k}`
 }
 
+/** data-1, data-2, ... */
+export function dataName(k: number): string {
+  return `data-${k}`
+}
+
 /** The position k of a node name (meta-3 -> 3), or undefined. */
 export function nodeIndex(name: string): number | undefined {
   const m = /^(?:meta|data)-([1-9]\d*)$/.exec(name)

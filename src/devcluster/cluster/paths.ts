@@ -24,6 +24,8 @@ export const STATE_FILE = 'cluster.json'
 export const SUPERVISOR_LOG = 'supervisor.log'
 export const META_CONFIG_FILE = 'influxdb-meta.conf'
 export const META_LOG_FILE = 'influxdb-meta.log'
+export const DATA_CONFIG_FILE = 'influxdb.conf'
+export const DATA_LOG_FILE = 'influxdb.log'
 
 /** `$XDG_DATA_HOME/medic`, or ~/.local/share/medic when XDG_DATA_HOME is unset or not absolute (the XDG rule). */
 export function medicDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -67,9 +69,24 @@ export interface NodePaths {
   logPath: string
 }
 
+export interface DataNodePaths extends NodePaths {
+  /** [data] dir, [data] wal-dir and [hinted-handoff] dir, as in /var/lib/influxdb. */
+  dataDir: string
+  walDir: string
+  hhDir: string
+}
+
 export function metaNodePaths(clusterDir: string, name: string): NodePaths {
   const dir = join(clusterDir, name)
   return {dir, metaDir: join(dir, 'meta'), configPath: join(dir, META_CONFIG_FILE), logPath: join(dir, META_LOG_FILE)}
+}
+
+export function dataNodePaths(clusterDir: string, name: string): DataNodePaths {
+  const dir = join(clusterDir, name)
+  return {
+    dir, metaDir: join(dir, 'meta'), dataDir: join(dir, 'data'), walDir: join(dir, 'wal'), hhDir: join(dir, 'hh'),
+    configPath: join(dir, DATA_CONFIG_FILE), logPath: join(dir, DATA_LOG_FILE),
+  }
 }
 
 /** How to start a Node.js module as a child process: the executable and the arguments before the module's own. */
@@ -110,6 +127,13 @@ export function metaNodeEntry(env: NodeJS.ProcessEnv = process.env): ProcessEntr
   const override = env.MEDIC_DEV_NODE_MAIN
   if (override !== undefined && override !== '') return fileEntry(resolve(override))
   return moduleEntry('meta/main')
+}
+
+/** The data node process (data/main.ts), with the same override for tests (MEDIC_DEV_DATA_NODE_MAIN). */
+export function dataNodeEntry(env: NodeJS.ProcessEnv = process.env): ProcessEntry {
+  const override = env.MEDIC_DEV_DATA_NODE_MAIN
+  if (override !== undefined && override !== '') return fileEntry(resolve(override))
+  return moduleEntry('data/main')
 }
 
 /** The detached supervisor process (supervisor/main.ts). */

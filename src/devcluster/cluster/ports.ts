@@ -5,14 +5,14 @@
  * Ports follow from one base port P so that a cluster always comes back on the same addresses (Raft identifies a
  * meta node by its Raft address, so a node that moved would be a stranger to its peers):
  *   meta-k  HTTP P + 100k + 91, Raft P + 100k + 89        (P = 18000: meta-1 18191/18189, meta-2 18291/18289)
- *   data-k  HTTP P + 100(10+k) + 86, RPC P + 100(10+k) + 88 (kept free for the data nodes that come later)
+ *   data-k  HTTP P + 100(10+k) + 86, RPC P + 100(10+k) + 88 (P = 18000: data-1 19186/19188, data-2 19286/19288)
  * The last two digits echo the real defaults (8091, 8089, 8086, 8088), so an operator reads each port's role at a
  * glance. Everything listens on 127.0.0.1 only.
  */
 import {createServer} from 'node:net'
 
 import {MedicError, usageError} from '../../errors.js'
-import {metaName} from './names.js'
+import {dataName, metaName} from './names.js'
 
 export const DEFAULT_BASE_PORT = 18000
 export const HOST = '127.0.0.1'
@@ -37,16 +37,25 @@ export function dataPorts(base: number, k: number): DataPorts {
   return {http: base + 100 * (10 + k) + 86, rpc: base + 100 * (10 + k) + 88}
 }
 
-/** The highest base port whose plan for `metaCount` meta nodes still fits below 65536. */
-export function maxBasePort(metaCount: number): number {
-  return 65535 - (100 * metaCount + 91)
+/** Data nodes a dev cluster can have (data-1..data-9). */
+export const MAX_DATA_NODES = 9
+
+/** The highest port the plan uses for `metaCount` meta and `dataCount` data nodes. */
+function topPort(metaCount: number, dataCount: number): number {
+  return dataCount > 0 ? 100 * (10 + dataCount) + 88 : 100 * metaCount + 91
 }
 
-/** A usage error (exit 2) unless the plan for `metaCount` meta nodes fits in 1024..65535. */
-export function checkBasePort(base: number, metaCount: number): void {
-  const max = maxBasePort(metaCount)
+/** The highest base port whose plan still fits below 65536. */
+export function maxBasePort(metaCount: number, dataCount = 0): number {
+  return 65535 - topPort(metaCount, dataCount)
+}
+
+/** A usage error (exit 2) unless the plan for the nodes fits in 1024..65535. */
+export function checkBasePort(base: number, metaCount: number, dataCount = 0): void {
+  const max = maxBasePort(metaCount, dataCount)
   if (!Number.isInteger(base) || base < 1000 || base > max) {
-    throw usageError(`--base-port ${base} does not fit: with ${metaCount} meta node${metaCount === 1 ? '' : 's'} the ports run from ${base + 189} to ${base + 100 * metaCount + 91}, which must stay within 1189..65535`,
+    const nodes = `${metaCount} meta node${metaCount === 1 ? '' : 's'}${dataCount > 0 ? ` and ${dataCount} data node${dataCount === 1 ? '' : 's'}` : ''}`
+    throw usageError(`--base-port ${base} does not fit: with ${nodes} the ports run from ${base + 189} to ${base + topPort(metaCount, dataCount)}, which must stay within 1189..65535`,
       'bad-base-port', [`pick a base port between 1000 and ${max}, e.g. --base-port ${DEFAULT_BASE_PORT}`])
   }
 }
@@ -92,7 +101,7 @@ export async function checkPortsFree(uses: PortUse[], hint: {basePort: number; d
 /** A base port 1000 away from `base`, wrapping to stay in range (for suggestions). */
 export function suggestBase(base: number): number {
   const next = base + 1000
-  return next > maxBasePort(MAX_META_NODES) ? DEFAULT_BASE_PORT + 1000 : next
+  return next > maxBasePort(MAX_META_NODES, MAX_DATA_NODES) ? DEFAULT_BASE_PORT + 1000 : next
 }
 
 /** The ports meta-k will listen on, for checkPortsFree. */
@@ -100,5 +109,13 @@ export function metaPortUses(base: number, ks: number[]): PortUse[] {
   return ks.flatMap((k) => {
     const p = metaPorts(base, k)
     return [{port: p.http, node: metaName(k), what: 'HTTP API'}, {port: p.raft, node: metaName(k), what: 'Raft'}]
+  })
+}
+
+/** The ports data-k will listen on, for checkPortsFree. */
+export function dataPortUses(base: number, ks: number[]): PortUse[] {
+  return ks.flatMap((k) => {
+    const p = dataPorts(base, k)
+    return [{port: p.http, node: dataName(k), what: 'HTTP API'}, {port: p.rpc, node: dataName(k), what: 'cluster RPC'}]
   })
 }

@@ -11,35 +11,9 @@ const MAX_NAME = 255
 const MAX_ADDR = 512
 const MAX_TEXT = 1024
 
-/** A retention policy as asked for; missing fields take InfluxDB's defaults. */
-export interface RetentionPolicySpec {
-  name: string
-  /** ms; 0 or absent = infinite. */
-  duration?: number
-  /** ms; absent = derived from the duration the way InfluxDB does (1h, 1d or 7d). */
-  shardGroupDuration?: number
-  replicaN?: number
-}
+import type {MetaCommand, RetentionPolicySpec} from '../../wire/meta.js'
 
-export type MetaCommand =
-  | {type: 'createMetaNode'; httpAddr: string; raftAddr: string}
-  | {type: 'deleteMetaNode'; id: number}
-  | {type: 'createDataNode'; tcpAddr: string; httpAddr?: string}
-  | {type: 'deleteDataNode'; id: number}
-  | {type: 'updateDataNode'; id: number; tcpAddr?: string; httpAddr?: string; status?: string}
-  /** `autocreate` overrides the store's retention-autocreate option when `rp` is absent. */
-  | {type: 'createDatabase'; name: string; rp?: RetentionPolicySpec; autocreate?: boolean}
-  | {type: 'dropDatabase'; name: string}
-  | {type: 'createRetentionPolicy'; db: string; rp: RetentionPolicySpec; makeDefault?: boolean}
-  | {type: 'updateRetentionPolicy'; db: string; name: string; update: Partial<RetentionPolicySpec>; makeDefault?: boolean}
-  | {type: 'dropRetentionPolicy'; db: string; name: string}
-  /** `rp` absent or "" = the database's default policy. */
-  | {type: 'createShardGroup'; db: string; rp?: string; timestamp: number}
-  | {type: 'deleteShardGroup'; db: string; rp: string; id: number}
-  | {type: 'createUser'; name: string; hash: string; admin?: boolean; permissions?: Record<string, string[]>}
-  | {type: 'deleteUser'; name: string}
-  | {type: 'setPassword'; name: string; hash: string}
-  | {type: 'announce'; nodeId: number; version: string; httpAddr?: string; tcpAddr?: string}
+export type {MetaCommand, RetentionPolicySpec} from '../../wire/meta.js'
 
 export type MetaCommandType = MetaCommand['type']
 

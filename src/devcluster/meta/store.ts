@@ -21,6 +21,10 @@
  * Units: every duration and timestamp in the state and in commands is in milliseconds (durations of 0 mean infinite).
  */
 import {formatGoDurationMs} from '../../util/duration.js'
+import {
+  checkMetaState, type DatabaseInfo, type DataNodeInfo, type MetaNodeInfo, type MetaState, type RetentionPolicyInfo, type ShardGroupInfo,
+  type ShardInfo, type UserInfo, type Announcement,
+} from '../../wire/meta.js'
 import type {StateMachine} from '../raft/node-api.js'
 import {
   decodeEnvelope, fail, isId, isMetaError, isMs, isObj, type MetaCommand, type MetaError, type RetentionPolicySpec,
@@ -41,83 +45,9 @@ const GO_ZERO_OFFSET_MS = 62_135_596_800_000
 // ---------------------------------------------------------------------------------------------------------------
 // State
 
-export interface MetaNodeInfo {
-  id: number
-  /** HTTP address (host:8091). */
-  addr: string
-  /** Raft address (host:8089), the node's Raft id. */
-  tcpAddr: string
-}
-
-export interface DataNodeInfo {
-  id: number
-  /** Cluster RPC address (host:8088): the data node's identity. */
-  tcpAddr: string
-  /** Public HTTP address (host:8086); empty until the node tells it (add-data only knows the TCP address). */
-  httpAddr: string
-  status: string
-}
-
-export interface ShardInfo {
-  id: number
-  /** Data node ids, in placement order. */
-  owners: number[]
-}
-
-export interface ShardGroupInfo {
-  id: number
-  /** Inclusive start and exclusive end, Unix ms. */
-  start: number
-  end: number
-  /** Set (leader time) when the group was deleted; deleted groups stay listed until a later compaction. */
-  deletedAt?: number
-  shards: ShardInfo[]
-}
-
-export interface RetentionPolicyInfo {
-  name: string
-  /** 0 = keep forever. */
-  duration: number
-  shardGroupDuration: number
-  replicaN: number
-  default: boolean
-  shardGroups: ShardGroupInfo[]
-}
-
-export interface DatabaseInfo {
-  name: string
-  retentionPolicies: RetentionPolicyInfo[]
-}
-
-export interface UserInfo {
-  name: string
-  /** `scrypt$N$r$p$<salt>$<key>` (see meta/auth.ts hashPassword). Never a clear password. */
-  hash: string
-  admin: boolean
-  /** Database name ("" = cluster-wide) -> permission names. */
-  permissions: Record<string, string[]>
-}
-
-export interface Announcement {
-  nodeId: number
-  version: string
-  /** Leader time of the announce command. */
-  ts: number
-}
-
-export interface MetaState {
-  /** Index of the last Raft entry applied. */
-  index: number
-  /** The last id handed out by the one sequence shared by meta and data nodes. */
-  lastNodeId: number
-  lastShardGroupId: number
-  lastShardId: number
-  metaNodes: MetaNodeInfo[]
-  dataNodes: DataNodeInfo[]
-  databases: DatabaseInfo[]
-  users: UserInfo[]
-  announcements: Announcement[]
-}
+export type {
+  Announcement, DatabaseInfo, DataNodeInfo, MetaNodeInfo, MetaState, RetentionPolicyInfo, ShardGroupInfo, ShardInfo, UserInfo,
+} from '../../wire/meta.js'
 
 function emptyState(): MetaState {
   return {
@@ -208,12 +138,9 @@ export class MetaStore implements StateMachine {
   }
 
   restore(data: string): void {
-    const v = JSON.parse(data) as unknown
-    const fields = ['metaNodes', 'dataNodes', 'databases', 'users', 'announcements'] as const
-    if (!isObj(v) || !fields.every((f) => Array.isArray(v[f])) || !isMs(v.index) || !isMs(v.lastNodeId)) {
-      throw new Error('meta store snapshot is not a meta state')
-    }
-    this.s = {...emptyState(), ...(v as unknown as MetaState)}
+    const v = checkMetaState(JSON.parse(data) as unknown)
+    if (typeof v === 'string') throw new Error(`meta store snapshot is not a meta state: ${v}`)
+    this.s = {...emptyState(), ...v}
     this.notify()
   }
 

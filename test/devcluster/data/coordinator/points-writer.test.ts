@@ -7,9 +7,9 @@ import type {AddressInfo} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {type Consistency, PointsWriter, newWriteStats, WriteError, type ShardGroupView, type ShardTarget} from '../../../../src/devcluster/data/coordinator/points-writer.js'
-import {RpcClient} from '../../../../src/devcluster/data/rpc/client.js'
-import {decodeMessage, encodeMessage, MsgType} from '../../../../src/devcluster/data/rpc/frame.js'
-import {createRpcServer} from '../../../../src/devcluster/data/rpc/server.js'
+import {RpcClient} from '../../../../src/devcluster/node/rpc/client.js'
+import {decodeMessage, encodeMessage, MsgType} from '../../../../src/devcluster/node/rpc/frame.js'
+import {createRpcServer} from '../../../../src/devcluster/node/rpc/server.js'
 import {until} from '../../../helpers/wait.js'
 
 type Behaviour = 'ok' | 'down' | 'conflict' | 'hang'

@@ -10,9 +10,9 @@ import {decodeBlock, encodeBlock} from '../../../../src/devcluster/data/hh/block
 import {HH_DISABLED, type HhSettings, HintedHandoffService, splitLines} from '../../../../src/devcluster/data/hh/service.js'
 import type {Statistic} from '../../../../src/devcluster/node/stats.js'
 import {isRetryable} from '../../../../src/devcluster/data/coordinator/points-writer.js'
-import {RpcClient} from '../../../../src/devcluster/data/rpc/client.js'
-import {decodeMessage, encodeMessage, MsgType} from '../../../../src/devcluster/data/rpc/frame.js'
-import {createRpcServer} from '../../../../src/devcluster/data/rpc/server.js'
+import {RpcClient} from '../../../../src/devcluster/node/rpc/client.js'
+import {decodeMessage, encodeMessage, MsgType} from '../../../../src/devcluster/node/rpc/frame.js'
+import {createRpcServer} from '../../../../src/devcluster/node/rpc/server.js'
 import {tempFolder} from '../../../helpers/tmp.js'
 import {until} from '../../../helpers/wait.js'
 

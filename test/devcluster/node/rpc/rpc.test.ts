@@ -2,9 +2,9 @@ import {connect, createServer, type Server} from 'node:net'
 import type {AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {RpcClient, RpcError} from '../../../../src/devcluster/data/rpc/client.js'
-import {decodeMessage, encodeFrame, encodeMessage, FrameReader, MsgType} from '../../../../src/devcluster/data/rpc/frame.js'
-import {createRpcServer} from '../../../../src/devcluster/data/rpc/server.js'
+import {RpcClient, RpcError} from '../../../../src/devcluster/node/rpc/client.js'
+import {decodeMessage, encodeFrame, encodeMessage, FrameReader, MsgType} from '../../../../src/devcluster/node/rpc/frame.js'
+import {createRpcServer} from '../../../../src/devcluster/node/rpc/server.js'
 import {expectLinear, fuzz} from '../../../helpers/fuzz.js'
 import {until} from '../../../helpers/wait.js'
 
