@@ -34,6 +34,11 @@ export type MetaCommand =
   | {type: 'deleteUser'; name: string}
   | {type: 'setPassword'; name: string; hash: string}
   | {type: 'announce'; nodeId: number; version: string; httpAddr?: string; tcpAddr?: string}
+  /** GRANT/REVOKE on a database: privilege READ, WRITE, ALL or NO PRIVILEGES. */
+  | {type: 'setPrivilege'; name: string; db: string; privilege: string}
+  | {type: 'setAdmin'; name: string; admin: boolean}
+  | {type: 'createContinuousQuery'; db: string; name: string; query: string}
+  | {type: 'dropContinuousQuery'; db: string; name: string}
 
 export interface MetaNodeInfo {
   id: number
@@ -78,9 +83,17 @@ export interface RetentionPolicyInfo {
   shardGroups: ShardGroupInfo[]
 }
 
+export interface ContinuousQueryInfo {
+  name: string
+  /** The CREATE CONTINUOUS QUERY statement as stored. */
+  query: string
+}
+
 export interface DatabaseInfo {
   name: string
   retentionPolicies: RetentionPolicyInfo[]
+  /** Absent in states written before continuous queries were kept. */
+  continuousQueries?: ContinuousQueryInfo[]
 }
 
 export interface UserInfo {

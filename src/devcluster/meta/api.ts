@@ -39,6 +39,8 @@ import {bearer} from '../node/jwt.js'
 import type {Logger} from '../node/logger.js'
 import {rfc3339Nano} from '../node/go-text.js'
 import {messageOf} from '../node/process.js'
+import type {RpcClient} from '../node/rpc/client.js'
+import {decodeMessage, encodeMessage, type JoinClusterRequest, type JoinClusterResponse, MsgType} from '../node/rpc/frame.js'
 import {BusyError, NotLeaderError, OutcomeUnknownError, type RaftNodeApi} from '../raft/node-api.js'
 import type {Server as RaftServer} from '../raft/types.js'
 import {hashPassword, MetaAuthenticator} from './auth.js'
@@ -81,6 +83,13 @@ export interface MetaApiDeps {
   http: NodeHttpClient
   /** GET http://<httpAddr>/status of a node being added (default: through `http`, signed when auth is on). */
   fetchStatus?: (httpAddr: string) => Promise<unknown>
+  /**
+   * Tells the data node at `tcpAddr` (its cluster RPC address) to join, with the meta servers it should use; the data
+   * node then registers itself. Default: a JoinClusterRequest over the cluster RPC through `rpc`.
+   */
+  joinData?: (tcpAddr: string, metaServers: string[]) => Promise<void>
+  /** The cluster RPC client for joinData (the meta node's own; closed by its owner). */
+  rpc?: RpcClient
   /** Sends a command to the leader's POST /execute (used by announce() on followers; default: through `http`). */
   forward?: (leaderHttpAddr: string, body: string) => Promise<{status: number; text: string}>
   limits?: Partial<MetaApiLimits>
@@ -137,6 +146,19 @@ async function defaultForward(http: NodeHttpClient, config: MetaApiConfig, now: 
   return {status: res.status, text: res.text}
 }
 
+/**
+ * The meta leader's half of add-data: a JoinClusterRequest to the data node's cluster RPC port. The data node stores
+ * the meta servers (client.json) and creates itself in the meta store before it answers; a node that cannot be
+ * reached, or that refuses, fails the add-data with its reason (`dial tcp ...: connect: connection refused`).
+ */
+async function defaultJoinData(rpc: RpcClient | undefined, tcpAddr: string, metaServers: string[]): Promise<void> {
+  if (rpc === undefined) throw new Error('this meta node cannot reach data nodes (no cluster RPC client)')
+  const answer = await rpc.call(tcpAddr, MsgType.JoinClusterRequest, encodeMessage({metaServers, update: false} satisfies JoinClusterRequest), {timeoutMs: 15_000})
+  if (answer.type !== MsgType.JoinClusterResponse) throw new Error(`unexpected answer type ${answer.type} from ${tcpAddr}`)
+  const {header} = decodeMessage<JoinClusterResponse>(answer.body)
+  if (header.code !== 0) throw new Error(header.message)
+}
+
 /** Builds the meta API's request handler. Exported on its own so tests can mount it on any server. */
 export function createMetaHandler(deps: MetaApiDeps): MetaHandler {
   const impl = new MetaHttp(deps)
@@ -157,6 +179,7 @@ class MetaHttp {
   private readonly log: Logger
   private readonly now: () => number
   private readonly fetchStatus: (httpAddr: string) => Promise<unknown>
+  private readonly joinData: (tcpAddr: string, metaServers: string[]) => Promise<void>
   private readonly forward: (leaderHttpAddr: string, body: string) => Promise<{status: number; text: string}>
   private readonly auth: MetaAuthenticator
   private readonly requestId: () => string
@@ -175,6 +198,7 @@ class MetaHttp {
     this.limits = {...DEFAULT_LIMITS, ...deps.limits}
     this.fetchStatus = deps.fetchStatus ?? ((addr) => defaultFetchStatus(deps.http, this.config, this.now, addr))
     this.forward = deps.forward ?? ((addr, body) => defaultForward(deps.http, this.config, this.now, addr, body))
+    this.joinData = deps.joinData ?? ((addr, servers) => defaultJoinData(deps.rpc, addr, servers))
     this.auth = new MetaAuthenticator(this.config, this.store, this.now)
     this.requestId = createTimeUuid(this.now)
     this.raft.onChange(() => this.resetLeasesIfLeadershipChanged())
@@ -596,8 +620,14 @@ class MetaHttp {
     if (addr === undefined || addr === '') return this.fail(ctx, 400, 'addr required')
     if (!isHostPort(addr)) return this.fail(ctx, 400, `invalid address ${JSON.stringify(addr)}: expected host:port`)
     if (!this.leading(ctx)) return
-    // Part 1 of the dev cluster has no data nodes: the node is registered without dialling its TCP port. Enterprise
-    // reaches the data node on 8088 first and the data node then registers itself (enterprise-1x.md §2.4).
+    // As Enterprise does (data-nodes.md §7): the leader dials the data node, which registers itself through /execute
+    // before it answers. The record is then proposed once more (a no-op for a node that registered itself), so the
+    // answer is the node's record as this leader has applied it.
+    try {
+      await this.joinData(addr, this.store.state().metaNodes.map((n) => n.addr))
+    } catch (err) {
+      return this.fail(ctx, 500, describe(err))
+    }
     try {
       const {result} = await this.propose({type: 'createDataNode', tcpAddr: addr})
       if (isMetaError(result)) return this.refuse(ctx, result)

@@ -20,7 +20,8 @@ export type MetaCommandType = MetaCommand['type']
 export const COMMAND_TYPES: readonly MetaCommandType[] = [
   'createMetaNode', 'deleteMetaNode', 'createDataNode', 'deleteDataNode', 'updateDataNode', 'createDatabase',
   'dropDatabase', 'createRetentionPolicy', 'updateRetentionPolicy', 'dropRetentionPolicy', 'createShardGroup',
-  'deleteShardGroup', 'createUser', 'deleteUser', 'setPassword', 'announce',
+  'deleteShardGroup', 'createUser', 'deleteUser', 'setPassword', 'announce', 'setPrivilege', 'setAdmin', 'createContinuousQuery',
+  'dropContinuousQuery',
 ]
 
 /** What a proposal carries: the leader's clock at proposal time and the command. */
@@ -71,6 +72,7 @@ export const isMs = (v: unknown): v is number => typeof v === 'number' && Number
 export const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && Math.abs(v) <= MAX_ABS_TIME_MS
 const isName = (v: unknown): v is string =>
   typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME && !/[\u0000-\u001f\u007f]/.test(v)
+const PRIVILEGES = ['READ', 'WRITE', 'ALL', 'NO PRIVILEGES']
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_TEXT
 
 function checkRpSpec(v: unknown, where: string, partial: boolean): string | undefined {
@@ -156,6 +158,19 @@ export function parseCommand(v: unknown): MetaCommand | string {
       break
     case 'setPassword':
       problem = name('name') ?? (isName(v.hash) ? undefined : 'hash must be a password hash')
+      break
+    case 'setPrivilege':
+      problem = name('name') ?? (typeof v.db === 'string' && v.db.length <= MAX_NAME ? undefined : 'db must be a name') ??
+        (typeof v.privilege === 'string' && PRIVILEGES.includes(v.privilege) ? undefined : `privilege must be one of ${PRIVILEGES.join(', ')}`)
+      break
+    case 'setAdmin':
+      problem = name('name') ?? (typeof v.admin === 'boolean' ? undefined : 'admin must be a boolean')
+      break
+    case 'createContinuousQuery':
+      problem = name('db') ?? name('name') ?? (typeof v.query === 'string' && v.query.length > 0 && v.query.length <= 64 * 1024 ? undefined : 'query must be the statement text')
+      break
+    case 'dropContinuousQuery':
+      problem = name('db') ?? name('name')
       break
     case 'announce':
       problem = id('nodeId') ?? (isText(v.version) ? undefined : 'version must be a string') ?? addr('httpAddr', true) ?? addr('tcpAddr', true)

@@ -18,6 +18,7 @@ import {type Address, parseListenAddress} from '../../config/values.js'
 import {createNodeHttpClient} from '../node/http-client.js'
 import {createLogger} from '../node/logger.js'
 import {configPathFrom, describeListenError, messageOf, onStopRequests, runNodeMain} from '../node/process.js'
+import {RpcClient} from '../node/rpc/client.js'
 import {RaftNode} from '../raft/driver.js'
 import {openRaftStorage} from '../raft/storage.js'
 import {listenRaftTransport} from '../raft/transport.js'
@@ -115,11 +116,14 @@ async function run(): Promise<number> {
 
   // Node-to-node requests: the /status of a node being added, commands forwarded to the leader.
   const http = createNodeHttpClient({userAgent: 'InfluxDB Meta Client'})
+  // add-data: the leader tells the new data node to join over its cluster RPC port.
+  const rpc = new RpcClient({maxConnections: 4, maxIdle: 0})
   let api: Awaited<ReturnType<typeof startMetaApi>>
   try {
     api = await startMetaApi(
       {
         http,
+        rpc,
         raft: node,
         store,
         config: {
@@ -185,6 +189,7 @@ async function run(): Promise<number> {
       await api.close()
       await node!.close()
       await http.close()
+      rpc.close()
     } catch (err) {
       metaLog.error('error during shutdown', {error: messageOf(err)}, `error during shutdown: ${messageOf(err)}`)
     }

@@ -313,6 +313,10 @@ export class MetaStore implements StateMachine {
       case 'deleteUser': return this.deleteUser(cmd.name)
       case 'setPassword': return this.setPassword(cmd.name, cmd.hash)
       case 'announce': return this.announce(ts, cmd)
+      case 'setPrivilege': return this.setPrivilege(cmd.name, cmd.db, cmd.privilege)
+      case 'setAdmin': return this.setAdmin(cmd.name, cmd.admin)
+      case 'createContinuousQuery': return this.createContinuousQuery(cmd.db, cmd.name, cmd.query)
+      case 'dropContinuousQuery': return this.dropContinuousQuery(cmd.db, cmd.name)
     }
   }
 
@@ -542,6 +546,43 @@ export class MetaStore implements StateMachine {
     if (user === undefined) return fail('not-found', 'user not found')
     user.hash = hash
     return publicUser(user)
+  }
+
+  /** influxd's SetPrivilege: the user's privilege on one database replaces the one it had ("" = every database). */
+  private setPrivilege(name: string, db: string, privilege: string): Omit<UserInfo, 'hash'> | MetaError {
+    const user = this.user(name)
+    if (user === undefined) return fail('not-found', 'user not found')
+    if (db !== '' && this.database(db) === undefined) return fail('not-found', `database not found: ${db}`)
+    if (privilege === 'NO PRIVILEGES') delete user.permissions[db]
+    else user.permissions[db] = [privilege]
+    return publicUser(user)
+  }
+
+  private setAdmin(name: string, admin: boolean): Omit<UserInfo, 'hash'> | MetaError {
+    const user = this.user(name)
+    if (user === undefined) return fail('not-found', 'user not found')
+    user.admin = admin
+    return publicUser(user)
+  }
+
+  private createContinuousQuery(dbName: string, name: string, query: string): {name: string; query: string} | MetaError {
+    const db = this.database(dbName)
+    if (db === undefined) return fail('not-found', `database not found: ${dbName}`)
+    db.continuousQueries ??= []
+    const existing = db.continuousQueries.find((q) => q.name === name)
+    if (existing !== undefined) return existing.query === query ? clone(existing) : fail('conflict', 'continuous query already exists')
+    const cq = {name, query}
+    db.continuousQueries.push(cq)
+    return clone(cq)
+  }
+
+  private dropContinuousQuery(dbName: string, name: string): {deleted: string} | MetaError {
+    const db = this.database(dbName)
+    if (db === undefined) return fail('not-found', `database not found: ${dbName}`)
+    const i = (db.continuousQueries ?? []).findIndex((q) => q.name === name)
+    if (i === -1) return fail('not-found', 'continuous query not found')
+    db.continuousQueries?.splice(i, 1)
+    return {deleted: name}
   }
 
   private announce(ts: number, cmd: Extract<MetaCommand, {type: 'announce'}>): Announcement | MetaError {

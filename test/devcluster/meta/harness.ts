@@ -44,6 +44,7 @@ export async function startNode(options: {
   format?: LogFormat
   raftId?: string
   fetchStatus?: MetaApiDeps['fetchStatus']
+  joinData?: MetaApiDeps['joinData']
 } = {}): Promise<TestNode> {
   const clock = {now: T0}
   const lines: string[] = []
@@ -52,7 +53,10 @@ export async function startNode(options: {
   const log = createLogger({format: options.format ?? 'logfmt', sink: (l) => lines.push(l), now: () => clock.now, logId: '0TESTLOGID0'})
   const client = createNodeHttpClient({userAgent: 'InfluxDB Meta Client'})
   const api = await startMetaApi(
-    {http: client, raft, store, config: {...BASE_CONFIG, ...options.config}, log, now: () => clock.now, limits: options.limits, fetchStatus: options.fetchStatus},
+    {http: client, raft, store, config: {...BASE_CONFIG, ...options.config}, log, now: () => clock.now, limits: options.limits, fetchStatus: options.fetchStatus,
+      // These tests add data nodes by address only; the join over the cluster RPC runs end to end in
+      // test/devcluster/e2e/data-nodes.test.ts.
+      joinData: options.joinData ?? (async () => undefined)},
     {host: '127.0.0.1', port: 0},
   )
   raft.httpAddr = api.address

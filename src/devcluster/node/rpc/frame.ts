@@ -19,7 +19,30 @@ export const MsgType = {
   ExecuteStatementResponse: 4,
   ShardQueryRequest: 5,
   ShardQueryResponse: 6,
+  /** Sent by the meta leader to a data node being added (influxd-ctl add-data): the meta servers to join. */
+  JoinClusterRequest: 7,
+  JoinClusterResponse: 8,
+  /** Asks a data node for its shards' sizes and points (dev status). */
+  ShardStatsRequest: 9,
+  ShardStatsResponse: 10,
 } as const
+
+/** Header of a JoinClusterRequest. `update` refreshes the meta server list of a node that is already joined. */
+export interface JoinClusterRequest {
+  metaServers: string[]
+  update: boolean
+}
+
+/** Header of every response: code 0 = done, 1 = failed with `message` (Enterprise's {Code, Message}). */
+export interface RpcResponse {
+  code: number
+  message: string
+}
+
+export interface JoinClusterResponse extends RpcResponse {
+  /** The id the meta store gave the data node. */
+  nodeId?: number
+}
 export type MsgTypeValue = (typeof MsgType)[keyof typeof MsgType]
 
 export interface Frame {

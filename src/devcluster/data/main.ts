@@ -1,0 +1,248 @@
+/**
+ * The dev cluster's data node: one OS process per node, the counterpart of `influxd -config influxdb.conf` of
+ * InfluxDB Enterprise. Started by the supervisor as `node main.js -config <file>`; runs without oclif. Wiring only:
+ *
+ *   influxdb.conf ─▶ data/config ─▶ node/logger (stderr → the node's log)
+ *   [meta] dir ─▶ data/meta-client (client.json, node.json, long poll of the meta nodes, /execute) ─▶ data/meta-views
+ *   [data] dir ─▶ data/store (shards) ◀─ data/coordinator (writes: shards, owners, consistency) ─▶ data/hh (queues)
+ *   bind-address ─▶ node/rpc server ─▶ data/cluster-rpc (write shard, shard query, delete, JoinCluster from meta)
+ *   [http] bind-address ─▶ data/http (ping, write, query, status, debug/vars) ─▶ data/query (InfluxQL executor)
+ *   data/services: announcer, shard reconciliation with the meta store, retention, shard precreation, stats
+ *
+ * Start order follows Enterprise's (data-nodes.md §4.32): store, meta client, cluster RPC, HH, services, HTTP last.
+ * Lifecycle as the meta node (node/process.ts): SIGTERM/SIGINT or the end of the supervisor's lifeline stop it
+ * cleanly; fatal start-up problems are logged as the last lines and the process exits 1.
+ */
+import {parseListenAddress} from '../../config/values.js'
+import {fnv1a64, formatPoints, type Point} from '../../lineprotocol/point.js'
+import {createNodeHttpClient} from '../node/http-client.js'
+import {createLogger} from '../node/logger.js'
+import {configPathFrom, describeListenError, messageOf, onStopRequests, runNodeMain} from '../node/process.js'
+import {RpcClient} from '../node/rpc/client.js'
+import {createRpcServer} from '../node/rpc/server.js'
+import {StatsRegistry} from '../node/stats.js'
+import {ClusterCalls, newClusterStats, rpcHandler} from './cluster-rpc.js'
+import {type DataNodeConfig, readDataNodeConfig} from './config.js'
+import {isRetryable, newWriteStats, PointsWriter} from './coordinator/points-writer.js'
+import {HintedHandoffService} from './hh/service.js'
+import {startDataHttpApi} from './http/api.js'
+import {MetaClient} from './meta-client.js'
+import {MetaViews} from './meta-views.js'
+import {QueryExecutor} from './query/index.js'
+import {DataServices, intoWriter} from './services.js'
+import {DataStore} from './store/store.js'
+
+/** What the node reports (`<OSS>-c<Enterprise>`), as the meta nodes do. */
+export const DEV_VERSION = '1.11.8-c1.11.8'
+
+function listen(addr: string): {host: string; port: number} {
+  const p = parseListenAddress(addr)
+  if (!p.ok) throw new Error(`${addr}: ${p.reason}`)
+  return {host: p.value.host || '0.0.0.0', port: p.value.port}
+}
+
+async function run(): Promise<number> {
+  const configPath = configPathFrom(process.argv.slice(2))
+  if (!configPath) {
+    process.stderr.write('usage: main.js -config <influxdb.conf>\n')
+    return 2
+  }
+  let cfg: DataNodeConfig
+  try {
+    cfg = await readDataNodeConfig(configPath)
+  } catch (err) {
+    process.stderr.write(`run: parse config: ${messageOf(err)}\n`)
+    return 1
+  }
+  const root = createLogger({format: cfg.logFormat, level: cfg.logLevel})
+  const mainLog = root.child('main')
+  mainLog.info('InfluxDB starting', {version: DEV_VERSION, branch: 'medic-dev', commit: 'none'}, `InfluxDB starting, version ${DEV_VERSION}, branch medic-dev, commit none`)
+  mainLog.info('Go runtime', {version: process.version, maxprocs: 1}, `Node.js version ${process.version}`)
+
+  const rpcBind = listen(cfg.bindAddress)
+  const httpBind = listen(cfg.http.bindAddress)
+  const tcpAddr = `${cfg.hostname}:${rpcBind.port}`
+  const httpAddr = `${cfg.hostname}:${httpBind.port}`
+
+  // Store.
+  const storeLog = root.child('store')
+  let store: DataStore
+  try {
+    store = await DataStore.open(cfg.data.dir, {
+      maxSeriesPerDatabase: cfg.data.maxSeriesPerDatabase,
+      maxValuesPerTag: cfg.data.maxValuesPerTag,
+      onFinding: (f) => storeLog.warn('repaired a shard file after a crash', {path: f.path, detail: f.message}, `${f.path}: ${f.message}`),
+    })
+  } catch (err) {
+    storeLog.error('cannot open the data directory', {path: cfg.data.dir, error: messageOf(err)}, `run: open store ${cfg.data.dir}: ${messageOf(err)}`)
+    return 1
+  }
+  storeLog.info('Opened store', {path: cfg.data.dir, shards: store.shardIds().length}, `opened ${store.shardIds().length} shards in ${cfg.data.dir}`)
+
+  // Meta client.
+  const http = createNodeHttpClient({userAgent: 'InfluxDB Meta Client'})
+  const metaClient = new MetaClient({
+    dir: cfg.meta.dir, tcpAddr, httpAddr, http, log: root.child('metaclient'),
+    internalSecret: cfg.meta.metaAuthEnabled ? cfg.meta.metaInternalSharedSecret : null,
+  })
+  await metaClient.open()
+  const meta = new MetaViews(metaClient)
+
+  // Cluster RPC: the calling side and the listener.
+  const rpc = new RpcClient({maxConnections: 500, maxIdle: 16})
+  const calls = new ClusterCalls(rpc, meta, {writeMs: cfg.cluster.writeTimeoutMs, readMs: cfg.cluster.shardReaderTimeoutMs || 60_000})
+  const clusterLog = root.child('cluster')
+  const clusterStats = newClusterStats()
+  const rpcServer = createRpcServer(rpcHandler({store, log: clusterLog, stats: clusterStats, join: (servers, update) => metaClient.join(servers, update)}),
+    {log: (m) => clusterLog.info(m, undefined, m)})
+  const rpcSockets = new Set<import('node:net').Socket>()
+  rpcServer.on('connection', (socket) => {
+    rpcSockets.add(socket)
+    socket.once('close', () => rpcSockets.delete(socket))
+  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      rpcServer.once('error', reject)
+      rpcServer.listen({host: rpcBind.host, port: rpcBind.port, exclusive: true}, () => {
+        rpcServer.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (err) {
+    clusterLog.error('cannot listen on the cluster address', {addr: cfg.bindAddress, error: messageOf(err)}, `run: open cluster service: ${describeListenError(err, 'bind-address', cfg.bindAddress)}`)
+    await store.close()
+    return 1
+  }
+  clusterLog.info('Listening on cluster address', {addr: tcpAddr}, `listening on ${tcpAddr}`)
+
+  // Hinted handoff.
+  const hhLog = root.child('handoff')
+  const hh = new HintedHandoffService({
+    enabled: cfg.hintedHandoff.enabled, dir: cfg.hintedHandoff.dir, maxSizeBytes: cfg.hintedHandoff.maxSize, maxAgeMs: cfg.hintedHandoff.maxAgeMs,
+    purgeIntervalMs: cfg.hintedHandoff.purgeIntervalMs, retryConcurrency: cfg.hintedHandoff.retryConcurrency, batchSize: cfg.hintedHandoff.batchSize,
+    retryIntervalMs: cfg.hintedHandoff.retryIntervalMs, retryMaxIntervalMs: cfg.hintedHandoff.retryMaxIntervalMs, retryRateLimit: cfg.hintedHandoff.retryRateLimit,
+  }, {
+    send: (nodeId, target, lp) => calls.writeShard(nodeId, target, lp),
+    isRetryable,
+    sleep: (ms, signal) => new Promise((resolve) => {
+      const t = setTimeout(resolve, ms)
+      signal.addEventListener('abort', () => {
+        clearTimeout(t)
+        resolve()
+      }, {once: true})
+    }),
+    now: Date.now,
+    log: (level, message) => hhLog[level](message, undefined, message),
+    active: (nodeId) => meta.tcpAddr(nodeId) !== undefined,
+  })
+  try {
+    await hh.open()
+  } catch (err) {
+    hhLog.error('cannot open the hinted handoff directory', {path: cfg.hintedHandoff.dir, error: messageOf(err)}, `run: open hinted handoff ${cfg.hintedHandoff.dir}: ${messageOf(err)}`)
+    rpcServer.close()
+    await store.close()
+    return 1
+  }
+
+  // Coordinator.
+  const writeLog = root.child('write')
+  const writeStats = newWriteStats()
+  const writer = new PointsWriter<Point>({
+    nodeId: () => metaClient.nodeId(),
+    meta,
+    owners: {
+      local: (t, points) => store.writeToShard(t.db, t.rp, t.shardId, points),
+      remote: (nodeId, t, points) => calls.writePoints(nodeId, t, points),
+    },
+    hh: {
+      backlog: (nodeId, shardId) => hh.backlog(nodeId, shardId),
+      enqueue: (nodeId, t, points) => hh.enqueue(nodeId, t, Buffer.from(formatPoints(points), 'utf8'), points.length),
+    },
+    hash: fnv1a64,
+    writeTimeoutMs: cfg.cluster.writeTimeoutMs,
+    allowOutOfOrder: cfg.cluster.allowOutOfOrderWrites,
+    stats: writeStats,
+    onOwnerError: (shardId, nodeId, err) => writeLog.info(`write failed for shard ${shardId} on node ${nodeId}: ${err.message}`, undefined, `write failed for shard ${shardId} on node ${nodeId}: ${err.message}`),
+  })
+
+  // Statistics, services, the query executor.
+  const stats = new StatsRegistry()
+  const services = new DataServices({cfg, store, meta, metaClient, calls, hh, writer, stats, writeStats, clusterStats, log: root, version: DEV_VERSION, tcpAddr, httpAddr})
+  const executor = new QueryExecutor({
+    meta,
+    metaCommands: meta,
+    get nodeId() {
+      return metaClient.nodeId()
+    },
+    local: {reader: (id) => store.shard(id)},
+    remote: (nodeId, q) => calls.shardQuery(nodeId, q),
+    data: {delete: (req) => services.broadcastDelete(req)},
+    monitor: services.monitor,
+    pointsWriter: intoWriter(writer),
+    now: () => BigInt(Date.now()) * 1_000_000n,
+  })
+  services.start()
+  metaClient.start()
+
+  // HTTP last, as influxd does.
+  let api: Awaited<ReturnType<typeof startDataHttpApi>>
+  try {
+    api = await startDataHttpApi({
+      version: DEV_VERSION,
+      config: {
+        bindAddress: cfg.http.bindAddress, authEnabled: cfg.http.authEnabled, logEnabled: cfg.http.logEnabled, writeTracing: cfg.http.writeTracing,
+        maxBodySize: cfg.http.maxBodySize, maxRowLimit: cfg.http.maxRowLimit, maxConnectionLimit: cfg.http.maxConnectionLimit,
+        sharedSecret: cfg.http.sharedSecret, pprofEnabled: cfg.http.pprofEnabled,
+      },
+      log: root,
+      user: (name) => meta.user(name),
+      userCount: () => meta.userCount(),
+      hasDatabase: (name) => meta.hasDatabase(name),
+      executor,
+      write: (db, rp, points, consistency) => writer.write(db, rp === '' ? undefined : rp, points, consistency),
+      stats,
+      now: Date.now,
+    }, httpBind)
+  } catch (err) {
+    root.child('httpd').error('cannot listen on the HTTP address', {addr: cfg.http.bindAddress, error: messageOf(err)}, `run: open http service: ${describeListenError(err, 'http bind-address', cfg.http.bindAddress)}`)
+    await services.close()
+    await metaClient.close()
+    await hh.close()
+    rpcServer.close()
+    await store.close()
+    return 1
+  }
+  root.child('httpd').info('Listening on HTTP', {addr: httpAddr, https: false}, `Listening on HTTP: ${httpAddr}`)
+  if (metaClient.metaServers().length === 0) {
+    mainLog.info('Waiting to be added to a cluster', {addr: tcpAddr}, `waiting to be added to a cluster: influxd-ctl add-data ${tcpAddr}`)
+  }
+
+  let resolveExit!: (code: number) => void
+  const exited = new Promise<number>((resolve) => {
+    resolveExit = resolve
+  })
+  let stopping = false
+  const shutdown = async (why: string) => {
+    if (stopping) return
+    stopping = true
+    mainLog.info(why, undefined, why)
+    try {
+      await api.close()
+      await services.close()
+      await metaClient.close()
+      await hh.close()
+      rpcServer.close()
+      for (const socket of rpcSockets) socket.destroy()
+      rpc.close()
+      await http.close()
+      await store.close()
+    } catch (err) {
+      mainLog.error('error during shutdown', {error: messageOf(err)}, `error during shutdown: ${messageOf(err)}`)
+    }
+    resolveExit(0)
+  }
+  onStopRequests((why) => void shutdown(why))
+  return exited
+}
+
+runNodeMain(run)
