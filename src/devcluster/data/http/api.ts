@@ -9,8 +9,8 @@
  *  - a path no route has: 404 `404 page not found` (text/plain); a route without the method: 405 `Method Not
  *    Allowed` with `Allow` (Go's mux answers; neither is logged);
  *  - a route: the request id (the client's X-Request-Id or Request-Id, else a new time UUID) in both headers, CORS
- *    headers for an Origin (OPTIONS ends there with 200), Content-Type from Accept, gzip for /query and /write when
- *    accepted, authentication for /query and /write (auth.ts), then the handler (write.ts, query.ts);
+ *    headers for an Origin (OPTIONS ends there with 200), Content-Type from Accept, gzip for /query when accepted,
+ *    authentication for /query and /write (auth.ts), then the handler (write.ts, query.ts);
  *  - with `[http] log-enabled`, one `[httpd]` access line per route request (Apache combined format plus request
  *    id and microseconds, `p=` redacted), and for each 5xx the `[500] - "<error>"` error line.
  * The server's limits (http-server.ts) cut slow clients off; request bodies are bounded (body.ts).
@@ -79,7 +79,7 @@ class DataHttp {
     const query: RouteHandler = (call, user) => serveQuery(call, this.deps, user)
     this.routes = {
       '/query': {methods: {OPTIONS: options, GET: query, POST: query}, authenticated: true, gzip: true, logged: true},
-      '/write': {methods: {OPTIONS: options, POST: (call, user) => serveWrite(call, this.deps, user)}, authenticated: true, gzip: true, logged: true},
+      '/write': {methods: {OPTIONS: options, POST: (call, user) => serveWrite(call, this.deps, user)}, authenticated: true, gzip: false, logged: true},
       '/ping': {methods: {GET: ping, HEAD: ping}, authenticated: false, gzip: false, logged: true},
       '/status': {methods: {GET: status, HEAD: status}, authenticated: false, gzip: false, logged: true},
     }

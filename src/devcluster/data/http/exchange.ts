@@ -3,8 +3,8 @@
  * response_writer.go): every answer of a route carries `Content-Type` from the Accept header (text/csv for
  * application/csv or text/csv, else application/json), errors are `{"error":"..."}` in that format (pretty with
  * `?pretty=true`), copied into `X-Influxdb-Error` (at most 1024 bytes) except for 401, which carries
- * `WWW-Authenticate: Basic realm="InfluxDB"` instead. /query and /write answers are gzip-compressed when the client
- * accepts gzip (even a 204 then says `Content-Encoding: gzip`, as influxd's says).
+ * `WWW-Authenticate: Basic realm="InfluxDB"` instead. /query answers are gzip-compressed when the client accepts
+ * gzip (/write answers never are, as in influxd 1.6.7).
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {createGzip, gzipSync, type Gzip} from 'node:zlib'

@@ -182,13 +182,14 @@ describe('/write', () => {
     expect(back.text).toContain('\ufffd')
   })
 
-  it('Accept: text/csv gives errors in CSV; gzip answers when accepted', async () => {
+  it('Accept: text/csv gives errors in CSV; /write answers are never compressed', async () => {
     const r = await post(node.url, '/write?db=db', 'bad', {Accept: 'text/csv'})
     expect(r.headers['content-type']).toBe('text/csv')
     expect(r.text).toBe("error\nunable to parse 'bad': missing fields\n")
+    // influxd 1.6.7 compresses /query answers only.
     const g = await post(node.url, '/write?db=db', 'bad', {'Accept-Encoding': 'gzip'})
-    expect(g.headers['content-encoding']).toBe('gzip')
-    expect(gunzipSync(g.body).toString()).toBe('{"error":"unable to parse \'bad\': missing fields"}\n')
+    expect(g.headers['content-encoding']).toBeUndefined()
+    expect(g.text).toBe('{"error":"unable to parse \'bad\': missing fields"}\n')
   })
 })
 
