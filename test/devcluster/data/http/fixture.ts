@@ -7,6 +7,7 @@ import {startDataHttpApi, type DataHttpApi} from '../../../../src/devcluster/dat
 import type {DataHttpConfig, DataHttpDeps, HttpUser} from '../../../../src/devcluster/data/http/deps.js'
 import {QueryExecutor} from '../../../../src/devcluster/data/query/index.js'
 import {DataStore} from '../../../../src/devcluster/data/store/store.js'
+import type {ServerLimits} from '../../../../src/devcluster/node/http-server.js'
 import {createLogger, type LogFormat} from '../../../../src/devcluster/node/logger.js'
 import {hashPassword} from '../../../../src/devcluster/node/password.js'
 import {StatsRegistry} from '../../../../src/devcluster/node/stats.js'
@@ -36,7 +37,7 @@ export const CONFIG: DataHttpConfig = {
 
 const CHEAP = {N: 1024, r: 8, p: 1}
 
-export async function startNode(config: Partial<DataHttpConfig> = {}, opts: {format?: LogFormat; version?: string} = {}): Promise<Node> {
+export async function startNode(config: Partial<DataHttpConfig> = {}, opts: {format?: LogFormat; version?: string; limits?: Partial<ServerLimits>} = {}): Promise<Node> {
   const tmp = tempFolder('medic-datahttp-')
   const store = await DataStore.open(tmp.dir)
   const meta = new MemMeta([1])
@@ -97,7 +98,7 @@ export async function startNode(config: Partial<DataHttpConfig> = {}, opts: {for
     stats,
     now: Date.now,
   }
-  node.api = await startDataHttpApi(deps, {host: '127.0.0.1', port: 0})
+  node.api = await startDataHttpApi(deps, {host: '127.0.0.1', port: 0}, opts.limits)
   node.url = `http://127.0.0.1:${node.api.address.port}`
   // Users are created through MemMeta; hash their passwords the way the meta store would have.
   const create = meta.createUser.bind(meta)
