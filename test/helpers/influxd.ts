@@ -39,13 +39,14 @@ async function freePort(): Promise<number> {
   return port
 }
 
-/** Starts influxd and waits until /ping answers; `extra` is appended to the [data] section. */
-export async function startInfluxd(data: Record<string, string | number> = {}): Promise<Influxd> {
+/** Starts influxd and waits until /ping answers; `data` and `http` settings are appended to those sections. */
+export async function startInfluxd(data: Record<string, string | number> = {}, http: Record<string, string | number | boolean> = {}): Promise<Influxd> {
   if (!INFLUXD) throw new Error('influxd is not installed')
   const dir = await mkdtemp(join(tmpdir(), 'medic-influxd-'))
   for (let attempt = 1; ; attempt++) {
-    const [rpc, http] = [await freePort(), await freePort()]
-    const extra = Object.entries(data).map(([k, v]) => `  ${k} = ${typeof v === 'number' ? v : JSON.stringify(v)}`).join('\n')
+    const [rpc, httpPort] = [await freePort(), await freePort()]
+    const toml = (o: Record<string, string | number | boolean>) => Object.entries(o).map(([k, v]) => `  ${k} = ${typeof v === 'string' ? JSON.stringify(v) : v}`).join('\n')
+    const extra = toml(data)
     const config = `reporting-disabled = true
 bind-address = "127.0.0.1:${rpc}"
 [meta]
@@ -58,8 +59,9 @@ ${extra}
 [monitor]
   store-enabled = false
 [http]
-  bind-address = "127.0.0.1:${http}"
+  bind-address = "127.0.0.1:${httpPort}"
   log-enabled = false
+${toml(http)}
 [continuous_queries]
   enabled = false
 [subscriber]
@@ -75,7 +77,7 @@ ${extra}
     child.stderr!.on('data', (d: Buffer) => {
       if (stderr.length < 20_000) stderr += d.toString()
     })
-    const url = `http://127.0.0.1:${http}`
+    const url = `http://127.0.0.1:${httpPort}`
     if (await waitReady(url, child)) return handle(url, dir, child)
     child.kill('SIGKILL')
     if (attempt >= 3) {

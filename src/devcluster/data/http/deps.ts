@@ -49,6 +49,12 @@ export interface DataHttpDeps {
   user(name: string): HttpUser | undefined
   /** How many users the meta store holds (with none, auth-enabled nodes let an admin be created, as influxd does). */
   userCount(): number
+  /**
+   * True when at least one user is an admin. Optional (added by the HTTP API): influxd skips authentication entirely
+   * while no admin user exists (users without admin rights then get `no user provided` on /query), so the API asks
+   * this; without it, `userCount() > 0` stands in.
+   */
+  adminUserExists?(): boolean
   /** True when the database exists in the node's copy of the meta store (/write answers 404 otherwise). */
   hasDatabase(name: string): boolean
   executor: QueryExecutor
