@@ -87,6 +87,15 @@ export function isMetaNode(n: DevNode): n is MetaDevNode {
   return n.kind === 'meta'
 }
 
+export function isDataNode(n: DevNode): n is DataDevNode {
+  return n.kind === 'data'
+}
+
+/** The data nodes of a cluster, in order. */
+export function dataNodes(state: Pick<ClusterState, 'nodes'>): DataDevNode[] {
+  return state.nodes.filter(isDataNode)
+}
+
 /** The meta nodes of a cluster, in order. */
 export function metaNodes(state: Pick<ClusterState, 'nodes'>): MetaDevNode[] {
   return state.nodes.filter(isMetaNode)

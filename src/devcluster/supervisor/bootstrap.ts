@@ -12,7 +12,7 @@
 import {ExitCode, MedicError} from '../../errors.js'
 import {shellQuote} from '../../util/text.js'
 import {dirFlag} from '../cluster/paths.js'
-import {adminAuthHeaders, type ClusterState, type DevAuth, type DevNode, type MetaDevNode, metaNodes} from '../cluster/state.js'
+import {adminAuthHeaders, type ClusterState, dataNodes, type DevAuth, type DevNode, type MetaDevNode, metaNodes} from '../cluster/state.js'
 import {jsonOf, NodeHttpError, type NodeHttpClient} from '../node/http-client.js'
 import type {Logger} from '../node/logger.js'
 
@@ -51,7 +51,8 @@ export async function waitPing(b: BringUp, node: DevNode): Promise<void> {
     if (failed) throw failed
     try {
       const r = await b.http.get(`http://${node.httpAddr}/ping`, {timeoutMs: 1_000})
-      if (r.status === 200) return
+      // Meta nodes answer 200, data nodes 204 (as InfluxDB's /ping does).
+      if (r.status === 200 || r.status === 204) return
       last = `HTTP ${r.status}`
     } catch (err) {
       last = describe(err)
@@ -78,6 +79,20 @@ export async function joinMetaNodes(b: BringUp, ready: Array<Promise<void>>): Pr
     await postUntilDone(b, `http://${first.httpAddr}/add-meta`, `addr=${encodeURIComponent(n.httpAddr)}`, 'application/x-www-form-urlencoded', `add-meta ${n.httpAddr}`, 'join-failed')
   }
   b.log.info('Meta nodes added', {nodes: metas.map((n) => n.name).join(',')}, `added meta nodes ${metas.map((n) => n.httpAddr).join(', ')}`)
+}
+
+/**
+ * add-data of every data node, sent to the leader as soon as the node answers /ping: the leader dials the node's
+ * cluster RPC port and the node registers itself (data-nodes.md §7), so a 200 means the node is in the meta store and
+ * its copy of the meta store holds itself. Re-adding a node of a cluster that was joined before is harmless.
+ */
+export async function addDataNodes(b: BringUp, leader: MetaDevNode, ready: Array<Promise<void>>): Promise<void> {
+  const datas = dataNodes(b.state())
+  await Promise.all(datas.map(async (n, i) => {
+    await ready[i]
+    await postUntilDone(b, `http://${leader.httpAddr}/add-data`, `addr=${encodeURIComponent(n.rpcAddr)}`, 'application/x-www-form-urlencoded', `add-data ${n.rpcAddr}`, 'join-failed')
+  }))
+  if (datas.length > 0) b.log.info('Data nodes added', {nodes: datas.map((n) => n.name).join(',')}, `added data nodes ${datas.map((n) => n.rpcAddr).join(', ')}`)
 }
 
 /**

@@ -10,21 +10,27 @@ import {mkdir, readdir, rm} from 'node:fs/promises'
 import {inputError, usageError} from '../../errors.js'
 import {shellQuote} from '../../util/text.js'
 import {supervisorAnswers} from '../client/control.js'
+import {writeDataConfig} from '../cluster/configs/data.js'
 import {writeMetaConfig} from '../cluster/configs/meta.js'
-import {metaName, nodeIndex} from '../cluster/names.js'
-import {dirFlag, metaNodePaths} from '../cluster/paths.js'
-import {checkBasePort, checkPortsFree, DEFAULT_BASE_PORT, HOST, MAX_META_NODES, metaPorts, metaPortUses, suggestBase} from '../cluster/ports.js'
+import {dataName, metaName, nodeIndex} from '../cluster/names.js'
+import {dataNodePaths, dirFlag, metaNodePaths} from '../cluster/paths.js'
+import {
+  checkBasePort, checkPortsFree, DEFAULT_BASE_PORT, dataPorts, dataPortUses, HOST, MAX_DATA_NODES, MAX_META_NODES, metaPorts, metaPortUses, suggestBase,
+} from '../cluster/ports.js'
 import {stopStrayNodes} from '../cluster/processes.js'
-import {type ClusterState, type DevAuth, type MetaDevNode, metaNodes, nowIso, readState, STATE_VERSION, writeState} from '../cluster/state.js'
+import {type ClusterState, dataNodes, type DevAuth, type DevNode, metaNodes, nowIso, readState, STATE_VERSION, writeState} from '../cluster/state.js'
 import type {LogFormat} from '../node/logger.js'
 import {errnoCode} from '../node/process.js'
 
 export const DEFAULT_META_NODES = 3
+export const DEFAULT_DATA_NODES = 2
 
 export interface UpOptions {
   clusterDir: string
   /** Number of meta nodes; default: the existing cluster's, else 3. */
   meta?: number
+  /** Number of data nodes; default: the existing cluster's, else 2 (0: meta nodes only). */
+  data?: number
   basePort?: number
   logFormat?: LogFormat
   /** Turn auth on (a cluster that has it keeps it). */
@@ -66,8 +72,12 @@ export async function prepareCluster(options: UpOptions): Promise<Prepared> {
   if (!Number.isInteger(metaCount) || metaCount < 1 || metaCount > MAX_META_NODES) {
     throw usageError(`--meta ${metaCount}: a dev cluster has 1 to ${MAX_META_NODES} meta nodes`, 'bad-meta-count', [`medic dev up --meta 3${dirFlag(dir)} (the recommended size), or --meta 1 for the quickest start`])
   }
+  const dataCount = options.data ?? (existing ? dataNodes(existing).length : undefined) ?? DEFAULT_DATA_NODES
+  if (!Number.isInteger(dataCount) || dataCount < 0 || dataCount > MAX_DATA_NODES) {
+    throw usageError(`--data ${dataCount}: a dev cluster has 0 to ${MAX_DATA_NODES} data nodes`, 'bad-data-count', [`medic dev up --data 2${dirFlag(dir)} (the default), or --data 0 for meta nodes only`])
+  }
   const basePort = options.basePort ?? existing?.basePort ?? DEFAULT_BASE_PORT
-  checkBasePort(basePort, metaCount)
+  checkBasePort(basePort, metaCount, dataCount)
   const reuse = existing?.joined === true
   if (existing && reuse) {
     // A joined cluster's members are known to each other by their Raft addresses: its size and ports are fixed.
@@ -75,6 +85,12 @@ export async function prepareCluster(options: UpOptions): Promise<Prepared> {
       throw usageError(`the dev cluster in ${dir} has ${metaNodes(existing).length} meta node${metaNodes(existing).length === 1 ? '' : 's'}; it cannot be restarted with --meta ${metaCount}`, 'cluster-shape-changed', [
         `restart it as it is: medic dev up${dirFlag(dir)}`,
         `or start afresh: medic dev down --purge${dirFlag(dir)}, then medic dev up --meta ${metaCount}${dirFlag(dir)}`,
+      ])
+    }
+    if (dataCount < dataNodes(existing).length) {
+      throw usageError(`the dev cluster in ${dir} has ${dataNodes(existing).length} data nodes; --data ${dataCount} would drop some without removing them from the cluster`, 'cluster-shape-changed', [
+        `restart it as it is: medic dev up${dirFlag(dir)}`,
+        `or start afresh: medic dev down --purge${dirFlag(dir)}, then medic dev up --data ${dataCount}${dirFlag(dir)}`,
       ])
     }
     if (basePort !== existing.basePort) {
@@ -98,7 +114,7 @@ export async function prepareCluster(options: UpOptions): Promise<Prepared> {
   }
 
   const now = nowIso()
-  const nodes: MetaDevNode[] = []
+  const nodes: DevNode[] = []
   for (let k = 1; k <= metaCount; k++) {
     const name = metaName(k)
     const p = metaPorts(basePort, k)
@@ -110,14 +126,40 @@ export async function prepareCluster(options: UpOptions): Promise<Prepared> {
       pid: null, startedAt: null, exit: old?.exit ?? null, paused: false, lastSignal: null,
     })
   }
-  await checkPortsFree(metaPortUses(basePort, nodes.map((_, i) => i + 1)), {basePort, dirFlag: dirFlag(dir)})
+  for (let k = 1; k <= dataCount; k++) {
+    const name = dataName(k)
+    const p = dataPorts(basePort, k)
+    const paths = dataNodePaths(dir, name)
+    const old = existing?.nodes.find((n) => n.name === name)
+    nodes.push({
+      name, kind: 'data', httpAddr: `${HOST}:${p.http}`, rpcAddr: `${HOST}:${p.rpc}`,
+      dir: paths.dir, configPath: paths.configPath, logPath: paths.logPath,
+      pid: null, startedAt: null, exit: old?.exit ?? null, paused: false, lastSignal: null,
+    })
+  }
+  const metaKs = nodes.filter((n) => n.kind === 'meta').map((_, i) => i + 1)
+  const dataKs = nodes.filter((n) => n.kind === 'data').map((_, i) => i + 1)
+  await checkPortsFree([...metaPortUses(basePort, metaKs), ...dataPortUses(basePort, dataKs)], {basePort, dirFlag: dirFlag(dir)})
 
   if (!reuse && existing) {
     // An earlier start that never finished joining: its Raft state is half-made. Start those nodes from scratch.
-    for (const n of existing.nodes) await rm(metaNodePaths(dir, n.name).metaDir, {recursive: true, force: true})
+    for (const n of existing.nodes) {
+      if (n.kind === 'data') await rm(dataNodePaths(dir, n.name).dir, {recursive: true, force: true})
+      else await rm(metaNodePaths(dir, n.name).metaDir, {recursive: true, force: true})
+    }
     notes.push('the previous start never finished joining the nodes: starting them afresh')
   }
   for (const n of nodes) {
+    if (n.kind === 'data') {
+      const p = dataNodePaths(dir, n.name)
+      const ports = dataPorts(basePort, nodeIndex(n.name) as number)
+      await writeDataConfig(n.configPath, {
+        name: n.name, clusterDir: dir, hostname: HOST, metaDir: p.metaDir, dataDir: p.dataDir, walDir: p.walDir, hhDir: p.hhDir,
+        httpPort: ports.http, rpcPort: ports.rpc, logFormat,
+        auth: auth ? {sharedSecret: auth.sharedSecret, internalSharedSecret: auth.internalSharedSecret} : null,
+      })
+      continue
+    }
     const p = metaNodePaths(dir, n.name)
     await mkdir(p.metaDir, {recursive: true, mode: 0o700})
     const ports = metaPorts(basePort, nodeIndex(n.name) as number)

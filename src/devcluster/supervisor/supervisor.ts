@@ -24,13 +24,13 @@ import {ExitCode, inputError, MedicError} from '../../errors.js'
 import {sh, shellQuote} from '../../util/text.js'
 import {readLogTail} from '../cluster/logs.js'
 import {nodeIndex} from '../cluster/names.js'
-import {dirFlag, metaNodeEntry, statePath, supervisorLogPath} from '../cluster/paths.js'
+import {dataNodeEntry, dirFlag, metaNodeEntry, statePath, supervisorLogPath} from '../cluster/paths.js'
 import {checkPortsFree, metaPortUses} from '../cluster/ports.js'
 import {nodeProcess, type Stoppable, stopProcesses} from '../cluster/processes.js'
-import {type ClusterState, type DevNode, findNode, type MetaDevNode, metaNodes, type NodeExit, nowIso, readState, updateState} from '../cluster/state.js'
+import {type ClusterState, dataNodes, type DevNode, findNode, type MetaDevNode, metaNodes, type NodeExit, nowIso, readState, updateState} from '../cluster/state.js'
 import {createNodeHttpClient, type NodeHttpClient} from '../node/http-client.js'
 import {createLogger, type Logger} from '../node/logger.js'
-import {type BringUp, createAdmin, joinMetaNodes, waitLeader, waitPing} from './bootstrap.js'
+import {addDataNodes, type BringUp, createAdmin, joinMetaNodes, waitLeader, waitPing} from './bootstrap.js'
 import {ControlServer} from './control-server.js'
 import {type DownReply, NodeFailedError, type PingReply, type StartReply, type StopReply, type UpResult} from './protocol.js'
 
@@ -43,7 +43,7 @@ const QUOTED_LINES = 10
 export type NodeLauncher = (node: DevNode) => {command: string; args: string[]; env?: NodeJS.ProcessEnv}
 
 export const defaultLauncher: NodeLauncher = (node) => {
-  const entry = metaNodeEntry()
+  const entry = node.kind === 'data' ? dataNodeEntry() : metaNodeEntry()
   return {command: entry.command, args: [...entry.args, '-config', node.configPath]}
 }
 
@@ -182,7 +182,8 @@ export class Supervisor {
     await Promise.all(names.map((n) => this.spawnNode(n)))
     await preload
     const pings = metas.map((n) => waitPing(b, n))
-    for (const p of pings) p.catch(() => {}) // awaited below; a rejection must not go unhandled meanwhile
+    const dataPings = dataNodes(this.state).map((n) => waitPing(b, n))
+    for (const p of [...pings, ...dataPings]) p.catch(() => {}) // awaited below; a rejection must not go unhandled meanwhile
     if (!this.state.joined) {
       // Each add-meta goes out as soon as its node answers, while the later nodes are still booting.
       await joinMetaNodes(b, pings)
@@ -193,8 +194,13 @@ export class Supervisor {
     }
     await Promise.all(pings)
     const leader = await waitLeader(b)
-    this.progress(`every node reports ${leader.name} (${leader.raftAddr}) as the leader`)
+    this.progress(`every meta node reports ${leader.name} (${leader.raftAddr}) as the leader`)
     if (this.state.auth && !this.state.auth.userCreated) await createAdmin(b, this.state.auth)
+    const datas = dataNodes(this.state)
+    if (datas.length > 0) {
+      await addDataNodes(b, leader, dataPings)
+      this.progress(`add-data on ${leader.name} added ${datas.map((n) => n.name).join(', ')}; each registered itself`)
+    }
     await this.update((s) => {
       s.joined = true
     })
@@ -203,8 +209,8 @@ export class Supervisor {
     this.throwIfStopping()
     this.phase = 'running'
     const elapsedMs = Math.round(performance.now() - started)
-    this.log.info('Dev cluster ready', {nodes: names.length, leader: leader.raftAddr, elapsed_ms: elapsedMs},
-      `dev cluster ready: ${names.length} meta nodes, leader ${leader.raftAddr}, ${elapsedMs} ms`)
+    this.log.info('Dev cluster ready', {meta: metas.length, data: datas.length, leader: leader.raftAddr, elapsed_ms: elapsedMs},
+      `dev cluster ready: ${metas.length} meta and ${datas.length} data nodes, leader ${leader.raftAddr}, ${elapsedMs} ms`)
     return this.result(leader, elapsedMs, fresh)
   }
 
