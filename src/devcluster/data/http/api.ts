@@ -126,9 +126,15 @@ class DataHttp {
       return
     }
 
+    // influxd keeps the client's id (X-Request-Id first); one Node would refuse to send back gets a new id instead.
     const given = firstHeader(req.headers['x-request-id']) || firstHeader(req.headers['request-id'])
-    const id = given || this.requestId()
-    res.setHeader('X-Request-Id', id)
+    let id = given || this.requestId()
+    try {
+      res.setHeader('X-Request-Id', id)
+    } catch {
+      id = this.requestId()
+      res.setHeader('X-Request-Id', id)
+    }
     res.setHeader('Request-Id', id)
     const ex = openExchange(req, res, id)
     ex.method = method

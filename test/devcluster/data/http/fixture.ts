@@ -90,7 +90,9 @@ export async function startNode(config: Partial<DataHttpConfig> = {}, opts: {for
         const ms = Number(p.time / 1_000_000n) - (p.time < 0n && p.time % 1_000_000n !== 0n ? 1 : 0)
         const g = meta.shardGroupFor(database, rp === '' ? undefined : rp, ms)
         const id = g.shards[0].id
-        byShard.set(id, [...(byShard.get(id) ?? []), p])
+        const list = byShard.get(id)
+        if (list === undefined) byShard.set(id, [p])
+        else list.push(p)
       }
       if (points.length === 0) meta.shardGroupFor(database, rp === '' ? undefined : rp, Date.now())
       for (const [id, pts] of byShard) await store.writeToShard(database, rpName, id, pts)

@@ -69,6 +69,22 @@ const CASES: Case[] = [
   {name: 'statement error', method: 'GET', path: '/query?q=SELECT+v+FROM+nowhere..m%3BSHOW+DATABASES'},
   {name: 'statement error chunked', method: 'GET', path: '/query?chunked=true&q=SELECT+v+FROM+nowhere..m%3BSHOW+DATABASES'},
   {name: 'options', method: 'OPTIONS', path: '/query', headers: {Origin: 'http://x'}},
+  {name: 'select bad epoch', method: 'GET', path: '/query' + q({db: 'db', q: 'SELECT * FROM cpu', epoch: 'weeks'})},
+  {name: 'select epoch h', method: 'GET', path: '/query' + q({db: 'db', q: 'SELECT * FROM cpu', epoch: 'h'})},
+  {name: 'parse error as CSV', method: 'GET', path: '/query?q=SELEC', headers: {Accept: 'text/csv'}},
+  {name: 'parse error pretty', method: 'GET', path: '/query?q=SELEC&pretty=true'},
+  {name: 'ping as CSV', method: 'GET', path: '/ping', headers: {Accept: 'application/csv'}},
+  {name: 'write with u/p, auth off', method: 'POST', path: '/write?db=db&u=x&p=y', body: 'cpu v=9 9'},
+  {name: 'write quorum', method: 'POST', path: '/write?db=db&consistency=quorum', body: 'cpu v=10 10'},
+  {name: 'write rp autogen', method: 'POST', path: '/write?db=db&rp=autogen', body: 'cpu v=11 11'},
+  {name: 'query rp', method: 'GET', path: '/query' + q({db: 'db', rp: 'autogen', q: 'SELECT count(v) FROM cpu'})},
+  {name: 'query unknown rp', method: 'GET', path: '/query' + q({db: 'db', rp: 'nope', q: 'SELECT count(v) FROM cpu'})},
+  {name: 'query chunked, bad chunk_size', method: 'GET', path: '/query' + q({db: 'db', q: 'SELECT * FROM cpu', chunked: 'true', chunk_size: 'x'})},
+  {name: 'query two statements', method: 'GET', path: '/query' + q({db: 'db', q: 'SHOW MEASUREMENTS; SHOW TAG KEYS'})},
+  {name: 'multipart q', method: 'POST', path: '/query', body: '--XyZ\r\nContent-Disposition: form-data; name="q"\r\n\r\nSHOW DATABASES\r\n--XyZ--\r\n', headers: {'Content-Type': 'multipart/form-data; boundary=XyZ'}},
+  {name: 'multipart q file', method: 'POST', path: '/query?db=db', body: '--XyZ\r\nContent-Disposition: form-data; name="q"; filename="q.txt"\r\nContent-Type: text/plain\r\n\r\nSHOW MEASUREMENTS\r\n--XyZ--\r\n', headers: {'Content-Type': 'multipart/form-data; boundary=XyZ'}},
+  {name: 'multipart damaged', method: 'POST', path: '/query', body: '--XyZ\r\nnonsense', headers: {'Content-Type': 'multipart/form-data; boundary=XyZ'}},
+  {name: 'POST write to /query', method: 'POST', path: '/query?q=SHOW+DATABASES', body: 'ignored', headers: {'Content-Type': 'text/plain'}},
 ]
 
 const HEADERS = ['content-type', 'content-encoding', 'x-influxdb-error', 'www-authenticate', 'x-content-type-options', 'access-control-allow-origin']

@@ -79,3 +79,32 @@ describe('slow clients', () => {
     expect((await get(node.url, '/ping')).status).toBe(204)
   })
 })
+
+describe('max-connection-limit', () => {
+  it('connections beyond the limit are refused; once one closes, the next is served', async () => {
+    const limited = await startNode({maxConnectionLimit: 1})
+    try {
+      const {port} = new URL(limited.url)
+      const first = connect(Number(port), '127.0.0.1')
+      await new Promise((r) => first.once('connect', r))
+      await until('the server to count the first connection', async () => {
+        try {
+          await get(limited.url, '/ping')
+          return false
+        } catch {
+          return true
+        }
+      }, 10_000)
+      first.destroy()
+      await until('a request to be served again', async () => {
+        try {
+          return (await get(limited.url, '/ping')).status === 204
+        } catch {
+          return false
+        }
+      }, 10_000)
+    } finally {
+      await limited.close()
+    }
+  })
+})
