@@ -28,10 +28,12 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
 
 export function renderUpBanner(r: UpResult, options: {foreground: boolean}): string {
   const d = dirFlag(r.dir)
-  const n = r.nodes.length
+  const metas = r.nodes.filter((x) => x.kind === 'meta').length
+  const datas = r.nodes.filter((x) => x.kind === 'data')
   const first = r.nodes.find((x) => x.kind === 'meta') ?? r.nodes[0]
   const out: string[] = []
-  out.push(bold(`Dev cluster ready: ${n} meta node${n === 1 ? '' : 's'}, leader ${r.leader.name} (${r.leader.raftAddr}), in ${seconds(r.elapsedMs)}`)
+  const counts = `${metas} meta node${metas === 1 ? '' : 's'}${datas.length > 0 ? ` and ${datas.length} data node${datas.length === 1 ? '' : 's'}` : ''}`
+  out.push(bold(`Dev cluster ready: ${counts}, leader ${r.leader.name} (${r.leader.raftAddr}), in ${seconds(r.elapsedMs)}`)
     + dim(r.fresh ? ' (new: joined with add-meta)' : ' (restarted: already joined)'))
   out.push(`Folder   ${r.dir}`)
   out.push(dim(`         state ${r.statePath}, supervisor log ${r.supervisor.log}`))
@@ -57,10 +59,14 @@ export function renderUpBanner(r: UpResult, options: {foreground: boolean}): str
     [`medic status ${first.httpAddr}${auth}`, 'the cluster as medic sees a real one'],
     [`medic ctl show -m ${first.httpAddr}${auth}`, "influxd-ctl show's view of it"],
     [`medic dev status${d}`, 'processes, roles, leader'],
+    ...(datas.length > 0 ? [
+      [`medic dev write --url http://${datas[0].httpAddr} --points 100000${auth}`, `write test points to ${datas[0].name} (database medic)`] as [string, string],
+      [`curl -sG http://${datas[0].httpAddr}/query${r.auth ? ` -u ${r.auth.username}:${shellQuote(r.auth.password)}` : ''} --data-urlencode 'q=SHOW DATABASES'`, 'any InfluxDB 1.x client talks to the data nodes'] as [string, string],
+    ] : []),
     [`medic dev kill ${leader.name}${d}`, 'kill the leader, then watch the election in dev status'],
     ...(follower ? [[`medic dev pause ${follower.name}${d}`, `freeze a follower (then: medic dev resume ${follower.name}${d})`] as [string, string]] : []),
     [`medic dev logs ${leader.name} -f${d}`, "follow a node's log"],
-    [`medic logs summarize ${shellQuote(r.dir)}/meta-*/influxdb-meta.log`, 'what the logs say, in one report'],
+    [`medic logs summarize ${shellQuote(r.dir)}/*/influxdb*.log`, 'what the logs say, in one report'],
     [`medic dev down${d}`, `stop every node${options.foreground ? ' (or Ctrl-C here)' : ''}; --purge also deletes the folder`],
   ]
   out.push('', bold('Try next'))

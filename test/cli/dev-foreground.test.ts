@@ -30,7 +30,7 @@ const gone = (pid: number) => !pidAlive(pid) || procState(pid) === 'Z'
 
 describe('medic dev up in the foreground', () => {
   function runUp(args: string[]): {stdout: () => string; stderr: () => string; exited: Promise<number | null>; kill: (s: NodeJS.Signals) => void} {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'dev', 'up', ...args], {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'dev', 'up', '--data', '0', ...args], {
       cwd: ROOT, env: {...process.env, ...ENV, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
@@ -71,7 +71,7 @@ describe('medic dev up in the foreground', () => {
 
   it('dev logs -f --json follows a node\'s log line by line until Ctrl-C', async () => {
     const dir = cluster()
-    expect((await medic(['dev', 'up', '--detach', '--meta', '1', '--dir', dir, '--base-port', String(await freeBase(1))], {env: ENV})).code).toBe(0)
+    expect((await medic(['dev', 'up', '--detach', '--data', '0', '--meta', '1', '--dir', dir, '--base-port', String(await freeBase(1))], {env: ENV})).code).toBe(0)
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'dev', 'logs', 'meta-1', '-f', '--json', '--dir', dir], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
     let out = ''
     child.stdout.on('data', (c: Buffer) => (out += c.toString()))

@@ -58,7 +58,7 @@ describe('--watch [INTERVAL]', () => {
 
   it('follows a failover: NDJSON and one line per change, Ctrl-C ends it with the last round\'s exit code', async () => {
     const dir = cluster()
-    const up = await medic(['dev', 'up', '--detach', '--meta', '3', '--dir', dir, '--base-port', String(await freeBase(3)), '--json'], {timeoutMs: 90_000})
+    const up = await medic(['dev', 'up', '--detach', '--data', '0', '--meta', '3', '--dir', dir, '--base-port', String(await freeBase(3)), '--json'], {timeoutMs: 90_000})
     expect(up.code, up.stderr).toBe(0)
     const json = watcher(['--watch', '300ms', '--json', '--dir', dir])
     const lines = watcher(['-w', '300ms', '--dir', dir])
@@ -91,7 +91,7 @@ describe('--watch [INTERVAL]', () => {
   it('redraws in place on a terminal', async () => {
     const env = {MEDIC_DEV_NODE_MAIN: FAKE_META}
     const dir = cluster(env)
-    expect((await medic(['dev', 'up', '--detach', '--meta', '2', '--dir', dir, '--base-port', String(await freeBase(2))], {env, timeoutMs: 60_000})).code).toBe(0)
+    expect((await medic(['dev', 'up', '--detach', '--data', '0', '--meta', '2', '--dir', dir, '--base-port', String(await freeBase(2))], {env, timeoutMs: 60_000})).code).toBe(0)
     // A pseudo-terminal from Python's pty module: run the watch, wait for its third frame, then Ctrl-C (SIGINT).
     const driver = [
       'import os, pty, signal, sys, time',

@@ -32,7 +32,7 @@ const gone = (pid: number) => !pidAlive(pid) || procState(pid) === 'Z'
 describe('medic dev: a detached cluster', () => {
   it('up, up again, stop, start, kill, pause, resume, logs, down, down --purge', async () => {
     const dir = cluster()
-    const up = await medic(['dev', 'up', '--detach', '--dir', dir, '--base-port', String(await freeBase())], {env: ENV})
+    const up = await medic(['dev', 'up', '--detach', '--data', '0', '--dir', dir, '--base-port', String(await freeBase())], {env: ENV})
     expect(up.code).toBe(0)
     expect(up.stdout).toMatch(/^Dev cluster ready: 3 meta nodes, leader meta-1 \(127\.0\.0\.1:\d+\), in [\d.]+ s \(new: joined with add-meta\)$/m)
     expect(up.stdout).toContain(join(dir, 'meta-2', 'influxdb-meta.conf'))

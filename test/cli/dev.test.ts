@@ -28,7 +28,7 @@ describe('medic dev with real meta nodes', () => {
       t.remove()
     })
     const dev = (...args: string[]) => medic(['dev', ...args, '--dir', dir], {timeoutMs: 60_000})
-    expect((await dev('up', '--detach', '--meta', '3', '--base-port', String(await freeBase(3)))).code).toBe(0)
+    expect((await dev('up', '--detach', '--data', '0', '--meta', '3', '--base-port', String(await freeBase(3)))).code).toBe(0)
     const stop = await dev('stop', 'meta-3', '--grace', '10s', '--json')
     expect(oneJson(stop.stdout)).toMatchObject({node: 'meta-3', exit: {code: 0, signal: null, requested: true}})
     const down = await dev('down', '--purge', '--grace', '10s', '--json')
@@ -46,7 +46,7 @@ describe('medic dev with real meta nodes', () => {
     const dev = (...args: string[]) => medic(['dev', ...args, '--dir', dir], {timeoutMs: 60_000})
     const status = async (): Promise<StatusDoc> => oneJson((await dev('status', '--json')).stdout) as unknown as StatusDoc
 
-    const up = await dev('up', '--detach', '--meta', '3', '--base-port', String(await freeBase(3)), '--json')
+    const up = await dev('up', '--detach', '--data', '0', '--meta', '3', '--base-port', String(await freeBase(3)), '--json')
     expect(up.stderr).not.toContain('Error')
     expect(up.code).toBe(0)
     const ready = oneJson(up.stdout) as {leader: {name: string}; nodes: Array<{name: string; pid: number}>; supervisor: {pid: number}}

@@ -28,7 +28,7 @@ async function devCluster(meta: number): Promise<{dir: string; up: UpDoc; dev: (
     t.remove()
   })
   const dev = (...args: string[]) => medic(['dev', ...args, '--dir', dir], {timeoutMs: 60_000})
-  const up = await dev('up', '--detach', '--meta', String(meta), '--base-port', String(await freeBase(meta)), '--json')
+  const up = await dev('up', '--detach', '--data', '0', '--meta', String(meta), '--base-port', String(await freeBase(meta)), '--json')
   expect(up.code, up.stderr).toBe(0)
   return {dir, up: oneJson(up.stdout) as unknown as UpDoc, dev}
 }

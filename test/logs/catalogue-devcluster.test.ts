@@ -266,7 +266,7 @@ describe('logs of real dev-cluster runs', () => {
   it.each(['legacy', 'legacy-level'] as const)('a supervisor with three real meta nodes (%s shape), the leader killed and started again: no unknown line', async (logFormat) => {
     const dir = clusterFolder('medic-catalogue-dev-')
     const basePort = await freeBase(3)
-    await prepareCluster({clusterDir: dir, meta: 3, basePort, logFormat})
+    await prepareCluster({clusterDir: dir, meta: 3, data: 0, basePort, logFormat})
     const sup = new Supervisor({clusterDir: dir, mode: 'foreground', graceMs: 5_000})
     cleanups.push(() => sup.shutdown('test cleanup', 500))
     await sup.open()

@@ -197,6 +197,7 @@ async function run(): Promise<number> {
       log: root,
       user: (name) => meta.user(name),
       userCount: () => meta.userCount(),
+      adminUserExists: () => meta.users().some((u) => u.admin),
       hasDatabase: (name) => meta.hasDatabase(name),
       executor,
       write: (db, rp, points, consistency) => writer.write(db, rp === '' ? undefined : rp, points, consistency),

@@ -32,7 +32,7 @@ describe('hostile bodies against real meta nodes', () => {
   it('1 MB multipart, form and JSON bodies are refused with 400 at once, and the leader stays the leader', async () => {
     const t = tempClusterDir('medic-hostile-bodies-')
     cleanups.push(t.remove)
-    await prepareCluster({clusterDir: t.dir, meta: 3, basePort: await freeBase(3)})
+    await prepareCluster({clusterDir: t.dir, data: 0, meta: 3, basePort: await freeBase(3)})
     const sup = new Supervisor({clusterDir: t.dir, mode: 'foreground', graceMs: 2_000})
     cleanups.push(() => sup.shutdown('test cleanup', 500))
     await sup.open()

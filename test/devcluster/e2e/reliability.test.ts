@@ -84,7 +84,7 @@ async function upCluster(prefix: string, extra: string[] = []) {
     t.remove()
   })
   const dev = (...args: string[]) => medic(['dev', ...args, '--dir', dir], {timeoutMs: 60_000})
-  const up = await dev('up', '--detach', '--meta', '3', '--base-port', String(await freeBase(3)), '--json', ...extra)
+  const up = await dev('up', '--detach', '--data', '0', '--meta', '3', '--base-port', String(await freeBase(3)), '--json', ...extra)
   expect(up.stderr).not.toMatch(/Error|at .*\.js/)
   expect(up.code).toBe(0)
   const doc = oneJson(up.stdout) as unknown as {nodes: Node[]; auth: {username: string; password: string} | null}

@@ -41,7 +41,7 @@ function tempCluster(): string {
 
 async function startSupervisor(dir: string, options: {env?: NodeJS.ProcessEnv; graceMs?: number; meta?: number; auth?: boolean} = {}): Promise<{sup: Supervisor; result: UpResult; prepared: ClusterState}> {
   const basePort = await freeBase(options.meta ?? 3)
-  const prepared = await prepareCluster({clusterDir: dir, meta: options.meta ?? 3, basePort, auth: options.auth})
+  const prepared = await prepareCluster({clusterDir: dir, data: 0, meta: options.meta ?? 3, basePort, auth: options.auth})
   const sup = new Supervisor({clusterDir: dir, mode: 'foreground', launcher: fakeLauncher(options.env), graceMs: options.graceMs ?? 3_000})
   cleanups.push(() => sup.shutdown('test cleanup', 200))
   await sup.open()
@@ -135,14 +135,14 @@ describe('Supervisor', () => {
     const r = await sup.bringUp()
     expect(r.fresh).toBe(false)
     expect(readFileSync(r.nodes[0].logPath, 'utf8').match(/Bootstrapped/g)).toHaveLength(1)
-    await expect(prepareCluster({clusterDir: dir, meta: 3})).rejects.toMatchObject({exitCode: 2, code: 'cluster-running'})
+    await expect(prepareCluster({clusterDir: dir, data: 0, meta: 3})).rejects.toMatchObject({exitCode: 2, code: 'cluster-running'})
     await sup.shutdown('test')
-    await expect(prepareCluster({clusterDir: dir, meta: 3})).rejects.toMatchObject({exitCode: 2, code: 'cluster-shape-changed'})
+    await expect(prepareCluster({clusterDir: dir, data: 0, meta: 3})).rejects.toMatchObject({exitCode: 2, code: 'cluster-shape-changed'})
   })
 
   it('fails fast when a node exits during start-up, naming it and quoting its last log lines', async () => {
     const dir = tempCluster()
-    await prepareCluster({clusterDir: dir, meta: 3, basePort: await freeBase()})
+    await prepareCluster({clusterDir: dir, data: 0, meta: 3, basePort: await freeBase()})
     const sup = new Supervisor({clusterDir: dir, mode: 'foreground', launcher: fakeLauncher({FAKE_META_FAIL: 'meta-2'})})
     cleanups.push(() => sup.shutdown('cleanup', 200))
     await sup.open()
@@ -189,7 +189,7 @@ describe('Supervisor', () => {
     const blocker: Server = createServer()
     await new Promise<void>((r) => blocker.listen(metaPorts(base, 2).raft, '127.0.0.1', r))
     cleanups.push(() => new Promise<void>((r) => blocker.close(() => r())))
-    const err = await prepareCluster({clusterDir: dir, meta: 3, basePort: base}).then(() => undefined, (e: unknown) => e) as MedicError
+    const err = await prepareCluster({clusterDir: dir, data: 0, meta: 3, basePort: base}).then(() => undefined, (e: unknown) => e) as MedicError
     expect(err).toMatchObject({exitCode: 2, code: 'port-in-use'})
     expect(err.message).toBe(`port ${metaPorts(base, 2).raft} (meta-2 Raft) is already in use on 127.0.0.1`)
     expect(err.suggestions[0]).toMatch(/--base-port \d+/)
@@ -200,7 +200,7 @@ describe('Supervisor', () => {
     const {mkdirSync, writeFileSync} = await import('node:fs')
     mkdirSync(dir, {recursive: true})
     writeFileSync(join(dir, 'notes.txt'), 'mine')
-    const err = await prepareCluster({clusterDir: dir, meta: 1, basePort: await freeBase(1)}).then(() => undefined, (e: unknown) => e as MedicError)
+    const err = await prepareCluster({clusterDir: dir, data: 0, meta: 1, basePort: await freeBase(1)}).then(() => undefined, (e: unknown) => e as MedicError)
     expect(err).toMatchObject({exitCode: 2, code: 'dir-not-empty'})
     // The hint is a command that works when pasted (no <placeholder>).
     expect(err?.suggestions[0]).toContain(`medic dev up --dir ${join(dir, 'dev-cluster')}`)
@@ -210,7 +210,7 @@ describe('Supervisor', () => {
 describe('the detached supervisor', () => {
   it('reports ready over IPC, takes control calls, and its nodes die with it when it is SIGKILLed', async () => {
     const dir = tempCluster()
-    await prepareCluster({clusterDir: dir, meta: 3, basePort: await freeBase()})
+    await prepareCluster({clusterDir: dir, data: 0, meta: 3, basePort: await freeBase()})
     const saved = process.env.MEDIC_DEV_NODE_MAIN
     process.env.MEDIC_DEV_NODE_MAIN = FAKE
     let result: UpResult
@@ -238,7 +238,7 @@ describe('the detached supervisor', () => {
 
   it('reports a failed start with the node\'s last lines, and leaves nothing running', async () => {
     const dir = tempCluster()
-    await prepareCluster({clusterDir: dir, meta: 3, basePort: await freeBase()})
+    await prepareCluster({clusterDir: dir, data: 0, meta: 3, basePort: await freeBase()})
     const saved = {...process.env}
     Object.assign(process.env, {MEDIC_DEV_NODE_MAIN: FAKE, FAKE_META_FAIL: 'meta-3'})
     let err: unknown
@@ -262,7 +262,7 @@ describe('the detached supervisor', () => {
 
   it('goes down on request through the control server', async () => {
     const dir = tempCluster()
-    await prepareCluster({clusterDir: dir, meta: 1, basePort: await freeBase(1)})
+    await prepareCluster({clusterDir: dir, data: 0, meta: 1, basePort: await freeBase(1)})
     process.env.MEDIC_DEV_NODE_MAIN = FAKE
     try {
       await startDetachedSupervisor({clusterDir: dir})
