@@ -85,6 +85,13 @@ function roleLabel(n: NodeStatus): string {
   }
 }
 
+/** A data node's id, shards and stored values, for the NOTES column. */
+function dataNotes(n: NodeStatus): string {
+  if (n.kind !== 'data' || n.state !== 'up') return ''
+  if (n.nodeId === null || n.nodeId === undefined) return n.shards === null || n.shards === undefined ? 'cluster RPC not answering' : 'not added to the cluster yet'
+  return `id ${n.nodeId}, ${n.shards ?? 0} shard${n.shards === 1 ? '' : 's'}, ${(n.points ?? 0).toLocaleString('en-US')} values`
+}
+
 export async function renderDevStatus(s: ClusterStatus): Promise<string> {
   const rows = s.nodes.map((n) => [
     n.name,
@@ -94,8 +101,8 @@ export async function renderDevStatus(s: ClusterStatus): Promise<string> {
     n.httpAddr,
     n.raftAddr ?? (n.rpcAddr === null ? '-' : `rpc ${n.rpcAddr}`),
     n.leader ?? '-',
-    n.joined === null ? '-' : n.joined ? 'yes' : 'no',
-    n.state === 'down' ? exitText(n.exit) || 'not running' : escapeControl(n.error ?? ''),
+    n.joined === null || n.joined === undefined ? '-' : n.joined ? 'yes' : 'no',
+    n.state === 'down' ? exitText(n.exit) || 'not running' : escapeControl(n.error ?? dataNotes(n)),
   ])
   const out = [await plainTable(['NODE', 'ROLE', 'STATE', 'PID', 'HTTP', 'RAFT', 'LEADER', 'JOINED', 'NOTES'], rows)]
   const sup = s.supervisor

@@ -31,6 +31,11 @@ export interface NodeStatus {
   leader: string | null
   joined: boolean | null
   peers: string[] | null
+  /** Data nodes: the id the meta store gave them (null before they are added, or when not readable). */
+  nodeId?: number | null
+  /** Data nodes: shards held and values stored (one per field of each point), from the node's cluster RPC. */
+  shards?: number | null
+  points?: number | null
   /** How the process ended, when it is down and the supervisor saw it. */
   exit: NodeExit | null
   configPath: string
@@ -79,7 +84,8 @@ async function probeCluster(state: ClusterState, http: NodeHttpClient, timeoutMs
       if (n.kind === 'data') {
         const r = await http.get(`http://${n.httpAddr}/ping`, {timeoutMs})
         if (r.status !== 204) throw new Error(`GET /ping answered HTTP ${r.status}`)
-        return {...base, ...none, role: 'data', state: 'up', exit: null}
+        const d = await dataNodeFacts(n.rpcAddr, timeoutMs)
+        return {...base, ...none, role: 'data', state: 'up', exit: null, joined: d?.joined ?? null, nodeId: d?.nodeId ?? null, shards: d?.shards ?? null, points: d?.points ?? null}
       }
       const r = await http.get(`http://${n.httpAddr}/status`, {timeoutMs, headers: adminAuthHeaders(state), maxResponseBytes: 1024 * 1024})
       if (r.status !== 200) throw new Error(`HTTP ${r.status} ${r.text.trim().slice(0, 120)}`)
@@ -115,6 +121,24 @@ async function probeCluster(state: ClusterState, http: NodeHttpClient, timeoutMs
       down: nodes.filter((n) => n.state === 'down').length,
       paused: nodes.filter((n) => n.state === 'paused').length,
     },
+  }
+}
+
+/** A data node's id, membership and shard totals, asked over its cluster RPC port; undefined when it does not answer. */
+async function dataNodeFacts(rpcAddr: string, timeoutMs: number): Promise<{nodeId: number | null; joined: boolean; shards: number; points: number} | undefined> {
+  const [{RpcClient}, {decodeMessage, encodeMessage, MsgType}] = await Promise.all([import('../node/rpc/client.js'), import('../node/rpc/frame.js')])
+  const rpc = new RpcClient({maxConnections: 1, maxIdle: 0})
+  try {
+    const f = await rpc.call(rpcAddr, MsgType.ShardStatsRequest, encodeMessage({}), {timeoutMs})
+    const {header} = decodeMessage<{code?: unknown; nodeId?: unknown; metaServers?: unknown; shards?: unknown}>(f.body)
+    if (header.code !== 0 || !Array.isArray(header.shards)) return undefined
+    const nodeId = typeof header.nodeId === 'number' && header.nodeId > 0 ? header.nodeId : null
+    const points = header.shards.reduce((sum: number, s: unknown) => sum + (typeof (s as {points?: unknown}).points === 'number' ? (s as {points: number}).points : 0), 0)
+    return {nodeId, joined: nodeId !== null && Array.isArray(header.metaServers) && header.metaServers.length > 0, shards: header.shards.length, points}
+  } catch {
+    return undefined
+  } finally {
+    rpc.close()
   }
 }
 

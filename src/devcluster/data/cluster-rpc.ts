@@ -6,7 +6,7 @@
  *   ShardQueryRequest   {query: ShardQuery}                      -> {code, message, partial}  a query over local shards
  *   ExecuteStatementRequest {delete: DeleteRequest}              -> {code, message}     DROP MEASUREMENT/SERIES, DELETE
  *   JoinClusterRequest  {metaServers, update}                    -> {code, message, nodeId}   add-data, from the meta leader
- *   ShardStatsRequest   {}                                       -> {code, message, shards}   sizes for dev status
+ *   ShardStatsRequest   {}                        -> {code, message, nodeId, metaServers, shards}   for dev status
  *
  * A failed write answers code 1 with `write shard <id>: <error>`; the caller reports it as Enterprise's coordinator
  * does, `error code 1: write shard <id>: <error>` (data-nodes.md §1.11). A write that names no database or policy is
@@ -38,6 +38,8 @@ export interface RpcServices {
   store: DataStore
   log: Logger
   join(metaServers: string[], update: boolean): Promise<number>
+  /** This node's id in the meta store (0 before it is added) and whether it knows meta servers. */
+  membership(): {nodeId: number; metaServers: readonly string[]}
   /** Counts of the `cluster` statistic (receiver side). */
   stats: ClusterStats
 }
@@ -64,7 +66,10 @@ export function rpcHandler(s: RpcServices): (frame: Frame) => Promise<Frame> {
       case MsgType.ShardQueryRequest: return shardQuery(s, frame)
       case MsgType.ExecuteStatementRequest: return executeDelete(s, frame)
       case MsgType.JoinClusterRequest: return joinCluster(s, frame)
-      case MsgType.ShardStatsRequest: return answer(MsgType.ShardStatsResponse, {code: 0, message: '', shards: shardStats(s.store)})
+      case MsgType.ShardStatsRequest: {
+        const m = s.membership()
+        return answer(MsgType.ShardStatsResponse, {code: 0, message: '', nodeId: m.nodeId, metaServers: [...m.metaServers], shards: shardStats(s.store)})
+      }
       default:
         // Answer with the request's type + 1 so a newer peer reads a refusal instead of hanging.
         return answer(frame.type + 1, {code: 1, message: `unknown message type: ${frame.type}`})

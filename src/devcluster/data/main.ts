@@ -93,7 +93,8 @@ async function run(): Promise<number> {
   const calls = new ClusterCalls(rpc, meta, {writeMs: cfg.cluster.writeTimeoutMs, readMs: cfg.cluster.shardReaderTimeoutMs || 60_000})
   const clusterLog = root.child('cluster')
   const clusterStats = newClusterStats()
-  const rpcServer = createRpcServer(rpcHandler({store, log: clusterLog, stats: clusterStats, join: (servers, update) => metaClient.join(servers, update)}),
+  const rpcServer = createRpcServer(rpcHandler({store, log: clusterLog, stats: clusterStats, join: (servers, update) => metaClient.join(servers, update),
+    membership: () => ({nodeId: metaClient.nodeId(), metaServers: metaClient.metaServers()})}),
     {log: (m) => clusterLog.info(m, undefined, m)})
   const rpcSockets = new Set<import('node:net').Socket>()
   rpcServer.on('connection', (socket) => {
