@@ -8,11 +8,13 @@ import chalk from 'chalk'
 
 import type {DownResult} from '../devcluster/client/down.js'
 import type {SignalResult} from '../devcluster/client/faults.js'
+import type {VerifyResult} from '../devcluster/client/verify.js'
 import type {ClusterStatus, NodeStatus} from '../devcluster/client/status.js'
 import {dirFlag} from '../devcluster/cluster/paths.js'
 import type {DevNode, NodeExit} from '../devcluster/cluster/state.js'
 import type {NodeFailedError, UpResult} from '../devcluster/supervisor/protocol.js'
 import {formatShortDurationMs} from '../util/duration.js'
+import {outcomeHeadline} from '../util/outcome.js'
 import {escapeControl, shellQuote} from '../util/text.js'
 import {plainTable} from './status.js'
 import {bold, dim} from './text.js'
@@ -176,4 +178,26 @@ export function renderWatchLine(s: ClusterStatus, at: Date): string {
   const leader = s.leader ? `leader ${s.leader.name}` : 'no agreed leader'
   const nodes = s.nodes.map((n) => `${n.name} ${n.role}${n.role === 'follower' && n.leader !== s.leader?.name ? ` (sees ${escapeControl(n.leader ?? 'none')})` : ''}`)
   return `${at.toISOString()}  ${leader}; ${nodes.join(', ')}`
+}
+
+/** `medic dev verify`: one line per shard that is not simply equal, the totals, the findings and the next steps. */
+export function renderVerify(r: VerifyResult): string {
+  const out: string[] = []
+  const s = r.summary
+  out.push(bold(`Shards compared across their owners${r.database === null ? '' : ` (database ${escapeControl(r.database)})`}: ${s.shards}`)
+    + `  equal ${s.equal}, one owner ${s.single}, differ ${s.differs}, not compared ${s.unchecked}`)
+  for (const sh of r.shards) {
+    if (sh.status === 'equal' || sh.status === 'single') continue
+    const where = `shard ${sh.id} ${escapeControl(sh.database)}.${escapeControl(sh.retentionPolicy)}`
+    const owners = sh.owners.map((o) => `${escapeControl(o.name)} ${o.error !== undefined ? `(not asked: ${escapeControl(o.error)})` : `${o.values} values`}`).join(', ')
+    out.push(`  ${sh.status === 'differs' ? chalk.yellow('DIFFERS') : chalk.yellow('UNCHECKED')}  ${where}: ${owners}`)
+    for (const d of sh.differences) {
+      out.push(dim(`           ${escapeControl(d.series)}: ${Object.entries(d.values).map(([id, n]) => `node ${id} ${n}`).join(', ')}`))
+    }
+    if (sh.differingSeries > sh.differences.length) out.push(dim(`           ... ${sh.differingSeries - sh.differences.length} more series`))
+  }
+  for (const f of r.findings) if (f.severity === 'info') out.push(dim(`  ${escapeControl(f.message)}`))
+  out.push('', `Verdict: ${outcomeHeadline(r.outcome)}`)
+  for (const sug of r.suggestions) out.push(`  ${sug}`)
+  return out.join('\n')
 }

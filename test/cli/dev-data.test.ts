@@ -4,7 +4,7 @@
 // a data node killed is reported down (exit 3) and, started again, rejoins by itself from client.json with its data;
 // a meta leader that cannot reach a data node's RPC port makes add-data fail with the dial error; the generated
 // influxdb.conf passes `medic config check`; restarts keep the shape (`--data 1` on a 2-data-node cluster is refused).
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
@@ -50,12 +50,14 @@ describe('medic dev with data nodes', () => {
     // The documented join left its traces: client.json lists the meta node; the meta store lists both data nodes.
     expect(JSON.parse(readFileSync(join(d1.dir, 'meta', 'client.json'), 'utf8'))).toEqual({MetaServers: [ready.leader.httpAddr]})
     const cluster = await (await fetch(`http://${ready.leader.httpAddr}/show-cluster`)).json() as {data: Array<{tcpAddr: string; httpAddr: string}>}
-    expect(cluster.data.map((n) => [n.tcpAddr, n.httpAddr])).toEqual([[d1.rpcAddr, d1.httpAddr], [d2.rpcAddr, d2.httpAddr]])
+    expect(cluster.data.map((n) => [n.tcpAddr, n.httpAddr]).sort()).toEqual([[d1.rpcAddr, d1.httpAddr], [d2.rpcAddr, d2.httpAddr]].sort())
 
     // Writes on one node are read on the other (the shard may live on either: the query goes over the cluster RPC).
     expect((await post(`http://${d1.httpAddr}/query`, `q=${encodeURIComponent('CREATE DATABASE rehearsal')}`, 'application/x-www-form-urlencoded')).status).toBe(200)
     const lines = Array.from({length: 50}, (_, i) => `cpu,host=h${i % 5} value=${i} ${1_700_000_000 + i}`).join('\n')
     expect((await post(`http://${d1.httpAddr}/write?db=rehearsal&precision=s`, lines)).status).toBe(204)
+    // data-2 learns of the new shard group through its meta long poll, a moment after data-1 created it.
+    await until('data-2 sees the shard group', async () => JSON.stringify(await query(d2.httpAddr, 'SHOW SHARDS')).includes('rehearsal'), 10_000)
     expect(await query(d2.httpAddr, 'SELECT count(value), sum(value) FROM cpu', 'rehearsal')).toEqual({
       results: [{statement_id: 0, series: [{name: 'cpu', columns: ['time', 'count', 'sum'], values: [['1970-01-01T00:00:00Z', 50, 1225]]}]}],
     })
@@ -73,22 +75,49 @@ describe('medic dev with data nodes', () => {
     const check = await medic(['config', 'check', d1.configPath, '--json'])
     expect(check.code, check.stdout).toBe(0)
 
-    // Killed: down, exit 3. Started again: it rejoins from client.json (no add-data) and keeps its shards.
-    const before = data.find((n) => n.name === 'data-2')!
-    expect((await dev('kill', 'data-2')).code).toBe(0)
-    s = await until('data-2 reported down', async () => {
+    // Killed: down, exit 3. Started again (data-1's ports are checked, not meta-1's): it rejoins from client.json (no add-data) and keeps its shards.
+    const before = data.find((n) => n.name === 'data-1')!
+    expect((await dev('kill', 'data-1')).code).toBe(0)
+    s = await until('data-1 reported down', async () => {
       const x = await status()
-      return x.nodes.find((n) => n.name === 'data-2')?.state === 'down' ? x : undefined
+      return x.nodes.find((n) => n.name === 'data-1')?.state === 'down' ? x : undefined
     }, 30_000)
     expect(s.exitCode).toBe(3)
-    expect((await dev('start', 'data-2')).code).toBe(0)
-    const back = await until('data-2 joined again', async () => {
-      const n = (await status()).nodes.find((x) => x.name === 'data-2')
+    expect((await dev('start', 'data-1')).code).toBe(0)
+    const back = await until('data-1 joined again', async () => {
+      const n = (await status()).nodes.find((x) => x.name === 'data-1')
       return n?.state === 'up' && n.joined === true ? n : undefined
     }, 30_000)
     expect(back.nodeId).toBe(before.nodeId)
     expect(back.points).toBe(before.points)
-    expect(await query(d2.httpAddr, 'SELECT count(value) FROM cpu', 'rehearsal')).toMatchObject({results: [{series: [{values: [['1970-01-01T00:00:00Z', 50]]}]}]})
+    expect(await query(d1.httpAddr, 'SELECT count(value) FROM cpu', 'rehearsal')).toMatchObject({results: [{series: [{values: [['1970-01-01T00:00:00Z', 50]]}]}]})
+
+    // dev verify: equal owners exit 0; an owner down leaves its shards unchecked (exit 4, never 0); a replica that
+    // lost what hinted handoff held for it (queue deleted while it was down, as a max-age purge would) differs (exit 3).
+    const verify = async () => {
+      const r = await dev('verify', '--json')
+      return {code: r.code, doc: oneJson(r.stdout) as {summary: {equal: number; differs: number; unchecked: number; single: number}; shards: Array<{status: string; differences: Array<{series: string}>}>}}
+    }
+    let v = await verify()
+    expect(v.code).toBe(0)
+    expect(v.doc.summary.differs + v.doc.summary.unchecked).toBe(0)
+    expect(v.doc.summary.equal + v.doc.summary.single).toBeGreaterThan(0)
+    expect((await dev('kill', 'data-1')).code).toBe(0)
+    const late = Array.from({length: 20}, (_, i) => `cpu,host=late${i} value=${i} ${1_700_000_100 + i}`).join('\n')
+    expect((await post(`http://${d2.httpAddr}/write?db=rehearsal&precision=s&consistency=any`, late)).status).toBe(204)
+    v = await verify()
+    expect(v.code).toBe(4)
+    expect(v.doc.summary.unchecked).toBeGreaterThan(0)
+    expect((await dev('kill', 'data-2')).code).toBe(0)
+    rmSync(join(d2.dir, 'hh'), {recursive: true, force: true})
+    expect((await dev('start', 'data-1')).code).toBe(0)
+    expect((await dev('start', 'data-2')).code).toBe(0)
+    v = await verify()
+    const replicated = v.doc.shards.some((sh) => sh.status !== 'single')
+    if (replicated) {
+      expect(v.code).toBe(3)
+      expect(v.doc.shards.flatMap((sh) => sh.differences.map((d) => d.series))).toContain('cpu,host=late0')
+    }
 
     // A restarted cluster keeps its shape.
     expect((await dev('down', '--grace', '5s')).code).toBe(0)

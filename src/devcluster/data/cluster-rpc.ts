@@ -7,11 +7,14 @@
  *   ExecuteStatementRequest {delete: DeleteRequest}              -> {code, message}     DROP MEASUREMENT/SERIES, DELETE
  *   JoinClusterRequest  {metaServers, update}                    -> {code, message, nodeId}   add-data, from the meta leader
  *   ShardStatsRequest   {}                        -> {code, message, nodeId, metaServers, shards}   for dev status
+ *   ShardDigestRequest  {shardIds}                -> {code, message, shards: ShardDigest[]}      for dev verify
  *
  * A failed write answers code 1 with `write shard <id>: <error>`; the caller reports it as Enterprise's coordinator
  * does, `error code 1: write shard <id>: <error>` (data-nodes.md §1.11). A write that names no database or policy is
  * dropped with the log line OSS 0.11 wrote (typo kept: it is what operators search for).
  */
+import {createHash} from 'node:crypto'
+
 import {parseLines} from '../../lineprotocol/parse.js'
 import {formatPoints, MAX_TIME_NS, MIN_TIME_NS, type Point} from '../../lineprotocol/point.js'
 import {compileGoRegex, regexMatch} from '../../influxql/index.js'
@@ -69,6 +72,15 @@ export function rpcHandler(s: RpcServices): (frame: Frame) => Promise<Frame> {
       case MsgType.ShardStatsRequest: {
         const m = s.membership()
         return answer(MsgType.ShardStatsResponse, {code: 0, message: '', nodeId: m.nodeId, metaServers: [...m.metaServers], shards: shardStats(s.store)})
+      }
+      case MsgType.ShardDigestRequest: {
+        try {
+          const {header} = decodeMessage<{shardIds?: unknown}>(frame.body)
+          const ids = Array.isArray(header.shardIds) ? header.shardIds.filter((x): x is number => Number.isSafeInteger(x)) : s.store.shardIds()
+          return answer(MsgType.ShardDigestResponse, {code: 0, message: '', shards: ids.map((id) => shardDigest(s.store, id))})
+        } catch (err) {
+          return answer(MsgType.ShardDigestResponse, {code: 1, message: messageOf(err)})
+        }
       }
       default:
         // Answer with the request's type + 1 so a newer peer reads a refusal instead of hanging.
@@ -161,6 +173,63 @@ export function shardStats(store: DataStore): ShardStat[] {
     const r = store.shard(id)
     return r === undefined ? [] : [{id, database: r.database, retentionPolicy: r.retentionPolicy, points: r.pointCount()}]
   })
+}
+
+/** What one owner holds of a shard: counts, one digest of everything, and one per series (to name what differs). */
+export interface ShardDigest {
+  id: number
+  /** False when this node has no such shard (never written, or deleted). */
+  present: boolean
+  series: number
+  values: number
+  digest: string
+  /** Series key -> [values, digest]. */
+  perSeries: Record<string, [number, string]>
+}
+
+/**
+ * Digests a shard's contents in a fixed order (measurements, series, fields by name; times ascending), so two owners
+ * holding the same points give the same digest whatever order the points arrived in.
+ */
+export function shardDigest(store: DataStore, id: number): ShardDigest {
+  const shard = store.shard(id)
+  if (shard === undefined) return {id, present: false, series: 0, values: 0, digest: '', perSeries: {}}
+  const whole = createHash('sha256')
+  const perSeries: Record<string, [number, string]> = {}
+  let values = 0
+  let series = 0
+  for (const m of shard.measurements()) {
+    const fields = [...shard.fields(m).keys()].sort()
+    for (const s of shard.series(m)) {
+      const h = createHash('sha256')
+      let n = 0
+      for (const f of fields) {
+        const col = shard.read(s.key, f, MIN_TIME_NS, MAX_TIME_NS)
+        if (col === undefined || col.times.length === 0) continue
+        h.update(`${f}\u0000${col.type}\u0000`)
+        for (let i = 0; i < col.times.length; i++) {
+          const v = col.values[i]
+          h.update(`${col.times[i]}=${typeof v === 'number' && col.type === 'float' ? floatBits(v) : String(v)};`)
+        }
+        n += col.times.length
+      }
+      if (n === 0) continue
+      const d = h.digest('hex')
+      perSeries[s.key] = [n, d]
+      whole.update(`${s.key}\u0000${d}\n`)
+      values += n
+      series++
+    }
+  }
+  return {id, present: true, series, values, digest: whole.digest('hex'), perSeries}
+}
+
+const floatView = new DataView(new ArrayBuffer(8))
+
+/** A float's exact bits (so 0.1 and 0.1000000000000001 differ, and NaN payloads compare as stored). */
+function floatBits(v: number): string {
+  floatView.setFloat64(0, v)
+  return floatView.getBigUint64(0).toString(16)
 }
 
 /** DROP MEASUREMENT, DROP SERIES and DELETE on this node's shards of the database. */

@@ -25,7 +25,7 @@ import {sh, shellQuote} from '../../util/text.js'
 import {readLogTail} from '../cluster/logs.js'
 import {nodeIndex} from '../cluster/names.js'
 import {dataNodeEntry, dirFlag, metaNodeEntry, statePath, supervisorLogPath} from '../cluster/paths.js'
-import {checkPortsFree, metaPortUses} from '../cluster/ports.js'
+import {checkPortsFree, dataPortUses, metaPortUses} from '../cluster/ports.js'
 import {nodeProcess, type Stoppable, stopProcesses} from '../cluster/processes.js'
 import {type ClusterState, dataNodes, type DevNode, findNode, type MetaDevNode, metaNodes, type NodeExit, nowIso, readState, updateState} from '../cluster/state.js'
 import {createNodeHttpClient, type NodeHttpClient} from '../node/http-client.js'
@@ -343,7 +343,8 @@ export class Supervisor {
     const current = this.children.get(name)
     if (current && !current.exit) return {node: structuredClone(this.node(name)), alreadyRunning: true}
     const k = nodeIndex(name) ?? 0
-    await checkPortsFree(metaPortUses(this.state.basePort, [k]), {basePort: this.state.basePort, dirFlag: dirFlag(this.dir)})
+    const uses = this.node(name).kind === 'data' ? dataPortUses(this.state.basePort, [k]) : metaPortUses(this.state.basePort, [k])
+    await checkPortsFree(uses, {basePort: this.state.basePort, dirFlag: dirFlag(this.dir)})
     await this.spawnNode(name)
     const b = this.bringUpContext()
     try {

@@ -25,6 +25,9 @@ export const MsgType = {
   /** Asks a data node for its shards' sizes and points (dev status). */
   ShardStatsRequest: 9,
   ShardStatsResponse: 10,
+  /** Asks a data node for digests of shards' contents (dev verify): whole shard and per series. */
+  ShardDigestRequest: 11,
+  ShardDigestResponse: 12,
 } as const
 
 /** Header of a JoinClusterRequest. `update` refreshes the meta server list of a node that is already joined. */
