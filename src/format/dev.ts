@@ -15,6 +15,7 @@ import type {DevNode, NodeExit} from '../devcluster/cluster/state.js'
 import type {NodeFailedError, UpResult} from '../devcluster/supervisor/protocol.js'
 import {formatShortDurationMs} from '../util/duration.js'
 import {outcomeHeadline} from '../util/outcome.js'
+import {formatBytes} from '../config/values.js'
 import {escapeControl, shellQuote} from '../util/text.js'
 import {plainTable} from './status.js'
 import {bold, dim} from './text.js'
@@ -91,7 +92,8 @@ function roleLabel(n: NodeStatus): string {
 function dataNotes(n: NodeStatus): string {
   if (n.kind !== 'data' || n.state !== 'up') return ''
   if (n.nodeId === null || n.nodeId === undefined) return n.shards === null || n.shards === undefined ? 'cluster RPC not answering' : 'not added to the cluster yet'
-  return `id ${n.nodeId}, ${n.shards ?? 0} shard${n.shards === 1 ? '' : 's'}, ${(n.points ?? 0).toLocaleString('en-US')} values`
+  const queued = Object.entries(n.hintedHandoff ?? {}).filter(([, b]) => b > 0).map(([node, b]) => `${formatBytes(b)} for node ${node}`)
+  return `id ${n.nodeId}, ${n.shards ?? 0} shard${n.shards === 1 ? '' : 's'}, ${(n.points ?? 0).toLocaleString('en-US')} values${queued.length > 0 ? `; hinted handoff ${queued.join(', ')}` : ''}`
 }
 
 export async function renderDevStatus(s: ClusterStatus): Promise<string> {

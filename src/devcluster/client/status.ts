@@ -10,6 +10,7 @@ import {nodeProcess} from '../cluster/processes.js'
 import {adminAuthHeaders, type ClusterState, type DevNode, loadState, metaNodes, type NodeExit} from '../cluster/state.js'
 import {createNodeHttpClient, jsonOf, type NodeHttpClient} from '../node/http-client.js'
 import {supervisorAnswers} from './control.js'
+import {hintedHandoffBytes} from './hh-vars.js'
 
 /** Meta nodes: their Raft role as /status tells it. Data nodes: `data` once they answer /ping. Any node can be down,
  * paused (SIGSTOP) or up but not answering. */
@@ -36,6 +37,8 @@ export interface NodeStatus {
   /** Data nodes: shards held and values stored (one per field of each point), from the node's cluster RPC. */
   shards?: number | null
   points?: number | null
+  /** Data nodes: bytes queued in hinted handoff per destination node id (from /debug/vars). */
+  hintedHandoff?: Record<string, number> | null
   /** How the process ended, when it is down and the supervisor saw it. */
   exit: NodeExit | null
   configPath: string
@@ -84,8 +87,11 @@ async function probeCluster(state: ClusterState, http: NodeHttpClient, timeoutMs
       if (n.kind === 'data') {
         const r = await http.get(`http://${n.httpAddr}/ping`, {timeoutMs})
         if (r.status !== 204) throw new Error(`GET /ping answered HTTP ${r.status}`)
-        const d = await dataNodeFacts(n.rpcAddr, timeoutMs)
-        return {...base, ...none, role: 'data', state: 'up', exit: null, joined: d?.joined ?? null, nodeId: d?.nodeId ?? null, shards: d?.shards ?? null, points: d?.points ?? null}
+        const [d, hh] = await Promise.all([dataNodeFacts(n.rpcAddr, timeoutMs), hintedHandoffBytes(http, n.httpAddr, adminAuthHeaders(state), timeoutMs)])
+        return {
+          ...base, ...none, role: 'data', state: 'up', exit: null, joined: d?.joined ?? null, nodeId: d?.nodeId ?? null, shards: d?.shards ?? null,
+          points: d?.points ?? null, hintedHandoff: hh ?? null,
+        }
       }
       const r = await http.get(`http://${n.httpAddr}/status`, {timeoutMs, headers: adminAuthHeaders(state), maxResponseBytes: 1024 * 1024})
       if (r.status !== 200) throw new Error(`HTTP ${r.status} ${r.text.trim().slice(0, 120)}`)

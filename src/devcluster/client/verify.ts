@@ -12,6 +12,7 @@ import {decideOutcome, type Outcome} from '../../util/outcome.js'
 import {shellQuote} from '../../util/text.js'
 import {adminAuthHeaders, type ClusterState, dataNodes, metaNodes} from '../cluster/state.js'
 import {createNodeHttpClient, jsonOf} from '../node/http-client.js'
+import {hintedHandoffBytes} from './hh-vars.js'
 
 export interface OwnerView {
   nodeId: number
@@ -156,7 +157,10 @@ export async function verifyCluster(state: ClusterState, options: {database?: st
       return {...base, status: 'differs' as const, differences: differing.slice(0, 20), differingSeries: differing.length}
     })
 
-    const hintedHandoff = await queuedBytes(state, http, timeoutMs)
+    const hintedHandoff: Record<string, number> = {}
+    for (const per of await Promise.all(dataNodes(state).map((n) => hintedHandoffBytes(http, n.httpAddr, adminAuthHeaders(state), timeoutMs)))) {
+      for (const [node, bytes] of Object.entries(per ?? {})) hintedHandoff[node] = (hintedHandoff[node] ?? 0) + bytes
+    }
     for (const s of shards.filter((x) => x.status === 'differs')) {
       const counts = s.owners.map((o) => `${o.name} ${o.values ?? '?'}`).join(', ')
       findings.push({severity: 'warning', message: `shard ${s.id} (${s.database}.${s.retentionPolicy}): owners differ in ${s.differingSeries} series (values: ${counts})`})
@@ -199,23 +203,4 @@ function emptyResult(state: ClusterState, database: string | undefined): VerifyR
   }
 }
 
-/** Sum of `hh_processor` queueBytes per destination node over every data node that answers /debug/vars. */
-async function queuedBytes(state: ClusterState, http: ReturnType<typeof createNodeHttpClient>, timeoutMs: number): Promise<Record<string, number>> {
-  const out: Record<string, number> = {}
-  await Promise.all(dataNodes(state).map(async (n) => {
-    try {
-      const r = await http.get(`http://${n.httpAddr}/debug/vars`, {timeoutMs, headers: adminAuthHeaders(state), maxResponseBytes: 64 * 1024 * 1024})
-      if (r.status !== 200) return
-      const doc = jsonOf(r) as Record<string, {name?: string; tags?: Record<string, string>; values?: Record<string, unknown>}>
-      for (const v of Object.values(doc)) {
-        if (v?.name !== 'hh_processor' || v.tags?.node === undefined) continue
-        const bytes = typeof v.values?.queueBytes === 'number' ? v.values.queueBytes : 0
-        out[v.tags.node] = (out[v.tags.node] ?? 0) + bytes
-      }
-    } catch {
-      // A node that does not answer is already reported by its shards.
-    }
-  }))
-  return out
-}
 
