@@ -1,12 +1,13 @@
 /**
- * Enterprise's JWTs, both ways, for every dev-cluster process: HS512 tokens with `username` and a short `exp`, the way
- * influxd-ctl -auth-type jwt, Chronograf and the nodes themselves sign them (meta `shared-secret` for people and tools,
- * `internal-shared-secret` node to node). node:crypto does the HMAC; a JWT library would add a dependency for this.
- * What a failed check is called to the client is the verifying role's business (meta/auth.ts).
+ * Enterprise's JWTs, both ways: HS512 tokens with `username` and a short `exp`, the way influxd-ctl -auth-type jwt,
+ * Chronograf and the nodes themselves sign them (meta `shared-secret` for people and tools, `internal-shared-secret`
+ * node to node). One implementation for medic's probes (probe/auth.ts signs with --jwt-secret) and for every
+ * dev-cluster process (devcluster/node/jwt.ts). node:crypto does the HMAC; a JWT library would add a dependency for
+ * this. What a failed check is called to the client is the verifying role's business (devcluster/meta/auth.ts).
  */
 import {createHmac, timingSafeEqual} from 'node:crypto'
 
-import {parseJsonBounded} from '../../util/json.js'
+import {parseJsonBounded} from './json.js'
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url')
 
