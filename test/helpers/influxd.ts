@@ -3,12 +3,12 @@
 // change the data. The process is stopped by stop().
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {rm, writeFile} from 'node:fs/promises'
 import {connect, createServer} from 'node:net'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {until} from '../helpers/wait.js'
+import {tempDir} from './tmp.js'
 
 export const INFLUXD = ['/usr/bin/influxd', '/usr/local/bin/influxd'].find((p) => existsSync(p))
 
@@ -42,7 +42,7 @@ async function freePort(): Promise<number> {
 /** Starts influxd and waits until /ping answers; `extra` is appended to the [data] section. */
 export async function startInfluxd(data: Record<string, string | number> = {}): Promise<Influxd> {
   if (!INFLUXD) throw new Error('influxd is not installed')
-  const dir = await mkdtemp(join(tmpdir(), 'medic-influxd-'))
+  const dir = tempDir('medic-influxd-')
   for (let attempt = 1; ; attempt++) {
     const [rpc, http] = [await freePort(), await freePort()]
     const extra = Object.entries(data).map(([k, v]) => `  ${k} = ${typeof v === 'number' ? v : JSON.stringify(v)}`).join('\n')
