@@ -47,7 +47,9 @@ export const DEFAULT_WATCH_MS = 2_000
 
 /**
  * `--watch [INTERVAL]` (medic status, medic dev status): the interval is optional. oclif flags take a value or none,
- * so a `--watch` (or `-w`) that is not followed by a duration gets the default inserted before parsing.
+ * so a `--watch` (or `-w`) that is not followed by a duration gets the default inserted before parsing. A bare number
+ * (`--watch 5`) is an interval without its unit, not a node address: it is left to the flag, which refuses it as Go
+ * refuses "5" (did you mean 5s?), like every other duration.
  */
 export function withWatchDefault(argv: readonly string[], defaultMs = DEFAULT_WATCH_MS): string[] {
   const out: string[] = []
@@ -60,7 +62,7 @@ export function withWatchDefault(argv: readonly string[], defaultMs = DEFAULT_WA
     }
     if (a === '--watch' || a === '-w') {
       const next = argv[i + 1]
-      if (next === undefined || !parseGoDuration(next.trim()).ok) out.push(`${defaultMs}ms`)
+      if (next === undefined || (!parseGoDuration(next.trim()).ok && !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(next.trim()))) out.push(`${defaultMs}ms`)
     }
   }
   return out

@@ -6,19 +6,19 @@ import {resolve} from 'node:path'
 import {usageError} from '../errors.js'
 import {HhMonitor} from '../hh/monitor.js'
 import {createSampler, lookupHosts, type Target} from '../hh/sampler.js'
-import {type HhSettings, parseSize, resolveHhSettings} from '../hh/settings.js'
+import {type HhSettings, readSize, resolveHhSettings} from '../hh/settings.js'
 import type {HttpOptions} from '../probe/http.js'
 import {formatShortDurationMs} from '../util/duration.js'
 import {sh} from '../util/text.js'
 import {durationFlag} from './flags.js'
 import {httpFlags, type HttpFlagValues, httpOptionsFromFlags} from './probe-flags.js'
 
-/** A byte size: 10737418240, 10g, 512m, 1.5GiB (powers of 1024). */
+/** A byte size as influxd reads it: 10737418240, 10g, 512m, 100k (powers of 1024; hh/settings.ts readSize). */
 export const sizeFlag = Flags.custom<number>({
   async parse(input) {
-    const v = parseSize(input)
-    if (v === undefined) throw new Error(`"${input}" is not a size: use bytes (10737418240) or 10g, 512m, 100k`)
-    return v
+    const r = readSize(input)
+    if (!r.ok) throw new Error(`${r.reason}${r.suggestion === undefined ? '' : `; try --max-size ${r.suggestion}`} (bytes such as 10737418240, or 10g, 512m, 100k)`)
+    return r.value
   },
 })
 

@@ -81,11 +81,13 @@ Exit status: 0 when no line is a warning or critical, 3 when one is, 2 for a usa
     let count = 0
     let shown = 0
     let unread = 0
+    let judged = 0
     const findings: Array<{severity: string}> = []
     for await (const r of explainStream(lines, {leaseDurationMs: flags['lease-duration'], zone})) {
       count++
       if (r.verdict === 'warning' || r.verdict === 'critical') findings.push({severity: r.verdict})
       if (r.format === 'binary' || (r.id === null && r.context?.startsWith('not read:'))) unread++
+      if (r.verdict !== 'unknown') judged++
       if (!atLeast(r.verdict, min)) continue
       shown++
       const firstOfEntry = r.entry !== undefined && entries[r.entry.id] === undefined
@@ -97,9 +99,9 @@ Exit status: 0 when no line is a warning or critical, 3 when one is, 2 for a usa
       else this.printIf(printer.push(r))
     }
     if (count === 0) throw usageError('no lines to explain: the input was empty', 'empty-input', ['medic explain \'<log line>\''])
-    // Lines that could not be read at all (binary data, JSON nested too deep) were not checked: if nothing else was,
-    // the answer is UNKNOWN, never OK.
-    const outcome = decideOutcome({findings, checked: count - unread, unchecked: count - unread === 0 ? unread : 0})
+    // Lines that could not be read at all (binary data, JSON nested too deep) or that no entry recognises were not
+    // checked: when no line was, the answer is UNKNOWN (exit 4), never OK (an HTML page or another program's log).
+    const outcome = decideOutcome({findings, checked: judged, unchecked: judged === 0 ? count : 0})
     const exitCode = outcome.exitCode as ExitCodeValue
     if (flags.ndjson) {
       this.ndjson({schemaVersion: 1, type: 'summary', command: 'explain', lines: count, shown, verdict: outcome.verdict, exitCode})
@@ -109,6 +111,10 @@ Exit status: 0 when no line is a warning or critical, 3 when one is, 2 for a usa
     if (!json) {
       this.printIf(printer.end())
       if (shown === 0 && min !== undefined) this.out(`no line at or above ${min} among ${count}`)
+      if (judged === 0 && count > 1) {
+        const what = unread === count ? 'could be read' : unread > 0 ? `could be read or is one medic recognises` : 'is one medic recognises'
+        this.out(`UNKNOWN: none of the ${count} lines ${what}, so nothing was checked (is this an InfluxDB log?)`)
+      }
     }
     return this.finish({results: results.map(explanationJson), entries, verdict: outcome.verdict}, exitCode)
   }

@@ -3,12 +3,12 @@
  *
  * Bytes are checked before any parsing: size, NUL bytes (binary), UTF-16 and UTF-8 byte-order marks, invalid UTF-8,
  * line endings. smol-toml (spec-complete) decides whether the TOML is valid and gives the line and column of a syntax
- * error; toml-eslint-parser gives the position of every key and value. Duplicate keys and tables stop influxd, so they
- * are errors, but medic renames each repeated key in its private copy of the text and parses again, so the rest of the
- * file is still checked and both definitions can be named.
+ * error; the scan of ./toml-scan.ts gives the position of every key and value. Duplicate keys and tables stop influxd,
+ * so they are errors, but medic renames each repeated key in its private copy of the text and parses again, so the
+ * rest of the file is still checked and both definitions can be named.
  *
- * Measured pitfalls: toml-eslint-parser's columns are 0-based (smol-toml's are 1-based; findings use 1-based), and it
- * rejects a leading BOM that smol-toml silently accepts, so the BOM is stripped (and reported) first.
+ * Positions in findings are 1-based (as smol-toml's are). A leading BOM, which smol-toml silently accepts, is stripped
+ * (and reported) first.
  */
 import {open} from 'node:fs/promises'
 

@@ -1,10 +1,10 @@
 /**
  * A forgiving, single-pass scan of TOML text into statements (table headers, key/value pairs, other lines), with the
  * offset of every key segment and the raw span of every value. It is not a parser: smol-toml decides whether a file
- * is valid and what its values are, toml-eslint-parser gives positions. This scan exists for the two jobs neither
- * library can do, and it is hand-written because no library does them:
+ * is valid and what its values are; this scan gives the positions of keys and values, and does the two jobs smol-toml
+ * cannot do (it is hand-written because no library does them):
  *
- *   - repeated keys and tables: both parsers stop at the first one, and renaming them one parse at a time took
+ *   - repeated keys and tables: a parser stops at the first one, and renaming them one parse at a time took
  *     minutes on a file with thousands of repeats. The scan finds every repeat in one pass, so they are all renamed
  *     in one go (`findRepeats`).
  *   - secrets in files that do not parse: a secret on a broken line must still be known, so that no excerpt or

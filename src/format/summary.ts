@@ -88,6 +88,7 @@ export function renderSummary(r: SummaryReport, options: {top?: number; min?: Mi
     `${bold('Verdict')}: ${verdictLabel(r.verdict)}   ${formatCount(c.critical)} critical, ${formatCount(c.warning)} warning, ${formatCount(c.info)} info, ${formatCount(c.expected)} expected, ${formatCount(c.unknown)} unrecognised lines`,
   )
   if (r.input.problems.length > 0) out.push(dim(`  the verdict covers only the inputs that could be read`))
+  else if (!r.complete && c.unknown > 0) out.push(dim(`  none of the ${formatCount(c.unknown)} lines is one medic recognises (is this an InfluxDB log?), so nothing was checked`))
   else if (!r.complete) out.push(dim(`  no log line could be read, so nothing was checked`))
   if (options.min !== undefined) out.push(dim(`  --min ${options.min}: entries below ${options.min} and unrecognised lines are not shown`))
   if (r.sources.length > 1) out.push(dim(`  sources: ${r.sources.map((s) => `${esc(s.name)} (${formatCount(s.lines)})`).join(', ')}`))

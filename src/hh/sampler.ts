@@ -491,6 +491,37 @@ export function observationsFromDebugVars(vars: DebugVars, source: string): {que
     byKey.set(k, q)
     queues.push(q)
   }
+  // hh_database (1.7.7+) holds the same counters per database and destination node. A destination it shows with
+  // queued bytes and no hh_processor entry at all would otherwise be missing from the picture (and `hh wait` would
+  // call the node drained): it is judged from the sums over its databases, and the finding says so.
+  const measured = new Set(queues.map((q) => q.node))
+  const fromDatabases = new Map<string, {q: QueueObservation; dbs: string[]}>()
+  for (const {stat} of vars.hhDatabases) {
+    const node = stat.tags?.node
+    const v = stat.values
+    if (node === undefined || !ID.test(node) || measured.has(node) || v.queueBytes === undefined) continue
+    let agg = fromDatabases.get(node)
+    if (agg === undefined) {
+      agg = {
+        q: {node, shard: null, pendingBytes: 0, diskBytes: null, segments: null, oldestPendingMs: null, newestWriteMs: null, sentBytes: null, appendedBytes: null, failedSends: null, purgedBytes: null, badSegments: 0},
+        dbs: [],
+      }
+      fromDatabases.set(node, agg)
+    }
+    agg.q.pendingBytes += v.queueBytes
+    agg.q.sentBytes = addOrNull(agg.q.sentBytes, v.bytesRead)
+    agg.q.appendedBytes = addOrNull(agg.q.appendedBytes, v.bytesWritten)
+    agg.q.failedSends = addOrNull(agg.q.failedSends, v.writeNodeReqFail)
+    if (typeof stat.tags?.db === 'string') agg.dbs.push(stat.tags.db)
+  }
+  for (const [node, {q, dbs}] of fromDatabases) {
+    if (q.pendingBytes === 0 && (q.appendedBytes ?? 0) === 0) continue
+    queues.push(q)
+    findings.push({
+      severity: 'info', code: 'debug-vars-queue-from-databases', node,
+      message: `${source}: node ${node} has no hh_processor entry; its queue is judged from hh_database (${dbs.length} ${dbs.length === 1 ? 'database' : 'databases'}: ${dbs.slice(0, 5).map((d) => JSON.stringify(d.slice(0, 60))).join(', ')}${dbs.length > 5 ? ', ...' : ''})`,
+    })
+  }
   for (const s of vars.skipped) {
     // A statistic of medic's interest in the wrong shape: if it was a queue, that queue is not measured.
     const hh = /^hh(?:_|:|$)/.test(s.key)

@@ -13,6 +13,7 @@
  */
 import {readFile} from 'node:fs/promises'
 
+import {parseSize as parseConfigSize} from '../config/values.js'
 import {fileError, inputError} from '../errors.js'
 import {goDurationMs} from '../util/duration.js'
 import {DEFAULT_MAX_AGE_MS, DEFAULT_MAX_SIZE_BYTES} from './format.js'
@@ -119,7 +120,7 @@ export async function parseHhConfig(text: string, path = 'influxdb.conf'): Promi
     // influxd reads sizes as digits with an optional k, m or g (OSS toml.Size); medic judges queues against the
     // limit the node runs with, so nothing laxer is accepted from the config (the --max-size flag is the operator's).
     const raw = s['max-size']
-    const v = typeof raw === 'string' ? parseTomlSize(raw) : parseSize(raw)
+    const v = parseSize(raw)
     if (v === undefined) throw badValue(path, 'max-size', raw, 'a size as influxd reads it: an integer of bytes such as 10737418240, or digits with k, m or g such as "10g"')
     if (typeof raw === 'string') {
       out.notes.push(`${path}: [hinted-handoff] max-size = ${JSON.stringify(raw)} is a string; it is a plain integer in the open-source and clone code, so check that this node accepts it (10737418240 is the safe form)`)
@@ -141,29 +142,29 @@ export async function parseHhConfig(text: string, path = 'influxdb.conf'): Promi
   return out
 }
 
-/** A size string exactly as influxd's toml.Size reads it: digits, then optionally k, m or g (powers of 1024). */
-export function parseTomlSize(v: string): number | undefined {
-  const m = /^(\d{1,19})([kmg]?)$/.exec(v)
-  if (!m) return undefined
-  const n = Number(m[1]) * {'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3}[m[2] as '']
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined
+/**
+ * A byte size for `[hinted-handoff] max-size` and the --max-size flag: a TOML integer is bytes; a string is read by
+ * config/values.ts's parseSize, the one reader of influxd's toml.Size (digits with an optional k, m or g, either case,
+ * powers of 1024; no t, no "GiB", no decimals, no spaces), so that medic judges queues against a limit the node would
+ * run with. A size of 0, or one past 2^53, is refused (no queue is judged against it). Says why a value is refused and,
+ * when there is one, the nearest spelling influxd reads.
+ */
+export function readSize(v: unknown): {ok: true; value: number} | {ok: false; reason: string; suggestion?: string} {
+  if (typeof v === 'bigint' || typeof v === 'number') {
+    const n = typeof v === 'bigint' ? (v > 0n && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : -1) : v
+    return Number.isSafeInteger(n) && n > 0 ? {ok: true, value: n} : {ok: false, reason: `${String(v)} is not a size: a positive integer of bytes, or digits with a k, m or g suffix ("10g")`}
+  }
+  if (typeof v !== 'string') return {ok: false, reason: `${JSON.stringify(v)} is not a size: a positive integer of bytes, or digits with a k, m or g suffix ("10g")`}
+  const r = parseConfigSize(v)
+  if (!r.ok) return {ok: false, reason: r.reason, ...(r.suggestion === undefined ? {} : {suggestion: r.suggestion.replace(/^"|"$/g, '')})}
+  if (r.value <= 0 || !Number.isSafeInteger(r.value)) return {ok: false, reason: `"${v}" is not a size medic can judge a queue against: more than 0 and at most 2^53 bytes`}
+  return {ok: true, value: r.value}
 }
 
-/**
- * A byte size for the --max-size flag: an integer (bytes) or a string with a k, m or g suffix (powers of 1024), as
- * influxd reads it; for the operator's convenience also t, an optional "b"/"ib" (10GiB, 512MB) and surrounding
- * spaces. Returns undefined otherwise. Config values go through parseTomlSize (what the node itself accepts).
- */
+/** readSize's value, or undefined when the input is not a size. */
 export function parseSize(v: unknown): number | undefined {
-  if (typeof v === 'bigint') return v > 0n && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined
-  if (typeof v === 'number') return Number.isSafeInteger(v) && v > 0 ? v : undefined
-  if (typeof v !== 'string') return undefined
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(v)
-  if (!m) return undefined
-  const mult = {'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4}[m[2].toLowerCase() as ''] ?? 1
-  if (m[2] === '' && m[3] !== undefined && m[3].toLowerCase() === 'ib') return undefined
-  const n = Math.round(Number(m[1]) * mult)
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined
+  const r = readSize(v)
+  return r.ok ? r.value : undefined
 }
 
 function badValue(path: string, key: string, value: unknown, want: string) {

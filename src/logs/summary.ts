@@ -671,7 +671,10 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
   const problems = options.problems ?? []
   // Lines read, in the window or not (a window that excludes everything is an answer: nothing happened then); binary
   // junk is not a line that was read. An empty input, or one of only junk, checked nothing: UNKNOWN, never OK.
-  const read = p.lines - p.binary + p.filtered + p.untimedSkipped
+  // Lines that no entry recognises were read but not judged: an input of only those (an HTML page, another program's
+  // log) checked nothing either.
+  const recognised = counts.critical + counts.warning + counts.info + counts.expected
+  const read = p.lines - p.binary > 0 && recognised === 0 ? 0 : p.lines - p.binary + p.filtered + p.untimedSkipped
   const outcome = decideOutcome({findings: entries.map((e) => ({severity: e.verdict})), checked: read, unchecked: problems.length})
   const verdict: OverallVerdict = outcome.verdict
   const exitCode = outcome.exitCode

@@ -10,6 +10,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {nodeProcess} from '../../src/devcluster/cluster/processes.js'
 import {loadState} from '../../src/devcluster/cluster/state.js'
 import {metaPorts} from '../../src/devcluster/cluster/ports.js'
+import {LOG_FORMATS} from '../../src/devcluster/node/logger.js'
 import {medic, oneJson} from '../helpers/cli.js'
 import {FAKE_META, freeBase, tempClusterDir} from '../fixtures/dev/helpers.js'
 
@@ -48,13 +49,14 @@ describe('medic dev: no cluster, bad input', () => {
 })
 
 describe('medic dev up --log-format', () => {
-  it('offers the four eras, each named with its releases (the bracket form is 1.0-1.1 only)', async () => {
+  it('offers every format the nodes write, each named with the releases it imitates (the bracket form is 1.0-1.1 only)', async () => {
     const help = await medic(['dev', 'up', '--help'])
     expect(help.code).toBe(0)
     const text = help.stdout.replace(/\s+/g, ' ')
-    expect(text).toContain('logfmt|json|legacy-level|legacy')
-    expect(text).toContain('legacy-level as 1.2-1.4 did')
-    expect(text).toContain('legacy as 1.0-1.1 did')
+    expect(text).toContain(LOG_FORMATS.join('|'))
+    for (const f of LOG_FORMATS) expect(text, f).toMatch(new RegExp(`[:;] ${f} imitates 1\\.\\d+(-1\\.\\d+|\\+) [(w]`))
+    expect(text).toContain('legacy-level imitates 1.2-1.4 ([I] ')
+    expect(text).toContain('legacy imitates 1.0-1.1 ([service] ')
     expect(text).not.toMatch(/1\.0-1\.4/)
   })
 })

@@ -47,6 +47,10 @@ describe('--watch [INTERVAL]', () => {
     expect(withWatchDefault(['-w', '500ms', '--json'])).toEqual(['-w', '500ms', '--json'])
     expect(withWatchDefault(['--watch', '--dir', 'x'])).toEqual(['--watch', '2000ms', '--dir', 'x'])
     expect(withWatchDefault(['--', '--watch'])).toEqual(['--', '--watch'])
+    // A number without a unit is an interval missing its unit (refused by the flag), not an address.
+    expect(withWatchDefault(['--watch', '5', 'meta-1'])).toEqual(['--watch', '5', 'meta-1'])
+    expect(withWatchDefault(['-w', '1.5'])).toEqual(['-w', '1.5'])
+    expect(withWatchDefault(['--watch', 'meta-1'])).toEqual(['--watch', '2000ms', 'meta-1'])
   })
 
   it('without a cluster: exit 4 at once, one JSON document', async () => {

@@ -3,12 +3,11 @@
 // through the built CLI. Each run must finish within its deadline, exit 3 or 4 (never 0: nothing was shown to be
 // fine), print no stack trace, print one JSON document (NDJSON lines for watch) under --json, and put no raw
 // control character on an operator's terminal.
-import {spawn} from 'node:child_process'
-import {chmodSync, copyFileSync, existsSync, mkdirSync, realpathSync, statSync, writeFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {type CliResult, medic, ROOT, tempDir} from '../helpers/cli.js'
+import {type CliResult, medic, medicAsOther as runAs, tempDir} from '../helpers/cli.js'
 import {writeQueue} from '../helpers/hh.js'
 import {HOSTILE_MODES, hostileServer, RAW_CONTROL} from '../helpers/hostile.js'
 
@@ -119,46 +118,3 @@ describe.concurrent('hh commands never exit 0 on a directory that is not a reada
     }
   }, 600_000)
 })
-
-/**
- * A node binary the other user may run: this one when every directory above it and the file itself are open to
- * others, else a copy in `dir` (CI keeps the Node 24 binary under root's home, which others cannot enter).
- */
-function nodeForOthers(dir: string): string {
-  const real = realpathSync(process.execPath)
-  const others = (path: string) => (statSync(path).mode & 0o001) !== 0
-  let open = others(real)
-  for (let d = dirname(real); open && d !== dirname(d); d = dirname(d)) open = others(d)
-  if (open) return real
-  const copy = join(dir, 'node')
-  if (!existsSync(copy)) {
-    copyFileSync(real, copy)
-    chmodSync(copy, 0o755)
-  }
-  return copy
-}
-
-/** Runs medic as the `nobody` user when the suite runs as root (root reads any directory), else as itself. */
-function runAs(args: string[], home: string): Promise<CliResult> {
-  const root = process.getuid?.() === 0
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '', CI: '1', HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home, XDG_CACHE_HOME: home}
-    delete env.FORCE_COLOR
-    const node = root ? nodeForOthers(home) : process.execPath
-    const child = spawn(node, [join(ROOT, 'bin', 'run.js'), ...args], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], ...(root ? {uid: 65534, gid: 65534} : {})})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`medic ${args.join(' ')} did not finish`))
-    }, 180_000)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({code, stdout, stderr})
-    })
-  })
-}
-

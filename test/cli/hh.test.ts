@@ -124,6 +124,21 @@ describe.concurrent('medic hh inspect', () => {
     expect(aged.stdout).toContain('max-size 1 GiB per destination node (from a flag or MEDIC_HH_*)')
   })
 
+  it('refuses a --max-size influxd would not run with (exit 2), naming the nearest size it reads', async () => {
+    const {dir} = fixture()
+    const [gib, dec, env] = await Promise.all([
+      medic(['hh', 'inspect', dir, '--max-size', '10GiB']),
+      medic(['hh', 'inspect', dir, '--max-size', '1.5g', '--json']),
+      medic(['hh', 'inspect', dir], {env: {MEDIC_HH_MAX_SIZE: '1t'}}),
+    ])
+    expect(gib.code).toBe(2)
+    expect(gib.stderr).toContain('"10GiB" is not a size influxd reads')
+    expect(gib.stderr).toContain('try --max-size 10g')
+    expect(dec.code).toBe(2)
+    expect(oneJson(dec.stdout)).toMatchObject({exitCode: 2})
+    expect(env.code).toBe(2)
+  })
+
   it('notes foreign files (exit 0) and reports corrupt segments as critical (exit 3), without crashing', async () => {
     const {dir} = fixture()
     writeFileSync(join(dir, 'notes.txt'), 'x')

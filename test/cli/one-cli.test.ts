@@ -20,6 +20,24 @@ describe('one CLI', () => {
     }
   })
 
+  it('one flag vocabulary: every command that probes nodes takes the same HTTP, credential and TLS flags, read from the same variables', () => {
+    type Flag = {env?: string; default?: unknown}
+    const SHARED: Record<string, string> = {
+      'http-timeout': 'MEDIC_HTTP_TIMEOUT', username: 'MEDIC_USERNAME', password: 'MEDIC_PASSWORD', 'jwt-secret': 'MEDIC_JWT_SECRET', ca: 'MEDIC_CA', insecure: 'MEDIC_INSECURE',
+    }
+    const probing = ['status', 'ctl:show', 'join:diagnose', 'hh:inspect', 'hh:watch', 'hh:wait']
+    for (const id of probing) {
+      const flags = manifest.commands[id].flags as Record<string, Flag>
+      for (const [name, env] of Object.entries(SHARED)) expect(flags[name]?.env, `${id} --${name}`).toBe(env)
+      expect(flags['http-timeout'].default, `${id} --http-timeout`).toBe('5s')
+    }
+    // Any other command with a per-request deadline calls it --http-timeout too (dev write: its own default).
+    for (const id of ids) {
+      const flags = manifest.commands[id].flags as Record<string, Flag>
+      for (const bad of ['request-timeout', 'http-deadline', 'user', 'pass', 'secret', 'cacert', 'ca-cert', 'skip-verify', 'insecure-skip-verify']) expect(flags[bad], `${id} --${bad}`).toBeUndefined()
+    }
+  })
+
   it('answers to -v, --version and medic version alike', async () => {
     const [a, b, c] = await Promise.all([medic(['-v']), medic(['--version']), medic(['version'])])
     expect(a.code).toBe(0)

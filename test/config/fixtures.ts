@@ -1,10 +1,10 @@
 // Config fixtures for the tests, written by the team (not InfluxData's sample files), and helpers to check them.
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {checkConfigs, type CheckOptions} from '../../src/config/check.js'
 import type {CheckReport, Finding} from '../../src/config/types.js'
+import {tempDir as makeTempDir} from '../helpers/tmp.js'
 
 export const LICENSE = '5c0e4d2a-8f1b-4c3e-9a7d-2b6f1e0c9d84'
 export const INTERNAL = 'Zq8vN2pLr5TxW1cYh7Ks-internal'
@@ -62,7 +62,7 @@ ${extra}`
 }
 
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'medic-config-'))
+  return makeTempDir('medic-config-')
 }
 
 /** Writes the files into a fresh directory; returns their paths in the same order. */

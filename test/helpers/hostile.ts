@@ -1,6 +1,6 @@
 // A hostile "InfluxDB node" on a loopback port: every way a broken or compromised node can answer, so that every
-// command that talks HTTP can be run against each of them (test/cli/hostile.test.ts). The server never hangs the
-// test run: close() destroys every socket, including those it deliberately left waiting.
+// command that talks HTTP can be run against each of them (test/cli/probe-hostile.test.ts, test/cli/hh-hostile.test.ts).
+// The server never hangs the test run: close() destroys every socket, including those it deliberately left waiting.
 import {createServer as createTcpServer, type Server as TcpServer, type Socket} from 'node:net'
 import type {AddressInfo} from 'node:net'
 

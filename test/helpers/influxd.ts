@@ -3,12 +3,12 @@
 // change the data. The process is stopped by stop().
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {rm, writeFile} from 'node:fs/promises'
 import {connect, createServer} from 'node:net'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {until} from '../helpers/wait.js'
+import {tempDir} from './tmp.js'
 
 export const INFLUXD = ['/usr/bin/influxd', '/usr/local/bin/influxd'].find((p) => existsSync(p))
 
@@ -42,7 +42,7 @@ async function freePort(): Promise<number> {
 /** Starts influxd and waits until /ping answers; `data` and `http` settings are appended to those sections. */
 export async function startInfluxd(data: Record<string, string | number> = {}, http: Record<string, string | number | boolean> = {}): Promise<Influxd> {
   if (!INFLUXD) throw new Error('influxd is not installed')
-  const dir = await mkdtemp(join(tmpdir(), 'medic-influxd-'))
+  const dir = tempDir('medic-influxd-')
   for (let attempt = 1; ; attempt++) {
     const [rpc, httpPort] = [await freePort(), await freePort()]
     const toml = (o: Record<string, string | number | boolean>) => Object.entries(o).map(([k, v]) => `  ${k} = ${typeof v === 'string' ? JSON.stringify(v) : v}`).join('\n')

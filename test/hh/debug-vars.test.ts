@@ -188,6 +188,35 @@ describe('the counters, read as Enterprise means them', () => {
   })
 })
 
+describe('hh_database', () => {
+  it('a destination only hh_database shows with queued bytes is judged from its databases, never left out as drained', async () => {
+    const entries: Array<readonly [string, unknown]> = [
+      ['hh:/hh', {name: 'hh', tags: {path: '/hh'}, values: {writeShardReq: 3}}],
+      ['hh_processor:/hh/4/12', {name: 'hh_processor', tags: {node: '4', path: '/hh/4/12'}, values: {queueBytes: 0, bytesRead: 10, bytesWritten: 10}}],
+      // Node 4 has its hh_processor: its hh_database entry adds nothing.
+      ['hh_database', {name: 'hh_database', tags: {db: 'telegraf', node: '4'}, values: {queueBytes: 0, bytesRead: 10, bytesWritten: 10}}],
+      // Node 5 has none: 5,000 bytes queued for two databases, sends failing.
+      ['hh_database', {name: 'hh_database', tags: {db: 'telegraf', node: '5'}, values: {queueBytes: 3000, bytesRead: 0, bytesWritten: 3000, writeNodeReqFail: 2}}],
+      ['hh_database', {name: 'hh_database', tags: {db: 'app', node: '5'}, values: {queueBytes: 2000, bytesRead: 0, bytesWritten: 2000, writeNodeReqFail: 1}}],
+      // Node 6: nothing queued, nothing ever appended: no queue to show.
+      ['hh_database', {name: 'hh_database', tags: {db: 'app', node: '6'}, values: {queueBytes: 0, bytesRead: 0, bytesWritten: 0}}],
+    ]
+    const body = `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n')}}\n`
+    const r = readJsonEntries(body)
+    if (!r.ok) throw new Error(r.reason)
+    const obs = observationsFromDebugVars(await parseDebugVarsEntries(r.entries.map((e) => [e.key, e.value] as const)), 'data-1:8086')
+    expect(obs.queues.map((q) => [q.node, q.shard, q.pendingBytes, q.appendedBytes, q.failedSends])).toEqual([['4', '12', 0, 10, null], ['5', null, 5000, 5000, 3]])
+    expect(obs.nodes.find((n) => n.node === '5')).toMatchObject({pendingBytes: 5000})
+    expect(obs.findings).toEqual([expect.objectContaining({severity: 'info', code: 'debug-vars-queue-from-databases', node: '5', message: expect.stringContaining('"telegraf", "app"')})])
+    expect(obs.unchecked).toBe(0)
+    // The monitor sees node 5's queue: not empty, so `hh wait` cannot call the cluster drained.
+    const url = await serve((_req, res) => res.writeHead(200, {'content-type': 'application/json'}).end(body))
+    const snap = new HhMonitor({settings: LIMITS}).add(await httpSampler([url], {now: () => T0, http: {timeoutMs: 5000}}).sample())
+    expect(snap.nodes.find((n) => n.node === '5')).toMatchObject({pendingBytes: 5000})
+    expect(snap.queues.map((q) => q.node)).toEqual(['4', '5'])
+  })
+})
+
 describe('answers that are not a data node', () => {
   it('recognises the dev cluster\'s meta node and says what to run instead', async () => {
     const meta = await startNode()

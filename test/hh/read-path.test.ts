@@ -7,14 +7,13 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {SegmentQueue} from '../../src/hh/queue.js'
+import {Rng} from '../../src/util/rng.js'
 import {tempDir} from '../helpers/cli.js'
 
+/** Uniform numbers in [0, 1) from the project's one seeded PRNG. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0
-    return s / 2 ** 32
-  }
+  const r = new Rng(seed, 'read-path')
+  return () => r.next()
 }
 
 /** A block that carries its own sequence number and size, and a byte pattern derived from both. */

@@ -4,7 +4,8 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {DEFAULT_MAX_AGE_MS, DEFAULT_MAX_SIZE_BYTES} from '../../src/hh/format.js'
-import {parseHhConfig, parseSize, resolveHhSettings} from '../../src/hh/settings.js'
+import {parseSize as parseConfigSize} from '../../src/config/values.js'
+import {parseHhConfig, parseSize, readSize, resolveHhSettings} from '../../src/hh/settings.js'
 import {tempDir} from '../helpers/cli.js'
 
 const CONF = `reporting-disabled = false
@@ -30,9 +31,29 @@ describe('hh settings', () => {
     expect(parseSize('10g')).toBe(10 * 1024 ** 3)
     expect(parseSize('512m')).toBe(512 * 1024 ** 2)
     expect(parseSize('100K')).toBe(102400)
-    expect(parseSize('1.5GiB')).toBe(1.5 * 1024 ** 3)
-    for (const bad of ['', 'ten', '-1', '10x', 0, -5, 1.5, '10ib', true, null]) expect(parseSize(bad), String(bad)).toBeUndefined()
+    expect(parseSize('20G')).toBe(20 * 1024 ** 3)
+    for (const bad of ['', 'ten', '-1', '10x', 0, -5, 1.5, '10ib', true, null, '0', '0g']) expect(parseSize(bad), String(bad)).toBeUndefined()
     expect(parseSize(2n ** 63n)).toBeUndefined()
+  })
+
+  it('reads sizes with the config checker\'s parser: nothing influxd would refuse (t, GiB, decimals, spaces), with the nearest spelling', () => {
+    // One parser per meaning: whatever config check accepts as a size, hh accepts, and the other way round.
+    for (const text of ['10737418240', '10g', '10G', '512m', '512M', '100k', '100K', '1', '9007199254740991', '8388607g']) {
+      expect(parseSize(text), text).toBe((parseConfigSize(text) as {value: number}).value)
+    }
+    for (const text of ['1.5GiB', '10GiB', '10GB', '10 g', ' 10g', '10g ', '1t', '1.5g', '+10', '10_000', '1e3', '10gb']) {
+      expect(parseConfigSize(text).ok, text).toBe(false)
+      expect(parseSize(text), text).toBeUndefined()
+    }
+    expect(readSize('10GiB')).toMatchObject({ok: false, reason: expect.stringContaining('not a size influxd reads'), suggestion: '10g'})
+    expect(readSize('1.5g')).toMatchObject({ok: false, suggestion: String(1.5 * 1024 ** 3)})
+  })
+
+  it('refuses a config max-size influxd would refuse, and reads one in capitals as influxd does', async () => {
+    await expect(parseHhConfig('[hinted-handoff]\nmax-size = "10GiB"\n', 'x.conf')).rejects.toMatchObject({exitCode: 4, code: 'config-bad-value'})
+    await expect(parseHhConfig('[hinted-handoff]\nmax-size = "1.5g"\n', 'x.conf')).rejects.toMatchObject({code: 'config-bad-value'})
+    expect(await parseHhConfig('[hinted-handoff]\nmax-size = "20G"\n', 'x.conf')).toMatchObject({maxSizeBytes: 20 * 1024 ** 3})
+    expect(await parseHhConfig('[hinted-handoff]\nmax-size = 1073741824\n', 'x.conf')).toMatchObject({maxSizeBytes: 1024 ** 3, notes: []})
   })
 
   it('reads [hinted-handoff] from influxdb.conf, flags win, defaults fill the rest, each with its source', async () => {
@@ -81,7 +102,9 @@ describe('hh settings', () => {
   it('reads config sizes only as influxd does: digits with an optional k, m or g', async () => {
     expect(await parseHhConfig('[hinted-handoff]\nmax-size = 10737418240\n')).toMatchObject({maxSizeBytes: 10737418240, notes: []})
     expect(await parseHhConfig('[hinted-handoff]\nmax-size = "512m"\n')).toMatchObject({maxSizeBytes: 512 * 1024 ** 2})
-    for (const bad of ['"1t"', '"10GiB"', '"1.5g"', '" 10g"', '"10 g"', '"10G"']) {
+    // Capitals are read as influxd's toml.Size reads them (k or K, m or M, g or G): see config/values.ts.
+    expect(await parseHhConfig('[hinted-handoff]\nmax-size = "10G"\n')).toMatchObject({maxSizeBytes: 10 * 1024 ** 3})
+    for (const bad of ['"1t"', '"10GiB"', '"1.5g"', '" 10g"', '"10 g"', '"0"']) {
       await expect(parseHhConfig(`[hinted-handoff]\nmax-size = ${bad}\n`), bad).rejects.toMatchObject({code: 'config-bad-value'})
     }
   })

@@ -1,8 +1,7 @@
 // Conformance with the real parser: every case of cases.ts goes to a real influxd 1.6.7 (started here on 127.0.0.1
 // with a temp config) and to our parser + shard store (oracle.ts); status code and error text must match, and for
 // valid bodies the stored series keys, field types and values too. Skips, saying why, when influxd is not installed.
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -12,6 +11,7 @@ import {MAX_TIME_NS, MIN_TIME_NS} from '../../src/lineprotocol/point.js'
 import {allCases, type Case, limitCases} from './cases.js'
 import {INFLUXD, type Influxd, startInfluxd} from '../helpers/influxd.js'
 import {Oracle} from './oracle.js'
+import {tempDir} from '../helpers/tmp.js'
 
 if (!INFLUXD) console.log('conformance: influxd is not installed (apt-get install influxdb gives 1.6.7); skipping the comparison with the real parser')
 
@@ -123,7 +123,7 @@ describe.skipIf(!INFLUXD)('line protocol and shard writes against influxd 1.6.7'
   let dir: string
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'medic-lp-conf-'))
+    dir = tempDir('medic-lp-conf-')
     ;[influxd, limited] = await Promise.all([
       startInfluxd(),
       startInfluxd({'max-series-per-database': 5, 'max-values-per-tag': 3}),

@@ -7,12 +7,20 @@ import {durationFlag} from '../../cli/flags.js'
 import {startDetachedSupervisor} from '../../devcluster/client/detach.js'
 import {dirFlag, resolveClusterDir} from '../../devcluster/cluster/paths.js'
 import {DEFAULT_BASE_PORT, MAX_DATA_NODES, MAX_META_NODES} from '../../devcluster/cluster/ports.js'
-import {LOG_FORMATS} from '../../devcluster/node/logger.js'
+import {LOG_FORMATS, type LogFormat} from '../../devcluster/node/logger.js'
 import {prepareCluster} from '../../devcluster/supervisor/prepare.js'
 import type {UpResult} from '../../devcluster/supervisor/protocol.js'
 import {Supervisor} from '../../devcluster/supervisor/supervisor.js'
 import {ExitCode} from '../../errors.js'
 import {exitText, renderUpBanner} from '../../format/dev.js'
+
+/** What each --log-format value imitates (every value of LOG_FORMATS must have one: the help lists them all). */
+const LOG_FORMAT_HELP: Record<LogFormat, string> = {
+  logfmt: '1.5+ with the default [logging] format (ts=... lvl=info msg="..." service=meta)',
+  json: '1.5+ with [logging] format = "json" ({"lvl":"info","ts":"...","msg":"..."})',
+  'legacy-level': '1.2-1.4 ([I] 2017-09-26T01:02:03Z message key=value)',
+  legacy: '1.0-1.1 ([service] 2017/09/26 01:02:03 message)',
+}
 
 export default class DevUp extends DevCommand {
   static override summary = 'Start a local InfluxDB Enterprise-like dev cluster (meta and data nodes, real logs) to rehearse on'
@@ -30,7 +38,7 @@ Exit status: 0 when the cluster is ready (foreground: once it has been stopped);
     data: Flags.integer({description: `number of data nodes (0-${MAX_DATA_NODES}; 0 = meta nodes only); default 2, or the existing cluster's`, min: 0, max: MAX_DATA_NODES}),
     dir: devDirFlag(),
     'base-port': Flags.integer({char: 'p', description: `base of the port plan: meta-k uses P+100k+91 (API) and P+100k+89 (Raft); default ${DEFAULT_BASE_PORT}, or the existing cluster's`, min: 1000, max: 65000}),
-    'log-format': Flags.option({options: LOG_FORMATS, description: 'the nodes\' log format: logfmt and json as 1.5+ write them; legacy-level as 1.2-1.4 did ([I] 2017-...Z message key=value); legacy as 1.0-1.1 did ([service] 2017/09/26 ... message)'})(),
+    'log-format': Flags.option({options: LOG_FORMATS, description: `the nodes' log format (default logfmt): ${LOG_FORMATS.map((f) => `${f} imitates ${LOG_FORMAT_HELP[f]}`).join('; ')}`})(),
     auth: Flags.boolean({description: 'require authentication on the meta API and the data nodes\' HTTP API (random secrets; an admin user is created and printed)'}),
     detach: Flags.boolean({description: 'leave the cluster running in the background and exit once it is ready'}),
     grace: durationFlag({description: 'how long a node may take to stop after SIGTERM before it is killed', default: 5_000, defaultHelp: async () => '5s'}),

@@ -6,6 +6,7 @@
 import {describe, expect, it} from 'vitest'
 import {MAX_PENDING_READS, MAX_UNCOMMITTED, RaftCore} from '../../../src/devcluster/raft/core.js'
 import type {Msg, Snapshot} from '../../../src/devcluster/raft/types.js'
+import {Rng} from '../../../src/util/rng.js'
 import {E, EMPTY, T, type MsgOf, ackAll, cfgEntry, cmd, conf, config, drain, eventsOf, logWith, makeLeader, noop, only, recovered, tickN, withLearner} from './helpers.js'
 
 const C3 = conf('a', 'b', 'c')
@@ -874,11 +875,8 @@ describe('the Ready contract', () => {
 
   it('is deterministic: the same seed and inputs give the same Readys', () => {
     const run = (): string => {
-      let s = 12345
-      const random = (): number => {
-        s = (Math.imul(s, 1103515245) + 12345) >>> 0
-        return s / 4294967296
-      }
+      const rng = new Rng(12345, 'core-determinism')
+      const random = (): number => rng.next()
       const a = new RaftCore(config('a', {random}), recovered(logWith(C3, [1, 1]), {commit: 1}))
       const out: unknown[] = []
       for (let i = 0; i < 60; i++) {

@@ -6,14 +6,14 @@
  * The seed counts fit the test budget of a loaded two-core machine; `npx tsx scripts/raft-sim.ts --seeds 5000` runs the
  * long soak. A failing seed is written to a JSON file under the OS temp dir with the command that replays it.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {REQUIRED_COVERAGE, formatCounters, readFailure, replayCommand, writeFailure} from '../../../src/devcluster/raft/sim/report.js'
 import {Rng} from '../../../src/util/rng.js'
 import {VirtualClock} from '../../../src/devcluster/raft/sim/clock.js'
 import {addCounters, emptyCounters, optionsForSeed, runSim, type SimResult} from '../../../src/devcluster/raft/sim/sim.js'
+import {tempDir} from '../../helpers/tmp.js'
 
 const THREE_NODE_SEEDS = 300
 const FIVE_NODE_SEEDS = 150
@@ -68,7 +68,7 @@ describe('the simulator itself', () => {
     expect(trace2).toEqual(trace1)
     expect(again.counters).toEqual(first.counters)
     expect(trace1.some((l) => l.includes('raft: Node at'))).toBe(true)
-    const dir = mkdtempSync(join(tmpdir(), 'raft-sim-test-'))
+    const dir = tempDir('raft-sim-test-')
     try {
       const file = writeFailure(first, dir)
       const replayed = runSim(readFailure(file))

@@ -23,6 +23,29 @@ const CMD = String.raw`(?<command>[a-z][a-z-]*)`
 
 export const ctlEntries: CatalogueEntry[] = [
   {
+    id: 'ctl-not-a-meta-node',
+    title: 'influxd-ctl was pointed at an address that is not a meta node',
+    verdict: 'warning',
+    category: 'influxd-ctl',
+    where: 'influxd-ctl',
+    match: {keywords: ['is not a meta node'], pattern: /(?<addr>[^\s"']+) is not a meta node/},
+    cause:
+      '`influxd-ctl join` and `remove-meta` ask the address they were given for its `/status` and go on only when it answers `"nodeType": "meta"`. Something answered there, but as another kind of node: usually a data node (its HTTP port 8086 or cluster port 8088) given where the meta node\'s HTTP address (8091) was meant, or a hostname that resolves to the wrong machine.',
+    impact: 'The command did nothing: no node was joined or removed.',
+    check: [
+      'Which port did you give? Meta nodes answer on 8091 (`[meta] http-bind-address`), data nodes on 8086 (HTTP) and 8088 (cluster).',
+      'Does the name resolve to the machine you meant, from where influxd-ctl runs?',
+    ],
+    commands: ['medic join diagnose {addr}', 'medic status <meta-host>:8091', 'influxd-ctl show'],
+    configKeys: ['[meta] http-bind-address', 'hostname'],
+    versions: ['The wording is the open-source clone\'s influxd-ctl (join, remove-meta); Enterprise\'s may differ.'],
+    docs: ['enterprise_influxdb/v1/tools/influxd-ctl/join/', DOC_CTL],
+    examples: [
+      {line: 'Error: data-01.example.com:8088 is not a meta node', values: {addr: 'data-01.example.com:8088', service: 'influxd-ctl'}},
+      {line: 'remove-meta: operation exited with error: 10.0.0.21:8086 is not a meta node', values: {addr: '10.0.0.21:8086'}},
+    ],
+  },
+  {
     id: 'ctl-auth-credentials-missing',
     title: 'influxd-ctl sent no credentials to a meta node that requires authentication',
     verdict: 'warning',

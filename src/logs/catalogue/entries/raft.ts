@@ -197,7 +197,9 @@ export const raftEntries: CatalogueEntry[] = [
     where: 'meta',
     match: {
       keywords: ['Node at'],
-      pattern: /Node at (?<addr>\S+) \[(?<state>Leader|Follower|Candidate|Shutdown)\]\. peers=\[(?<peers>[^\]]*)\]/,
+      // The peer list is part of the message (a printf'd line); an [I]-era (1.2-1.4) line with one peer or none reads
+      // as message plus a trailing `peers=[...]` field, so the message may end at the state.
+      pattern: /Node at (?<addr>\S+) \[(?<state>Leader|Follower|Candidate|Shutdown)\]\.(?: peers=\[(?<peers>[^\]]*)\]|$)/,
     },
     cause:
       'The meta service logs its own line whenever its Raft role changes, even when the library\'s detailed lines are switched off. It gives the node\'s Raft address, the new role and the peer list it knows.',
@@ -205,12 +207,23 @@ export const raftEntries: CatalogueEntry[] = [
     check: ['Does the peer list contain every meta node by the name the others use (not localhost)?', 'How often does the role change? Run a summary over the log.'],
     commands: ['medic status <meta-host>:8091', 'medic logs summarize /var/log/influxdb/influxdb-meta.log'],
     configKeys: ['hostname', '[meta] bind-address'],
-    versions: ['Seen in the OSS precursor (0.10/0.11, `[metastore]` prefix); the Enterprise wording may differ.'],
+    versions: [
+      'Seen in the OSS precursor (0.10/0.11, `[metastore]` prefix); the Enterprise wording may differ.',
+      '1.2-1.4 write it as an `[I] 2017-...Z` line with `service=metastore` after the peer list.',
+    ],
     docs: [DOC_CLUSTERING],
     examples: [
       {
         line: '[metastore] 2016/01/12 15:22:04 Node at meta-01:8089 [Leader]. peers=[meta-01:8089 meta-02:8089 meta-03:8089]',
         values: {addr: 'meta-01:8089', state: 'Leader', peers: 'meta-01:8089 meta-02:8089 meta-03:8089', service: 'metastore'},
+      },
+      {
+        line: '[I] 2017-09-26T08:14:02Z Node at 127.0.0.1:8089 [Leader]. peers=[127.0.0.1:8089] service=metastore',
+        values: {addr: '127.0.0.1:8089', state: 'Leader', service: 'metastore', level: 'info'},
+      },
+      {
+        line: '[I] 2017-09-26T08:14:05Z Node at meta-02:8089 [Follower]. peers=[meta-01:8089 meta-02:8089 meta-03:8089] service=metastore',
+        values: {addr: 'meta-02:8089', state: 'Follower', peers: 'meta-01:8089 meta-02:8089 meta-03:8089', service: 'metastore'},
       },
     ],
   },
