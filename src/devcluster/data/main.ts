@@ -66,18 +66,22 @@ async function run(): Promise<number> {
 
   // Store.
   const storeLog = root.child('store')
+  // influxd's own pair around opening the shards (tsdb_open), and its WAL loader's line for a torn tail it cut.
+  const openStarted = performance.now()
+  storeLog.info('Open store (start)', {op_name: 'tsdb_open', op_event: 'start'}, `Open store (start) path=${cfg.data.dir}`)
   let store: DataStore
   try {
     store = await DataStore.open(cfg.data.dir, {
       maxSeriesPerDatabase: cfg.data.maxSeriesPerDatabase,
       maxValuesPerTag: cfg.data.maxValuesPerTag,
-      onFinding: (f) => storeLog.warn('repaired a shard file after a crash', {path: f.path, detail: f.message}, `${f.path}: ${f.message}`),
+      onFinding: (f) => storeLog.info('File corrupt', {error: f.message, path: f.path}, `File corrupt: ${f.message} (path ${f.path})`),
     })
   } catch (err) {
     storeLog.error('cannot open the data directory', {path: cfg.data.dir, error: messageOf(err)}, `run: open store ${cfg.data.dir}: ${messageOf(err)}`)
     return 1
   }
-  storeLog.info('Opened store', {path: cfg.data.dir, shards: store.shardIds().length}, `opened ${store.shardIds().length} shards in ${cfg.data.dir}`)
+  const openMs = performance.now() - openStarted
+  storeLog.info('Open store (end)', {op_name: 'tsdb_open', op_event: 'end', op_elapsed: `${openMs.toFixed(3)}ms`}, `Open store (end) op_elapsed=${openMs.toFixed(3)}ms`)
 
   // Meta client.
   const http = createNodeHttpClient({userAgent: 'InfluxDB Meta Client'})
@@ -114,7 +118,7 @@ async function run(): Promise<number> {
     await store.close()
     return 1
   }
-  clusterLog.info('Listening on cluster address', {addr: tcpAddr}, `listening on ${tcpAddr}`)
+  clusterLog.info('Starting cluster service', {addr: tcpAddr}, `Starting cluster service on ${tcpAddr}`)
 
   // Hinted handoff.
   const hhLog = root.child('handoff')
@@ -215,9 +219,6 @@ async function run(): Promise<number> {
     return 1
   }
   root.child('httpd').info('Listening on HTTP', {addr: httpAddr, https: false}, `Listening on HTTP: ${httpAddr}`)
-  if (metaClient.metaServers().length === 0) {
-    mainLog.info('Waiting to be added to a cluster', {addr: tcpAddr}, `waiting to be added to a cluster: influxd-ctl add-data ${tcpAddr}`)
-  }
 
   let resolveExit!: (code: number) => void
   const exited = new Promise<number>((resolve) => {

@@ -75,10 +75,12 @@ export class MetaClient {
     if (client.ok && isStringList((client.value as {MetaServers?: unknown}).MetaServers)) {
       this.servers = (client.value as {MetaServers: string[]}).MetaServers
     } else if (client.ok || client.code !== 'ENOENT') {
-      log.warn('client.json is unreadable: waiting to be added again', {path: join(this.o.dir, 'client.json'), error: client.ok ? 'no MetaServers list' : client.message})
+      const error = client.ok ? `${join(this.o.dir, 'client.json')}: no MetaServers list` : client.message
+      log.warn('Could not connect to meta service', {error}, `Could not connect to meta service: ${error}`)
     } else {
-      log.warn('Could not connect to meta service: this data node has not been added to a cluster yet; run influxd-ctl add-data for it',
-        {addr: this.o.tcpAddr}, `Could not connect to meta service: not added to a cluster yet (influxd-ctl add-data ${this.o.tcpAddr})`)
+      // What influxd logs before `influxd-ctl add-data`: its client.json does not exist yet.
+      const error = `open ${join(this.o.dir, 'client.json')}: no such file or directory`
+      log.warn('Could not connect to meta service', {error}, `Could not connect to meta service: ${error}`)
     }
     const node = await readJsonFile(join(this.o.dir, 'node.json'))
     if (node.ok) {
@@ -141,7 +143,6 @@ export class MetaClient {
         const node = (await this.execute({type: 'createDataNode', tcpAddr: this.o.tcpAddr, httpAddr: this.o.httpAddr})) as DataNodeInfo
         this.id = node.id
         await writeAtomically(join(this.o.dir, 'node.json'), JSON.stringify({id: node.id}))
-        this.o.log.info('Joined the cluster', {node_id: node.id, meta_servers: metaServers.join(',')}, `joined the cluster as data node ${node.id} (meta servers ${metaServers.join(', ')})`)
         this.wake?.()
         return node.id
       } catch (err) {
@@ -273,7 +274,6 @@ export class MetaClient {
   }
 
   private apply(state: MetaState): void {
-    const first = this.current === undefined
     this.current = state
     if (this.id === 0) {
       const me = state.dataNodes.find((n) => n.tcpAddr === this.o.tcpAddr)
@@ -281,7 +281,6 @@ export class MetaClient {
     }
     const servers = state.metaNodes.map((n) => n.addr)
     if (servers.length > 0) void this.saveServers(servers).catch(() => undefined)
-    if (first) this.o.log.info('Opened the meta store copy', {index: state.index, data_nodes: state.dataNodes.length}, `meta store copy at index ${state.index}`)
     for (const w of [...this.waiters]) if (state.index >= w.index) w.resolve()
     for (const l of this.listeners) l(state)
   }

@@ -178,7 +178,8 @@ export class PointsWriter<P extends WritablePoint> {
       stats.pointReq += points.length
     }
     const policy = this.o.meta.retentionPolicy(db, rp)
-    if (typeof policy === 'string') throw new WriteError(policy, 404)
+    // An unknown database is a 404; an unknown retention policy a 500 (influxd 1.6.7; Enterprise's API docs).
+    if (typeof policy === 'string') throw new WriteError(policy, policy.startsWith('database not found') ? 404 : 500)
     const mapped = await this.map(db, policy, points)
     if (stats) stats.writeDrop += mapped.dropped
     const writes = [...mapped.shards.values()].map((s) => this.writeShard(s.target, s.owners, s.points, consistency))

@@ -464,6 +464,26 @@ export const benignEntries: CatalogueEntry[] = [
     ],
   },
   {
+    id: 'wal-file-corrupt',
+    title: 'A WAL segment ended in a torn or damaged entry and was cut there at start-up',
+    verdict: 'info',
+    category: 'storage',
+    where: 'data',
+    match: {keywords: ['File corrupt'], pattern: /^File corrupt(?:: (?<error>.+))?$/},
+    cause: 'While replaying a shard\'s WAL into the cache at start-up, the loader met an entry it could not read (usually the last write of a process that was killed or lost power mid-write) and truncated the segment at that position (`pos`). Everything before it is replayed.',
+    impact: 'The cut entry was never acknowledged to a client when the WAL is fsynced before acknowledging (`wal-fsync-delay = "0s"`, the default), so no acknowledged write is lost. With a non-zero fsync delay, writes acknowledged within that delay before the crash can be in the cut part. A damaged entry in the middle of a segment (disk errors) loses the rest of that segment.',
+    check: ['Did the node stop uncleanly just before (kill -9, OOM, power loss)?', 'Is `pos` near the end of the file (a torn tail) or far from it (damage)?', 'Any disk errors in the kernel log?'],
+    commands: ['journalctl -k | grep -i -E "i/o error|ext4|xfs"', 'ls -l {path}'],
+    configKeys: ['[data] wal-fsync-delay', '[data] wal-dir'],
+    docs: [DOC_DATA_CONFIG],
+    examples: [
+      {
+        line: 'ts=2021-07-03T10:05:29.669000Z lvl=info msg="File corrupt" log_id=0V6y7ktG000 engine=tsm1 service=cacheloader error="unexpected EOF" path=/var/lib/influxdb/wal/telegraf/autogen/12/_00042.wal pos=1048576',
+        values: {path: '/var/lib/influxdb/wal/telegraf/autogen/12/_00042.wal', error: 'unexpected EOF'},
+      },
+    ],
+  },
+  {
     id: 'shard-files-loaded',
     title: 'TSM or WAL files of a shard were loaded',
     verdict: 'expected',

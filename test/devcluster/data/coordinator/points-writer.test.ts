@@ -171,5 +171,12 @@ describe('the coordinator write path', () => {
       owners: {local: async () => {}, remote: async () => {}}, hh: {backlog: () => false, enqueue: async () => {}},
     }).write('nope', undefined, pts(1), 'one').catch((e: WriteError) => `${e.status} ${e.message}`)
     expect(missing).toBe('404 database not found: "nope"')
+    // An unknown retention policy is a 500, as influxd 1.6.7 and Enterprise's API docs answer it.
+    const noRp = await new PointsWriter<P>({
+      nodeId: () => 1, hash: () => 0n, writeTimeoutMs: 100,
+      meta: {retentionPolicy: (_db, rp) => `retention policy not found: ${rp ?? ''}`, createShardGroup: async () => { throw new Error('no') }},
+      owners: {local: async () => {}, remote: async () => {}}, hh: {backlog: () => false, enqueue: async () => {}},
+    }).write('db0', 'nope', pts(1), 'one').catch((e: WriteError) => `${e.status} ${e.message}`)
+    expect(noRp).toBe('500 retention policy not found: nope')
   })
 })
