@@ -224,6 +224,7 @@ export class PointsWriter<P extends WritablePoint> {
       let answered = 0
       let wrote = 0
       let firstError: Error | undefined
+      let localError: Error | undefined
       let settled = false
       const settle = (err?: WriteError) => {
         if (settled) return
@@ -255,6 +256,7 @@ export class PointsWriter<P extends WritablePoint> {
           (err: Error) => {
             answered++
             firstError ??= err
+            if (owner === this.o.nodeId()) localError = err
             this.o.onOwnerError?.(target.shardId, owner, err)
             if (answered === owners.length) done()
           },
@@ -267,10 +269,13 @@ export class PointsWriter<P extends WritablePoint> {
           else stats.writeError++
         }
         if (wrote > 0) return settle(new WriteError(ERR_PARTIAL_WRITE, 500))
-        if (firstError !== undefined) {
+        // When this node owns the shard too, its own error decides (the same points fail the same way on every
+        // owner, and the answer must not depend on which owner answered first).
+        const decisive = localError ?? firstError
+        if (decisive !== undefined) {
           // A write no owner could take because of the points themselves reads as influxd's own answer (400).
-          if (isClientError(firstError)) return settle(new WriteError(firstError.message, 400))
-          return settle(new WriteError(`${ERR_WRITE_FAILED}: ${firstError.message}`, 500))
+          if (isClientError(decisive)) return settle(new WriteError(decisive.message, 400))
+          return settle(new WriteError(`${ERR_WRITE_FAILED}: ${decisive.message}`, 500))
         }
         settle(new WriteError(ERR_WRITE_FAILED, 500))
       }

@@ -127,6 +127,11 @@ describe('the coordinator write path', () => {
     expect(t.queued).toEqual([])
     const local = setup([1], {}, {local: 'conflict'})
     expect(await local.run('one')).toBe('400 partial write: field type conflict: input field "v" on measurement "cpu" is type integer, already exists as type float dropped=1')
+    // This node and a remote owner both refuse: this node's own error decides, whichever answered first.
+    for (let i = 0; i < 5; i++) {
+      const both = setup([1, 2], {2: 'conflict'}, {local: 'conflict'})
+      expect(await both.run('all')).toBe('400 partial write: field type conflict: input field "v" on measurement "cpu" is type integer, already exists as type float dropped=1')
+    }
   })
 
   it('answers timeout after write-timeout when too few owners answer', async () => {
