@@ -8,6 +8,7 @@
  *   bind-address ─▶ node/rpc server ─▶ data/cluster-rpc (write shard, shard query, delete, JoinCluster from meta)
  *   [http] bind-address ─▶ data/http (ping, write, query, status, debug/vars) ─▶ data/query (InfluxQL executor)
  *   data/services: announcer, shard reconciliation with the meta store, retention, shard precreation, stats
+ *   data/monitor (_internal: the monitor, the stats service), data/cq (continuous queries under the meta lease)
  *
  * Start order follows Enterprise's (data-nodes.md §4.32): store, meta client, cluster RPC, HH, services, HTTP last.
  * Lifecycle as the meta node (node/process.ts): SIGTERM/SIGINT or the end of the supervisor's lifeline stop it
@@ -23,11 +24,13 @@ import {createRpcServer} from '../node/rpc/server.js'
 import {StatsRegistry} from '../node/stats.js'
 import {ClusterCalls, newClusterStats, rpcHandler} from './cluster-rpc.js'
 import {type DataNodeConfig, readDataNodeConfig} from './config.js'
-import {isRetryable, newWriteStats, PointsWriter} from './coordinator/points-writer.js'
+import {isRetryable, newWriteStats, PointsWriter, type PointsWriterOptions} from './coordinator/points-writer.js'
 import {HintedHandoffService} from './hh/service.js'
 import {startDataHttpApi} from './http/api.js'
+import {ContinuousQueryService} from './cq.js'
 import {MetaClient} from './meta-client.js'
 import {MetaViews} from './meta-views.js'
+import {InternalWriters} from './monitor.js'
 import {QueryExecutor} from './query/index.js'
 import {DataServices, intoWriter} from './services.js'
 import {DataStore} from './store/store.js'
@@ -152,7 +155,7 @@ async function run(): Promise<number> {
   // Coordinator.
   const writeLog = root.child('write')
   const writeStats = newWriteStats()
-  const writer = new PointsWriter<Point>({
+  const writerOptions: PointsWriterOptions<Point> = {
     nodeId: () => metaClient.nodeId(),
     meta,
     owners: {
@@ -168,7 +171,8 @@ async function run(): Promise<number> {
     allowOutOfOrder: cfg.cluster.allowOutOfOrderWrites,
     stats: writeStats,
     onOwnerError: (shardId, nodeId, err) => writeLog.info(`write failed for shard ${shardId} on node ${nodeId}: ${err.message}`, undefined, `write failed for shard ${shardId} on node ${nodeId}: ${err.message}`),
-  })
+  }
+  const writer = new PointsWriter<Point>(writerOptions)
 
   // Statistics, services, the query executor.
   const stats = new StatsRegistry()
@@ -186,7 +190,12 @@ async function run(): Promise<number> {
     pointsWriter: intoWriter(writer),
     now: () => BigInt(Date.now()) * 1_000_000n,
   })
+  // _internal (monitor and stats service) and continuous queries, after the other services as in Enterprise.
+  const internal = new InternalWriters({cfg, stats, metaClient, store, writer: writerOptions, log: root})
+  const cqs = new ContinuousQueryService({cfg, metaClient, executor, log: root})
   services.start()
+  internal.start()
+  cqs.start()
   metaClient.start()
 
   // HTTP last, as influxd does.
@@ -211,6 +220,8 @@ async function run(): Promise<number> {
     }, httpBind)
   } catch (err) {
     root.child('httpd').error('cannot listen on the HTTP address', {addr: cfg.http.bindAddress, error: messageOf(err)}, `run: open http service: ${describeListenError(err, 'http bind-address', cfg.http.bindAddress)}`)
+    await cqs.close()
+    await internal.close()
     await services.close()
     await metaClient.close()
     await hh.close()
@@ -231,6 +242,8 @@ async function run(): Promise<number> {
     mainLog.info(why, undefined, why)
     try {
       await api.close()
+      await cqs.close()
+      await internal.close()
       await services.close()
       await metaClient.close()
       await hh.close()

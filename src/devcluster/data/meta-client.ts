@@ -185,6 +185,35 @@ export class MetaClient {
     throw new Error(last)
   }
 
+  /**
+   * Asks the meta leader for a lease (`GET /lease?name=<name>&node_id=<id>`, 307 followed, the servers tried in
+   * turn): true when this node holds it (200), false when another node does (409). A 503 (no leader yet) is retried
+   * after 10, 100, 1000 ms and then at most every 10 s, up to 10 tries (the open-source client's 10^n ms, capped);
+   * anything else rejects.
+   */
+  async acquireLease(name: string): Promise<boolean> {
+    if (this.servers.length === 0 || this.id === 0) throw new Error('this data node has not been added to a cluster yet')
+    const query = new URLSearchParams({name, node_id: String(this.id)}).toString()
+    let last = 'no meta server answered'
+    for (let attempt = 1; attempt <= 10 && !this.closed; attempt++) {
+      const server = this.servers[(this.serverIndex + attempt - 1) % this.servers.length]
+      try {
+        const res = await this.o.http.get(`http://${server}/lease?${query}`, {headers: this.headers(), timeoutMs: 10_000, maxRedirects: 3})
+        if (res.status === 200) return true
+        if (res.status === 409) return false
+        const doc = parseJson(res.text) as {error?: unknown} | undefined
+        last = typeof doc?.error === 'string' ? doc.error : `meta server returned ${res.status}`
+        if (res.status !== 503) throw new MetaCommandError(last, res.status)
+      } catch (err) {
+        if (err instanceof MetaCommandError) throw err
+        last = messageOf(err)
+      }
+      // Not this.sleep: that one is the long poll's, and close() wakes it.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(10 ** attempt, 10_000)).unref())
+    }
+    throw new Error(last)
+  }
+
   /** Resolves once the copy of the meta store has reached `index` (or after `timeoutMs`). */
   waitForIndex(index: number, timeoutMs: number): Promise<void> {
     if ((this.current?.index ?? 0) >= index || this.closed) return Promise.resolve()

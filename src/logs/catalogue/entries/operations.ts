@@ -20,7 +20,8 @@ export const operationEntries: CatalogueEntry[] = [
     where: 'data',
     fallback: true,
     match: [
-      {keywords: ['failed to store statistics'], pattern: /failed to store statistics(?:: (?<error>.{1,2000}))?/},
+      // 1.0-1.4 `failed to store statistics: <err>`; 1.5+ `Failed to store statistics` with an `error` field.
+      {keywords: ['failed to store statistics', 'Failed to store statistics'], pattern: /[Ff]ailed to store statistics(?:: (?<error>.{1,2000}))?/},
       {keywords: ['Failed to create storage', 'failed to create storage'], pattern: /[Ff]ailed to create storage(?:: (?<error>.{1,2000}))?/},
     ],
     cause:
@@ -34,6 +35,32 @@ export const operationEntries: CatalogueEntry[] = [
     examples: [
       {line: '[monitor] 2016/11/03 04:05:06 failed to store statistics: write failed: partial write', values: {service: 'monitor'}},
       {line: 'ts=2021-02-03T04:05:06.000000Z lvl=info msg="failed to store statistics" log_id=0SaBcDeF000 service=monitor error=timeout'},
+      {line: 'ts=2021-02-03T04:05:06.000000Z lvl=info msg="Failed to store statistics" log_id=0SaBcDeF000 service=monitor error="write failed: timeout"'},
+    ],
+  },
+  {
+    id: 'cq-failed',
+    title: 'A continuous query failed to run',
+    verdict: 'warning',
+    category: 'cq',
+    where: 'data',
+    match: [
+      {keywords: ['error executing query: '], pattern: /^error executing query: (?<query>.{1,4000}?): err = (?<error>.{1,2000})$/},
+      {keywords: ['Error executing query'], pattern: /^Error executing query$/},
+    ],
+    cause:
+      'The data node holding the CQ lease ran a continuous query and the SELECT ... INTO failed: the error after `err =` says why (a database or retention policy that no longer exists, a field type conflict in the INTO measurement, a write that could not reach the shard owners, a query that is not an aggregate).',
+    impact: 'The interval the run covered has no result in the INTO measurement. The next run covers only its own interval unless the CQ has RESAMPLE FOR, so the gap stays until backfilled by hand.',
+    check: ['Does the CQ\'s source database and the INTO database and retention policy still exist?', 'Does the same SELECT with an explicit time range fail when run by hand?'],
+    commands: ["influx -execute 'SHOW CONTINUOUS QUERIES'", `medic logs summarize ${DATA_LOG}`],
+    configKeys: ['[continuous_queries] enabled', '[continuous_queries] log-enabled', '[continuous_queries] run-interval'],
+    metrics: ['_internal..cq.queryFail'],
+    docs: ['enterprise_influxdb/v1/query_language/continuous_queries/'],
+    examples: [
+      {
+        line: '[continuous_querier] 2017/03/01 21:00:00 error executing query: CREATE CONTINUOUS QUERY cq_1h ON telegraf BEGIN SELECT mean(usage) INTO cpu_1h FROM cpu GROUP BY time(1h) END: err = database not found: telegraf',
+        values: {query: 'CREATE CONTINUOUS QUERY cq_1h ON telegraf BEGIN SELECT mean(usage) INTO cpu_1h FROM cpu GROUP BY time(1h) END', error: 'database not found: telegraf'},
+      },
     ],
   },
   {
