@@ -89,7 +89,8 @@ describe('medic dev with data nodes', () => {
       return n?.state === 'up' && n.joined === true ? n : undefined
     }, 30_000)
     expect(back.nodeId).toBe(before.nodeId)
-    expect(back.points).toBe(before.points)
+    // Nothing was lost (the node's own _internal statistics may have added values since).
+    expect(back.points).toBeGreaterThanOrEqual(before.points ?? 0)
     expect(await query(d1.httpAddr, 'SELECT count(value) FROM cpu', 'rehearsal')).toMatchObject({results: [{series: [{values: [['1970-01-01T00:00:00Z', 50]]}]}]})
 
     // dev verify: equal owners exit 0; an owner down leaves its shards unchecked (exit 4, never 0); a replica that
