@@ -628,6 +628,9 @@ class MetaHttp {
     } catch (err) {
       return this.fail(ctx, 500, describe(err))
     }
+    // The node registered itself through this leader, so the record is applied here already.
+    const joined = this.store.findDataNode({tcpAddr: addr})
+    if (joined !== undefined) return this.send(ctx, 200, joined)
     try {
       const {result} = await this.propose({type: 'createDataNode', tcpAddr: addr})
       if (isMetaError(result)) return this.refuse(ctx, result)
