@@ -177,10 +177,10 @@ export class Supervisor {
     const metas = metaNodes(this.state)
     const names = this.state.nodes.map((n) => n.name)
     this.progress(`starting ${names.join(', ')}`)
-    // The HTTP client and the /status schema load while the nodes boot, not after.
-    const preload = Promise.all([import('undici'), import('../../wire/schemas.js').then((m) => m.loadSchemas())])
     await Promise.all(names.map((n) => this.spawnNode(n)))
-    await preload
+    // The HTTP client and the /status schema load while the nodes boot, not after; and not before every node is
+    // spawned either (loading them holds the event loop for a few hundred ms).
+    await Promise.all([import('undici'), import('../../wire/schemas.js').then((m) => m.loadSchemas())])
     const pings = metas.map((n) => waitPing(b, n))
     const dataPings = dataNodes(this.state).map((n) => waitPing(b, n))
     for (const p of [...pings, ...dataPings]) p.catch(() => {}) // awaited below; a rejection must not go unhandled meanwhile
