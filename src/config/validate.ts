@@ -270,7 +270,7 @@ function checkSections(model: FileModel): void {
     }
     if (d.name === DEV_CLUSTER_SECTION || d.name.startsWith(`${DEV_CLUSTER_SECTION}.`)) {
       model.findings.push({...at, id: 'dev-cluster', severity: 'info',
-        message: `[${DEV_CLUSTER_SECTION}] marks a config written by \`medic dev up\` for a local dev cluster: influxd-meta ignores the table, and medic expects loopback addresses and no license in such a file`,
+        message: `[${DEV_CLUSTER_SECTION}] marks a config written by \`medic dev up\` for a local dev cluster: influxd and influxd-meta ignore the table, and medic expects loopback addresses and no license in such a file`,
         fix: 'nothing to do for a dev cluster; delete the table before using the file as a template for a real node'})
       continue
     }
