@@ -129,14 +129,15 @@ export class DataServices {
         }
       }
     }
-    const log = this.o.log.child('store')
+    // influxd's retention service logs the shards it removes this way (logger fields db_instance, db_shard_id, db_rp).
+    const log = this.o.log.child('retention')
     for (const id of this.o.store.shardIds()) {
       if (owned.has(id)) continue
       const r = this.o.store.shard(id)
       try {
         await this.o.store.deleteShard(id)
-        log.info('Deleted shard', {db_instance: r?.database ?? '', rp_instance: r?.retentionPolicy ?? '', id},
-          `deleted shard ${id} (${r?.database ?? '?'}.${r?.retentionPolicy ?? '?'}): the meta store no longer lists it for this node`)
+        log.info('Deleted shard', {db_instance: r?.database ?? '', db_shard_id: id, db_rp: r?.retentionPolicy ?? ''},
+          `shard ID ${id} from database ${r?.database ?? '?'}, retention policy ${r?.retentionPolicy ?? '?'}, deleted`)
       } catch (err) {
         log.warn('Cannot delete shard', {id, error: messageOf(err)}, `cannot delete shard ${id}: ${messageOf(err)}`)
       }
@@ -162,7 +163,7 @@ export class DataServices {
           if (g.deletedAt !== undefined || g.end >= now - rp.duration) continue
           try {
             await this.o.metaClient.execute({type: 'deleteShardGroup', db: db.name, rp: rp.name, id: g.id})
-            log.info('Deleted shard group', {db_instance: db.name, rp_instance: rp.name, id: g.id}, `deleted shard group ${g.id} from database ${db.name}, retention policy ${rp.name}`)
+            log.info('Deleted shard group', {db_instance: db.name, db_shard_group: g.id, db_rp: rp.name}, `deleted shard group ${g.id} from database ${db.name}, retention policy ${rp.name}`)
           } catch (err) {
             log.warn('Failed to delete shard group', {id: g.id, error: messageOf(err)}, `failed to delete shard group ${g.id}: ${messageOf(err)}`)
           }
