@@ -12,6 +12,7 @@ import {decideOutcome, type Outcome} from '../../util/outcome.js'
 import {shellQuote} from '../../util/text.js'
 import {adminAuthHeaders, type ClusterState, dataNodes, metaNodes} from '../cluster/state.js'
 import {createNodeHttpClient, jsonOf} from '../node/http-client.js'
+import type {ShardDigest} from '../node/rpc/frame.js'
 import {hintedHandoffBytes} from './hh-vars.js'
 
 export interface OwnerView {
@@ -67,15 +68,6 @@ interface ShowShardsRow {
   owners: Array<{id: number; tcpAddr: string}>
 }
 
-interface Digest {
-  id: number
-  present: boolean
-  series: number
-  values: number
-  digest: string
-  perSeries: Record<string, [number, string]>
-}
-
 export async function verifyCluster(state: ClusterState, options: {database?: string; timeoutMs?: number} = {}): Promise<VerifyResult> {
   const timeoutMs = options.timeoutMs ?? 10_000
   const http = createNodeHttpClient({userAgent: 'influx-medic'})
@@ -111,7 +103,7 @@ export async function verifyCluster(state: ClusterState, options: {database?: st
     // One digest request per owner for all its shards.
     const byOwner = new Map<string, number[]>()
     for (const r of rows) for (const o of r.owners) byOwner.set(o.tcpAddr, [...(byOwner.get(o.tcpAddr) ?? []), r.id])
-    const digests = new Map<string, Map<number, Digest> | string>()
+    const digests = new Map<string, Map<number, ShardDigest> | string>()
     await Promise.all([...byOwner].map(async ([addr, ids]) => {
       if (addr === '') {
         digests.set(addr, 'the meta store has no address for this owner')
@@ -119,7 +111,7 @@ export async function verifyCluster(state: ClusterState, options: {database?: st
       }
       try {
         const f = await rpc.call(addr, MsgType.ShardDigestRequest, encodeMessage({shardIds: ids}), {timeoutMs})
-        const {header} = decodeMessage<{code?: number; message?: string; shards?: Digest[]}>(f.body)
+        const {header} = decodeMessage<{code?: number; message?: string; shards?: ShardDigest[]}>(f.body)
         if (header.code !== 0 || !Array.isArray(header.shards)) throw new Error(header.message || 'no digests in the answer')
         digests.set(addr, new Map(header.shards.map((d) => [d.id, d])))
       } catch (err) {
@@ -129,7 +121,7 @@ export async function verifyCluster(state: ClusterState, options: {database?: st
 
     const shards: ShardVerdict[] = rows.map((r) => {
       const owners: OwnerView[] = []
-      const got: Array<{owner: OwnerView; d: Digest}> = []
+      const got: Array<{owner: OwnerView; d: ShardDigest}> = []
       for (const o of r.owners) {
         const name = names.get(o.tcpAddr) ?? (o.tcpAddr || `node ${o.id}`)
         const entry = digests.get(o.tcpAddr)

@@ -21,7 +21,7 @@ import {compileGoRegex, regexMatch} from '../../influxql/index.js'
 import type {Logger} from '../node/logger.js'
 import {messageOf} from '../node/process.js'
 import type {RpcClient} from '../node/rpc/client.js'
-import {decodeMessage, encodeMessage, type Frame, type JoinClusterRequest, MsgType, type RpcResponse} from '../node/rpc/frame.js'
+import {decodeMessage, encodeMessage, type Frame, type JoinClusterRequest, MsgType, type RpcResponse, type ShardDigest} from '../node/rpc/frame.js'
 import type {DeleteRequest} from './query/collaborators.js'
 import {decodePartial, encodePartial, runShardQuery, type ShardPartial, type ShardQuery} from './query/index.js'
 import {matchSeries} from './query/series-filter.js'
@@ -173,18 +173,6 @@ export function shardStats(store: DataStore): ShardStat[] {
     const r = store.shard(id)
     return r === undefined ? [] : [{id, database: r.database, retentionPolicy: r.retentionPolicy, points: r.pointCount()}]
   })
-}
-
-/** What one owner holds of a shard: counts, one digest of everything, and one per series (to name what differs). */
-export interface ShardDigest {
-  id: number
-  /** False when this node has no such shard (never written, or deleted). */
-  present: boolean
-  series: number
-  values: number
-  digest: string
-  /** Series key -> [values, digest]. */
-  perSeries: Record<string, [number, string]>
 }
 
 /**

@@ -203,6 +203,20 @@ async function run(): Promise<number> {
   cqs.start()
   metaClient.start()
 
+  /** Everything but the HTTP API, in the reverse of the start order. */
+  const closeServices = async () => {
+    await cqs.close()
+    await internal.close()
+    await services.close()
+    await metaClient.close()
+    await hh.close()
+    rpcServer.close()
+    for (const socket of rpcSockets) socket.destroy()
+    rpc.close()
+    await http.close()
+    await store.close()
+  }
+
   // HTTP last, as influxd does.
   let api: Awaited<ReturnType<typeof startDataHttpApi>>
   try {
@@ -225,13 +239,7 @@ async function run(): Promise<number> {
     }, httpBind)
   } catch (err) {
     root.child('httpd').error('cannot listen on the HTTP address', {addr: cfg.http.bindAddress, error: messageOf(err)}, `run: open http service: ${describeListenError(err, 'http bind-address', cfg.http.bindAddress)}`)
-    await cqs.close()
-    await internal.close()
-    await services.close()
-    await metaClient.close()
-    await hh.close()
-    rpcServer.close()
-    await store.close()
+    await closeServices()
     return 1
   }
   root.child('httpd').info('Listening on HTTP', {addr: httpAddr, https: false}, `Listening on HTTP: ${httpAddr}`)
@@ -247,16 +255,7 @@ async function run(): Promise<number> {
     mainLog.info(why, undefined, why)
     try {
       await api.close()
-      await cqs.close()
-      await internal.close()
-      await services.close()
-      await metaClient.close()
-      await hh.close()
-      rpcServer.close()
-      for (const socket of rpcSockets) socket.destroy()
-      rpc.close()
-      await http.close()
-      await store.close()
+      await closeServices()
     } catch (err) {
       mainLog.error('error during shutdown', {error: messageOf(err)}, `error during shutdown: ${messageOf(err)}`)
     }

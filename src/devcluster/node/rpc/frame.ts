@@ -42,6 +42,18 @@ export interface RpcResponse {
   message: string
 }
 
+/** What one owner holds of a shard (ShardDigestResponse): counts, one digest of everything, one per series. */
+export interface ShardDigest {
+  id: number
+  /** False when the node has no such shard (never written, or deleted). */
+  present: boolean
+  series: number
+  values: number
+  digest: string
+  /** Series key -> [values, digest]. */
+  perSeries: Record<string, [number, string]>
+}
+
 export interface JoinClusterResponse extends RpcResponse {
   /** The id the meta store gave the data node. */
   nodeId?: number
