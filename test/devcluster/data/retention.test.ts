@@ -53,7 +53,11 @@ describe('retention enforcement', () => {
     expect((await query(d1.httpAddr, 'ALTER RETENTION POLICY short ON rdb DURATION 1h')).results[0].error).toBeUndefined()
 
     await until('the shard gone from SHOW SHARDS and from disk', async () => (await shards()).length === 0 && !existsSync(shardDir), 30_000)
-    const log = readFileSync(d1.logPath, 'utf8')
+    // The lines follow the deletions they report.
+    const log = await until('both deletions logged', () => {
+      const text = readFileSync(d1.logPath, 'utf8')
+      return /Deleted shard group|deleted shard group/.test(text) && /Deleted shard"|shard ID \d+ from/.test(text) ? text : undefined
+    }, 10_000)
     if (format === 'logfmt') {
       expect(log).toMatch(new RegExp(`msg="Deleted shard group" log_id=\\S+ service=retention db_instance=rdb db_shard_group=\\d+ db_rp=short`))
       expect(log).toMatch(new RegExp(`msg="Deleted shard" log_id=\\S+ service=retention db_instance=rdb db_shard_id=${shardId} db_rp=short`))
