@@ -148,8 +148,10 @@ export function expectLinear<T>(make: (size: number) => T, run: (input: T) => vo
   }
   const first = measure(5, 25)
   if (first.growth <= maxGrowth) return first
-  // One retry with longer rounds: a busy machine can still skew a measurement; a superlinear parser fails again.
-  const again = measure(7, 50)
+  // Retries with longer rounds: a busy machine (three test files at once on two cores) can still skew a measurement;
+  // a superlinear parser fails every time.
+  let again = measure(7, 50)
+  if (!(again.growth <= maxGrowth)) again = measure(9, 100)
   if (!(again.growth <= maxGrowth)) {
     throw new Error(`time is not linear in input size: sizes ${sizes.join(', ')} took ${again.ms.map((t) => t.toFixed(2)).join(', ')} ms of CPU (each doubling at least x${again.growth.toFixed(2)}, limit x${maxGrowth})`)
   }
