@@ -237,7 +237,7 @@ export async function applyDelete(store: DataStore, req: DeleteRequest): Promise
       }
       const fields = shard.fields(m)
       for (const series of shard.series(m)) {
-        if (matchSeries(cond, {measurement: series.measurement, tags: series.tags} as never, (f) => fields.has(f)) !== undefined) keys.add(series.key)
+        if (matchSeries(cond, series, (f) => fields.has(f)) !== undefined) keys.add(series.key)
       }
     }
   }

@@ -14,8 +14,8 @@
  * Lifecycle as the meta node (node/process.ts): SIGTERM/SIGINT or the end of the supervisor's lifeline stop it
  * cleanly; fatal start-up problems are logged as the last lines and the process exits 1.
  */
-import {parseListenAddress} from '../../config/values.js'
 import {fnv1a64, formatPoints, type Point} from '../../lineprotocol/point.js'
+import {listenOn} from '../node/config-reader.js'
 import {createNodeHttpClient} from '../node/http-client.js'
 import {createLogger} from '../node/logger.js'
 import {configPathFrom, describeListenError, messageOf, onStopRequests, runNodeMain} from '../node/process.js'
@@ -38,12 +38,6 @@ import {DataStore} from './store/store.js'
 /** What the node reports (`<OSS>-c<Enterprise>`), as the meta nodes do. */
 export const DEV_VERSION = '1.11.8-c1.11.8'
 
-function listen(addr: string): {host: string; port: number} {
-  const p = parseListenAddress(addr)
-  if (!p.ok) throw new Error(`${addr}: ${p.reason}`)
-  return {host: p.value.host || '0.0.0.0', port: p.value.port}
-}
-
 async function run(): Promise<number> {
   const configPath = configPathFrom(process.argv.slice(2))
   if (!configPath) {
@@ -62,8 +56,8 @@ async function run(): Promise<number> {
   mainLog.info('InfluxDB starting', {version: DEV_VERSION, branch: 'medic-dev', commit: 'none'}, `InfluxDB starting, version ${DEV_VERSION}, branch medic-dev, commit none`)
   mainLog.info('Go runtime', {version: process.version, maxprocs: 1}, `Node.js version ${process.version}`)
 
-  const rpcBind = listen(cfg.bindAddress)
-  const httpBind = listen(cfg.http.bindAddress)
+  const rpcBind = listenOn(cfg.bindAddress)
+  const httpBind = listenOn(cfg.http.bindAddress)
   const tcpAddr = `${cfg.hostname}:${rpcBind.port}`
   const httpAddr = `${cfg.hostname}:${httpBind.port}`
 

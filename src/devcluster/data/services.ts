@@ -210,7 +210,7 @@ export class DataServices {
     stats.register(() => hh.statistics())
     stats.register(() => {
       const out: Statistic[] = []
-      const perDb = new Map<string, number>()
+      const databases = new Set<string>()
       for (const id of store.shardIds()) {
         const r = store.shard(id)
         if (r === undefined) continue
@@ -220,9 +220,9 @@ export class DataServices {
           tags: {path: `${cfg.data.dir}/${r.database}/${r.retentionPolicy}/${id}`, id: String(id), database: r.database, retentionPolicy: r.retentionPolicy, engine: 'medic', indexType: 'inmem'},
           values: {fieldsCreate: 0, seriesCreate: series, writePointsOk: r.pointCount(), writeReq: 0},
         })
-        perDb.set(r.database, (perDb.get(r.database) ?? 0) + 0)
+        databases.add(r.database)
       }
-      for (const db of perDb.keys()) {
+      for (const db of databases) {
         out.push({name: 'database', tags: {database: db}, values: {numSeries: store.seriesCount(db), numMeasurements: this.measurements(db)}})
       }
       return out

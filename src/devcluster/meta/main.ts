@@ -14,7 +14,7 @@
  */
 import {mkdir} from 'node:fs/promises'
 
-import {type Address, parseListenAddress} from '../../config/values.js'
+import {listenOn} from '../node/config-reader.js'
 import {createNodeHttpClient} from '../node/http-client.js'
 import {createLogger} from '../node/logger.js'
 import {configPathFrom, describeListenError, messageOf, onStopRequests, runNodeMain} from '../node/process.js'
@@ -31,12 +31,6 @@ export const DEV_VERSION = '1.11.8-c1.11.8'
 /** `[meta] gossip-frequency` (default 5s). */
 const GOSSIP_FREQUENCY_MS = 5_000
 
-/** A bind address from the config (readMetaNodeConfig has validated it already) as host and port. */
-function listenAddress(addr: string): Address {
-  const p = parseListenAddress(addr)
-  if (!p.ok) throw new Error(`${addr}: ${p.reason}`)
-  return p.value
-}
 
 async function run(): Promise<number> {
   const configPath = configPathFrom(process.argv.slice(2))
@@ -62,8 +56,8 @@ async function run(): Promise<number> {
       'run: auth-enabled requires internal-shared-secret to be set')
     return 1
   }
-  const raftBind = listenAddress(cfg.bindAddress)
-  const httpBind = listenAddress(cfg.httpBindAddress)
+  const raftBind = listenOn(cfg.bindAddress)
+  const httpBind = listenOn(cfg.httpBindAddress)
   const raftAddr = `${cfg.hostname}:${raftBind.port}`
   const httpAddr = `${cfg.hostname}:${httpBind.port}`
 
@@ -82,7 +76,7 @@ async function run(): Promise<number> {
   try {
     transport = await listenRaftTransport({
       id: raftAddr,
-      bindHost: raftBind.host || '0.0.0.0',
+      bindHost: raftBind.host,
       port: raftBind.port,
       onError: (peer: string, err: Error) => node?.reportRpcError(peer, err),
     })
@@ -137,7 +131,7 @@ async function run(): Promise<number> {
         },
         log: root,
       },
-      {host: httpBind.host || '0.0.0.0', port: httpBind.port},
+      httpBind,
     )
   } catch (err) {
     metaLog.error('cannot listen on the HTTP address', {addr: cfg.httpBindAddress, error: messageOf(err)}, `run: open meta service: ${describeListenError(err, 'http-bind-address', cfg.httpBindAddress)}`)

@@ -26,6 +26,16 @@ export function label(section: string, key: string): string {
   return section === '' ? key : `[${section}] ${key}`
 }
 
+/**
+ * A bind address from a config the reader has validated, as the host and port to listen on (an empty host listens
+ * on every interface, as Go's ":8088" does).
+ */
+export function listenOn(addr: string): {host: string; port: number} {
+  const p = parseListenAddress(addr)
+  if (!p.ok) throw new Error(`${addr}: ${p.reason}`)
+  return {host: p.value.host || '0.0.0.0', port: p.value.port}
+}
+
 /** Reads a config file's text; a missing or unreadable file is a ConfigError. */
 export async function readConfigText(path: string): Promise<string> {
   const {readFile} = await import('node:fs/promises')
