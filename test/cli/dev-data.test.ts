@@ -57,7 +57,11 @@ describe('medic dev with data nodes', () => {
     const lines = Array.from({length: 50}, (_, i) => `cpu,host=h${i % 5} value=${i} ${1_700_000_000 + i}`).join('\n')
     expect((await post(`http://${d1.httpAddr}/write?db=rehearsal&precision=s`, lines)).status).toBe(204)
     // data-2 learns of the new shard group through its meta long poll, a moment after data-1 created it.
-    await until('data-2 sees the shard group', async () => JSON.stringify(await query(d2.httpAddr, 'SHOW SHARDS')).includes('rehearsal'), 10_000)
+    // (SHOW SHARDS lists every database, even one without shards: wait for a row of this database's shard.)
+    await until('data-2 sees the shard group', async () => {
+      const series = ((await query(d2.httpAddr, 'SHOW SHARDS')) as {results: Array<{series?: Array<{name: string; values?: unknown[][]}>}>}).results[0].series ?? []
+      return (series.find((x) => x.name === 'rehearsal')?.values ?? []).length > 0
+    }, 10_000)
     expect(await query(d2.httpAddr, 'SELECT count(value), sum(value) FROM cpu', 'rehearsal')).toEqual({
       results: [{statement_id: 0, series: [{name: 'cpu', columns: ['time', 'count', 'sum'], values: [['1970-01-01T00:00:00Z', 50, 1225]]}]}],
     })

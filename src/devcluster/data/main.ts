@@ -188,11 +188,6 @@ async function run(): Promise<number> {
   const internal = new InternalWriters({cfg, stats, metaClient, store, writer: writerOptions, log: root})
   const cqs = new ContinuousQueryService({cfg, metaClient, executor, log: root})
   services.start()
-  // The meta client's HTTP library loads on first use; load it now, while the node waits to be added, rather than in
-  // the middle of the join (a few hundred ms on a busy machine).
-  setImmediate(() => {
-    void import('undici').catch(() => undefined)
-  })
   internal.start()
   cqs.start()
   metaClient.start()

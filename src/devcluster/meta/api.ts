@@ -28,7 +28,7 @@
  */
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
-import {checkMetaStatus} from '../../wire/schemas.js'
+import {checkMetaStatus, loadSchemas} from '../../wire/schemas.js'
 import {accessRecord, metaAccessLine, weblogFields} from '../node/access-log.js'
 import {type Form, readForm, readJson} from '../node/body.js'
 import {jsonOf, type NodeHttpClient} from '../node/http-client.js'
@@ -544,6 +544,9 @@ class MetaHttp {
     const addr = form.get('addr')
     if (addr === undefined || addr === '') return this.fail(ctx, 400, 'addr required')
     if (!isHostPort(addr)) return this.fail(ctx, 400, `invalid address ${JSON.stringify(addr)}: expected host:port`)
+    // The next add-meta checks the new node's /status with the zod schemas: start loading them now (the first add-meta
+    // names this node itself and needs none), not at boot, where they would take CPU from the other nodes starting.
+    void loadSchemas().catch(() => undefined)
     // A joined follower sends the caller to the leader; an un-joined node forms its own cluster below.
     if (this.raft.joined() && !this.leading(ctx)) return
     try {

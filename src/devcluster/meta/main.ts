@@ -139,12 +139,6 @@ async function run(): Promise<number> {
     return 1
   }
   node.start()
-  // add-meta checks the new node's /status with the zod schemas; load them now, while the node waits to be joined,
-  // rather than in the middle of the first join (a few hundred ms on a busy laptop). The HTTP client's undici loads on
-  // first use: only the node that takes the add-meta calls needs it during the join.
-  setImmediate(() => {
-    void import('../../wire/schemas.js').then((m) => m.loadSchemas()).catch(() => undefined)
-  })
   // Gossip: announce this node's version every gossip-frequency (and as soon as it has a leader), so /show-cluster
   // fills in the version column; a node that stops announcing shows a blank version after announcement-expiration.
   // Until the first announcement lands (the node may not be in the meta store yet when it first sees a leader), retry

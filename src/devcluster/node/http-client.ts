@@ -5,14 +5,16 @@
  * not operator probes: medic's probe client (src/probe/http.ts) maps failures to CLI errors with exit codes and
  * suggestions, which a node process must never throw; this one throws NodeHttpError with a `code`.
  *
- * undici (imported on first use: it costs tens of milliseconds to load), one keep-alive Agent per client, and:
+ * Built on node:http, not undici: every node process already loads node:http for its own server, while undici's
+ * hundred-odd CommonJS files cost each of the seven processes of a `medic dev up` 60-200 ms of CPU to compile at
+ * start-up (CPU profiles of the nodes). One keep-alive Agent per client, and:
  *   - a deadline for the whole exchange (connect, headers, body, and every redirect), and the caller's AbortSignal;
  *   - a response size limit enforced while reading, so a node that answers gigabytes costs nothing;
  *   - 307/308 redirects followed only when asked (maxRedirects), with the method and body re-sent unchanged, as a meta
  *     follower's 307 to the leader expects (Go's client re-sends a POST body on 307/308 the same way); loops refused;
  *   - any status returned as it is: the caller decides what a 503 means.
  */
-import type {Dispatcher} from 'undici'
+import type {Agent, IncomingMessage} from 'node:http'
 
 import {parseJsonBounded} from '../../util/json.js'
 
@@ -89,38 +91,62 @@ function headerRecord(raw: Record<string, string | string[] | undefined>): Recor
 
 export function createNodeHttpClient(options: NodeHttpClientOptions): NodeHttpClient {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
-  let agent: Dispatcher | undefined
-  let undici: typeof import('undici') | undefined
+  let http: typeof import('node:http') | undefined
+  let agent: Agent | undefined
 
-  async function dispatcher(): Promise<{request: typeof import('undici').request; dispatcher: Dispatcher}> {
-    undici ??= await import('undici')
-    agent ??= new undici.Agent({connect: {timeout: connectTimeoutMs}, keepAliveTimeout: 10_000})
-    return {request: undici.request, dispatcher: agent}
+  async function transport(): Promise<{http: typeof import('node:http'); agent: Agent}> {
+    http ??= await import('node:http')
+    agent ??= new http.Agent({keepAlive: true, scheduling: 'lifo'})
+    return {http, agent}
   }
 
   async function once(
     href: string, o: NodeRequestOptions, signal: AbortSignal, limit: number,
   ): Promise<{status: number; headers: Record<string, string>; text: string}> {
-    const {request, dispatcher: d} = await dispatcher()
-    const res = await request(href, {
-      method: o.method ?? 'GET',
-      dispatcher: d,
-      signal,
-      body: o.body,
-      headers: {'user-agent': options.userAgent, ...o.headers},
-    })
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of res.body) {
-      const c: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)
-      size += c.length
-      if (size > limit) {
-        res.body.destroy()
-        throw new NodeHttpError(`${href}: the answer is larger than ${limit} bytes`, 'too-large', href)
+    const t = await transport()
+    const url = new URL(href)
+    if (url.protocol !== 'http:') throw new NodeHttpError(`${href}: only http:// URLs are used between dev nodes`, 'bad-url', href)
+    const body = o.body === undefined ? undefined : typeof o.body === 'string' ? Buffer.from(o.body) : o.body
+    const headers: Record<string, string> = {'user-agent': options.userAgent, ...o.headers}
+    if (body !== undefined) headers['content-length'] = String(body.length)
+    return new Promise((resolve, reject) => {
+      let settled = false
+      const fail = (err: unknown) => {
+        if (settled) return
+        settled = true
+        reject(err)
       }
-      chunks.push(c)
-    }
-    return {status: res.statusCode, headers: headerRecord(res.headers), text: Buffer.concat(chunks).toString('utf8')}
+      const req = t.http.request(url, {method: o.method ?? 'GET', agent: t.agent, headers, signal}, (res: IncomingMessage) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (c: Buffer) => {
+          size += c.length
+          if (size > limit) {
+            fail(new NodeHttpError(`${href}: the answer is larger than ${limit} bytes`, 'too-large', href))
+            req.destroy()
+            return
+          }
+          chunks.push(c)
+        })
+        res.on('error', fail)
+        res.on('close', () => {
+          if (!res.complete) fail(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}))
+        })
+        res.on('end', () => {
+          if (settled) return
+          settled = true
+          resolve({status: res.statusCode ?? 0, headers: headerRecord(res.headers), text: Buffer.concat(chunks).toString('utf8')})
+        })
+      })
+      req.on('error', fail)
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return
+        const timer = setTimeout(() => req.destroy(Object.assign(new Error('connect timeout'), {code: 'ETIMEDOUT'})), connectTimeoutMs)
+        socket.once('connect', () => clearTimeout(timer))
+        socket.once('close', () => clearTimeout(timer))
+      })
+      req.end(body)
+    })
   }
 
   async function request(url: string, o: NodeRequestOptions = {}): Promise<NodeResponse> {
@@ -146,7 +172,7 @@ export function createNodeHttpClient(options: NodeHttpClientOptions): NodeHttpCl
         if (errno === 'ECONNRESET' || errno === 'EPIPE' || /other side closed|socket hang up/i.test(message)) {
           throw new NodeHttpError(`${href}: the connection was closed before an answer`, 'reset', href, errno ?? 'ECONNRESET', {cause: err})
         }
-        if (/connect timeout/i.test(message)) throw new NodeHttpError(`${href}: connect timeout after ${connectTimeoutMs} ms`, 'timeout', href, 'ETIMEDOUT', {cause: err})
+        if (/connect timeout/i.test(message) && errno === 'ETIMEDOUT') throw new NodeHttpError(`${href}: connect timeout after ${connectTimeoutMs} ms`, 'timeout', href, 'ETIMEDOUT', {cause: err})
         throw new NodeHttpError(`${href}: ${errno ?? message}`, 'network', href, errno, {cause: err})
       }
       const location = answer.headers.location
@@ -170,7 +196,10 @@ export function createNodeHttpClient(options: NodeHttpClientOptions): NodeHttpCl
     close: async () => {
       const a = agent
       agent = undefined
-      await a?.close()
+      if (!a) return
+      // Idle sockets go now; a request still in flight finishes and its socket is closed then, not kept.
+      a.keepSocketAlive = () => false
+      for (const sockets of Object.values(a.freeSockets)) for (const s of sockets ?? []) s.destroy()
     },
   }
 }

@@ -177,10 +177,10 @@ export class Supervisor {
     const metas = metaNodes(this.state)
     const names = this.state.nodes.map((n) => n.name)
     this.progress(`starting ${names.join(', ')}`)
-    await Promise.all(names.map((n) => this.spawnNode(n)))
+    await this.spawnNodes(names)
     // The HTTP client and the /status schema load while the nodes boot, not after; and not before every node is
     // spawned either (loading them holds the event loop for a few hundred ms).
-    await Promise.all([import('undici'), import('../../wire/schemas.js').then((m) => m.loadSchemas())])
+    await import('../../wire/schemas.js').then((m) => m.loadSchemas())
     const pings = metas.map((n) => waitPing(b, n))
     const dataPings = dataNodes(this.state).map((n) => waitPing(b, n))
     for (const p of [...pings, ...dataPings]) p.catch(() => {}) // awaited below; a rejection must not go unhandled meanwhile
@@ -236,8 +236,29 @@ export class Supervisor {
     return findNode(this.state, name)
   }
 
-  /** Spawns one node process (does not wait for it). */
-  private async spawnNode(name: string): Promise<void> {
+  /**
+   * Spawns the nodes' processes (does not wait for them to answer), then records their pids in cluster.json in one
+   * update: one write of the state file for the whole cluster, not one per node before the next is spawned.
+   */
+  private async spawnNodes(names: string[]): Promise<void> {
+    const started: Array<{name: string; pid: number; configPath: string}> = []
+    for (const name of names) {
+      const pid = this.spawnProcess(name)
+      if (pid !== undefined) started.push({name, pid, configPath: this.node(name).configPath})
+    }
+    if (started.length === 0) return
+    const at = nowIso()
+    await this.update((s) => {
+      for (const st of started) {
+        const n = s.nodes.find((x) => x.name === st.name)
+        if (n) Object.assign(n, {pid: st.pid, startedAt: at, exit: null, paused: false, lastSignal: null})
+      }
+    })
+    for (const st of started) this.log.info('Node started', {node: st.name, pid: st.pid, config: st.configPath}, `${st.name} started: pid ${st.pid}, config ${st.configPath}`)
+  }
+
+  /** Spawns one node process; its pid, or undefined when spawning failed (its 'error' is handled as an exit). */
+  private spawnProcess(name: string): number | undefined {
     const node = this.node(name)
     const launch = this.launcher(node)
     let logOffset = 0
@@ -291,12 +312,7 @@ export class Supervisor {
       onEnd(code, signal)
     })
     proc.once('error', (err) => onEnd(null, null, err))
-    if (proc.pid === undefined) return // 'error' follows
-    await this.update((s) => {
-      const n = s.nodes.find((x) => x.name === name)
-      if (n) Object.assign(n, {pid: proc.pid, startedAt: nowIso(), exit: null, paused: false, lastSignal: null})
-    })
-    this.log.info('Node started', {node: name, pid: proc.pid, config: node.configPath}, `${name} started: pid ${proc.pid}, config ${node.configPath}`)
+    return proc.pid
   }
 
   /** The error for a node that died while starting: its name, its exit and its last log lines. */
@@ -345,7 +361,7 @@ export class Supervisor {
     const k = nodeIndex(name) ?? 0
     const uses = this.node(name).kind === 'data' ? dataPortUses(this.state.basePort, [k]) : metaPortUses(this.state.basePort, [k])
     await checkPortsFree(uses, {basePort: this.state.basePort, dirFlag: dirFlag(this.dir)})
-    await this.spawnNode(name)
+    await this.spawnNodes([name])
     const b = this.bringUpContext()
     try {
       await waitPing({...b, throwIfStopping: () => undefined}, this.node(name))

@@ -242,8 +242,11 @@ print(json.dumps(out))
     const lines = Array.from({length: n}, (_, i) => `prec,host=h${i},sp=a\\ b f=${(i / 7).toPrecision(17)},i=${big + BigInt(i)}i,s="q\\"${i}",b=${i % 3 === 0} ${1700000000000000000n + BigInt(i)}`).join('\n')
     const w = await write(d1, {db: 'x'}, gzipSync(lines), {'content-encoding': 'gzip'})
     expect(w.status, w.text).toBe(204)
-    // Both nodes own shards of the group: two shards, one owner each.
-    const shards = ((await q(d2, {q: 'SHOW SHARDS'})).json.results[0].series as Array<{name: string; values: unknown[][]}>).find((s) => s.name === 'x')!.values
+    // Both nodes own shards of the group: two shards, one owner each. data-2 learns of the group through its meta
+    // long poll, a moment after data-1 created it.
+    const shardRows = async () => ((await q(d2, {q: 'SHOW SHARDS'})).json.results[0].series as Array<{name: string; values?: unknown[][]}> | undefined)?.find((s) => s.name === 'x')?.values ?? []
+    await until('data-2 sees the shard group', async () => (await shardRows()).length > 0, 10_000)
+    const shards = await shardRows()
     expect(new Set(shards.map((r) => String(r[7])))).toEqual(new Set(['2', '3']))
     for (const addr of [d1, d2]) {
       const r = await httpRequest('GET', `http://${addr}/query?${new URLSearchParams({db: 'x', q: 'SELECT f, i, s, b FROM prec GROUP BY host'})}`, {timeoutMs: 30_000})
