@@ -195,6 +195,10 @@ export class HintedHandoffService {
       generation: () => q.gen,
       drained: (gen) => {
         if (q.gen === gen) q.nonEmpty = false
+        // Give the delivered segment's disk back: max-size counts disk bytes, so a drained queue must not hold them.
+        queue.reclaim().catch((err: Error) => {
+          if (!this.closed) this.deps.log('error', `failed to advance queue for node ${nodeId}: ${err.message}`)
+        })
       },
     })
     q.processor.start()
