@@ -124,7 +124,7 @@ function nextFor(p: StatusProblem, node: string | null, rows: Map<string, NodeRo
 /** Counters of the `write` statistic that count failures, with what each one means. */
 const FAILURES: Array<[string, string]> = [
   ['writeError', 'writes that failed'],
-  ['writeTimeout', 'writes that timed out ([coordinator] write-timeout)'],
+  ['writeTimeout', 'writes that timed out'],
   ['writeDrop', 'writes dropped'],
 ]
 
@@ -172,7 +172,7 @@ export function dataArea(base: AreaReport, probeFindings: Draft[], samples: Arra
           id: 'write-errors', area: 'data', severity: 'warning', node: source,
           title: `${source}: ${fails.map(([k, d, what]) => `${d} ${what} (${k})`).join(', ')} ${window}: clients are getting errors now`,
           evidence, next: logsHint(), nextOn: source,
-          hints: ['the data node\'s log says why each write failed; medic explain turns a line into its cause and next step', 'a write that times out or fails with "hinted handoff queue not empty" points at an owner that is down or cut off: medic hh watch --url on the writing node'],
+          hints: ['the data node\'s log says why each write failed; medic explain turns a line into its cause and next step', 'a write times out after [coordinator] write-timeout (10s by default) without enough owners answering', 'a write that times out or fails with "hinted handoff queue not empty" points at an owner that is down or cut off: medic hh watch --url on the writing node'],
         })
       }
       const partial = delta('writePartial')
