@@ -218,7 +218,7 @@ export function parseBundle(bytes: Buffer, tar: Tar, path = 'bundle', limits: Bu
     fail(readError(path, err as Error & {code?: string}))
   }
   if (failure !== undefined) throw failure
-  if (open > 0) throw bad(path, 'the archive ends inside an entry: the copy is cut short', 'bundle-truncated')
+  if (open > 0) throw bad(path, 'the archive is cut short inside an entry: the copy is incomplete', 'bundle-truncated')
   return entries
 }
 
@@ -227,6 +227,7 @@ function readError(path: string, err: Error & {code?: string}): MedicError {
   if (/^Z_|zlib/i.test(code) || /zlib|unexpected end of file|incorrect header check|invalid (?:block|distance|code)/i.test(err.message)) {
     return bad(path, `the gzip data is damaged or cut short (${err.message.replace(/^zlib: /, '').slice(0, 120)})`, 'bundle-bad-gzip')
   }
+  if (/truncated/i.test(err.message)) return bad(path, 'the archive is cut short inside an entry: the copy is incomplete', 'bundle-truncated')
   if (code === 'TAR_BAD_ARCHIVE' || code === 'TAR_ENTRY_INVALID' || code === 'TAR_ABORT') {
     return bad(path, `not a valid tar archive inside the gzip (${err.message.replace(/^TAR_\w+: /, '').slice(0, 120)})`, 'bundle-bad-tar')
   }

@@ -88,7 +88,8 @@ function fromProblem(p: StatusProblem, rows: Map<string, NodeRow>, plan: DoctorP
 function rowEvidence(row: NodeRow): string {
   const what = row.role === 'meta' ? 'GET /status' : 'GET /ping'
   if (!row.reachable) return `${row.address} (${row.role}): ${what} got no answer: ${row.error ?? 'not asked'}`
-  const parts = [`${row.address} (${row.role}): ${what} answered${row.httpStatus === undefined ? '' : ` HTTP ${row.httpStatus}`}${row.latencyMs === undefined ? '' : ` in ${row.latencyMs} ms`}`]
+  // No latency here: a bundle read back must give the same evidence (`medic status` shows latencies).
+  const parts = [`${row.address} (${row.role}): ${what} answered${row.httpStatus === undefined ? '' : ` HTTP ${row.httpStatus}`}`]
   if (row.version !== undefined) parts.push(`version ${row.version}`)
   if (row.role === 'meta' && row.leader !== undefined) parts.push(row.leader === '' ? 'sees no leader' : `sees leader ${row.leader}`)
   if (row.role === 'meta' && row.peers !== undefined) parts.push(`${row.peers} peer${row.peers === 1 ? '' : 's'}`)

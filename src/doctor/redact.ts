@@ -80,6 +80,8 @@ function unquote(raw: string): string {
 
 /** JSON keys whose string values are secrets in a node's answer (wider words such as "license" are kept: expiry dates help). */
 const SECRET_KEY = /password|passwd|pwd|secret|token|license[-_]?key|authori[sz]ation|credential|cookie/i
+/** A command-line option whose value, the next string of the same array, is a secret (`"-pwd", "x"` in cmdline). */
+const SECRET_OPTION = /^"-{1,2}(?:pwd|password|secret|token|shared-secret|jwt-secret|p)"$/i
 
 /**
  * A node's JSON answer with secrets removed and still valid JSON: the string value of a secret-named key becomes
@@ -90,6 +92,7 @@ export function redactJsonBody(body: string): string {
   let out = ''
   let copied = 0
   let secretNext = false
+  let optionBefore = false
   let lastSignificant = '' // the last character outside strings that is not white space
   for (let i = 0; i < body.length; i++) {
     const c = body[i]
@@ -107,12 +110,13 @@ export function redactJsonBody(body: string): string {
     if (body[k] === ':') {
       secretNext = SECRET_KEY.test(token)
     } else {
-      if (secretNext && lastSignificant === ':') replacement = '"[REDACTED]"'
+      if ((secretNext && lastSignificant === ':') || (optionBefore && lastSignificant === ',')) replacement = '"[REDACTED]"'
       else {
         const safe = redact(token)
         if (safe !== token) replacement = validString(safe) ? safe : '"[REDACTED]"'
       }
       secretNext = false
+      optionBefore = SECRET_OPTION.test(token)
     }
     if (replacement !== undefined) {
       out += body.slice(copied, i) + replacement
