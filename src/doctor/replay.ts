@@ -10,6 +10,7 @@ import type {Dispatcher} from 'undici'
 
 import type {RuleContext} from '../config/rules.js'
 import {inputError} from '../errors.js'
+import {normaliseBaseUrl} from '../probe/http.js'
 import type {SourceObservation} from '../hh/sampler.js'
 import type {SummaryReport} from '../logs/summary.js'
 import {readBundleFile} from './bundle.js'
@@ -95,6 +96,16 @@ export async function bundleEnv(path: string): Promise<{plan: DoctorPlan; env: D
   for (const c of m.configs) if (c.entry !== undefined) entry(c.entry)
   for (const v of Object.values(m.context.readText)) if (v !== null) entry(v)
   const plan: DoctorPlan = {...m.plan, samples: m.sampleTimes.length}
+  // Addresses are checked as the command line checks them, but a bad one here is a damaged bundle (exit 4), not usage.
+  for (const [flag, list, port] of [['--meta', plan.meta, 8091], ['--hh-url', plan.hhUrls, 8086]] as const) {
+    for (const a of list) {
+      try {
+        normaliseBaseUrl(a, port, flag)
+      } catch {
+        throw inputError(`${path}: manifest.json names ${flag} ${JSON.stringify(a.slice(0, 100))}, which is not an address medic writes`, 'bundle-invalid', ['the bundle was changed after medic wrote it'])
+      }
+    }
+  }
   const dispatcher = await replayDispatcher(m.exchanges as RecordedExchange[], entry)
   const dirSamples: SourceObservation[][] = m.dirSamples === null ? [] : await checkedJson(path, m.dirSamples, entries.get(m.dirSamples), schemas.dirSamples)
   let dirCall = 0

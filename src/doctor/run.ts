@@ -44,13 +44,13 @@ export async function runDoctor(plan: DoctorPlan, env: DoctorEnv): Promise<Docto
   const discovered = (status?.nodes ?? []).filter((n) => n.role === 'data' && n.reachable && n.url !== undefined).map((n) => n.url!)
   const given = plan.hhUrls.map((u) => normaliseBaseUrl(u, 8086, '--hh-url', 'medic doctor'))
   const urls = [...new Set([...given, ...discovered])]
+  const dirs = skipped('hh') ? [] : plan.hhDirs
   let current = env.startedAt
   const sampler = httpSampler(urls, {http, now: () => current, command: 'watch'})
-  const wanted = new Set(plan.hhUrls.length > 0 ? given : discovered)
+  const wanted = new Set(plan.hhUrls.length > 0 ? given : dirs.length > 0 ? [] : discovered)
   const hhUrlLabels = new Set(urls.flatMap((u, i) => (wanted.has(u) ? [sampler.sources[i]] : [])))
   const acceptEmpty = (dir: string) => configs.settings.configDir !== null && samePath(configs.settings.configDir, dir)
   const samples: Sample[] = []
-  const dirs = skipped('hh') ? [] : plan.hhDirs
   for (let i = 0; i < Math.max(1, plan.samples); i++) {
     current = await env.sampleTime(i, plan.intervalMs)
     const fromHttp = urls.length > 0 ? (await sampler.sample(env.http.signal)).sources : []
@@ -63,8 +63,8 @@ export async function runDoctor(plan: DoctorPlan, env: DoctorEnv): Promise<Docto
   const data = dataArea(probes.data, probes.findings, samples, status === undefined, env.access, metaAddr)
   const hosts = new Map<string, string>()
   for (const n of status?.nodes ?? []) if (n.role === 'data' && n.id !== undefined) hosts.set(String(n.id), n.address)
-  // The hh area's sources: the directories given; else the --hh-url nodes; else every data node that answered.
-  const hhSamples = samples.map((s) => ({...s, sources: s.sources.filter((x) => (dirs.length > 0 ? x.kind === 'dir' : x.kind === 'http' && hhUrlLabels.has(x.source)))}))
+  // The hh area's sources: the directories and --hh-url nodes given; with neither, every data node that answered.
+  const hhSamples = samples.map((s) => ({...s, sources: s.sources.filter((x) => (x.kind === 'dir' ? true : hhUrlLabels.has(x.source)))}))
   const hh = skipped('hh')
     ? undefined
     : hhArea({

@@ -107,6 +107,25 @@ describe('medic doctor (CLI)', () => {
   })
 })
 
+describe('never a wrong OK', () => {
+  it('a web server that is not InfluxDB, a foreign log, a config that cannot be read: never exit 0, each named', async () => {
+    const web = await fc.node({'*': (_req, res) => {
+      res.writeHead(200, {'content-type': 'text/html'})
+      res.end('<!doctype html><title>Welcome to nginx</title>')
+    }})
+    const [page] = [join(dir, 'index.log')]
+    writeFileSync(page, '<!doctype html>\n<html><body>It works</body></html>\n')
+    const r = await medicInProcess(['doctor', '--meta', web.addr, '--configs', join(dir, 'missing.conf'), '--logs', page, '--json', '--interval', '100ms'])
+    expect([3, 4]).toContain(r.code)
+    const doc = oneJson(r.stdout)
+    const area = (name: string) => (doc.areas as Array<{area: string; verdict: string; notChecked: string[]}>).find((a) => a.area === name)!
+    expect(area('meta').verdict).toBe('critical')
+    expect(area('configs')).toMatchObject({verdict: 'unknown', notChecked: [expect.stringContaining('missing.conf: no such file')]})
+    expect(area('logs')).toMatchObject({verdict: 'unknown', notChecked: ['no line medic recognises: not InfluxDB logs?']})
+    expect(area('hh').verdict).toBe('unknown')
+  })
+})
+
 describe('medic doctor against a real dev cluster', () => {
   it('healthy: every area checked and OK; a data node killed: named first; its bundle read back the same', async () => {
     const t = tempClusterDir('medic-doctor-dev-')
