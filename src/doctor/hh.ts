@@ -26,6 +26,8 @@ export interface HhAreaInput {
   meta?: string
   /** Why there is nothing to sample, when there is nothing. */
   nothing?: string
+  /** The data node ids /show-cluster lists; undefined when it could not be read (then no queue is called orphaned). */
+  clusterNodes?: Set<string>
 }
 
 export function hhArea(input: HhAreaInput): {area: AreaReport; findings: Draft[]; snapshot?: Snapshot} {
@@ -82,6 +84,20 @@ function nodeFindings(n: NodeRow, kind: 'dir' | 'http', input: HhAreaInput, samp
   if (a.maxAge) evidence.push(`the oldest pending data reaches max-age ${a.maxAge.inMs <= 0 ? 'now' : `in ${formatSpan(a.maxAge.inMs)}`} (at ${a.maxAge.at})${a.maxAge.lossExpected ? ': it will be dropped before the queue is empty' : ''}`)
   if (a.retry) evidence.push(`nothing delivered for ${formatSpan(a.retry.quietMs)}${a.retry.failedSends === null ? '' : `, ${a.retry.failedSends} failed send${a.retry.failedSends === 1 ? '' : 's'}`}`)
   const next = hhWatchCommand({kind, source: n.source}, input.meta, input.access)
+  if (input.clusterNodes !== undefined && !input.clusterNodes.has(n.node) && n.pendingBytes > 0) {
+    // A destination the cluster no longer lists (removed with remove-data while others held hints for it): its queue
+    // can never be delivered, whatever the verdict says about its rate.
+    return [{
+      id: 'hh-queue-for-removed-node', area: 'hh', severity: 'critical', node: label,
+      title: `${label}: ${formatBytes(n.pendingBytes)} queued for node ${n.node}, which is not a data node of the cluster (not in /show-cluster): it will never be delivered, and those points are missing from that node's shards`,
+      evidence: [...evidence, `the cluster's data nodes: ${[...input.clusterNodes].slice(0, 20).join(', ') || 'none'}`],
+      next: 'influxd-ctl show', nextOn: 'a meta node',
+      hints: [
+        'if the node was removed on purpose (remove-data), its shards were reassigned: copy the missing points from another owner, then delete this queue directory on the source node',
+        'if it was removed by mistake, add it back (influxd-ctl add-data) and the queue drains',
+      ],
+    }]
+  }
   const sev = verdictSeverity(a)
   if (sev === 'critical' || sev === 'warning') {
     return [{

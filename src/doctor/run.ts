@@ -69,6 +69,7 @@ export async function runDoctor(plan: DoctorPlan, env: DoctorEnv): Promise<Docto
     ? undefined
     : hhArea({
       samples: hhSamples, settings: configs.settings, hosts, access: env.access, ...(metaAddr === undefined ? {} : {meta: metaAddr}),
+      ...(status !== undefined && status.showCluster?.from !== undefined && status.showCluster.error === undefined ? {clusterNodes: new Set(hosts.keys())} : {}),
       ...(status === undefined && plan.hhUrls.length === 0 && dirs.length === 0 ? {nothing: 'no data node to read: give --meta, --hh-url or --hh'} : {}),
     })
   const logsResult = await logsP

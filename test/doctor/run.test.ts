@@ -128,6 +128,16 @@ describe('runDoctor', () => {
     expect(d.exitCode).toBe(0) // configs and logs skipped on purpose; everything else checked and fine
   })
 
+  it('a queue for a node the cluster no longer lists: it can never drain (node-removed-with-queue)', async () => {
+    const c = await doctorCluster(fc, 1, 2)
+    c.vars[0].append('99', '4', 250_000)
+    c.vars[0].append(String(c.showCluster.data[1].id), '4', 1_000)
+    const r = await runDoctor(plan({meta: [c.metas[0].addr], skip: ['configs', 'logs']}), doctorEnv())
+    expect(r.findings[0]).toMatchObject({id: 'hh-queue-for-removed-node', area: 'hh', severity: 'critical', node: `${c.datas[0].addr} -> node 99`, next: 'influxd-ctl show', nextOn: 'a meta node'})
+    expect(r.findings[0].title).toContain('which is not a data node of the cluster (not in /show-cluster): it will never be delivered')
+    expect(r.findings.find((f) => f.node === `${c.datas[0].addr} -> node ${c.showCluster.data[1].id} (${c.datas[1].addr})`)?.id).toBe('hh-pending')
+  })
+
   it('failing writes between samples are a warning; totals since start are only information', async () => {
     const c = await doctorCluster(fc, 1, 1)
     c.vars[0].write = {pointReq: 100, writeOk: 90, writeError: 7, writeTimeout: 3}
@@ -192,7 +202,7 @@ describe('runDoctor', () => {
     expect(s.next).toBe(`curl -sS -i http://${c.datas[0].addr}/ping`)
     const hh = await runDoctor(plan({meta: [c.metas[0].addr], skip: ['configs', 'logs']}), doctorEnv({
       access: {username: 'ops user', password: true, jwt: false, ca: '/etc/ssl/ca.pem', insecure: false},
-      between: () => c.vars[0].append('9', '1', 1000),
+      between: () => c.vars[0].append(String(c.showCluster.data[0].id), '1', 1000),
     }))
     expect(hh.findings.find((f) => f.area === 'hh')!.next).toBe(`medic hh watch --url ${c.datas[0].addr} --interval 5s --meta ${c.metas[0].addr} --username 'ops user' --password "$MEDIC_PASSWORD" --ca /etc/ssl/ca.pem`)
   })
