@@ -127,12 +127,12 @@ Exit status: 0 when every area was checked and nothing needs action, 3 when a pr
       await closeHttp()
     }
     const text = await renderDoctor(report)
+    if (!this.jsonEnabled()) this.out(text)
     if (bundle !== undefined && recording !== undefined) {
       const {finishBundle} = await import('../doctor/manifest.js')
       await finishBundle({writer: bundle, recording, plan, access, report, text, medicVersion: this.config.version, tailLines: flags.tail})
+      this.note(`Support bundle written: ${bundle.path} (read it back with: medic doctor --offline ${shellQuote(bundle.path)})`)
     }
-    if (!this.jsonEnabled()) this.out(text)
-    if (bundle !== undefined) this.note(`Support bundle written: ${bundle.path} (read it back with: medic doctor --offline ${shellQuote(bundle.path)})`)
     return this.finish(report, report.exitCode)
   }
 }

@@ -109,7 +109,7 @@ function nodeFindings(n: NodeRow, kind: 'dir' | 'http', input: HhAreaInput, samp
   if (a.verdict === 'unknown' && n.pendingBytes > 0) {
     return [{
       id: 'hh-pending', area: 'hh', severity: 'warning', node: label,
-      title: `${label}: ${formatBytes(n.pendingBytes)} queued for node ${n.node}${n.host === null ? '' : ` (${n.host})`}, and no delivery in the ${formatSpan(a.windowMs)} doctor watched: writes to that node fail from ${n.source}, or failed until recently`,
+      title: `${label}: ${formatBytes(n.pendingBytes)} queued for node ${n.node}${n.host === null ? '' : ` (${n.host})`}, and ${a.windowMs > 0 ? `no delivery in the ${formatSpan(a.windowMs)} doctor watched` : 'one sample cannot show a delivery'}: writes to that node fail from ${n.source}, or failed until recently`,
       evidence: [...evidence, a.reason], next,
       hints: ['is the destination up, and can this node reach it on its cluster port (8088)? influxd-ctl show lists it', 'watch longer to tell retrying from stalled and to get an ETA (the next command)'],
     }]
