@@ -242,14 +242,25 @@ describe('scale', () => {
     const {liveEnv} = await import('../../src/doctor/env.js')
     const once = async () => {
       const t0 = performance.now()
+      const cpu0 = process.cpuUsage()
       const r = await runDoctor(plan({meta: [c.metas[0].addr], skip: ['configs', 'logs']}), liveEnv({}, {password: false, jwt: false, insecure: false}))
+      const cpu = process.cpuUsage(cpu0)
       expect(r.exitCode).toBe(0)
       expect(Date.parse(r.generatedAt)).toBeGreaterThan(T0)
-      return performance.now() - t0
+      return {wall: performance.now() - t0, cpu: (cpu.user + cpu.system) / 1000}
     }
     // One retry: a CPU-starved moment (other test files, other work on 2 cores) can stretch one run.
     let took = await once()
-    if (took >= 2000) took = Math.min(took, await once())
-    expect(took).toBeLessThan(2000)
+    if (took.wall >= 2000) {
+      const again = await once()
+      if (again.wall < took.wall) took = again
+    }
+    // The work itself (this process's CPU, the 100 fake nodes' serving included) fits in the second left beside
+    // the interval, whatever else the machine runs; the wall clock is held to 2 s unless the machine is so loaded
+    // (load average over twice its cores) that it measures the other processes.
+    expect(took.cpu).toBeLessThan(1000)
+    const {cpus, loadavg} = await import('node:os')
+    if (loadavg()[0] <= 2 * cpus().length) expect(took.wall).toBeLessThan(2000)
+    else console.log(`doctor 100 nodes: ${took.wall.toFixed(0)} ms wall, ${took.cpu.toFixed(0)} ms CPU (load ${loadavg()[0].toFixed(1)}: wall time not judged)`)
   })
 })
