@@ -115,3 +115,11 @@ export async function runDoctor(plan: DoctorPlan, env: DoctorEnv): Promise<Docto
 function samePath(a: string, b: string): boolean {
   return a.replace(/\/+$/, '') === b.replace(/\/+$/, '')
 }
+
+/** A plan with the command's defaults for what is not given (2 samples 1 s apart, 15 s / 5 s deadlines). */
+export function planWith(p: Partial<DoctorPlan>): DoctorPlan {
+  return {
+    meta: [], configs: [], hhDirs: [], hhUrls: [], logs: [], skip: [], samples: 2, intervalMs: 1_000,
+    timeoutMs: 15_000, httpTimeoutMs: 5_000, leaseDurationMs: 60_000, tz: 'UTC', ...p,
+  }
+}

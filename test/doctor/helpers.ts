@@ -7,6 +7,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {liveEnv, type DoctorEnv, Recording} from '../../src/doctor/env.js'
+import {planWith} from '../../src/doctor/run.js'
 import type {Access, DoctorPlan} from '../../src/doctor/types.js'
 import type {HttpOptions} from '../../src/probe/http.js'
 import {FakeCluster, type JoinedCluster, joinedCluster} from '../helpers/cluster.js'
@@ -34,10 +35,7 @@ export async function doctorCluster(fc: FakeCluster, metaCount = 3, dataCount = 
 }
 
 export function plan(p: Partial<DoctorPlan> = {}): DoctorPlan {
-  return {
-    meta: [], configs: [], hhDirs: [], hhUrls: [], logs: [], skip: [], samples: 2, intervalMs: 1000,
-    timeoutMs: 10_000, httpTimeoutMs: 5_000, leaseDurationMs: 60_000, tz: 'UTC', ...p,
-  }
+  return planWith({timeoutMs: 10_000, ...p})
 }
 
 export interface EnvOptions {
