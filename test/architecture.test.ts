@@ -47,6 +47,10 @@ export const RULES: Rule[] = [
     ],
   },
   {why: 'the hh engine runs inside node processes: plain errors, no CLI code', files: HH_ENGINE, forbid: CLI_CODE},
+  {
+    why: 'medic doctor is a library the command and the scenarios call: no flags, no formatting, no dev-cluster internals',
+    files: ['src/doctor/'], forbid: ['src/cli/', 'src/commands/', 'src/format/', 'src/devcluster/'],
+  },
 ]
 
 const SOURCE = /\.(?:ts|mts|js|mjs)$/
