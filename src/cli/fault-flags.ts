@@ -19,7 +19,7 @@ export const linkArgs = {
   b: Args.string({description: 'the other end (a different node)', required: true}),
 }
 
-export const oneWayFlag = () => Flags.boolean({description: 'only what A sends to B (the connections A opens to B); B still reaches A. Default: both ways'})
+export const oneWayFlag = () => Flags.boolean({description: 'only what A sends to B (the connections A opens to B); B still reaches A. Default: both ways', default: false})
 
 export const seedFlag = () => Flags.integer({description: 'seed of the random choices on this link (the same seed gives the same sequence)', default: 1, min: 0, max: 2 ** 31 - 1})
 

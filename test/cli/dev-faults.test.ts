@@ -90,6 +90,7 @@ describe('medic dev fault', () => {
       [['fault', 'clock', 'data-1', '--skew', 'soon'], /not a duration/],
       [['heal', 'data-1', '--all'], /either nodes or --all/],
       [['heal', 'data-1', 'nope'], /no node "nope"/],
+      [['up', '--time-scale', '0'], /time-scale.*greater than or equal to 1/],
     ]
     for (const [args, message] of cases) {
       const r = await devIn(...args)
@@ -107,6 +108,7 @@ describe('medic dev fault', () => {
   it('a partition between two data nodes queues hinted handoff while clients reach both; heal drains it', async () => {
     const put = await json('fault', 'partition', 'data-1', 'data-2') as {appliedBy: string[]; faults: Array<{text: string}>}
     expect(put.appliedBy).toEqual(['meta-1', 'data-1', 'data-2'])
+    expect((put as unknown as {fault: {oneWay: boolean}}).fault.oneWay).toBe(false)
     expect(put.faults.map((f) => f.text)).toEqual(['partition data-1 <-> data-2'])
     // Every client port stays up.
     for (const n of ['data-1', 'data-2']) expect((await fetch(`http://${nodes[n].httpAddr}/ping`)).status).toBe(204)
@@ -214,7 +216,12 @@ describe('medic dev fault', () => {
     const r = await write('data-1', lines, 'all')
     expect(r.status, r.text).toBe(204)
     expect(r.ms).toBeGreaterThanOrEqual((Buffer.byteLength(lines) / 500_000) * 1000 * 0.8)
-    await json('fault', 'partition', 'data-2', 'meta-1', '--one-way')
+    // data-2 loses the meta node (its long poll is cut, its next attempts refused); its clients do not lose data-2.
+    const cut = await json('fault', 'partition', 'data-2', 'meta-1', '--one-way') as {fault: {oneWay: boolean; text: string}}
+    expect(cut.fault).toMatchObject({oneWay: true, text: 'partition data-2 -> meta-1'})
+    const meta = nodes['meta-1'].httpAddr.replaceAll('.', '\\.')
+    await until('data-2 cannot reach the meta node', () => new RegExp(`msg="Failure getting snapshot" .*server=${meta} error=".*no route to host"`).test(logOf('data-2')), 10_000)
+    expect((await fetch(`http://${nodes['data-2'].httpAddr}/ping`)).status).toBe(204)
     const down = await json('down', '--grace', '2s') as {faultsCleared: number}
     expect(down.faultsCleared).toBe(2)
     expect(existsSync(join(dir, 'faults.json'))).toBe(false)

@@ -15,7 +15,7 @@ import {nodeProcess, pidAlive} from '../cluster/processes.js'
 import {type ClusterState, type DevNode, findNode, loadState, withStateLock} from '../cluster/state.js'
 import {
   addFault, describeFault, emptyTable, FAULT_ACK_FILE, FAULT_TABLE_VERSION, type Fault, type FaultTable, type HealTarget, healFaults,
-  parseFaultAck, parseFaultTable,
+  isLinkFault, parseFaultAck, parseFaultTable,
 } from '../node/fault-table.js'
 import {errnoCode} from '../node/process.js'
 
@@ -99,7 +99,8 @@ export function checkFaultNodes(state: ClusterState, fault: Fault): void {
 }
 
 /** Puts a fault in force (replacing one of its kind on the same link or node) and waits until the nodes apply it. */
-export async function putFault(clusterDir: string, fault: Fault): Promise<FaultPutResult> {
+export async function putFault(clusterDir: string, given: Fault): Promise<FaultPutResult> {
+  const fault: Fault = isLinkFault(given) ? {...given, oneWay: given.oneWay === true} : given
   const state = await loadState(clusterDir)
   checkFaultNodes(state, fault)
   requireRunning(state)
