@@ -144,9 +144,10 @@ export function createNodeHttpClient(options: NodeHttpClientOptions): NodeHttpCl
         if (cut) {
           const plan = nodeFaults.sendPlan(peer, typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body?.length ?? 0)
           if (plan.kind !== 'pass') throw new NodeHttpError(`${href}: ${noRouteText(peer)}`, 'network', href, 'EHOSTUNREACH')
-          await faultDelay(plan.delayMs, AbortSignal.any([signal, cut.signal]))
-          answer = await once(href, o, AbortSignal.any([signal, cut.signal]), limit)
-          await faultDelay(nodeFaults.replyDelay(peer, Buffer.byteLength(answer.text)), AbortSignal.any([signal, cut.signal]))
+          const either = AbortSignal.any([signal, cut.signal])
+          await faultDelay(plan.delayMs, either)
+          answer = await once(href, o, either, limit)
+          await faultDelay(nodeFaults.replyDelay(peer, Buffer.byteLength(answer.text)), either)
         } else {
           answer = await once(href, o, signal, limit)
         }

@@ -229,7 +229,7 @@ class Peer {
   wanted = false
   openedAt = 0
   /** Messages held back by a slow link (dev fault), in delivery order. */
-  delayed: Array<{at: number; m: Msg}> = []
+  delayed: Array<{at: number; frame: Buffer}> = []
   delayTimer: NodeJS.Timeout | undefined
   sent = 0
   dropped = 0
@@ -295,21 +295,29 @@ export class RaftTransport implements RaftTransportApi {
   send(m: Msg): void {
     if (this.closing) return
     const peer = this.peer(m.to)
-    if (!nodeFaults.active) return this.deliver(peer, m)
-    // dev fault (node/faults.ts): a lost message is simply gone (Raft retransmits); a slow link delivers it later, in
-    // order; a cut link fails its connection attempts (dial()).
-    const plan = nodeFaults.sendPlan(m.to, 64 + (m.t === 'append' ? m.entries.length * 256 : 0))
-    if (plan.kind === 'drop') {
+    if (peer.state === 'backoff' && peer.delayed.length === 0) {
+      // Lost while the peer is unreachable (checked before encoding: no work for a dead peer).
       peer.dropped++
+      peer.wanted = true
       return
     }
-    if (plan.kind === 'pass' && plan.delayMs > 0) return this.later(peer, m, plan.delayMs)
-    this.deliver(peer, m)
+    const frame = encodeFrame(m)
+    if (nodeFaults.active) {
+      // dev fault (node/faults.ts): a lost message is simply gone (Raft retransmits); a slow link delivers it later,
+      // in order; a cut link fails its connection attempts (dial()).
+      const plan = nodeFaults.sendPlan(m.to, frame.length)
+      if (plan.kind === 'drop') {
+        peer.dropped++
+        return
+      }
+      if (plan.kind === 'pass' && plan.delayMs > 0) return this.later(peer, frame, plan.delayMs)
+    }
+    this.deliver(peer, frame)
   }
 
   /** Holds a message back for `delayMs` behind the ones already held for the peer (dev fault slow / bandwidth). */
-  private later(peer: Peer, m: Msg, delayMs: number): void {
-    peer.delayed.push({at: performance.now() + delayMs, m})
+  private later(peer: Peer, frame: Buffer, delayMs: number): void {
+    peer.delayed.push({at: performance.now() + delayMs, frame})
     if (peer.delayed.length === 1) this.releaseDelayed(peer)
   }
 
@@ -318,23 +326,22 @@ export class RaftTransport implements RaftTransportApi {
     peer.delayTimer = undefined
     while (peer.delayed.length > 0 && peer.delayed[0].at <= performance.now() + 0.5) {
       if (this.closing) return
-      this.deliver(peer, peer.delayed.shift()!.m)
+      this.deliver(peer, peer.delayed.shift()!.frame)
     }
     if (peer.delayed.length === 0 || this.closing) return
     peer.delayTimer = setTimeout(() => this.releaseDelayed(peer), Math.max(1, Math.ceil(peer.delayed[0].at - performance.now())))
     peer.delayTimer.unref()
   }
 
-  private deliver(peer: Peer, m: Msg): void {
+  private deliver(peer: Peer, frame: Buffer): void {
     if (peer.state === 'backoff') {
       peer.dropped++
       peer.wanted = true
       return
     }
-    const frame = encodeFrame(m)
     if (frame.length - 4 > this.maxFrameBytes) {
       peer.dropped++
-      this.report(m.to, new RaftTransportError(`message of ${frame.length - 4} bytes exceeds the frame limit of ${this.maxFrameBytes} bytes; dropped`, 'outbound'))
+      this.report(peer.addr, new RaftTransportError(`message of ${frame.length - 4} bytes exceeds the frame limit of ${this.maxFrameBytes} bytes; dropped`, 'outbound'))
       return
     }
     if (peer.state === 'open' && peer.queue.length === 0 && peer.socket!.writableLength < SOCKET_HIGH_WATER) {
