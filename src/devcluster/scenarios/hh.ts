@@ -256,16 +256,20 @@ export const queueFull: Scenario = {
     if (line !== undefined) {
       await expectExplained(ctx, {id: 'explained', title: 'medic explain names it hh-queue-full', key: 'lineEntry', line, entry: 'hh-queue-full', verdict: 'critical', source: 'the coordinator\'s line'})
     }
+    // Clients keep writing while the operator watches: the queue stays just below max-size and refuses them.
     const watch = await ctx.diagnose.hhWatch([d1.httpAddr], {configPath: d1.configPath})
+    const trickle = ctx.load('data-1', {db: 'full', durationMs: 3_500, rate: 300, consistency: 'one', concurrency: 1, seed: 2})
     try {
-      const snap = await ctx.until('two samples of data-1\'s queues', async () => {
+      const snap = await ctx.until('three samples of data-1\'s queues', async () => {
         const s = await watch.sample()
-        return s.seq >= 1 && s
-      }, 10_000, 1_000)
+        return s.seq >= 2 && s
+      }, 15_000, 1_000)
       ctx.see('queue', 'data-1', `${queuedFor(snap, id2)} bytes queued for node ${id2}, max-size ${watch.settings.maxSizeBytes} (${watch.settings.maxSizeSource})`)
       ctx.expectIncludes('blocked', `medic hh watch --url data-1 --config ... calls the queue for node ${id2} blocked`, 'hhVerdict', 'blocked', verdictsFor(snap, id2), describeQueues(snap))
     } finally {
       await watch.close()
+      const t = await trickle
+      ctx.step(`meanwhile a client kept writing through data-1: ${describeLoad(t)}`)
     }
     ctx.command(hhWatchCommand([d1.httpAddr], {config: d1.configPath}), 'the queue at max-size, and when it would drain', 'cluster')
     ctx.command(summarizeCommand([d1.logPath]), 'how many writes were refused, and since when', 'files')
