@@ -3,6 +3,7 @@
  * stats service's partial writes, a client that retries 500s, a queue at max-size, a point the destination refuses,
  * and a destination removed from the cluster while others hold hints for it.
  */
+import {jsonOf} from '../node/http-client.js'
 import type {ScenarioContext} from './context.js'
 import {
   allAcknowledged, answerLine, dataNodeId, dataNodeIds, describeLoad, describeQueues, expectExplained, hhWaitCommand, hhWatchCommand,
@@ -342,5 +343,64 @@ export const fieldTypeConflictInHh: Scenario = {
     })
     ctx.command(`medic dev verify --db ftc${ctx.dirFlag}`, 'do the owners of every shard hold the same points?', 'cluster')
     ctx.command(summarizeCommand([ctx.data(1).logPath, ctx.data(2).logPath]), 'the dropped writes among the rest', 'files')
+  },
+}
+
+export const nodeRemovedWithQueue: Scenario = {
+  name: 'node-removed-with-queue',
+  title: 'remove-data of a node others hold hints for: its queues are deleted with it',
+  shows: 'A data node goes down while writes for it queue on the others, and is then removed from the cluster (`influxd-ctl remove-data`) instead of being brought back. Since 1.0.0 Enterprise deletes the hinted-handoff queues the other nodes hold for it: those points are gone with the node, and the shards it owned are left with fewer owners than their replication factor. medic shows the queue before the removal (so an operator can wait for it to drain, or bring the node back, first), explains the line that says the queue went, and `hh wait` then finds nothing left to deliver.',
+  cluster: {meta: 1, data: 2, logFormat: 'legacy'},
+  steps: [
+    'create database gone (replication 2); kill data-2; write through data-1 (queued for data-2)',
+    'remove data-2 from the cluster (POST /remove-data to the meta leader, as influxd-ctl remove-data does)',
+    'read data-1\'s log and queues, and the shard owners',
+  ],
+  checks: [
+    'before the removal: medic hh watch --url data-1 shows the queue for data-2\'s node id',
+    'data-1 logs that it removed the queue, which medic explains as dev-hh-queue-removed (info)',
+    'medic hh wait --url data-1 ends drained: nothing is left for the removed node',
+    'medic status no longer lists data-2; the shards it owned have one owner left',
+  ],
+  notes: ['The line that says the queue was removed is the dev cluster\'s own wording (dev-hh-queue-removed): Enterprise deletes the queues on remove-data (release notes 1.0.0) but its log text for it is not public.'],
+  async run(ctx) {
+    const d1 = ctx.data(1)
+    await ctx.createDatabase('data-1', 'gone', 2)
+    const id2 = await dataNodeId(ctx, 'data-2')
+    await ctx.signal('data-2', 'kill')
+    const load = await ctx.load('data-1', {db: 'gone', points: ctx.short ? 1_000 : 20_000, consistency: 'one'})
+    ctx.step(`wrote ${load.pointsSent} points through data-1 at consistency one: ${describeLoad(load)}`)
+    const watch = await ctx.diagnose.hhWatch([d1.httpAddr], {configPath: d1.configPath, meta: ctx.meta(1).httpAddr})
+    try {
+      const snap = await watch.sample()
+      ctx.see('queue', 'data-1', `${queuedFor(snap, id2)} bytes queued for node ${id2} (data-2) before the removal`)
+      ctx.check('queue-before', `before the removal medic hh watch --url data-1 shows the queue for node ${id2}`, queuedFor(snap, id2) > 0, {expected: 'more than 0 bytes', actual: `${queuedFor(snap, id2)} bytes`, evidence: describeQueues(snap)})
+    } finally {
+      await watch.close()
+    }
+    ctx.command(hhWatchCommand([d1.httpAddr], {meta: ctx.meta(1).httpAddr}), 'what the others still hold for the node, before removing it', 'cluster')
+
+    const mark = ctx.mark('data-1')
+    const removed = await ctx.request(ctx.meta(1).httpAddr, '/remove-data', {method: 'POST', form: {id: String(id2)}, redirects: 3})
+    ctx.step(`removed data-2 (node ${id2}) from the cluster: POST /remove-data id=${id2}: HTTP ${removed.status}`)
+    ctx.require(ctx.check('removed', 'remove-data succeeds', removed.status === 200, {expected: 'HTTP 200', actual: `HTTP ${removed.status} ${removed.text.slice(0, 200)}`}), 'removed')
+    const re = new RegExp(`^\\[handoff\\] ${LEGACY_STAMP} removed hinted handoff queue for node ${id2}$`)
+    const line = await ctx.expectLine('queue-removed-line', `data-1 logs that it removed its queue for node ${id2}`, mark, re, 10_000)
+    if (line !== undefined) await expectExplained(ctx, {id: 'explained', title: 'medic explain names it dev-hh-queue-removed', key: 'lineEntry', line, entry: 'dev-hh-queue-removed', verdict: 'info', source: 'data-1\'s line'})
+    const wait = await ctx.diagnose.hhWait([d1.httpAddr], {configPath: d1.configPath, timeoutMs: 10_000})
+    ctx.expectEqual('drained', 'medic hh wait --url data-1 ends drained: nothing left for the removed node', 'waitOutcome', 'drained', wait.outcome, wait.snapshot ? describeQueues(wait.snapshot) : [])
+    ctx.command(hhWaitCommand([d1.httpAddr], {config: d1.configPath}), 'nothing is left to deliver', 'cluster')
+
+    const st = await ctx.diagnose.status([ctx.meta(1).httpAddr])
+    const data = st.nodes.filter((n) => n.role === 'data').map((n) => n.address)
+    ctx.see('status', 'medic status', `data nodes: ${data.join(', ') || 'none'}`)
+    const shards = await ctx.request(ctx.meta(1).httpAddr, '/show-shards', {redirects: 3})
+    const rows = ((jsonOf(shards) ?? []) as Array<{id: number; database: string; owners: unknown[]}>).filter((r) => r.database === 'gone')
+    ctx.see('status', 'meta-1', `shards of gone: ${rows.map((r) => `${r.id} with ${r.owners.length} owner(s)`).join(', ') || 'none'}`)
+    ctx.check('cluster-after', 'medic status lists data-1 only, and the shards data-2 owned have one owner left (replication 2)', data.length === 1 && data[0] === d1.httpAddr && rows.length > 0 && rows.every((r) => r.owners.length === 1), {
+      expected: `data nodes ${d1.httpAddr}; every shard of gone with 1 owner`, actual: `data nodes ${data.join(', ') || 'none'}; owners ${rows.map((r) => r.owners.length).join(', ') || 'no shard'}`,
+    })
+    ctx.command(`medic status ${ctx.meta(1).httpAddr}`, 'which data nodes the cluster has now', 'cluster')
+    ctx.command(summarizeCommand([d1.logPath]), 'the queue\'s story: queued, then removed', 'files')
   },
 }

@@ -5,7 +5,7 @@
 import {usageError} from '../../errors.js'
 import {closest} from '../../util/edit-distance.js'
 import {cqLease} from './cq.js'
-import {fieldTypeConflictInHh, hhQueueNotEmpty, queueFull, retryAmplification, statsPartialWrite} from './hh.js'
+import {fieldTypeConflictInHh, hhQueueNotEmpty, nodeRemovedWithQueue, queueFull, retryAmplification, statsPartialWrite} from './hh.js'
 import {joinUnableToDetermine, leaderFailover, metaNotJoined} from './meta.js'
 import type {Scenario} from './types.js'
 import {partialWriteConsistency} from './writes.js'
@@ -14,7 +14,7 @@ export const SCENARIOS: readonly Scenario[] = [
   // The seed documents' errors.
   metaNotJoined, cqLease, hhQueueNotEmpty, statsPartialWrite, queueFull, joinUnableToDetermine,
   // The others of issue 12 that need no link fault.
-  partialWriteConsistency, retryAmplification, fieldTypeConflictInHh, leaderFailover,
+  partialWriteConsistency, retryAmplification, fieldTypeConflictInHh, nodeRemovedWithQueue, leaderFailover,
 ]
 
 /** The scenario called `name`; a usage error (exit 2) naming the nearest one otherwise. */
