@@ -1,14 +1,14 @@
 // `medic dev scenario` through the built CLI: list and show, usage errors with a did-you-mean (exit 2), one run with
 // --json (one document, exit 0, the folder kept for --dir and the cluster stopped), --keep (the cluster left running
 // until the printed down command), and a scenario whose cluster cannot start (exit 4).
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {downCluster} from '../../../src/devcluster/client/down.js'
 import {readState} from '../../../src/devcluster/cluster/state.js'
 import {pidAlive} from '../../../src/devcluster/cluster/processes.js'
-import {medic, oneJson} from '../../helpers/cli.js'
+import {medic, oneJson, ROOT} from '../../helpers/cli.js'
 import {tempClusterDir} from '../../fixtures/dev/helpers.js'
 
 const cleanups: Array<() => Promise<void>> = []
@@ -48,6 +48,14 @@ describe('medic dev scenario', () => {
     expect((await medic(['dev', 'scenario', 'show', 'leader'])).stderr).toContain('did you mean: medic dev scenario run leader-failover')
     expect((await medic(['dev', 'scenario', 'run'])).code).toBe(2)
     expect((await medic(['dev', 'scenario', 'run', '--all', 'cq-lease'])).code).toBe(2)
+    for (const cmd of ['list', 'show', 'run']) {
+      const help = await medic(['dev', 'scenario', cmd, '--help'])
+      expect(help.stdout).toContain('EXAMPLES')
+      expect(help.stdout).toContain('--json')
+    }
+    // docs/scenarios.md describes every scenario the CLI lists, under its own heading.
+    const doc = readFileSync(join(ROOT, 'docs', 'scenarios.md'), 'utf8')
+    expect(names.filter((n) => !doc.includes(`### ${n}\n`))).toEqual([])
   })
 
   it('runs one scenario with --json: one document, exit 0, the --dir folder kept with the cluster stopped', async () => {
