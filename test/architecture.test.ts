@@ -51,6 +51,10 @@ export const RULES: Rule[] = [
     why: 'scenarios return what they did, saw and checked; the commands print it',
     files: ['src/devcluster/scenarios/'], forbid: ['src/cli/', 'src/commands/', 'src/format/'],
   },
+  {
+    why: 'medic doctor is a library the command and the scenarios call: no flags, no formatting, no dev-cluster internals',
+    files: ['src/doctor/'], forbid: ['src/cli/', 'src/commands/', 'src/format/', 'src/devcluster/'],
+  },
 ]
 
 const SOURCE = /\.(?:ts|mts|js|mjs)$/

@@ -26,6 +26,8 @@ export interface CheckOptions {
   version?: string
   /** File-system access for the rules (tests pin free space, certificates, now). */
   context?: Partial<RuleContext>
+  /** Reads one file (default: readConfigFile); `medic doctor --offline` reads the copies kept in a support bundle. */
+  read?: (path: string) => Promise<{bytes: Buffer; sizeBytes: number}>
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = {error: 0, warning: 1, info: 2}
@@ -49,7 +51,8 @@ export async function checkConfigs(paths: string[], options: CheckOptions = {}):
     envFindings.push(...r.findings)
   }
   const raw = []
-  for (const p of unique) raw.push({path: p, ...(await readConfigFile(p))})
+  const read = options.read ?? readConfigFile
+  for (const p of unique) raw.push({path: p, ...(await read(p))})
 
   const target = releaseTarget(options.version)
   const secrets = new SecretSet()

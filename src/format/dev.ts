@@ -7,6 +7,7 @@
 import chalk from 'chalk'
 
 import type {DownResult} from '../devcluster/client/down.js'
+import type {FaultOutcome, FaultPutResult, FaultView, HealResult} from '../devcluster/client/fault-control.js'
 import type {SignalResult} from '../devcluster/client/faults.js'
 import type {VerifyResult} from '../devcluster/client/verify.js'
 import type {ClusterStatus, NodeStatus} from '../devcluster/client/status.js'
@@ -40,6 +41,10 @@ export function renderUpBanner(r: UpResult, options: {foreground: boolean}): str
     + dim(r.fresh ? ' (new: joined with add-meta)' : ' (restarted: already joined)'))
   out.push(`Folder   ${r.dir}`)
   out.push(dim(`         state ${r.statePath}, supervisor log ${r.supervisor.log}`))
+  if ((r.timeScale ?? 1) > 1) {
+    out.push(`Time     ${r.timeScale}x faster: lease-duration, hinted-handoff max-age, purge-interval and retry back-off, store-interval`
+      + ` and run-interval (configs and logs keep the real values)`)
+  }
   out.push('')
   const width = Math.max(...r.nodes.map((x) => x.name.length))
   for (const node of r.nodes) {
@@ -113,7 +118,9 @@ export async function renderDevStatus(s: ClusterStatus): Promise<string> {
   const supText = sup?.running ? `supervisor pid ${sup.pid} (${sup.mode}, control ${sup.address})` : 'no supervisor running'
   const leader = s.leader ? `leader ${s.leader.name}` : chalk.yellow('no agreed leader')
   out.push('', `Cluster: ${s.summary.up} of ${s.summary.nodes} node${s.summary.nodes === 1 ? '' : 's'} up${s.summary.paused ? `, ${s.summary.paused} paused` : ''}; ${leader}; ${supText}`)
-  out.push(dim(`Folder ${s.dir}; base port ${s.basePort}; log format ${s.logFormat}; auth ${s.auth.enabled ? `on (user ${s.auth.username})` : 'off'}`))
+  out.push(dim(`Folder ${s.dir}; base port ${s.basePort}; log format ${s.logFormat}; auth ${s.auth.enabled ? `on (user ${s.auth.username})` : 'off'}${(s.timeScale ?? 1) > 1 ? `; time scale ${s.timeScale}x` : ''}`))
+  if (s.faultsError !== undefined) out.push(chalk.yellow(`Faults: ${escapeControl(s.faultsError)}`))
+  else if ((s.faults ?? []).length > 0) out.push(...renderFaultList(s.faults ?? [], s.dir))
   const d = dirFlag(s.dir)
   if (!sup?.running && s.summary.up === 0) out.push(`Not running: start it with medic dev up${d}`)
   else {
@@ -132,6 +139,7 @@ export function renderDown(r: DownResult): string {
     out.push(`The dev cluster in ${r.dir} was not running.`)
   }
   if (r.strays.length > 0) out.push(`Also stopped ${r.strays.join(', ')}, which ran without a supervisor.`)
+  if (r.faultsCleared > 0) out.push(`Cleared ${r.faultsCleared} fault${r.faultsCleared === 1 ? '' : 's'} (medic dev fault): the next start has none.`)
   if (r.purged) {
     out.push(r.leftBehind.length === 0
       ? `Removed ${r.dir} and everything in it.`
@@ -179,7 +187,8 @@ export function renderWatchHeader(dir: string, intervalMs: number, at: Date): st
 export function renderWatchLine(s: ClusterStatus, at: Date): string {
   const leader = s.leader ? `leader ${s.leader.name}` : 'no agreed leader'
   const nodes = s.nodes.map((n) => `${n.name} ${n.role}${n.role === 'follower' && n.leader !== s.leader?.name ? ` (sees ${escapeControl(n.leader ?? 'none')})` : ''}`)
-  return `${at.toISOString()}  ${leader}; ${nodes.join(', ')}`
+  const faults = (s.faults ?? []).length > 0 ? `; faults: ${(s.faults ?? []).map((f) => escapeControl(f.text)).join('; ')}` : ''
+  return `${at.toISOString()}  ${leader}; ${nodes.join(', ')}${faults}`
 }
 
 /** `medic dev verify`: one line per shard that is not simply equal, the totals, the findings and the next steps. */
@@ -202,4 +211,35 @@ export function renderVerify(r: VerifyResult): string {
   out.push('', `Verdict: ${outcomeHeadline(r.outcome)}`)
   for (const sug of r.suggestions) out.push(`  ${sug}`)
   return out.join('\n')
+}
+
+/** Who applied a fault table change, and who will later. */
+function appliedText(r: FaultOutcome): string[] {
+  const d = dirFlag(r.dir)
+  const out: string[] = []
+  if (r.appliedBy.length > 0) out.push(dim(`  applied by ${r.appliedBy.join(', ')} (fault table generation ${r.generation})`))
+  for (const p of r.pending) {
+    out.push(p.state === 'paused'
+      ? dim(`  ${p.node} is paused: it applies the change when resumed (medic dev resume ${p.node}${d})`)
+      : dim(`  ${p.node} is not running: it applies the change when started (medic dev start ${p.node}${d})`))
+  }
+  return out
+}
+
+/** The faults in force, one line each (dev status, and after each fault command). */
+export function renderFaultList(faults: readonly FaultView[], dir: string): string[] {
+  if (faults.length === 0) return ['Faults in force: none']
+  return [`Faults in force (undo with medic dev heal${dirFlag(dir)}):`, ...faults.map((f) => `  ${escapeControl(f.text)}`)]
+}
+
+export function renderFaultResult(r: FaultPutResult): string {
+  const d = dirFlag(r.dir)
+  const undo = 'node' in r.fault ? `medic dev heal ${r.fault.node}${d}` : `medic dev heal ${r.fault.a} ${r.fault.b}${d}`
+  return [`${bold(escapeControl(r.fault.text))}: in force. Undo: ${undo}`, ...appliedText(r), ...renderFaultList(r.faults, r.dir)].join('\n')
+}
+
+export function renderHealResult(r: HealResult): string {
+  const what = r.target.kind === 'all' ? 'every fault' : r.target.kind === 'node' ? `the faults of ${r.target.node}` : `the link ${r.target.a} <-> ${r.target.b}`
+  if (r.healed.length === 0) return [`Nothing to heal: no fault in force on ${what === 'every fault' ? 'this cluster' : what.replace(/^the faults of /, '')}.`, ...renderFaultList(r.faults, r.dir)].join('\n')
+  return [`Healed ${what}: ${r.healed.map((f) => escapeControl(f.text)).join('; ')}`, ...appliedText(r), ...renderFaultList(r.faults, r.dir)].join('\n')
 }

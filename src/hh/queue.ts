@@ -885,6 +885,37 @@ export class SegmentQueue {
     return {segments: count, bytes, blocks}
   }
 
+  /**
+   * Gives back the disk space of a queue whose every block has been delivered: the exhausted segment is replaced by an
+   * empty one, so diskBytes (what max-size is checked against, Enterprise's hh_node.queueTotalSize) falls back to a
+   * footer. Without it the last segment of a drained queue keeps its size until the next segment, and a queue that
+   * once reached max-size would answer `queue is full` forever (Enterprise fixed that accounting in 1.9.8). Does
+   * nothing while a block is left to deliver or handed out; appends not yet committed go to the new segment. Resolves
+   * true when it gave space back. Crash-safe: the new segment exists before the old one is removed.
+   */
+  reclaim(): Promise<boolean> {
+    const unusable = this.unusable()
+    if (unusable) return Promise.reject(unusable)
+    return this.exclusive(() => this.reclaimLocked())
+  }
+
+  private async reclaimLocked(): Promise<boolean> {
+    if (this.peeked || this.segments.length !== 1) return false
+    const head = await this.ensureHead()
+    const seg = this.segments[0]
+    if (head < seg.dataEnd || seg.size <= FOOTER_BYTES) return false
+    const fresh = await this.createSegment(seg.id + 1)
+    await this.writeFooter(fresh, 0)
+    await syncDir(this.dir)
+    this.segments = [fresh]
+    this.headOffset = 0
+    this.headDirty = false
+    this.headFromFooter = false
+    await this.removeSegment(seg)
+    await syncDir(this.dir)
+    return true
+  }
+
   /** Waits for every accepted append and head move to be on disk. */
   async flush(): Promise<void> {
     this.flushing = true

@@ -75,6 +75,11 @@ export interface SourceObservation {
   unchecked: number
   /** The node's X-Influxdb-Version (remote only), e.g. 1.9.8-c1.9.8. */
   version: string | null
+  /**
+   * The node's `write` statistic (remote only; counters since the node started: writeOk, writeError, writeTimeout,
+   * writePartial, writeDrop, pointReqHH...), null when the node has none. `hh` ignores it; `doctor` reads it.
+   */
+  write?: Record<string, number> | null
   durationMs: number
 }
 
@@ -222,7 +227,7 @@ export function diffSegments(
 export interface HttpSamplerOptions {
   now?: () => number
   /** Deadline, credentials and TLS of every request (see src/cli/probe-flags.ts httpOptionsFromFlags). */
-  http?: Pick<HttpOptions, 'dispatcher' | 'timeoutMs' | 'connectTimeoutMs' | 'auth' | 'insecure' | 'ca'>
+  http?: Pick<HttpOptions, 'dispatcher' | 'timeoutMs' | 'connectTimeoutMs' | 'auth' | 'insecure' | 'ca' | 'onExchange'>
   /** /debug/vars lists every shard's statistics; a large data node answers several MiB. Default 64 MiB. */
   maxResponseBytes?: number
   /** For suggestions: `medic hh <command>`. */
@@ -302,7 +307,11 @@ async function readDataNode(base: string, label: string, options: HttpSamplerOpt
     }
   }
   const version = header(raw, 'x-influxdb-version')
-  return {source: label, kind: 'http', ok: true, error: null, queues, nodes, findings, unchecked, version: version !== undefined && /^[\w.+-]{1,64}$/.test(version) ? version : null}
+  return {
+    source: label, kind: 'http', ok: true, error: null, queues, nodes, findings, unchecked,
+    version: version !== undefined && /^[\w.+-]{1,64}$/.test(version) ? version : null,
+    write: vars.write === null ? null : writeCounters(vars.write.values),
+  }
 }
 
 /** What a non-200 answer to /debug/vars means: a meta node, missing credentials, a redirect, or something else. */
@@ -547,6 +556,13 @@ export function observationsFromDebugVars(vars: DebugVars, source: string): {que
     if (size !== undefined) totalSize.set(node, Math.max(size, totalSize.get(node) ?? 0))
   }
   return {queues, nodes: nodesOf(queues, totalSize), findings, unchecked}
+}
+
+/** The numeric fields of the `write` statistic (the schema lets other fields through; only finite numbers are kept). */
+function writeCounters(values: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [k, v] of Object.entries(values)) if (typeof v === 'number' && Number.isFinite(v) && /^\w{1,64}$/.test(k)) out[k] = v
+  return out
 }
 
 function addOrNull(a: number | null, b: number | undefined): number | null {

@@ -53,6 +53,8 @@ export interface HhConfigValues {
 
 export interface ResolveOptions {
   configPath?: string
+  /** The config's text, already read (`medic doctor --offline` has it from a bundle): configPath only names it. */
+  configText?: string
   /** From --max-size (bytes). */
   maxSizeBytes?: number
   /** From --max-age (ms). */
@@ -67,7 +69,7 @@ export async function resolveHhSettings(options: ResolveOptions = {}): Promise<H
   if (options.configPath !== undefined) {
     let text: string
     try {
-      text = await readFile(options.configPath, 'utf8')
+      text = options.configText ?? (await readFile(options.configPath, 'utf8'))
     } catch (err) {
       throw fileError(options.configPath, err)
     }

@@ -9,7 +9,14 @@
  * Points are deterministic for a seed: series `medic_load,host=h<k>,region=r<k%4>`, fields `value` (float) and
  * `seq` (integer), and each point has a distinct nanosecond timestamp, so a later check can count them exactly.
  */
+import {type Auth, authHeaders} from '../probe/auth.js'
 import {Rng} from '../util/rng.js'
+
+/** https trust for the load's connections (--ca, --insecure). */
+export interface LoadTls {
+  insecure?: boolean
+  ca?: string | Buffer
+}
 
 export interface LoadOptions {
   /** Base URL of the node: http://127.0.0.1:8086 */
@@ -34,8 +41,9 @@ export interface LoadOptions {
   timeoutMs: number
   /** Retries of a request answered 5xx or not answered at all (0 = never, the default). */
   retries: number
-  username?: string
-  password?: string
+  /** Basic or JWT (signed afresh for each request, as a long run outlives one token), sent as Authorization. */
+  auth?: Auth
+  tls?: LoadTls
   seed?: number
   /** Called about once a second with the figures so far (for a live line). */
   onProgress?: (p: LoadReport) => void
@@ -69,19 +77,23 @@ export interface LoadReport {
 
 const ENCODER = new TextEncoder()
 
+/** undici's connect options: the connect deadline and, for https, the CA or no verification. */
+export function connectOptions(timeoutMs: number, tls: LoadTls = {}): Record<string, unknown> {
+  const connect: Record<string, unknown> = {timeout: timeoutMs}
+  if (tls.insecure) connect.rejectUnauthorized = false
+  if (tls.ca !== undefined) connect.ca = tls.ca
+  return connect
+}
+
 /** Runs the load until `points`, `durationMs` or the signal. Resolves with the report (never rejects on answers). */
 export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const {Pool} = await import('undici')
   const base = new URL(o.url)
-  const pool = new Pool(base.origin, {connections: o.concurrency, pipelining: 1, connect: {timeout: o.timeoutMs}})
+  const pool = new Pool(base.origin, {connections: o.concurrency, pipelining: 1, connect: connectOptions(o.timeoutMs, o.tls)})
   const rng = new Rng(o.seed ?? 1, 'load')
   const params = new URLSearchParams({db: o.db})
   if (o.rp) params.set('rp', o.rp)
   if (o.consistency) params.set('consistency', o.consistency)
-  if (o.username !== undefined) {
-    params.set('u', o.username)
-    params.set('p', o.password ?? '')
-  }
   const path = `${base.pathname.replace(/\/$/, '')}/write?${params}`
   const start = performance.now()
   const startNs = BigInt(Date.now()) * 1_000_000n
@@ -122,7 +134,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       let status: number | undefined
       let key: string
       try {
-        const res = await pool.request({method: 'POST', path, body: batch.body, headers: {'content-type': 'text/plain; charset=utf-8'}, signal: AbortSignal.timeout(o.timeoutMs)})
+        const res = await pool.request({method: 'POST', path, body: batch.body, headers: {'content-type': 'text/plain; charset=utf-8', ...authHeaders(o.auth)}, signal: AbortSignal.timeout(o.timeoutMs)})
         status = res.statusCode
         const text = await res.body.text()
         key = status >= 200 && status < 300 ? String(status) : `${status} ${errorText(text)}`

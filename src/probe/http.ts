@@ -58,7 +58,17 @@ export interface HttpOptions {
    * to say which deadline a timeout message's milliseconds come from.
    */
   hints?: {moreTime?: string; credentials?: string; deadline?: string}
+  /**
+   * Told of every request of a chain (redirects included) with what it answered, or with how it failed: `medic doctor
+   * --bundle` records the exchanges here and replays them offline through a `dispatcher`.
+   */
+  onExchange?: (exchange: HttpExchange) => void
 }
+
+/** One request as `onExchange` sees it: the status, headers and body of the answer, or the failure's code. */
+export type HttpExchange =
+  | {url: string; status: number; headers: Record<string, string | string[] | undefined>; text: string}
+  | {url: string; error: {code?: string; name?: string; message: string}}
 
 /** An answer with any status code (getRaw does not throw on 4xx/5xx). */
 export interface RawResponse {
@@ -231,10 +241,12 @@ async function exchange(
         chunks.push(chunk as Buffer)
       }
       text = Buffer.concat(chunks).toString('utf8')
+      options.onExchange?.({url: href, status, headers, text})
     } catch (err) {
       if (options.signal?.aborted && !deadline.aborted) {
         throw new MedicError(`${href}: interrupted`, {code: 'interrupted', exitCode: 4, cause: err})
       }
+      options.onExchange?.({url: href, error: exchangeError(err, deadline.aborted)})
       throw requestError(href, err, {timeoutMs, connectTimeoutMs, limit, what, timedOut: deadline.aborted, service: options.service, hints: options.hints})
     }
     const location = headers.location
@@ -371,6 +383,17 @@ function httpsKey(service: 'meta' | 'data' | undefined): string {
   if (service === 'meta') return '[meta] https-enabled in influxdb-meta.conf'
   if (service === 'data') return '[http] https-enabled in influxdb.conf'
   return '[meta] https-enabled (meta nodes) or [http] https-enabled (data nodes)'
+}
+
+/** What a failed request is recorded as: enough to fail the same way when replayed (requestError reads the same fields). */
+function exchangeError(err: unknown, timedOut: boolean): {code?: string; name?: string; message: string} {
+  const e = err as Error & {code?: string; cause?: {code?: string}}
+  const code = e?.code ?? e?.cause?.code
+  return {
+    ...(typeof code === 'string' ? {code} : {}),
+    ...(timedOut || e?.name === 'TimeoutError' ? {name: 'TimeoutError'} : {}),
+    message: String(e?.message ?? err).slice(0, 300),
+  }
 }
 
 function requestError(url: string, err: unknown, ctx: ErrorContext): MedicError {

@@ -22,6 +22,8 @@ export class FakeDataNode {
   readonly queues = new Map<string, QueueState>()
   /** Set by tests: a node older than 1.9.8 has no hh_node entries. */
   hhNode = true
+  /** The `write` statistic's values (counters since the node started). */
+  write: Record<string, number> = {pointReq: 1000, pointReqHH: 40, writeOk: 990, writePartial: 3}
   constructor(readonly hhDir = '/var/lib/influxdb/hh') {}
 
   private q(node: string, shard: string, db = 'telegraf'): QueueState {
@@ -102,7 +104,7 @@ export class FakeDataNode {
       const sum = (f: keyof QueueState) => qs.reduce((s, q) => s + (q[f] as number), 0)
       entries.push(['hh_database', {name: 'hh_database', tags: {db, node}, values: {bytesRead: sum('bytesRead'), bytesWritten: sum('bytesWritten'), queueBytes: sum('queueBytes'), writeNodeReqFail: sum('writeNodeReqFail')}}])
     }
-    entries.push(['write', {name: 'write', tags: null, values: {pointReq: 1000, pointReqHH: 40, writeOk: 990, writePartial: 3}}])
+    entries.push(['write', {name: 'write', tags: null, values: {...this.write}}])
     entries.push(['shard:/var/lib/influxdb/data/telegraf/autogen/12:12', {name: 'shard', tags: {id: '12', path: '/var/lib/influxdb/data/telegraf/autogen/12'}, values: {writePointsOk: 5}}])
     return '{\n' + entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n') + '\n}\n'
   }

@@ -472,6 +472,71 @@ describe('NodeQueues: max-size per destination node', () => {
     await drain(node.shard(1)!)
     await expect(node.append(1, data)).resolves.toBeUndefined()
   })
+
+  it('counts a drained one-segment queue until it is reclaimed, then accepts appends again', async () => {
+    const dir = newDir()
+    const node = await NodeQueues.open(2, join(dir, '2'), {maxSizeBytes: 2500})
+    open.push(node)
+    const data = Buffer.alloc(500, 0x63)
+    for (let i = 0; i < 4; i++) await node.append(1, data)
+    await expect(node.append(1, data)).rejects.toThrow('queue is full')
+    await drain(node.shard(1)!)
+    // Delivered, but still on disk in the only segment: max-size still counts it.
+    await expect(node.append(1, data)).rejects.toThrow('queue is full')
+    expect(await node.shard(1)!.reclaim()).toBe(true)
+    expect((await node.stats()).diskBytes).toBe(FOOTER_BYTES)
+    await expect(node.append(1, data)).resolves.toBeUndefined()
+  })
+})
+
+describe('SegmentQueue: reclaim, the disk of a drained queue given back', () => {
+  it('replaces the exhausted segment by an empty one only when every block is delivered, and keeps working', async () => {
+    const dir = newDir()
+    const {queue} = await openQueue(dir)
+    expect(await queue.reclaim()).toBe(false) // a new queue is one empty segment already
+    await appendAll(queue, blocks(5))
+    expect(await queue.reclaim()).toBe(false) // blocks left to deliver
+    expect((await queue.peek())?.toString()).toBe(blocks(5)[0])
+    expect(await queue.reclaim()).toBe(false) // a block handed out and not acknowledged yet
+    await queue.advance()
+    expect(await drain(queue)).toEqual(blocks(5).slice(1))
+    expect((await queue.stats()).diskBytes).toBeGreaterThan(FOOTER_BYTES)
+    expect(await queue.reclaim()).toBe(true)
+    expect(segmentFiles(dir)).toEqual(['2'])
+    expect(statSync(join(dir, '2')).size).toBe(FOOTER_BYTES)
+    expect(await queue.stats()).toMatchObject({diskBytes: FOOTER_BYTES, pendingBytes: 0, segments: 1})
+    expect(await queue.peek()).toBeUndefined()
+    await appendAll(queue, ['after'])
+    expect(await drain(queue)).toEqual(['after'])
+    await queue.close()
+    // Reopened, the queue holds nothing to deliver again.
+    const again = await openQueue(dir)
+    expect(await again.queue.peek()).toBeUndefined()
+    expect(again.findings).toEqual([])
+  })
+
+  it('lets appends made while it runs land in the new segment', async () => {
+    const dir = newDir()
+    const {queue} = await openQueue(dir)
+    await appendAll(queue, blocks(3))
+    await drain(queue)
+    const reclaiming = queue.reclaim()
+    const appending = queue.append(Buffer.from('racing'))
+    expect(await reclaiming).toBe(true)
+    await appending
+    expect(await drain(queue)).toEqual(['racing'])
+  })
+
+  it('after a crash between its steps, the old exhausted segment is dropped on open (nothing delivered twice)', async () => {
+    const dir = newDir()
+    // The state on disk when the new segment exists and the old one is not removed yet: 1 exhausted, 2 empty.
+    writeSegment(join(dir, '1'), ['done'], dataBlockBytes(4))
+    writeFileSync(join(dir, '2'), encodeFooter(0))
+    const {queue} = await openQueue(dir)
+    expect(await queue.peek()).toBeUndefined()
+    await queue.flush()
+    expect(segmentFiles(dir)).toEqual(['2'])
+  })
 })
 
 describe('HhStore: a whole hinted-handoff directory', () => {

@@ -1,10 +1,16 @@
 // The load generator against loopback servers that answer as InfluxDB does (204, the cluster's 500 bodies, 400, no
-// answer), and the `medic dev write` command end to end. The run against a real influxd is in test/cli/dev-write.test.ts.
+// answer), and the `medic dev write` command end to end, with credentials and https.
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer as createHttpsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {runLoad} from '../../src/loadgen/run.js'
+import {hs512Matches, splitJwt} from '../../src/util/jwt.js'
 import {medic, oneJson} from '../helpers/cli.js'
 
 const servers: Server[] = []
@@ -91,5 +97,50 @@ describe('load generator', () => {
     const down = await medic(['dev', 'write', '--url', 'http://127.0.0.1:1', '--points', '10'])
     expect(down.code).toBe(4)
     expect(down.stderr).toContain('http://127.0.0.1:1: connection refused')
+  })
+
+  it('medic dev write: Basic or JWT credentials on every request (never in the URL), and https with --ca or --insecure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medic-write-tls-'))
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {stdio: 'ignore'})
+      const seen: Array<{url: string; auth: string}> = []
+      const server = createHttpsServer({key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem'))}, (req, res) => {
+        req.resume()
+        req.on('end', () => {
+          seen.push({url: req.url ?? '', auth: req.headers.authorization ?? ''})
+          if (req.url?.startsWith('/query')) res.writeHead(200, {'content-type': 'application/json'}).end('{"results":[{"statement_id":0}]}')
+          else res.writeHead(204).end()
+        })
+      })
+      servers.push(server as unknown as Server)
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+      const basic = await medic(['dev', 'write', '--url', url, '--points', '20', '--batch-size', '10', '--ca', join(dir, 'cert.pem'), '--username', 'ops', '--password', 's3cret', '--json'])
+      expect(basic.code, basic.stderr).toBe(0)
+      expect(seen.length).toBe(3) // CREATE DATABASE and two batches
+      expect(seen.every((r) => r.auth === `Basic ${Buffer.from('ops:s3cret').toString('base64')}`)).toBe(true)
+      expect(seen.every((r) => !/[?&][up]=/.test(r.url))).toBe(true)
+      expect(basic.stdout).not.toContain('s3cret')
+
+      seen.length = 0
+      const jwt = await medic(['dev', 'write', '--url', url, '--points', '10', '--insecure', '--username', 'ops', '--jwt-secret', 'shh-secret', '--json'])
+      expect(jwt.code, jwt.stderr).toBe(0)
+      for (const r of seen) {
+        const parts = splitJwt(r.auth.replace(/^Bearer /, ''))
+        expect(parts?.claims).toMatchObject({username: 'ops'})
+        expect(hs512Matches(parts!.signingInput, parts!.signature, 'shh-secret')).toBe(true)
+      }
+      expect(jwt.stdout + jwt.stderr).not.toContain('shh-secret')
+
+      // Without trust the certificate is refused: the node could not be reached (exit 4), not a wrong OK.
+      const untrusted = await medic(['dev', 'write', '--url', url, '--points', '10'])
+      expect(untrusted.code).toBe(4)
+      const bad = await medic(['dev', 'write', '--url', url, '--points', '10', '--jwt-secret', 'x'])
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toContain('--jwt-secret needs --username')
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })

@@ -11,7 +11,7 @@ import {renderDown} from '../../format/dev.js'
 
 export default class DevDown extends DevCommand {
   static override summary = 'Stop the dev cluster: every node, then its supervisor; --purge also deletes its folder'
-  static override description = `Asks the cluster's supervisor (foreground or detached) to stop every node: SIGTERM, and SIGKILL for a node still running after --grace. Waits for the supervisor to exit, and stops any node process that outlived it (for instance one that was paused when its supervisor died). The folder is kept, so the next "medic dev up" restarts the same cluster, already joined.
+  static override description = `Asks the cluster's supervisor (foreground or detached) to stop every node: SIGTERM, and SIGKILL for a node still running after --grace. Waits for the supervisor to exit, and stops any node process that outlived it (for instance one that was paused when its supervisor died). The folder is kept, so the next "medic dev up" restarts the same cluster, already joined. Faults put in force with "medic dev fault" end with the cluster: they are cleared.
 
 --purge then deletes what medic created in the folder (cluster.json, supervisor.log, the node folders with their configs, Raft data and logs) and the folder itself if nothing else is in it.
 

@@ -7,6 +7,7 @@ import {durationFlag} from '../../cli/flags.js'
 import {startDetachedSupervisor} from '../../devcluster/client/detach.js'
 import {dirFlag, resolveClusterDir} from '../../devcluster/cluster/paths.js'
 import {DEFAULT_BASE_PORT, MAX_DATA_NODES, MAX_META_NODES} from '../../devcluster/cluster/ports.js'
+import {MAX_TIME_SCALE} from '../../devcluster/node/config-reader.js'
 import {LOG_FORMATS, type LogFormat} from '../../devcluster/node/logger.js'
 import {prepareCluster} from '../../devcluster/supervisor/prepare.js'
 import type {UpResult} from '../../devcluster/supervisor/protocol.js'
@@ -32,6 +33,8 @@ In the foreground (the default) Ctrl-C or SIGTERM stops every node cleanly. With
 
 With --auth the meta API requires credentials: the nodes get random shared secrets and an admin user is created, whose password the banner prints.
 
+With --time-scale N the nodes run these timers N times faster: the meta nodes' lease-duration (a CQ lease moves to another data node after 6 s instead of 1 m at N=10), and the data nodes' hinted-handoff max-age, purge-interval and retry back-off (retry-interval, retry-max-interval), monitor store-interval and CQ run-interval. The configs and the log lines keep the real values. Faults set with medic dev fault end with the cluster: a new start has none.
+
 Exit status: 0 when the cluster is ready (foreground: once it has been stopped); 3 when a node failed to start (its name and last log lines are shown) or the nodes did not agree on a leader; 2 for a usage error (a port in use, a cluster already running, a folder that holds other files); 4 when the folder or its state cannot be read.`
   static override flags = {
     meta: Flags.integer({char: 'm', description: `number of meta nodes (1-${MAX_META_NODES}); default 3, or the existing cluster's`, min: 1, max: MAX_META_NODES}),
@@ -41,6 +44,7 @@ Exit status: 0 when the cluster is ready (foreground: once it has been stopped);
     'log-format': Flags.option({options: LOG_FORMATS, description: `the nodes' log format (default logfmt): ${LOG_FORMATS.map((f) => `${f} imitates ${LOG_FORMAT_HELP[f]}`).join('; ')}`})(),
     auth: Flags.boolean({description: 'require authentication on the meta API and the data nodes\' HTTP API (random secrets; an admin user is created and printed)'}),
     detach: Flags.boolean({description: 'leave the cluster running in the background and exit once it is ready'}),
+    'time-scale': Flags.integer({description: `run the nodes' lease-duration, hinted-handoff max-age, purge-interval and retry back-off, monitor store-interval and CQ run-interval N times faster (1-${MAX_TIME_SCALE}; default 1), so expiry and lease hand-over show in seconds; configs and logs keep the real values`, min: 1, max: MAX_TIME_SCALE}),
     grace: durationFlag({description: 'how long a node may take to stop after SIGTERM before it is killed', default: 5_000, defaultHelp: async () => '5s'}),
   }
   static override examples = [
@@ -50,12 +54,13 @@ Exit status: 0 when the cluster is ready (foreground: once it has been stopped);
     '<%= config.bin %> <%= command.id %> --data 0 --detach',
     '<%= config.bin %> <%= command.id %> --dir /tmp/rehearsal --base-port 28000 --log-format legacy --detach',
     '<%= config.bin %> <%= command.id %> --auth --detach --json | jq .auth',
+    '<%= config.bin %> <%= command.id %> --meta 1 --data 2 --time-scale 20 --detach',
   ]
 
   async run(): Promise<object | undefined> {
     const {flags} = await this.parse(DevUp)
     const clusterDir = resolveClusterDir(flags.dir)
-    const prepared = await prepareCluster({clusterDir, meta: flags.meta, data: flags.data, basePort: flags['base-port'], logFormat: flags['log-format'], auth: flags.auth})
+    const prepared = await prepareCluster({clusterDir, meta: flags.meta, data: flags.data, basePort: flags['base-port'], logFormat: flags['log-format'], auth: flags.auth, timeScale: flags['time-scale']})
     for (const n of prepared.notes) this.note(`note: ${n}`)
     const progress = (m: string) => this.note(`  ${m}`)
     this.note(`Starting the dev cluster in ${clusterDir} ...`)

@@ -2,8 +2,10 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {durationFlag} from '../../cli/flags.js'
+import {httpFlags, httpOptionsFromFlags} from '../../cli/probe-flags.js'
 import {abortOnSignals} from '../../cli/signals.js'
 import {ExitCode, usageError} from '../../errors.js'
+import {shellQuote} from '../../util/text.js'
 import {liveLine, renderLoadReport} from '../../format/write.js'
 import {runLoad} from '../../loadgen/run.js'
 
@@ -28,9 +30,10 @@ Exit status: 0 when every request was acknowledged (2xx); 3 when some answers we
     points: Flags.integer({char: 'n', description: 'stop after this many points'}),
     duration: durationFlag({description: 'stop after this long (default: 10s when --points is not given)'}),
     retry: Flags.integer({description: 'retries of a request answered 5xx or not answered (default 0: never)', default: 0, min: 0, max: 100}),
+    ...httpFlags,
+    // A write waits for the owners up to [cluster] write-timeout (10s) before the node answers "timeout".
     'http-timeout': durationFlag({description: 'deadline of each request', default: 10_000, env: 'MEDIC_HTTP_TIMEOUT'}),
-    username: Flags.string({description: 'user, when the node has [http] auth-enabled', env: 'MEDIC_USERNAME'}),
-    password: Flags.string({description: 'password for --username', env: 'MEDIC_PASSWORD'}),
+    'jwt-secret': Flags.string({description: "the data node's [http] shared-secret: sign a short-lived HS512 JWT for --username instead of Basic auth", env: 'MEDIC_JWT_SECRET'}),
     seed: Flags.integer({description: 'seed of the generated values', default: 1}),
   }
   static override examples = [
@@ -47,16 +50,18 @@ Exit status: 0 when every request was acknowledged (2xx); 3 when some answers we
     } catch {
       throw usageError(`--url ${flags.url} is not a URL`, 'bad-url', ['medic dev write --url http://127.0.0.1:18286'])
     }
+    const http = await httpOptionsFromFlags(flags, `medic dev write --url ${shellQuote(url.origin)}`)
+    const tls = {insecure: http.insecure, ca: http.ca}
     const {ensureDatabase} = await import('../../loadgen/database.js')
     const {signal, dispose} = abortOnSignals()
     try {
-      await ensureDatabase(url.href, flags.db, {timeoutMs: flags['http-timeout'], username: flags.username, password: flags.password})
+      await ensureDatabase(url.href, flags.db, {timeoutMs: flags['http-timeout'], auth: http.auth, tls})
       const live = process.stderr.isTTY && !this.jsonEnabled()
       const report = await runLoad({
         url: url.href, db: flags.db, rp: flags.rp, consistency: flags.consistency as 'one' | undefined, batchSize: flags['batch-size'],
         concurrency: flags.concurrency, series: flags.series, rate: flags.rate, points: flags.points,
         durationMs: flags.duration ?? (flags.points === undefined ? 10_000 : undefined), timeoutMs: flags['http-timeout'], retries: flags.retry,
-        username: flags.username, password: flags.password, seed: flags.seed, signal,
+        auth: http.auth, tls, seed: flags.seed, signal,
         onProgress: live ? (r) => process.stderr.write(`\r\u001b[2K${liveLine(r)}`) : undefined,
       })
       if (live) process.stderr.write('\r\u001b[2K')

@@ -9,6 +9,7 @@ import {STATE_FILE, SUPERVISOR_LOG} from '../cluster/paths.js'
 import {nodeProcess, pidAlive, pidTarget, stopProcesses, stopStrayNodes, waitGone} from '../cluster/processes.js'
 import {type ClusterState, loadState, type NodeExit, readState, updateState} from '../cluster/state.js'
 import {control, supervisorAnswers} from './control.js'
+import {clearFaults, readFaults} from './fault-control.js'
 
 export interface DownResult {
   dir: string
@@ -22,6 +23,8 @@ export interface DownResult {
   purged: boolean
   /** Files medic did not create, left in the folder by --purge. */
   leftBehind: string[]
+  /** Faults that were in force (medic dev fault ...), cleared: they end with the cluster. */
+  faultsCleared: number
 }
 
 /**
@@ -32,7 +35,7 @@ export interface DownResult {
 export async function downCluster(clusterDir: string, options: {purge?: boolean; graceMs?: number} = {}): Promise<DownResult> {
   const graceMs = options.graceMs ?? 5_000
   const state = await loadState(clusterDir)
-  const result: DownResult = {dir: clusterDir, wasRunning: false, supervisorPid: null, stopped: [], strays: [], purged: false, leftBehind: []}
+  const result: DownResult = {dir: clusterDir, wasRunning: false, supervisorPid: null, stopped: [], strays: [], purged: false, leftBehind: [], faultsCleared: 0}
   if (state.supervisor && (await supervisorAnswers(state))) {
     const sup = state.supervisor
     result.wasRunning = true
@@ -57,6 +60,12 @@ export async function downCluster(clusterDir: string, options: {purge?: boolean;
   } catch {
     // nothing to record
   }
+  try {
+    result.faultsCleared = (await readFaults(clusterDir)).faults.length
+  } catch {
+    // a damaged table is cleared all the same
+  }
+  await clearFaults(clusterDir)
   if (options.purge) {
     const p = await purgeCluster(clusterDir, state)
     result.purged = true

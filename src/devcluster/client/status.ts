@@ -10,6 +10,7 @@ import {nodeProcess} from '../cluster/processes.js'
 import {adminAuthHeaders, type ClusterState, type DevNode, loadState, metaNodes, type NodeExit} from '../cluster/state.js'
 import {createNodeHttpClient, jsonOf, type NodeHttpClient} from '../node/http-client.js'
 import {supervisorAnswers} from './control.js'
+import {type FaultView, readFaults, view} from './fault-control.js'
 import {hintedHandoffBytes} from './hh-vars.js'
 
 /** Meta nodes: their Raft role as /status tells it. Data nodes: `data` once they answer /ping. Any node can be down,
@@ -51,6 +52,8 @@ export interface ClusterStatus {
   dir: string
   basePort: number
   logFormat: string
+  /** `dev up --time-scale`: the nodes' lease, hinted-handoff, monitor and CQ timers run this many times faster. */
+  timeScale?: number
   auth: {enabled: boolean; username: string | null}
   joined: boolean
   supervisor: {pid: number; mode: string; address: string; running: boolean} | null
@@ -59,6 +62,11 @@ export interface ClusterStatus {
   agreed: boolean
   nodes: NodeStatus[]
   summary: {nodes: number; up: number; down: number; paused: number}
+  /** The faults in force (medic dev fault ...), and the generation of the fault table. */
+  faults?: FaultView[]
+  faultGeneration?: number
+  /** Why faults.json could not be read, when that is the case. */
+  faultsError?: string
 }
 
 /** Probes every node concurrently (its process, then its API within `timeoutMs`); secrets never appear. */
@@ -106,6 +114,16 @@ async function probeCluster(state: ClusterState, http: NodeHttpClient, timeoutMs
       return {...base, ...none, role: 'unreachable', state: 'up', exit: null, error: err instanceof Error ? err.message : String(err)}
     }
   }))
+  let faults: FaultView[] = []
+  let faultGeneration = 0
+  let faultsError: string | undefined
+  try {
+    const table = await readFaults(state.dir)
+    faults = table.faults.map(view)
+    faultGeneration = table.generation
+  } catch (err) {
+    faultsError = err instanceof Error ? err.message : String(err)
+  }
   const answering = nodes.filter((n) => n.kind === 'meta' && (n.role === 'leader' || n.role === 'follower' || n.role === 'un-joined'))
   const leaders = new Set(answering.map((n) => n.leader))
   const leaderName = leaders.size === 1 ? [...leaders][0] : null
@@ -115,6 +133,7 @@ async function probeCluster(state: ClusterState, http: NodeHttpClient, timeoutMs
     dir: state.dir,
     basePort: state.basePort,
     logFormat: state.logFormat,
+    timeScale: state.timeScale ?? 1,
     auth: {enabled: state.auth !== null, username: state.auth?.username ?? null},
     joined: state.joined,
     supervisor: state.supervisor ? {pid: state.supervisor.pid, mode: state.supervisor.mode, address: state.supervisor.address, running: supervisorRunning} : null,
@@ -127,6 +146,9 @@ async function probeCluster(state: ClusterState, http: NodeHttpClient, timeoutMs
       down: nodes.filter((n) => n.state === 'down').length,
       paused: nodes.filter((n) => n.state === 'paused').length,
     },
+    faults,
+    faultGeneration,
+    ...(faultsError === undefined ? {} : {faultsError}),
   }
 }
 
@@ -186,5 +208,5 @@ export async function* watchClusterStatus(clusterDir: string, options: WatchOpti
 
 /** What a change is, for one line per change: the leader and every node's role, state and leader. */
 export function statusDigest(s: ClusterStatus): string {
-  return JSON.stringify([s.leader?.name ?? null, s.agreed, s.nodes.map((n) => [n.name, n.role, n.state, n.leader, n.joined])])
+  return JSON.stringify([s.leader?.name ?? null, s.agreed, s.nodes.map((n) => [n.name, n.role, n.state, n.leader, n.joined]), (s.faults ?? []).map((f) => f.text)])
 }

@@ -19,6 +19,7 @@ import {isAbsolute, join, resolve} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {shellQuote} from '../../util/text.js'
+import {FAULT_TABLE_FILE} from '../node/fault-table.js'
 
 export const STATE_FILE = 'cluster.json'
 export const SUPERVISOR_LOG = 'supervisor.log'
@@ -54,6 +55,11 @@ export function dirFlag(clusterDir: string, env: NodeJS.ProcessEnv = process.env
 
 export function statePath(clusterDir: string): string {
   return join(clusterDir, STATE_FILE)
+}
+
+/** `<cluster dir>/faults.json`: the faults in force (medic dev fault; node/fault-table.ts). */
+export function faultTablePath(clusterDir: string): string {
+  return join(clusterDir, FAULT_TABLE_FILE)
 }
 
 export function supervisorLogPath(clusterDir: string): string {

@@ -119,6 +119,8 @@ export interface ClusterState {
   dir: string
   basePort: number
   logFormat: LogFormat
+  /** `dev up --time-scale`: the nodes' lease, hinted-handoff, monitor and CQ timers run this many times faster (1: real time). */
+  timeScale?: number
   /** null: auth is off. */
   auth: DevAuth | null
   /** True once every meta node was added (add-meta) and agreed on a leader. */
@@ -237,7 +239,8 @@ function checkState(doc: Obj): ClusterState | string {
     nodes.push(node)
   }
   return {
-    version: doc.version, createdAt: doc.createdAt, updatedAt: doc.updatedAt, dir: doc.dir, basePort: doc.basePort, logFormat, auth,
+    version: doc.version, createdAt: doc.createdAt, updatedAt: doc.updatedAt, dir: doc.dir, basePort: doc.basePort, logFormat,
+    timeScale: isInt(doc.timeScale) && doc.timeScale >= 1 ? doc.timeScale : 1, auth,
     joined: doc.joined === true, supervisor, nodes,
   }
 }
@@ -307,13 +310,20 @@ async function acquireLock(lock: string): Promise<void> {
  * the state is written after it returns. Fails with cluster-not-found (exit 4) when there is no state file.
  */
 export async function updateState<T>(clusterDir: string, change: (state: ClusterState) => T | Promise<T>): Promise<{state: ClusterState; result: T}> {
-  const lock = `${statePath(clusterDir)}.lock`
-  await acquireLock(lock)
-  try {
+  return withStateLock(clusterDir, async () => {
     const state = await loadState(clusterDir)
     const result = await change(state)
     await writeState(clusterDir, state)
     return {state, result}
+  })
+}
+
+/** Runs `fn` holding the cluster folder's state lock (also taken by the edits of faults.json). */
+export async function withStateLock<T>(clusterDir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${statePath(clusterDir)}.lock`
+  await acquireLock(lock)
+  try {
+    return await fn()
   } finally {
     await rm(lock, {force: true})
   }

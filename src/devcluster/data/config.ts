@@ -13,6 +13,11 @@ export interface DataNodeConfig {
   /** [medic-dev] node ('' when the file is not a dev-cluster config) and cluster folder. */
   name: string
   clusterDir: string | null
+  /**
+   * [medic-dev] time-scale (1: real time): hinted handoff's max-age, purge-interval and retry back-off, the monitor's
+   * store-interval and the CQ run-interval run this many times faster; the values logged stay those of the file.
+   */
+  timeScale: number
   hostname: string
   /** Top-level bind-address: the cluster RPC (8088-style). */
   bindAddress: string
@@ -47,6 +52,7 @@ export async function parseDataNodeConfig(text: string, path = 'influxdb.conf'):
   const cfg: DataNodeConfig = {
     name: dev.name,
     clusterDir: dev.cluster,
+    timeScale: dev.timeScale,
     hostname: r.str('', 'hostname', 'localhost'),
     bindAddress: r.address('', 'bind-address', ':8088'),
     gossipFrequencyMs: r.durationMs('', 'gossip-frequency', '3s'),

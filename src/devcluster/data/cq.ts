@@ -31,6 +31,8 @@ export interface ContinuousQueryServiceOptions {
   executor: Pick<QueryExecutor, 'execute'>
   log: Logger
   now?: () => number
+  /** The run-interval in force (ms) when it differs from the config's (medic dev up --time-scale). */
+  runEveryMs?: number
 }
 
 /** The window a CQ run covers, in ns; undefined when it is not due. */
@@ -130,7 +132,7 @@ export class ContinuousQueryService {
     if (this.closed) return
     this.timer = setTimeout(() => {
       this.running = this.runOnce().then(() => undefined, () => undefined).finally(() => this.schedule())
-    }, this.o.cfg.continuousQueries.runIntervalMs)
+    }, this.o.runEveryMs ?? this.o.cfg.continuousQueries.runIntervalMs)
     this.timer.unref()
   }
 

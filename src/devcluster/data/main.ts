@@ -14,8 +14,12 @@
  * Lifecycle as the meta node (node/process.ts): SIGTERM/SIGINT or the end of the supervisor's lifeline stop it
  * cleanly; fatal start-up problems are logged as the last lines and the process exits 1.
  */
+import {dirname} from 'node:path'
+
 import {fnv1a64, formatPoints, type Point} from '../../lineprotocol/point.js'
-import {listenOn} from '../node/config-reader.js'
+import {installSkewableClock} from '../node/clock.js'
+import {listenOn, scaledMs} from '../node/config-reader.js'
+import {nodeFaults} from '../node/faults.js'
 import {createNodeHttpClient} from '../node/http-client.js'
 import {createLogger} from '../node/logger.js'
 import {configPathFrom, describeListenError, messageOf, onStopRequests, runNodeMain} from '../node/process.js'
@@ -24,7 +28,7 @@ import {createRpcServer} from '../node/rpc/server.js'
 import {StatsRegistry} from '../node/stats.js'
 import {ClusterCalls, newClusterStats, rpcHandler} from './cluster-rpc.js'
 import {type DataNodeConfig, readDataNodeConfig} from './config.js'
-import {isRetryable, newWriteStats, PointsWriter, type PointsWriterOptions} from './coordinator/points-writer.js'
+import {isRetryable, newWriteStats, PointsWriter, type PointsWriterOptions, shardWriterTimeoutMs} from './coordinator/points-writer.js'
 import {HintedHandoffService} from './hh/service.js'
 import {startDataHttpApi} from './http/api.js'
 import {ContinuousQueryService} from './cq.js'
@@ -39,6 +43,8 @@ import {DataStore} from './store/store.js'
 export const DEV_VERSION = '1.11.8-c1.11.8'
 
 async function run(): Promise<number> {
+  // Before anything keeps a reference to Date.now: `medic dev fault clock` skews this process's wall clock.
+  installSkewableClock()
   const configPath = configPathFrom(process.argv.slice(2))
   if (!configPath) {
     process.stderr.write('usage: main.js -config <influxdb.conf>\n')
@@ -55,6 +61,12 @@ async function run(): Promise<number> {
   const mainLog = root.child('main')
   mainLog.info('InfluxDB starting', {version: DEV_VERSION, branch: 'medic-dev', commit: 'none'}, `InfluxDB starting, version ${DEV_VERSION}, branch medic-dev, commit none`)
   mainLog.info('Go runtime', {version: process.version, maxprocs: 1}, `Node.js version ${process.version}`)
+  // The dev cluster's fault table (medic dev fault ...): read before the first connection or append.
+  if (cfg.name !== '' && cfg.clusterDir !== null) {
+    nodeFaults.start({self: cfg.name, clusterDir: cfg.clusterDir, nodeDir: dirname(configPath), onProblem: (m) => mainLog.warn(m, undefined, m)})
+  }
+  // medic dev up --time-scale N: these timers run N times faster (the config and the log keep the real values).
+  const scaled = (ms: number) => scaledMs(ms, cfg.timeScale)
 
   const rpcBind = listenOn(cfg.bindAddress)
   const httpBind = listenOn(cfg.http.bindAddress)
@@ -91,7 +103,7 @@ async function run(): Promise<number> {
 
   // Cluster RPC: the calling side and the listener.
   const rpc = new RpcClient({maxConnections: 500, maxIdle: 16})
-  const calls = new ClusterCalls(rpc, meta, {writeMs: cfg.cluster.writeTimeoutMs, readMs: cfg.cluster.shardReaderTimeoutMs || 60_000})
+  const calls = new ClusterCalls(rpc, meta, {writeMs: shardWriterTimeoutMs(cfg.cluster.writeTimeoutMs), readMs: cfg.cluster.shardReaderTimeoutMs || 60_000})
   const clusterLog = root.child('cluster')
   const clusterStats = newClusterStats()
   const rpcServer = createRpcServer(rpcHandler({store, log: clusterLog, stats: clusterStats, join: (servers, update) => metaClient.join(servers, update),
@@ -120,9 +132,9 @@ async function run(): Promise<number> {
   // Hinted handoff.
   const hhLog = root.child('handoff')
   const hh = new HintedHandoffService({
-    enabled: cfg.hintedHandoff.enabled, dir: cfg.hintedHandoff.dir, maxSizeBytes: cfg.hintedHandoff.maxSize, maxAgeMs: cfg.hintedHandoff.maxAgeMs,
-    purgeIntervalMs: cfg.hintedHandoff.purgeIntervalMs, retryConcurrency: cfg.hintedHandoff.retryConcurrency, batchSize: cfg.hintedHandoff.batchSize,
-    retryIntervalMs: cfg.hintedHandoff.retryIntervalMs, retryMaxIntervalMs: cfg.hintedHandoff.retryMaxIntervalMs, retryRateLimit: cfg.hintedHandoff.retryRateLimit,
+    enabled: cfg.hintedHandoff.enabled, dir: cfg.hintedHandoff.dir, maxSizeBytes: cfg.hintedHandoff.maxSize, maxAgeMs: scaled(cfg.hintedHandoff.maxAgeMs),
+    purgeIntervalMs: scaled(cfg.hintedHandoff.purgeIntervalMs), retryConcurrency: cfg.hintedHandoff.retryConcurrency, batchSize: cfg.hintedHandoff.batchSize,
+    retryIntervalMs: scaled(cfg.hintedHandoff.retryIntervalMs), retryMaxIntervalMs: scaled(cfg.hintedHandoff.retryMaxIntervalMs), retryRateLimit: cfg.hintedHandoff.retryRateLimit,
   }, {
     send: (nodeId, target, lp) => calls.writeShard(nodeId, target, lp),
     isRetryable,
@@ -199,8 +211,8 @@ async function run(): Promise<number> {
     now: () => BigInt(Date.now()) * 1_000_000n,
   })
   // _internal (monitor and stats service) and continuous queries, after the other services as in Enterprise.
-  const internal = new InternalWriters({cfg, stats, metaClient, store, writer: writerOptions, log: root})
-  const cqs = new ContinuousQueryService({cfg, metaClient, executor, log: root})
+  const internal = new InternalWriters({cfg, stats, metaClient, store, writer: writerOptions, log: root, storeEveryMs: scaled(cfg.monitor.storeIntervalMs)})
+  const cqs = new ContinuousQueryService({cfg, metaClient, executor, log: root, runEveryMs: scaled(cfg.continuousQueries.runIntervalMs)})
   services.start()
   internal.start()
   cqs.start()
@@ -218,6 +230,7 @@ async function run(): Promise<number> {
     rpc.close()
     await http.close()
     await store.close()
+    nodeFaults.stop()
   }
 
   // HTTP last, as influxd does.

@@ -51,6 +51,8 @@ export interface InternalWritersOptions {
   /** The root logger (the services log as `monitor` and `stats`). */
   log: Logger
   now?: () => number
+  /** The store-interval in force (ms) when it differs from the config's (medic dev up --time-scale). */
+  storeEveryMs?: number
 }
 
 /** Runs the monitor and the stats service of one data node. */
@@ -93,7 +95,7 @@ export class InternalWriters {
   /** Waits for the next even multiple of store-interval, then stores. */
   private schedule(): void {
     if (this.closed) return
-    const every = this.o.cfg.monitor.storeIntervalMs
+    const every = this.o.storeEveryMs ?? this.o.cfg.monitor.storeIntervalMs
     const now = this.now()
     const next = (Math.floor(now / every) + 1) * every
     this.timer = setTimeout(() => {

@@ -36,6 +36,8 @@ export interface MetaNodeConfig {
   name: string
   /** [medic-dev] cluster, or null. */
   cluster: string | null
+  /** [medic-dev] time-scale (1: real time); lease-duration runs this many times faster. */
+  timeScale: number
   hostname: string
   dir: string
   /** [meta] bind-address (Raft), as written: "127.0.0.1:18189" or ":8089". */
@@ -74,6 +76,7 @@ export async function parseMetaNodeConfig(text: string, path = 'influxdb-meta.co
   const cfg: MetaNodeConfig = {
     name: dev.name,
     cluster: dev.cluster,
+    timeScale: dev.timeScale,
     hostname: r.str('', 'hostname', ''),
     dir: r.str('meta', 'dir', '/var/lib/influxdb/meta'),
     bindAddress: address('bind-address', ':8089'),

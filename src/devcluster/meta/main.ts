@@ -13,8 +13,11 @@
  * meta dir) are logged as the last lines and the process exits 1, which the supervisor quotes.
  */
 import {mkdir} from 'node:fs/promises'
+import {dirname} from 'node:path'
 
-import {listenOn} from '../node/config-reader.js'
+import {installSkewableClock} from '../node/clock.js'
+import {listenOn, scaledMs} from '../node/config-reader.js'
+import {nodeFaults} from '../node/faults.js'
 import {createNodeHttpClient} from '../node/http-client.js'
 import {createLogger} from '../node/logger.js'
 import {configPathFrom, describeListenError, messageOf, onStopRequests, runNodeMain} from '../node/process.js'
@@ -33,6 +36,8 @@ const GOSSIP_FREQUENCY_MS = 5_000
 
 
 async function run(): Promise<number> {
+  // Before anything keeps a reference to Date.now: `medic dev fault clock` skews this process's wall clock.
+  installSkewableClock()
   const configPath = configPathFrom(process.argv.slice(2))
   if (!configPath) {
     process.stderr.write('usage: main.js -config <influxdb-meta.conf>\n')
@@ -50,6 +55,10 @@ async function run(): Promise<number> {
   const raftLog = root.child('metastore')
   metaLog.info('InfluxDB Meta starting', {version: DEV_VERSION, branch: 'medic-dev', commit: 'none'}, `InfluxDB Meta starting, version ${DEV_VERSION}, branch medic-dev, commit none`)
   metaLog.info('Go runtime', {version: process.version, maxprocs: 1}, `Node.js version ${process.version}`)
+  // The dev cluster's fault table (medic dev fault ...): read before the first connection is made.
+  if (cfg.name !== '' && cfg.cluster !== null) {
+    nodeFaults.start({self: cfg.name, clusterDir: cfg.cluster, nodeDir: dirname(configPath), onProblem: (m) => metaLog.warn(m, undefined, m)})
+  }
 
   if (cfg.authEnabled && cfg.internalSharedSecret === '') {
     metaLog.error('auth-enabled is set but internal-shared-secret is empty; set [meta] internal-shared-secret (required since 1.6.4)', undefined,
@@ -124,7 +133,7 @@ async function run(): Promise<number> {
           authEnabled: cfg.authEnabled,
           sharedSecret: cfg.sharedSecret,
           internalSharedSecret: cfg.internalSharedSecret,
-          leaseDurationMs: cfg.leaseDurationMs,
+          leaseDurationMs: scaledMs(cfg.leaseDurationMs, cfg.timeScale),
           clusterTracing: cfg.clusterTracing,
           announcementExpirationMs: 30_000,
           version: DEV_VERSION,
@@ -173,6 +182,7 @@ async function run(): Promise<number> {
     metaLog.info(why, undefined, why)
     clearInterval(gossip)
     clearInterval(eager)
+    nodeFaults.stop()
     try {
       await api.close()
       await node!.close()

@@ -9,6 +9,14 @@ import {parseGoDuration} from '../../util/duration.js'
 import {isLogLevel, type LogFormat, type LogLevel, parseLogFormat} from './logger.js'
 import {errnoCode, messageOf} from './process.js'
 
+/** The largest `medic dev up --time-scale`. */
+export const MAX_TIME_SCALE = 1000
+
+/** A timer's period under the dev cluster's time scale: `ms / scale`, at least 1 ms. */
+export function scaledMs(ms: number, scale: number): number {
+  return scale <= 1 ? ms : Math.max(1, Math.round(ms / scale))
+}
+
 /** A config file the node cannot run with. `message` starts with the file's path; `fix` is the line to write. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -144,8 +152,13 @@ export class ConfigReader {
     return {logFormat, logLevel: levelRaw}
   }
 
-  /** The `[medic-dev]` marker: node name ('' when absent) and cluster folder (null when absent). */
-  devMarker(): {name: string; cluster: string | null} {
-    return {name: this.str('medic-dev', 'node', ''), cluster: this.has('medic-dev', 'cluster') ? this.str('medic-dev', 'cluster', '') : null}
+  /**
+   * The `[medic-dev]` marker: node name ('' when absent), cluster folder (null when absent), and the time scale of
+   * `medic dev up --time-scale N` (1 when absent): the timers listed in docs/devcluster.md run N times faster.
+   */
+  devMarker(): {name: string; cluster: string | null; timeScale: number} {
+    const timeScale = this.int('medic-dev', 'time-scale', 1)
+    if (timeScale < 1 || timeScale > MAX_TIME_SCALE) throw this.fail(`[medic-dev] time-scale = ${timeScale} must be from 1 to ${MAX_TIME_SCALE}`, 'time-scale = 1')
+    return {name: this.str('medic-dev', 'node', ''), cluster: this.has('medic-dev', 'cluster') ? this.str('medic-dev', 'cluster', '') : null, timeScale}
   }
 }

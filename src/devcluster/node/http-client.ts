@@ -17,6 +17,7 @@
 import type {Agent, IncomingMessage} from 'node:http'
 
 import {parseJsonBounded} from '../../util/json.js'
+import {faultDelay, nodeFaults, noRouteText} from './faults.js'
 
 export const DEFAULT_TIMEOUT_MS = 5_000
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000
@@ -160,10 +161,25 @@ export function createNodeHttpClient(options: NodeHttpClientOptions): NodeHttpCl
     for (;;) {
       let answer: {status: number; headers: Record<string, string>; text: string}
       if (!URL.canParse(href)) throw new NodeHttpError(`${href}: not a URL`, 'bad-url', href)
+      // In a node process, the faults on the link to the other node (node/faults.ts): cut, lost, slow; a partition
+      // that arrives while the request is in flight closes it.
+      const peer = nodeFaults.active ? new URL(href).host : ''
+      const cut = nodeFaults.active ? new AbortController() : undefined
+      const untrack = cut ? nodeFaults.track(peer, () => cut.abort()) : undefined
       try {
-        answer = await once(href, o, signal, limit)
+        if (cut) {
+          const plan = nodeFaults.sendPlan(peer, typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body?.length ?? 0)
+          if (plan.kind !== 'pass') throw new NodeHttpError(`${href}: ${noRouteText(peer)}`, 'network', href, 'EHOSTUNREACH')
+          const either = AbortSignal.any([signal, cut.signal])
+          await faultDelay(plan.delayMs, either)
+          answer = await once(href, o, either, limit)
+          await faultDelay(nodeFaults.replyDelay(peer, Buffer.byteLength(answer.text)), either)
+        } else {
+          answer = await once(href, o, signal, limit)
+        }
       } catch (err) {
         if (err instanceof NodeHttpError) throw err
+        if (cut?.signal.aborted && !signal.aborted) throw new NodeHttpError(`${href}: the connection was closed before an answer`, 'reset', href, 'ECONNRESET', {cause: err})
         if (o.signal?.aborted && !deadline.aborted) throw new NodeHttpError(`${href}: aborted`, 'aborted', href, undefined, {cause: err})
         if (deadline.aborted) throw new NodeHttpError(`${href}: no answer within ${timeoutMs} ms`, 'timeout', href, undefined, {cause: err})
         const errno = sysCode(err)
@@ -174,6 +190,8 @@ export function createNodeHttpClient(options: NodeHttpClientOptions): NodeHttpCl
         }
         if (/connect timeout/i.test(message) && errno === 'ETIMEDOUT') throw new NodeHttpError(`${href}: connect timeout after ${connectTimeoutMs} ms`, 'timeout', href, 'ETIMEDOUT', {cause: err})
         throw new NodeHttpError(`${href}: ${errno ?? message}`, 'network', href, errno, {cause: err})
+      } finally {
+        untrack?.()
       }
       const location = answer.headers.location
       if ((answer.status === 307 || answer.status === 308) && maxRedirects > 0 && location !== undefined) {

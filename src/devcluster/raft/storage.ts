@@ -43,6 +43,7 @@ import {type FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink} f
 import {dirname, join} from 'node:path'
 import {crc32} from 'node:zlib'
 
+import {diskFullError} from '../node/faults.js'
 import type {HardState, LogEntry, RaftStorageApi, RecoveredState, Snapshot} from './types.js'
 
 export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024
@@ -509,7 +510,11 @@ export class RaftStorage implements RaftStorageApi {
     }
     const buf = encodeRecords(records)
     const target = seg
-    await this.io(`writing ${target.path}`, () => writeFully(this.active, buf, target.size))
+    await this.io(`writing ${target.path}`, async () => {
+      const full = diskFullError('meta', target.path) // dev fault disk-full: nothing reaches the file
+      if (full) throw full
+      await writeFully(this.active, buf, target.size)
+    })
     target.size += buf.length
     await this.io(`fdatasync of ${target.path}`, () => this.active.datasync())
   }

@@ -23,6 +23,7 @@
  */
 import {createServer, type Server, type Socket, connect as netConnect} from 'node:net'
 
+import {nodeFaults} from '../node/faults.js'
 import type {Logger} from '../node/logger.js'
 import type {Msg, RaftTransportApi} from './types.js'
 
@@ -206,6 +207,8 @@ function streamError(socket: Socket, err: NodeJS.ErrnoException | undefined): Ra
       return new RaftTransportError(`write tcp ${pair}: write: broken pipe`, 'outbound', err.code)
     case 'ETIMEDOUT':
       return new RaftTransportError(`read tcp ${pair}: read: connection timed out`, 'outbound', err.code)
+    case 'EHOSTUNREACH':
+      return new RaftTransportError(`read tcp ${pair}: read: no route to host`, 'outbound', err.code)
     default:
       return new RaftTransportError(err.message, 'outbound', err.code)
   }
@@ -225,6 +228,9 @@ class Peer {
   /** Something was sent during the backoff: dial again as soon as it ends. */
   wanted = false
   openedAt = 0
+  /** Messages held back by a slow link (dev fault), in delivery order. */
+  delayed: Array<{at: number; frame: Buffer}> = []
+  delayTimer: NodeJS.Timeout | undefined
   sent = 0
   dropped = 0
   connectAttempts = 0
@@ -289,15 +295,53 @@ export class RaftTransport implements RaftTransportApi {
   send(m: Msg): void {
     if (this.closing) return
     const peer = this.peer(m.to)
-    if (peer.state === 'backoff') {
+    if (peer.state === 'backoff' && peer.delayed.length === 0) {
+      // Lost while the peer is unreachable (checked before encoding: no work for a dead peer).
       peer.dropped++
       peer.wanted = true
       return
     }
     const frame = encodeFrame(m)
+    if (nodeFaults.active) {
+      // dev fault (node/faults.ts): a lost message is simply gone (Raft retransmits); a slow link delivers it later,
+      // in order; a cut link fails its connection attempts (dial()).
+      const plan = nodeFaults.sendPlan(m.to, frame.length)
+      if (plan.kind === 'drop') {
+        peer.dropped++
+        return
+      }
+      if (plan.kind === 'pass' && plan.delayMs > 0) return this.later(peer, frame, plan.delayMs)
+    }
+    this.deliver(peer, frame)
+  }
+
+  /** Holds a message back for `delayMs` behind the ones already held for the peer (dev fault slow / bandwidth). */
+  private later(peer: Peer, frame: Buffer, delayMs: number): void {
+    peer.delayed.push({at: performance.now() + delayMs, frame})
+    if (peer.delayed.length === 1) this.releaseDelayed(peer)
+  }
+
+  private releaseDelayed(peer: Peer): void {
+    clearTimeout(peer.delayTimer)
+    peer.delayTimer = undefined
+    while (peer.delayed.length > 0 && peer.delayed[0].at <= performance.now() + 0.5) {
+      if (this.closing) return
+      this.deliver(peer, peer.delayed.shift()!.frame)
+    }
+    if (peer.delayed.length === 0 || this.closing) return
+    peer.delayTimer = setTimeout(() => this.releaseDelayed(peer), Math.max(1, Math.ceil(peer.delayed[0].at - performance.now())))
+    peer.delayTimer.unref()
+  }
+
+  private deliver(peer: Peer, frame: Buffer): void {
+    if (peer.state === 'backoff') {
+      peer.dropped++
+      peer.wanted = true
+      return
+    }
     if (frame.length - 4 > this.maxFrameBytes) {
       peer.dropped++
-      this.report(m.to, new RaftTransportError(`message of ${frame.length - 4} bytes exceeds the frame limit of ${this.maxFrameBytes} bytes; dropped`, 'outbound'))
+      this.report(peer.addr, new RaftTransportError(`message of ${frame.length - 4} bytes exceeds the frame limit of ${this.maxFrameBytes} bytes; dropped`, 'outbound'))
       return
     }
     if (peer.state === 'open' && peer.queue.length === 0 && peer.socket!.writableLength < SOCKET_HIGH_WATER) {
@@ -324,6 +368,8 @@ export class RaftTransport implements RaftTransportApi {
       this.inbound.clear()
       for (const p of this.peers.values()) {
         clearTimeout(p.timer)
+        clearTimeout(p.delayTimer)
+        p.delayed = []
         p.socket?.destroy()
         p.socket = undefined
         p.queue = []
@@ -369,9 +415,19 @@ export class RaftTransport implements RaftTransportApi {
       this.failed(peer, new RaftTransportError(`dial tcp ${peer.addr}: missing port in address`, 'outbound'))
       return
     }
+    if (nodeFaults.isCut(peer.addr)) {
+      // dev fault partition: the attempt fails as one to an unreachable host does.
+      setImmediate(() => {
+        if (!this.closing && peer.state === 'connecting' && peer.socket === undefined) this.failed(peer, dialError(peer.addr, Object.assign(new Error('no route to host'), {code: 'EHOSTUNREACH'})))
+      })
+      return
+    }
     const socket = netConnect({host: target.host, port: target.port})
     peer.socket = socket
     socket.setNoDelay(true)
+    // A partition closes the open connection too (its close is reported as a lost connection).
+    const untrack = nodeFaults.track(peer.addr, (err) => socket.destroy(err))
+    socket.once('close', untrack)
     let lastError: NodeJS.ErrnoException | undefined
     let opened = false
     const timeout = setTimeout(() => {

@@ -13,13 +13,15 @@ import {supervisorAnswers} from '../client/control.js'
 import {writeDataConfig} from '../cluster/configs/data.js'
 import {writeMetaConfig} from '../cluster/configs/meta.js'
 import {dataName, metaName, nodeIndex} from '../cluster/names.js'
-import {dataNodePaths, dirFlag, metaNodePaths} from '../cluster/paths.js'
+import {dataNodePaths, dirFlag, faultTablePath, metaNodePaths} from '../cluster/paths.js'
 import {
   checkBasePort, checkPortsFree, DEFAULT_BASE_PORT, dataPorts, dataPortUses, HOST, MAX_DATA_NODES, MAX_META_NODES, metaPorts, metaPortUses, suggestBase,
 } from '../cluster/ports.js'
 import {stopStrayNodes} from '../cluster/processes.js'
 import {type ClusterState, dataNodes, type DevAuth, type DevNode, metaNodes, nowIso, readState, STATE_VERSION, writeState} from '../cluster/state.js'
 import type {LogFormat} from '../node/logger.js'
+import {MAX_TIME_SCALE} from '../node/config-reader.js'
+import {FAULT_TABLE_FILE} from '../node/fault-table.js'
 import {errnoCode} from '../node/process.js'
 
 export const DEFAULT_META_NODES = 3
@@ -35,6 +37,11 @@ export interface UpOptions {
   logFormat?: LogFormat
   /** Turn auth on (a cluster that has it keeps it). */
   auth?: boolean
+  /**
+   * `--time-scale N`: the nodes' lease-duration, hinted-handoff max-age, purge-interval and retry back-off, monitor
+   * store-interval and CQ run-interval run N times faster (default 1; not kept from an earlier start).
+   */
+  timeScale?: number
 }
 
 export interface Prepared {
@@ -101,6 +108,10 @@ export async function prepareCluster(options: UpOptions): Promise<Prepared> {
     }
   }
   const logFormat = options.logFormat ?? existing?.logFormat ?? 'logfmt'
+  const timeScale = options.timeScale ?? 1
+  if (!Number.isInteger(timeScale) || timeScale < 1 || timeScale > MAX_TIME_SCALE) {
+    throw usageError(`--time-scale ${timeScale}: give a whole number from 1 (real time) to ${MAX_TIME_SCALE}`, 'bad-time-scale', [`medic dev up --time-scale 10${dirFlag(dir)}`])
+  }
   let auth: DevAuth | null = existing?.auth ?? null
   if (auth && options.auth !== true && existing) notes.push('auth stays on: this cluster was created with --auth')
   if (!auth && options.auth) {
@@ -155,7 +166,7 @@ export async function prepareCluster(options: UpOptions): Promise<Prepared> {
       const ports = dataPorts(basePort, nodeIndex(n.name) as number)
       await writeDataConfig(n.configPath, {
         name: n.name, clusterDir: dir, hostname: HOST, metaDir: p.metaDir, dataDir: p.dataDir, walDir: p.walDir, hhDir: p.hhDir,
-        httpPort: ports.http, rpcPort: ports.rpc, logFormat,
+        httpPort: ports.http, rpcPort: ports.rpc, logFormat, timeScale,
         auth: auth ? {sharedSecret: auth.sharedSecret, internalSharedSecret: auth.internalSharedSecret} : null,
       })
       continue
@@ -164,15 +175,17 @@ export async function prepareCluster(options: UpOptions): Promise<Prepared> {
     await mkdir(p.metaDir, {recursive: true, mode: 0o700})
     const ports = metaPorts(basePort, nodeIndex(n.name) as number)
     await writeMetaConfig(n.configPath, {
-      name: n.name, clusterDir: dir, hostname: HOST, metaDir: p.metaDir, raftPort: ports.raft, httpPort: ports.http, logFormat,
+      name: n.name, clusterDir: dir, hostname: HOST, metaDir: p.metaDir, raftPort: ports.raft, httpPort: ports.http, logFormat, timeScale,
       auth: auth ? {sharedSecret: auth.sharedSecret, internalSharedSecret: auth.internalSharedSecret} : null,
     })
   }
   const state: ClusterState = {
-    version: STATE_VERSION, createdAt: existing?.createdAt ?? now, updatedAt: now, dir, basePort, logFormat, auth,
+    version: STATE_VERSION, createdAt: existing?.createdAt ?? now, updatedAt: now, dir, basePort, logFormat, timeScale, auth,
     joined: reuse, supervisor: null, nodes,
   }
   await writeState(dir, state)
+  // Faults (medic dev fault) end with the cluster that had them: a new start has none.
+  await rm(faultTablePath(dir), {force: true})
   return {state, fresh: !reuse, notes}
 }
 
@@ -187,7 +200,7 @@ async function assertUsableFolder(dir: string): Promise<void> {
     if (code === 'ENOTDIR') throw usageError(`${dir} is a file, not a folder`, 'dir-not-a-folder', [`give --dir a new or empty folder, e.g. medic dev up --dir ${shellQuote(`${dir}.cluster`)}`])
     throw inputError(`${dir}: cannot read the folder (${code})`, 'dir-unreadable', [], err)
   }
-  const ours = new Set(['supervisor.log', 'cluster.json.lock'])
+  const ours = new Set(['supervisor.log', 'cluster.json.lock', FAULT_TABLE_FILE])
   const foreign = entries.filter((e) => !ours.has(e))
   if (foreign.length > 0) {
     throw usageError(`${dir} is not empty and holds no dev cluster (no cluster.json); medic will not write its cluster over ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}`, 'dir-not-empty', [

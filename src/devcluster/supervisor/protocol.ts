@@ -199,6 +199,8 @@ export interface UpResult {
   elapsedMs: number
   basePort: number
   logFormat: LogFormat
+  /** `--time-scale`: the nodes' lease, hinted-handoff, monitor and CQ timers run this many times faster (1: real time). */
+  timeScale?: number
   leader: {name: string; httpAddr: string; raftAddr: string}
   nodes: DevNode[]
   /** The admin user's credentials when auth is on (the secrets stay in cluster.json). */
@@ -235,6 +237,7 @@ function checkUpResult(v: unknown): Checked<UpResult> {
   }
   return {
     dir, statePath, mode, fresh, elapsedMs, basePort, logFormat: format,
+    timeScale: typeof v.timeScale === 'number' && Number.isInteger(v.timeScale) && v.timeScale >= 1 ? v.timeScale : 1,
     leader: {name: leader.name, httpAddr: leader.httpAddr, raftAddr: leader.raftAddr}, nodes: list, auth: credentials,
     supervisor: {pid: supervisor.pid, address: supervisor.address, log: supervisor.log},
   }

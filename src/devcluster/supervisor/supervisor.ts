@@ -217,7 +217,7 @@ export class Supervisor {
   private result(leader: MetaDevNode, elapsedMs: number, fresh: boolean): UpResult {
     const s = this.state
     return {
-      dir: this.dir, statePath: statePath(this.dir), mode: this.options.mode, fresh, elapsedMs, basePort: s.basePort, logFormat: s.logFormat,
+      dir: this.dir, statePath: statePath(this.dir), mode: this.options.mode, fresh, elapsedMs, basePort: s.basePort, logFormat: s.logFormat, timeScale: s.timeScale ?? 1,
       leader: {name: leader.name, httpAddr: leader.httpAddr, raftAddr: leader.raftAddr},
       nodes: structuredClone(s.nodes),
       auth: s.auth ? {username: s.auth.username, password: s.auth.password} : null,

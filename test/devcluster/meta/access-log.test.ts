@@ -70,8 +70,10 @@ describe('meta-http access log', () => {
     const denied = await logged(n, 'GET', '/lease?name=continuous_querier&node_id=5')
     expect(denied).toMatch(new RegExp(
       '^\\[meta-http\\] 2026/11/22 01:02:03 127\\.0\\.0\\.1 - - \\[22/Nov/2026:01:02:03 \\+0000\\] ' +
-      `GET /lease\\?name=continuous_querier&node_id=5 HTTP/1\\.1 409 \\d+ - InfluxDB Meta Client ${UUID} [\\d.]+(ns|µs|ms|s)$`,
+      `GET /lease\\?name=continuous_querier&node_id=5 HTTP/1\\.1 409 105 - InfluxDB Meta Client ${UUID} [\\d.]+(ns|µs|ms|s)$`,
     ))
+    // 105 bytes for both answers, as in the FAQ's lines.
+    expect(granted).toMatch(/ HTTP\/1\.1 200 105 - InfluxDB Meta Client /)
     expect(explain(denied)).toMatchObject({id: 'cq-lease-denied', values: {httpStatus: 409, nodeId: 5, lease: 'continuous_querier'}})
     expect(explain(granted)).toMatchObject({id: 'cq-lease-granted', values: {httpStatus: 200, nodeId: 4}})
     expect(explain(await logged(n, 'GET', '/ding')).id).toBe('meta-http-client-error')

@@ -250,11 +250,17 @@ describe('meta API: the continuous-query lease', () => {
     const lease = (node: number) => http('GET', `${n.url}/lease?name=continuous_querier&node_id=${node}`)
     const g = await lease(4)
     expect(g.status).toBe(200)
-    expect(g.text).toBe(`{"name":"continuous_querier","expiration":"${new Date(T0 + 60_000).toISOString().slice(0, 23)}000000Z","owner":4}`)
+    // The FAQ's access-log lines show 105 bytes for both answers (data-nodes.md §5.36): the precursor's three fields,
+    // indented by four spaces, and a newline.
+    const expiration = `${new Date(T0 + 60_000).toISOString().slice(0, 23)}000000Z`
+    expect(g.text).toBe(`{\n    "name": "continuous_querier",\n    "expiration": "${expiration}",\n    "owner": 4\n}\n`)
+    expect(Buffer.byteLength(g.text)).toBe(105)
+    expect(g.headers['content-type']).toBe('application/json')
     expect((await checkLease(g.json)).ok).toBe(true)
     const denied = await lease(5)
     expect(denied.status).toBe(409)
     expect(denied.json).toEqual(g.json)
+    expect(denied.text).toBe(g.text)
     expect((await checkLease(denied.json)).ok).toBe(true)
     n.clock.now += 30_000
     const renewed = await lease(4)

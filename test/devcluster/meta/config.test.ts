@@ -12,7 +12,7 @@ describe('influxdb-meta.conf', () => {
   it('is read back exactly as written', async () => {
     const cfg = await parseMetaNodeConfig(renderMetaConfig({...input, auth: {sharedSecret: 's1', internalSharedSecret: 's2'}}))
     expect(cfg).toEqual({
-      name: 'meta-2', cluster: '/c', hostname: '127.0.0.1', dir: '/c/meta-2/meta', bindAddress: '127.0.0.1:18289', httpBindAddress: '127.0.0.1:18291',
+      name: 'meta-2', cluster: '/c', timeScale: 1, hostname: '127.0.0.1', dir: '/c/meta-2/meta', bindAddress: '127.0.0.1:18289', httpBindAddress: '127.0.0.1:18291',
       leaseDurationMs: 60_000, electionTimeoutMs: 1000, heartbeatTimeoutMs: 1000, leaderLeaseTimeoutMs: 500, commitTimeoutMs: 50,
       clusterTracing: true, authEnabled: true, sharedSecret: 's1', internalSharedSecret: 's2', logFormat: 'legacy', logLevel: 'info',
     })
@@ -21,6 +21,10 @@ describe('influxdb-meta.conf', () => {
     expect(plain).not.toMatch(/^\s*(internal-)?shared-secret =/m)
     expect(plain).toMatch(/^\[medic-dev\]\n {2}node = "meta-2"$/m)
     expect(plain.split('\n').filter((l) => l.trim().startsWith('#')).length).toBeGreaterThan(15)
+    // dev up --time-scale: written to [medic-dev], read back; the real lease-duration stays in the file.
+    const scaled = await parseMetaNodeConfig(renderMetaConfig({...input, timeScale: 20}))
+    expect([scaled.timeScale, scaled.leaseDurationMs]).toEqual([20, 60_000])
+    await expect(parseMetaNodeConfig(renderMetaConfig(input).replace('time-scale = 1', 'time-scale = 0'))).rejects.toThrow(/time-scale = 0 must be from 1 to 1000/)
   })
 
   it('takes the documented defaults for what is absent', async () => {

@@ -28,6 +28,8 @@ export interface DataConfigInput {
   /** Overrides for rehearsals (Go durations and sizes as written in the file). */
   hintedHandoff?: Partial<{maxSize: string; maxAge: string; retryInterval: string; retryMaxInterval: string; purgeInterval: string}>
   writeTimeout?: string
+  /** medic dev up --time-scale (default 1). */
+  timeScale?: number
 }
 
 export function renderDataConfig(c: DataConfigInput): string {
@@ -146,6 +148,8 @@ export function renderDataConfig(c: DataConfigInput): string {
     `[medic-dev]`,
     `  node = ${tomlString(c.name)}`,
     `  cluster = ${tomlString(c.clusterDir)}`,
+    `  # medic dev up --time-scale: hinted handoff max-age, purge-interval and retry back-off, store-interval and run-interval run this many times faster (the values above stay as written).`,
+    `  time-scale = ${c.timeScale ?? 1}`,
     ``,
   )
   return lines.join('\n')

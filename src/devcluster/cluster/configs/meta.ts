@@ -27,6 +27,8 @@ export interface MetaConfigInput {
   /** Secrets when auth is on. */
   auth?: {sharedSecret: string; internalSharedSecret: string} | null
   timeouts?: Partial<MetaTimeouts>
+  /** medic dev up --time-scale (default 1). */
+  timeScale?: number
 }
 
 /** A TOML basic string: JSON's escapes are valid TOML escapes. */
@@ -95,6 +97,8 @@ export function renderMetaConfig(c: MetaConfigInput): string {
     `[medic-dev]`,
     `  node = ${tomlString(c.name)}`,
     `  cluster = ${tomlString(c.clusterDir)}`,
+    `  # medic dev up --time-scale: lease-duration run this many times faster (the values above stay as written).`,
+    `  time-scale = ${c.timeScale ?? 1}`,
     ``,
   )
   return lines.join('\n')

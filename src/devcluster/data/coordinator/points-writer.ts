@@ -119,6 +119,18 @@ export function newWriteStats(): WriteStats {
   return {req: 0, pointReq: 0, pointReqLocal: 0, pointReqRemote: 0, pointReqHH: 0, writeOk: 0, writePartial: 0, writeTimeout: 0, writeError: 0, writeDrop: 0}
 }
 
+/**
+ * How long one remote owner's write may take (the coordinator's and hinted handoff's): the shard writer's timeout.
+ * It was `[cluster] shard-writer-timeout` (5s) until 1.2.1 and is internal since, always below write-timeout (10s):
+ * a hung owner (SIGSTOP, a stalled disk) fails with `read message type: read tcp ...: i/o timeout` before the
+ * write-timeout, so consistency=all answers `partial write`, and consistency=one on an owner alone `write failed:
+ * read message type: ...`, as the bodies seen from Enterprise show (data-nodes.md §1.8, §1.12). The internal value is
+ * not public: 5s, and never more than half the write-timeout, so that shorter rehearsal timeouts keep that order.
+ */
+export function shardWriterTimeoutMs(writeTimeoutMs: number): number {
+  return Math.max(1, Math.min(5_000, Math.floor(writeTimeoutMs / 2)))
+}
+
 /** Why a write was refused or only partly done. `status` is the HTTP status the node answers with. */
 export class WriteError extends Error {
   constructor(message: string, readonly status: 400 | 404 | 500) {

@@ -11,6 +11,7 @@ import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {HhStore} from '../../../hh/store.js'
+import {diskFullError} from '../../node/faults.js'
 import type {Statistic} from '../../node/stats.js'
 import {encodeBlock} from './block.js'
 import {newProcessorStats, NodeProcessor, type ProcessorDeps, type ProcessorStats, type RetrySettings} from './processor.js'
@@ -95,6 +96,8 @@ export class HintedHandoffService {
     stats.writeShardReqPoints += count
     const blocks = splitLines(serialized, count, this.settings.batchSize).map((part) => encodeBlock(target.db, target.rp, part.count, part.bytes))
     try {
+      const full = diskFullError('hh', join(this.settings.dir, String(nodeId), String(target.shardId))) // dev fault disk-full
+      if (full) throw full
       await Promise.all(blocks.map((b) => (this.store as HhStore).append(nodeId, target.shardId, b)))
     } catch (err) {
       if ((err as Error).message === 'queue is full') stats.writeDropped++
@@ -200,6 +203,10 @@ export class HintedHandoffService {
       generation: () => q.gen,
       drained: (gen) => {
         if (q.gen === gen) q.nonEmpty = false
+        // Give the delivered segment's disk back: max-size counts disk bytes, so a drained queue must not hold them.
+        queue.reclaim().catch((err: Error) => {
+          if (!this.closed) this.deps.log('error', `failed to advance queue for node ${nodeId}: ${err.message}`)
+        })
       },
     })
     q.processor.start()

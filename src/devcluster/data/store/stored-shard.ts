@@ -16,6 +16,7 @@ import {basename, dirname, join} from 'node:path'
 
 import type {QueueFinding, SegmentQueue} from '../../../hh/queue.js'
 import type {Point} from '../../../lineprotocol/point.js'
+import {diskFullError} from '../../node/faults.js'
 import type {FieldType} from './types.js'
 import type {DatabaseIndex} from './db-index.js'
 import {EngineError, StoreClosedError} from './errors.js'
@@ -199,6 +200,9 @@ export class StoredShard {
   private check(): void {
     if (this.closed) throw new StoreClosedError(`shard ${this.id} is closed`)
     if (this.failure) throw this.failure
+    // dev fault disk-full: the append fails before anything is written, as on a full disk; the shard stays usable.
+    const full = diskFullError('data', this.walDir)
+    if (full) throw new EngineError(full.message, {cause: full})
   }
 
   // -------------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
  */
 import {connect, type Socket} from 'node:net'
 
+import {faultDelay, nodeFaults, noRouteText} from '../faults.js'
 import {encodeFrame, type Frame, FrameError, FrameReader, MUX_CLUSTER} from './frame.js'
 
 export type RpcErrorKind = 'dial' | 'timeout' | 'closed' | 'protocol' | 'pool'
@@ -51,16 +52,38 @@ export class RpcClient {
   /** Sends one frame to `addr` (host:port) and resolves with the answer frame. */
   async call(addr: string, type: number, body: Buffer, options: CallOptions): Promise<Frame> {
     if (this.closed) throw new RpcError('closed', 'rpc client closed')
-    const deadline = Date.now() + options.timeoutMs
-    const conn = await this.acquire(addr, options.timeoutMs)
+    const deadline = performance.now() + options.timeoutMs
+    const frame = encodeFrame(type, body)
+    if (nodeFaults.active) await this.faultGate(addr, frame.length, deadline)
+    const conn = await this.acquire(addr, Math.max(1, deadline - performance.now()))
     try {
-      const answer = await this.roundTrip(conn, addr, encodeFrame(type, body), Math.max(1, deadline - Date.now()))
+      const answer = await this.roundTrip(conn, addr, frame, Math.max(1, deadline - performance.now()))
+      const back = nodeFaults.active ? nodeFaults.replyDelay(addr, answer.body.length + 9) : 0
+      if (back > 0) {
+        // The answer is slow to arrive (dev fault slow / bandwidth): past the deadline it is a read timeout.
+        const left = deadline - performance.now()
+        await faultDelay(Math.min(back, Math.max(0, left)))
+        if (back > left) throw new RpcError('timeout', `read message type: read tcp ${conn.local}->${addr}: i/o timeout`)
+      }
       this.release(addr, conn)
       return answer
     } catch (err) {
       this.discard(addr, conn)
       throw err
     }
+  }
+
+  /**
+   * The faults on the link to `addr` (node/faults.ts): a cut link or a lost request fails as a rejected connection
+   * does; a slow one delays the request (within the call's deadline).
+   */
+  private async faultGate(addr: string, bytes: number, deadline: number): Promise<void> {
+    const plan = nodeFaults.sendPlan(addr, bytes)
+    if (plan.kind !== 'pass') throw new RpcError('dial', noRouteText(addr))
+    if (plan.delayMs <= 0) return
+    const left = deadline - performance.now()
+    await faultDelay(Math.min(plan.delayMs, Math.max(0, left)))
+    if (plan.delayMs > left) throw new RpcError('timeout', `dial tcp ${addr}: i/o timeout`)
   }
 
   /** Closes every connection; calls in flight fail. */
@@ -95,7 +118,12 @@ export class RpcClient {
     return new Promise((resolve, reject) => {
       const socket = connect({host, port, noDelay: true})
       this.all.add(socket)
-      socket.once('close', () => this.all.delete(socket))
+      // A partition (dev fault) closes the connections already open to the node, not only new ones.
+      const untrack = nodeFaults.track(addr, (err) => socket.destroy(err))
+      socket.once('close', () => {
+        this.all.delete(socket)
+        untrack()
+      })
       const timer = setTimeout(() => {
         socket.destroy()
         reject(new RpcError('timeout', `dial tcp ${addr}: i/o timeout`))

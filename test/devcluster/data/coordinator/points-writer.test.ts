@@ -6,7 +6,7 @@ import type {Server} from 'node:net'
 import type {AddressInfo} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {type Consistency, PointsWriter, newWriteStats, WriteError, type ShardGroupView, type ShardTarget} from '../../../../src/devcluster/data/coordinator/points-writer.js'
+import {type Consistency, PointsWriter, newWriteStats, shardWriterTimeoutMs, WriteError, type ShardGroupView, type ShardTarget} from '../../../../src/devcluster/data/coordinator/points-writer.js'
 import {RpcClient} from '../../../../src/devcluster/node/rpc/client.js'
 import {decodeMessage, encodeMessage, MsgType} from '../../../../src/devcluster/node/rpc/frame.js'
 import {createRpcServer} from '../../../../src/devcluster/node/rpc/server.js'
@@ -43,7 +43,7 @@ afterAll(async () => {
   for (const s of servers) await new Promise((r) => s.close(r))
 })
 
-function setup(owners: number[], remote: Partial<Record<number, Behaviour>>, options: {local?: Behaviour; hhFull?: boolean; backlog?: number[]; allowOutOfOrder?: boolean} = {}) {
+function setup(owners: number[], remote: Partial<Record<number, Behaviour>>, options: {local?: Behaviour; hhFull?: boolean; backlog?: number[]; allowOutOfOrder?: boolean; shardWriterMs?: number} = {}) {
   behaviour.clear()
   for (const [id, b] of Object.entries(remote)) behaviour.set(Number(id), b as Behaviour)
   const queued: Array<{node: number; shard: number; n: number}> = []
@@ -65,7 +65,7 @@ function setup(owners: number[], remote: Partial<Record<number, Behaviour>>, opt
       },
       remote: async (node, t, points) => {
         if (behaviour.get(node) === 'down') throw new Error(`dial tcp 127.0.0.1:1: connect: connection refused`)
-        const f = await rpc.call(addrs.get(node) as string, MsgType.WriteShardRequest, encodeMessage({shardId: t.shardId}, Buffer.from(points.map((p) => p.key).join('\n'))), {timeoutMs: 5_000})
+        const f = await rpc.call(addrs.get(node) as string, MsgType.WriteShardRequest, encodeMessage({shardId: t.shardId}, Buffer.from(points.map((p) => p.key).join('\n'))), {timeoutMs: options.shardWriterMs ?? 5_000})
         const {header} = decodeMessage<{code: number; message: string}>(f.body)
         if (header.code !== 0) throw new Error(`error code ${header.code}: ${header.message}`)
       },
@@ -138,6 +138,19 @@ describe('the coordinator write path', () => {
     const t = setup([2, 3], {2: 'hang', 3: 'hang'})
     expect(await t.run('one')).toBe('500 timeout')
     expect(t.stats.writeTimeout).toBe(1)
+  })
+
+  it('a hung owner fails at the shard writer\'s timeout, before write-timeout: partial write for all, its points queued', async () => {
+    expect([shardWriterTimeoutMs(10_000), shardWriterTimeoutMs(60_000), shardWriterTimeoutMs(4_000), shardWriterTimeoutMs(300)]).toEqual([5_000, 5_000, 2_000, 150])
+    const t = setup([1, 2], {2: 'hang'}, {shardWriterMs: shardWriterTimeoutMs(300)})
+    expect(await t.run('all')).toBe('500 partial write')
+    expect(t.stats.writeTimeout).toBe(0)
+    expect(t.queued).toEqual([{node: 2, shard: 7, n: 3}])
+    expect(t.errors).toEqual([expect.stringMatching(/^write failed for shard 7 on node 2: read message type: read tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:\d+: i\/o timeout$/)])
+    // An owner alone (consistency one, both owners remote and hung): the first owner's error, as the bodies seen from
+    // Enterprise read.
+    const both = setup([2, 3], {2: 'hang', 3: 'hang'}, {shardWriterMs: shardWriterTimeoutMs(300)})
+    expect(await both.run('one')).toMatch(/^500 write failed: read message type: read tcp \S+: i\/o timeout$/)
   })
 
   it('sends writes for an owner with a backlog straight to its queue (hinted handoff queue not empty)', async () => {

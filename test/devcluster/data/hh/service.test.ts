@@ -183,6 +183,68 @@ describe('hinted-handoff service', () => {
     expect(svc.backlog(6, 3)).toBe(false)
   })
 
+  it('bytesWritten counts the bytes appended, bytesRead only those read and delivered: per queue, summed per database', async () => {
+    const t = tempFolder()
+    cleanups.push(t.remove)
+    let addr: string | undefined
+    const {svc} = service(t.dir, () => addr)
+    await svc.open()
+    const s7 = {db: 'db0', rp: 'autogen', shardId: 7}
+    const s8 = {db: 'db0', rp: 'autogen', shardId: 8}
+    await svc.enqueue(2, s7, lp(0, 10), 10)
+    await svc.enqueue(2, s7, lp(10, 5), 5)
+    await svc.enqueue(2, s8, lp(100, 3), 3)
+    const size = (n: number, from: number) => encodeBlock('db0', 'autogen', n, lp(from, n)).length
+    const appended = {7: size(10, 0) + size(5, 10), 8: size(3, 100)}
+    const perQueue = async () => new Map(stat(await svc.statistics(), 'hh_processor').map((p) => [p.tags.path, p.values] as const))
+    const path = (shard: number) => join(t.dir, '2', String(shard))
+    // The owner is unreachable: blocks are read from the queue and sent, none is delivered.
+    await until('failed sends on both queues', async () => [...(await perQueue()).values()].every((v) => (v.writeNodeReqFail as number) >= 2), 10_000)
+    let q = await perQueue()
+    expect(q.get(path(7))).toMatchObject({bytesWritten: appended[7], bytesRead: 0, writeNodeReq: 0, writeShardReq: 2, writeShardReqPoints: 15})
+    expect(q.get(path(8))).toMatchObject({bytesWritten: appended[8], bytesRead: 0, writeNodeReq: 0, writeShardReq: 1, writeShardReqPoints: 3})
+    // Back: every block delivered, each counted once in bytesRead.
+    const mode = {current: 'up' as 'up' | 'conflict'}
+    const o = await owner(mode)
+    addr = o.addr
+    await until('both queues drained', () => !svc.backlog(2, 7) && !svc.backlog(2, 8), 10_000)
+    q = await perQueue()
+    expect(q.get(path(7))).toMatchObject({bytesWritten: appended[7], bytesRead: appended[7], writeNodeReq: 2, writeNodeReqPoints: 15, queueBytes: 0})
+    expect(q.get(path(8))).toMatchObject({bytesWritten: appended[8], bytesRead: appended[8], writeNodeReq: 1, writeNodeReqPoints: 3, queueBytes: 0})
+    // A block the owner refuses for good is appended and read, but never delivered: bytesWritten only.
+    mode.current = 'conflict'
+    await svc.enqueue(2, s7, lp(20, 2), 2)
+    await until('the refused block dropped', async () => (await perQueue()).get(path(7))!.writeDropped === 1, 10_000)
+    q = await perQueue()
+    expect(q.get(path(7))).toMatchObject({bytesWritten: appended[7] + size(2, 20), bytesRead: appended[7], writeDropped: 1})
+    // hh_database sums the queues of one database and destination; hh counts what the service was asked to queue.
+    const all = await svc.statistics()
+    expect(stat(all, 'hh_database')).toEqual([{name: 'hh_database', tags: {db: 'db0', node: '2'}, values: expect.objectContaining({
+      bytesWritten: appended[7] + size(2, 20) + appended[8], bytesRead: appended[7] + appended[8], writeNodeReq: 3, writeNodeReqPoints: 18, writeDropped: 1,
+    })}])
+    expect(stat(all, 'hh')[0].values).toEqual({writeShardReq: 4, writeShardReqPoints: 20})
+  })
+
+  it('gives a drained queue\'s disk back, so writes refused with queue is full are taken again once the owner is back', async () => {
+    const t = tempFolder()
+    cleanups.push(t.remove)
+    let addr: string | undefined
+    const {svc} = service(t.dir, () => addr, {maxSizeBytes: 4096})
+    await svc.open()
+    const target = {db: 'db0', rp: 'autogen', shardId: 3}
+    let refused: Error | undefined
+    for (let i = 0; i < 20 && refused === undefined; i++) await svc.enqueue(2, target, lp(i * 20, 20), 20).catch((err: Error) => (refused = err))
+    expect(refused?.message).toBe('queue is full')
+    const o = await owner()
+    addr = o.addr
+    await until('drained', () => !svc.backlog(2, 3), 10_000)
+    // The queue's only segment is replaced by an empty one: hh_node.queueTotalSize, what max-size is checked against,
+    // falls back to a footer's 8 bytes.
+    await until('the disk given back', async () => stat(await svc.statistics(), 'hh_node')[0].values.queueTotalSize === 8, 10_000)
+    addr = undefined
+    await expect(svc.enqueue(2, target, lp(1000, 20), 20)).resolves.toBeUndefined()
+  })
+
   it('splits big writes into blocks of at most batch-size bytes on line boundaries', () => {
     const all = lp(0, 100)
     const parts = splitLines(all, 100, 500)
