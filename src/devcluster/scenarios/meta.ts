@@ -171,15 +171,17 @@ interface JoinVariant {
   /** The join diagnose step that must fail, and what its summary must name (the cause). */
   step: string
   names: {tag: string; re: RegExp}
+  /** The error `medic config check` must find in the node's file (id and key), or null: the file is right. */
+  configError: string | null
   /** Does the node start at all with this config? */
   starts: boolean
 }
 
 const JOIN_VARIANTS: JoinVariant[] = [
-  {name: 'hostname', cause: 'hostname is empty: the node advertises ":<port>" addresses', overrides: {'': {hostname: '""'}}, step: 'config-hostname', names: {tag: 'hostname', re: /hostname is empty/}, starts: true},
-  {name: 'bind-address', cause: '[meta] bind-address has no port: the node does not start, nothing answers', overrides: {meta: {'bind-address': '""'}}, step: 'config-ports', names: {tag: 'bind-address', re: /(?<![\w-])bind-address is not host:port/}, starts: false},
-  {name: 'http-bind-address', cause: '[meta] http-bind-address has no port: the node does not start, nothing answers', overrides: {meta: {'http-bind-address': '"127.0.0.1"'}}, step: 'config-ports', names: {tag: 'http-bind-address', re: /http-bind-address is not host:port/}, starts: false},
-  {name: 'port', cause: 'the join names the Raft port (bind-address) instead of the http-bind-address port', overrides: {}, joinRaftPort: true, step: 'config-ports', names: {tag: 'port', re: /the address used has port/}, starts: true},
+  {name: 'hostname', cause: 'hostname is empty: the node advertises ":<port>" addresses', overrides: {'': {hostname: '""'}}, step: 'config-hostname', names: {tag: 'hostname', re: /hostname is empty/}, configError: 'hostname-empty hostname', starts: true},
+  {name: 'bind-address', cause: '[meta] bind-address has no port: the node does not start, nothing answers', overrides: {meta: {'bind-address': '""'}}, step: 'config-ports', names: {tag: 'bind-address', re: /(?<![\w-])bind-address is not host:port/}, configError: 'bad-address meta.bind-address', starts: false},
+  {name: 'http-bind-address', cause: '[meta] http-bind-address has no port: the node does not start, nothing answers', overrides: {meta: {'http-bind-address': '"127.0.0.1"'}}, step: 'config-ports', names: {tag: 'http-bind-address', re: /http-bind-address is not host:port/}, configError: 'bad-address meta.http-bind-address', starts: false},
+  {name: 'port', cause: 'the join names the Raft port (bind-address) instead of the http-bind-address port', overrides: {}, joinRaftPort: true, step: 'config-ports', names: {tag: 'port', re: /the address used has port/}, configError: null, starts: true},
 ]
 
 export const joinUnableToDetermine: Scenario = {
@@ -193,6 +195,7 @@ export const joinUnableToDetermine: Scenario = {
     'each join fails with HTTP 400 `unable to determine if "<addr>" is a meta node`',
     'medic explain: join-not-meta-node, verdict critical',
     'medic join diagnose --config names the cause: its config-hostname step for the hostname, config-ports for bind-address, http-bind-address and the port',
+    'medic config check on the node\'s file: hostname-empty, bad-address on [meta] bind-address or http-bind-address; nothing for the port variant (the file is right)',
   ],
   notes: ['license: not reproduced. The dev meta node needs no license and does not check one, so a missing or bad license-key / license-path cannot make its /status fail; `medic join diagnose --config` and `medic config check` still judge those keys in a real node\'s file.'],
   async run(ctx) {
@@ -225,6 +228,14 @@ export const joinUnableToDetermine: Scenario = {
       ctx.see('join', lone.name, `medic join diagnose ${addr}: ${report.verdict}; failing steps ${failing.join(', ') || 'none'}`)
       ctx.expectIncludes(`${v.name}-diagnosed`, `${v.name}: medic join diagnose --config names the cause (${v.step}: ${v.names.tag})`, `${v.name}Step`, `${v.step}: ${v.names.tag}`, failing, evidence)
       ctx.command(sh`medic join diagnose ${addr} --config ${lone.configPath}`, `why the ${v.name} variant cannot join`, v.starts ? 'run' : 'files')
+      const cfg = await ctx.diagnose.configCheck([lone.configPath])
+      const errors = cfg.findings.filter((f) => f.severity === 'error').map((f) => `${f.id} ${f.key ?? '-'}`)
+      const cfgEvidence = cfg.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity} ${f.id} ${f.key ?? '-'}: ${f.message}`)
+      if (v.configError === null) {
+        ctx.check(`${v.name}-config`, `${v.name}: medic config check finds nothing wrong in the file (the join command is what is wrong)`, errors.length === 0, {expected: 'no error', actual: errors.join(', ') || 'no error', evidence: cfgEvidence})
+      } else {
+        ctx.expectIncludes(`${v.name}-config`, `${v.name}: medic config check finds the broken key`, `${v.name}Config`, v.configError, errors, cfgEvidence)
+      }
       ctx.command(sh`medic config check ${lone.configPath}`, `what is wrong in the ${v.name} variant's file`, 'files')
       await lone.stop()
     }

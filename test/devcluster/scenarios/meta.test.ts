@@ -15,10 +15,12 @@ describe('meta scenarios', () => {
   }, 120_000)
 
   it('join-unable-to-determine: each reproducible cause fails the join and join diagnose names it', async () => {
-    const r = await runShort('join-unable-to-determine', {seedEntry: 'meta-not-joined', hostnameStep: 'advertised-address: hostname', portStep: 'config-hostname: port'})
-    expectPassedAndSensitive(r, ['hostname-explained', 'bind-address-explained', 'http-bind-address-explained', 'port-explained', 'hostname-diagnosed', 'port-diagnosed'])
+    const r = await runShort('join-unable-to-determine', {
+      seedEntry: 'meta-not-joined', hostnameStep: 'advertised-address: hostname', portStep: 'config-hostname: port', 'bind-addressConfig': 'bad-address meta.http-bind-address',
+    })
+    expectPassedAndSensitive(r, ['hostname-explained', 'bind-address-explained', 'http-bind-address-explained', 'port-explained', 'hostname-diagnosed', 'port-diagnosed', 'bind-address-config'])
     for (const v of ['hostname', 'bind-address', 'http-bind-address', 'port']) {
-      expect(r.checks.filter((c) => c.id.startsWith(`${v}-`)).map((c) => c.id.slice(v.length + 1))).toEqual(['refused', 'explained', 'explained-verdict', 'diagnosed'])
+      expect(r.checks.filter((c) => c.id.startsWith(`${v}-`)).map((c) => c.id.slice(v.length + 1))).toEqual(['refused', 'explained', 'explained-verdict', 'diagnosed', 'config'])
     }
     expect(r.notes.join(' ')).toMatch(/license: not reproduced/)
   }, 120_000)
