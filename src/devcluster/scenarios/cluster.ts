@@ -20,7 +20,7 @@ import {writeMetaConfig} from '../cluster/configs/meta.js'
 import {metaName} from '../cluster/names.js'
 import {metaNodeEntry, metaNodePaths} from '../cluster/paths.js'
 import {dataPorts, HOST, metaPorts, probePort} from '../cluster/ports.js'
-import {type ClusterState, dataNodes, loadState, metaNodes, readState} from '../cluster/state.js'
+import {dataNodes, loadState, metaNodes, readState} from '../cluster/state.js'
 import {prepareCluster} from '../supervisor/prepare.js'
 import type {UpResult} from '../supervisor/protocol.js'
 import {overrideConfigFile} from './overrides.js'
@@ -122,10 +122,6 @@ export async function startScratchCluster(
 export async function stopScratchCluster(c: ScratchCluster, o: {removeFolder: boolean}): Promise<void> {
   await downCluster(c.dir, {purge: o.removeFolder, graceMs: 1_000}).catch(() => undefined)
   if (o.removeFolder && c.tempRoot !== undefined) await rm(c.tempRoot, {recursive: true, force: true})
-}
-
-export async function clusterState(c: ScratchCluster): Promise<ClusterState> {
-  return loadState(c.dir)
 }
 
 /** A meta node started by the scenario itself, outside the cluster's supervisor. */

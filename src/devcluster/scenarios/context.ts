@@ -10,7 +10,6 @@
  */
 import {closeSync, openSync, readSync, statSync} from 'node:fs'
 
-import {MedicError} from '../../errors.js'
 import {type LoadOptions, type LoadReport, runLoad} from '../../loadgen/run.js'
 import {shellQuote} from '../../util/text.js'
 import {control} from '../client/control.js'
@@ -325,8 +324,4 @@ export class ScenarioContext {
     await this.http.close()
     await diagnose.closeProbes()
   }
-}
-
-export function isCouldNotRun(err: unknown): err is ScenarioAbort | MedicError {
-  return err instanceof ScenarioAbort || err instanceof MedicError
 }

@@ -65,7 +65,8 @@ export const cqLease: Scenario = {
     ctx.check('grep-409', 'only the 409 lines: still expected, and the context says the renewals are not in this input', warned.length === 0 && /not in this input/.test(only409[0]?.context ?? ''), {
       expected: 'every 409 expected; "its renewals (200) are not in this input"', actual: warned.length > 0 ? `${warned.length} judged ${warned[0].verdict}` : only409[0]?.context ?? '(no context)',
     })
-    ctx.command(`grep 'lease?name=continuous_querier' ${sh`${path}`} | grep ' 409 ' | medic explain`, 'only the refusals, as a grep would give them', 'files')
+    const quoted = sh`${path}`
+    if (quoted !== undefined) ctx.command(`grep 'lease?name=continuous_querier' ${quoted} | grep ' 409 ' | medic explain`, 'only the refusals, as a grep would give them', 'files')
 
     const summary = await ctx.diagnose.summarize([path])
     ctx.see('log', 'meta-1', `logs summarize: ${summary.lease.grants} grants, ${summary.lease.denials} denials, holders ${JSON.stringify(summary.lease.holders)}`)

@@ -52,6 +52,3 @@ export async function overrideConfigFile(path: string, overrides: ConfigOverride
   const text = await readFile(path, 'utf8')
   await writeFile(path, applyOverrides(text, overrides, path))
 }
-
-/** A TOML basic string. */
-export const tomlStr = (s: string): string => JSON.stringify(s)
