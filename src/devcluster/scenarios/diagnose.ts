@@ -1,10 +1,12 @@
 /**
  * medic's own diagnosis, called in-process on what a scenario produced: the same modules the commands call
  * (`explain` and `logs summarize` in src/logs/, `hh watch`/`hh wait --url` in src/hh/, `status` and `join diagnose`
- * in src/probe/, `config check` in src/config/), with the options those commands pass by default. Nothing here
+ * in src/probe/, `config check` in src/config/, `doctor` in src/doctor/), with the options those commands pass by
+ * default. Nothing here
  * judges: the scenarios compare what these return with what the diagnosis should be.
  */
 import type {CheckReport} from '../../config/types.js'
+import type {DoctorReport} from '../../doctor/types.js'
 import {type HhMonitor, runVerdict, type RunVerdict, type Snapshot, type WaitResult} from '../../hh/monitor.js'
 import type {Sampler} from '../../hh/sampler.js'
 import type {HhSettings} from '../../hh/settings.js'
@@ -102,6 +104,14 @@ export async function joinDiagnose(address: string, options: {metaConfig?: strin
 export async function configCheck(paths: string[]): Promise<CheckReport> {
   const {checkConfigs} = await import('../../config/check.js')
   return checkConfigs(paths)
+}
+
+/** `medic doctor --meta ... [--configs ...] [--logs ...]`, with the command's defaults (two samples of the queues). */
+export async function doctor(o: {meta: string[]; configs?: string[]; logs?: string[]}): Promise<DoctorReport> {
+  const {planWith, runDoctor} = await import('../../doctor/run.js')
+  const {liveEnv} = await import('../../doctor/env.js')
+  const plan = planWith({meta: o.meta, configs: o.configs ?? [], logs: o.logs ?? []})
+  return runDoctor(plan, liveEnv({timeoutMs: plan.httpTimeoutMs}, {password: false, jwt: false, insecure: false}))
 }
 
 /** Closes the probes' shared HTTP pool (probe/http.ts), as the commands do when they end. */

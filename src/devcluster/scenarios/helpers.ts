@@ -125,3 +125,18 @@ export async function statistics(ctx: ScenarioContext, node: string): Promise<St
 export function statSum(stats: readonly Statistic[], name: string, field: string, nodeTag?: number): number {
   return stats.filter((s) => s.name === name && (nodeTag === undefined || s.tags.node === String(nodeTag))).reduce((n, s) => n + (typeof s.values[field] === 'number' ? s.values[field] : 0), 0)
 }
+
+/**
+ * `medic doctor` on the cluster as it is now: its first finding (worst, and among equals the likelier cause) must be
+ * `expected` (expectation `doctorFirst`), about `node` when given.
+ */
+export async function expectDoctorFirst(ctx: ScenarioContext, o: {title: string; expected: string; node?: string; meta: string[]; configs?: string[]; logs?: string[]}): Promise<void> {
+  const r = await ctx.diagnose.doctor({meta: o.meta, configs: o.configs, logs: o.logs})
+  const first = r.findings[0]
+  const evidence = r.findings.slice(0, 5).map((f) => `${f.rank}. ${f.severity} ${f.id} (${f.area}${f.node ? `, ${f.node}` : ''}): ${f.title}`)
+  const onNode = o.node === undefined || (first?.node ?? '').includes(o.node)
+  ctx.see('status', 'medic doctor', first ? `${r.verdict}; first: ${first.id} (${first.node ?? 'cluster'})` : `${r.verdict}; no finding`)
+  ctx.expectEqual('doctor-first', o.title, 'doctorFirst', o.expected, onNode ? first?.id : `${first?.id} on ${first?.node}`, evidence)
+  const parts = [`medic doctor --meta ${o.meta.map(shellQuote).join(' --meta ')}`, ...(o.configs ?? []).map((c) => `--configs ${shellQuote(c)}`), ...(o.logs ?? []).map((l) => `--logs ${shellQuote(l)}`)]
+  ctx.command(parts.join(' '), 'everything at once, the likeliest cause first', 'cluster')
+}

@@ -7,7 +7,7 @@ import {jsonOf} from '../node/http-client.js'
 import type {ScenarioContext} from './context.js'
 import {
   allAcknowledged, answerLine, dataNodeId, dataNodeIds, describeLoad, describeQueues, expectExplained, hhWaitCommand, hhWatchCommand,
-  matching, queuedFor, statistics, statSum, summarizeCommand, verdictsFor,
+  expectDoctorFirst, matching, queuedFor, statistics, statSum, summarizeCommand, verdictsFor,
 } from './helpers.js'
 import type {Scenario} from './types.js'
 
@@ -83,6 +83,7 @@ export const hhQueueNotEmpty: Scenario = {
       await watch.close()
     }
     ctx.command(hhWatchCommand([d1.httpAddr], {config: d1.configPath, meta: ctx.meta(1).httpAddr}), 'how much data-1 holds for data-2, and whether it drains', 'cluster')
+    await expectDoctorFirst(ctx, {title: 'medic doctor names the down node first', expected: 'data-unreachable', node: ctx.data(2).httpAddr, meta: [ctx.meta(1).httpAddr], configs: [d1.configPath], logs: [d1.logPath]})
 
     // RF 1: the down node is the only owner of half the shards, so the client sees the error.
     const rf1: Array<{status: number; body: string}> = []
@@ -158,6 +159,7 @@ export const statsPartialWrite: Scenario = {
     ctx.see('status', 'data-1', `write statistic: ${partial} partial writes since data-2 went down`)
     ctx.check('write-partial-counted', 'data-1\'s /debug/vars "write" statistic counts the partial writes', partial > 0, {expected: 'writePartial grows', actual: `+${partial}`})
     ctx.command(hhWatchCommand([d1.httpAddr], {config: d1.configPath}), 'the queue the stats writes go behind', 'cluster')
+    await expectDoctorFirst(ctx, {title: 'medic doctor names the down node first', expected: 'data-unreachable', node: ctx.data(2).httpAddr, meta: [ctx.meta(1).httpAddr], configs: [d1.configPath], logs: [d1.logPath]})
 
     await ctx.start('data-2')
     if (await expectDrained(ctx, 'drained', 'data-1', 30_000)) {
@@ -229,6 +231,7 @@ export const retryAmplification: Scenario = {
     })
     ctx.command(`medic dev write --url ${d1.httpAddr} --db amp --consistency all --points ${n} --retry 3`, 'the retrying client by hand', 'cluster')
     ctx.command(hhWatchCommand([d1.httpAddr], {config: d1.configPath}), 'the queue growing while the client retries', 'cluster')
+    await expectDoctorFirst(ctx, {title: 'medic doctor names the down node first', expected: 'data-unreachable', node: ctx.data(2).httpAddr, meta: [ctx.meta(1).httpAddr], configs: [d1.configPath], logs: [d1.logPath]})
   },
 }
 
@@ -273,6 +276,7 @@ export const queueFull: Scenario = {
       ctx.step(`meanwhile a client kept writing through data-1: ${describeLoad(t)}`)
     }
     ctx.command(hhWatchCommand([d1.httpAddr], {config: d1.configPath}), 'the queue at max-size, and when it would drain', 'cluster')
+    await expectDoctorFirst(ctx, {title: 'medic doctor names the down node first', expected: 'data-unreachable', node: ctx.data(2).httpAddr, meta: [ctx.meta(1).httpAddr], configs: [d1.configPath], logs: [d1.logPath]})
     ctx.command(summarizeCommand([d1.logPath]), 'how many writes were refused, and since when', 'files')
   },
 }
@@ -379,6 +383,7 @@ export const nodeRemovedWithQueue: Scenario = {
       await watch.close()
     }
     ctx.command(hhWatchCommand([d1.httpAddr], {meta: ctx.meta(1).httpAddr}), 'what the others still hold for the node, before removing it', 'cluster')
+    await expectDoctorFirst(ctx, {title: 'medic doctor names the down node first', expected: 'data-unreachable', node: ctx.data(2).httpAddr, meta: [ctx.meta(1).httpAddr], configs: [d1.configPath], logs: [d1.logPath]})
 
     const mark = ctx.mark('data-1')
     const removed = await ctx.request(ctx.meta(1).httpAddr, '/remove-data', {method: 'POST', form: {id: String(id2)}, redirects: 3})

@@ -8,7 +8,7 @@ import type {StatusReport} from '../../probe/status.js'
 import {jsonOf} from '../node/http-client.js'
 import type {LoneMetaNode} from './cluster.js'
 import {type ScenarioContext} from './context.js'
-import {expectExplained, matching, summarizeCommand} from './helpers.js'
+import {expectDoctorFirst, expectExplained, matching, summarizeCommand} from './helpers.js'
 import type {ConfigOverrides, Scenario} from './types.js'
 
 const LEGACY_STAMP = String.raw`\d{4}/\d\d/\d\d \d\d:\d\d:\d\d`
@@ -69,6 +69,7 @@ export const metaNotJoined: Scenario = {
     const st = await ctx.diagnose.status([lone.httpAddr])
     ctx.expectIncludes('status-not-joined', 'medic status on meta-2 reports it not joined', 'statusFinding', 'meta-not-joined', problemIds(st), describeStatus(st))
     ctx.command(statusCommand([lone.httpAddr]), 'is this meta node part of a cluster?', 'run')
+    await expectDoctorFirst(ctx, {title: 'medic doctor --meta meta-2 names it not joined first', expected: 'meta-not-joined', node: lone.httpAddr, meta: [lone.httpAddr]})
     ctx.command(sh`medic join diagnose ${lone.httpAddr} --config ${lone.configPath}`, 'can it be joined?', 'run')
 
     const added = await ctx.request(ctx.meta(1).httpAddr, '/add-meta', {method: 'POST', form: {addr: lone.httpAddr}, redirects: 3, timeoutMs: 20_000})
@@ -139,6 +140,7 @@ export const leaderFailover: Scenario = {
       expected: '2 of 3 voters up, quorum holds', actual: st.quorum?.text ?? 'no quorum view',
     })
     ctx.command(statusCommand(metas.map((m) => m.httpAddr)), 'who leads now, and how many failures are left', 'cluster')
+    await expectDoctorFirst(ctx, {title: `medic doctor names ${old.name} unreachable first`, expected: 'meta-unreachable', node: old.httpAddr, meta: metas.map((m) => m.httpAddr), logs: survivors.map((m) => m.logPath)})
     const lines = ctx.linesSince(marks[survivors.indexOf(newLeader as (typeof survivors)[number])])
     const won = lines.find((l) => /Election won|entering Leader state/.test(l))
     if (won !== undefined) {

@@ -3,7 +3,7 @@
  * (killed) and with one owner hung (paused).
  */
 import type {ScenarioContext} from './context.js'
-import {allAcknowledged, answerLine, dataNodeId, describeLoad, describeQueues, expectExplained, hhWaitCommand, summarizeCommand} from './helpers.js'
+import {allAcknowledged, answerLine, dataNodeId, describeLoad, describeQueues, expectDoctorFirst, expectExplained, hhWaitCommand, summarizeCommand} from './helpers.js'
 import type {Scenario} from './types.js'
 
 /** The catalogue entry medic should give each 500 body a consistency=all write can get. */
@@ -65,6 +65,7 @@ export const partialWriteConsistency: Scenario = {
     const stored = await countPoints(ctx, 'data-1', 'cons', 'medic_load')
     ctx.see('status', 'data-1', `SELECT count(value) FROM medic_load: ${stored} (200 before the fault + ${n} answered 500)`)
     ctx.check('stored', 'data-1 stored every point of the writes answered 500', stored === 200 + n, {expected: String(200 + n), actual: String(stored)})
+    await expectDoctorFirst(ctx, {title: 'medic doctor names the down owner first', expected: 'data-unreachable', node: ctx.data(2).httpAddr, meta: [ctx.meta(1).httpAddr], logs: [ctx.data(1).logPath]})
 
     await ctx.start('data-2')
     const d1 = ctx.data(1)

@@ -9,8 +9,8 @@ afterEach(cleanUp)
 
 describe('hinted-handoff scenarios', () => {
   it('retry-amplification: retries of 500 partial write grow the queue by the number of attempts; medic says not to retry', async () => {
-    const r = await runShort('retry-amplification', {clientEntry: 'write-failed-hh-not-empty'})
-    expectPassedAndSensitive(r, ['explained'])
+    const r = await runShort('retry-amplification', {clientEntry: 'write-failed-hh-not-empty', doctorFirst: 'write-partial-consistency'})
+    expectPassedAndSensitive(r, ['explained', 'doctor-first'])
     expect(r.checks.find((c) => c.id === 'amplified')?.actual).toMatch(/^[34]\.\d\d /)
   }, 120_000)
 
@@ -20,7 +20,7 @@ describe('hinted-handoff scenarios', () => {
   }, 120_000)
 
   it('node-removed-with-queue: the queue is shown before, deleted with the node, and nothing is left', async () => {
-    const r = await runShort('node-removed-with-queue', {lineEntry: 'hh-node-not-found', waitOutcome: 'timeout'})
-    expectPassedAndSensitive(r, ['explained', 'drained'])
+    const r = await runShort('node-removed-with-queue', {lineEntry: 'hh-node-not-found', waitOutcome: 'timeout', doctorFirst: 'hh-pending'})
+    expectPassedAndSensitive(r, ['explained', 'drained', 'doctor-first'])
   }, 120_000)
 })

@@ -8,8 +8,8 @@ afterEach(cleanUp)
 
 describe('consistency and the CQ lease', () => {
   it('partial-write-consistency: 500 partial write explained, nothing lost once drained; the paused owner\'s answer explained', async () => {
-    const r = await runShort('partial-write-consistency', {clientEntry: 'write-failed', waitOutcome: 'timeout', pausedEntry: 'write-failed'})
-    expectPassedAndSensitive(r, ['explained', 'drained', 'paused-explained'])
+    const r = await runShort('partial-write-consistency', {clientEntry: 'write-failed', waitOutcome: 'timeout', pausedEntry: 'write-failed', doctorFirst: 'write-partial-consistency'})
+    expectPassedAndSensitive(r, ['explained', 'drained', 'paused-explained', 'doctor-first'])
     expect(r.notes.join(' ')).toMatch(/With the owner paused, this cluster answered "(?:timeout|partial write)"/)
   }, 120_000)
 
