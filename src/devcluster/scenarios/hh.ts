@@ -45,6 +45,7 @@ export const hhQueueNotEmpty: Scenario = {
     'medic hh watch --url data-1: bytes queued for data-2\'s node id',
     'RF 1: the client gets 500 `write failed: hinted handoff queue not empty`, which medic explains as write-failed-hh-not-empty',
     'after data-2 is back: medic hh wait ends drained, and new writes log no such line',
+    'medic doctor: its first finding is the down data node, data-unreachable',
   ],
   async run(ctx) {
     const d1 = ctx.data(1)
@@ -132,6 +133,7 @@ export const statsPartialWrite: Scenario = {
     'while it is logged, medic hh watch --url data-1 shows data queued for data-2',
     'data-1\'s write statistic counts the partial writes',
     'after the queue drained: the stats writes succeed again (no more such lines)',
+    'medic doctor: its first finding is the down data node, data-unreachable',
   ],
   async run(ctx) {
     const d1 = ctx.data(1)
@@ -192,6 +194,7 @@ export const retryAmplification: Scenario = {
     'every answer is 500 partial write, with and without retries',
     'the retrying client grows the queue about 4 times as much (1 + 3 retries)',
     'medic explain names the 500 write-partial-consistency, and its advice for client developers says not to retry it',
+    'medic doctor: its first finding is the down data node, data-unreachable',
   ],
   async run(ctx) {
     const d1 = ctx.data(1)
@@ -245,6 +248,7 @@ export const queueFull: Scenario = {
     'data-1 logs `write failed for shard N on node M: queue is full`',
     'medic explain: hh-queue-full, verdict critical',
     'medic hh watch --url data-1 --config data-1\'s influxdb.conf: the queue for data-2 is blocked (at max-size)',
+    'medic doctor: its first finding is the down data node, data-unreachable',
   ],
   async run(ctx) {
     const d1 = ctx.data(1)
@@ -365,6 +369,7 @@ export const nodeRemovedWithQueue: Scenario = {
     'data-1 logs that it removed the queue, which medic explains as dev-hh-queue-removed (info)',
     'medic hh wait --url data-1 ends drained: nothing is left for the removed node',
     'medic status no longer lists data-2; the shards it owned have one owner left',
+    'medic doctor: its first finding is the down data node, data-unreachable',
   ],
   notes: ['The line that says the queue was removed is the dev cluster\'s own wording (dev-hh-queue-removed): Enterprise deletes the queues on remove-data (release notes 1.0.0) but its log text for it is not public.'],
   async run(ctx) {

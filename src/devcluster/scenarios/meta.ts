@@ -53,6 +53,7 @@ export const metaNotJoined: Scenario = {
     'medic explain: meta-not-joined, verdict expected',
     'medic status on it: the finding meta-not-joined',
     'after add-meta: 200s, no new 503 in its log, and medic status sees one leader for both nodes',
+    'medic doctor --meta meta-2: its first finding is meta-not-joined',
   ],
   async run(ctx) {
     const lone = await ctx.loneMeta(2)
@@ -111,6 +112,7 @@ export const leaderFailover: Scenario = {
     'medic status: that leader, the killed node unreachable (meta-unreachable), 2 of 3 voters up and the quorum holding',
     'the survivors\' logs show the election, which medic explains (raft-leader-elected)',
     'after the restart: medic status finds every node, agreeing on one leader',
+    'medic doctor: its first finding is the killed node, meta-unreachable',
   ],
   async run(ctx) {
     const metas = [ctx.meta(1), ctx.meta(2), ctx.meta(3)]

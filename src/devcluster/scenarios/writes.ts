@@ -44,6 +44,7 @@ export const partialWriteConsistency: Scenario = {
     'data-1 stored every point of those writes',
     'after data-2 is back: medic hh wait ends drained, and both owners hold the same points (dev verify)',
     'owner paused: the client gets a 500 that medic explains with the entry for its body (partial write or timeout)',
+    'medic doctor: its first finding is the down data node, data-unreachable',
   ],
   async run(ctx) {
     await ctx.createDatabase('data-1', 'cons', 2)
