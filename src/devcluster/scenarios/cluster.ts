@@ -61,8 +61,9 @@ function planPorts(spec: ClusterSpec, base: number): number[] {
 /** A folder for a new cluster: the given one must hold no cluster (a scenario never reuses one). */
 async function clusterFolder(name: string, o: PlaceOptions): Promise<{dir: string; tempRoot?: string}> {
   if (o.dir === undefined) {
+    // The new empty folder itself: `medic dev down --purge` then removes all of it.
     const tempRoot = await mkdtemp(join(tmpdir(), `medic-scenario-${name}-`))
-    return {dir: join(tempRoot, 'cluster'), tempRoot}
+    return {dir: tempRoot, tempRoot}
   }
   if (await readState(o.dir)) {
     throw usageError(`${o.dir} already holds a dev cluster; a scenario builds its own`, 'scenario-dir-in-use', [
