@@ -22,7 +22,7 @@ interface Rule {
 
 const NODE_PROCESS = ['src/devcluster/node/', 'src/devcluster/meta/', 'src/devcluster/raft/', 'src/devcluster/data/']
 const CLI_CODE = ['src/cli/', 'src/commands/', 'src/format/', 'src/probe/', 'src/errors.ts']
-const CLI_SIDE_DEVCLUSTER = ['src/devcluster/cluster/', 'src/devcluster/supervisor/', 'src/devcluster/client/']
+const CLI_SIDE_DEVCLUSTER = ['src/devcluster/cluster/', 'src/devcluster/supervisor/', 'src/devcluster/client/', 'src/devcluster/scenarios/']
 const HH_ENGINE = ['src/hh/queue.ts', 'src/hh/blocks.ts', 'src/hh/node-queues.ts', 'src/hh/store.ts']
 
 export const RULES: Rule[] = [
@@ -47,6 +47,10 @@ export const RULES: Rule[] = [
     ],
   },
   {why: 'the hh engine runs inside node processes: plain errors, no CLI code', files: HH_ENGINE, forbid: CLI_CODE},
+  {
+    why: 'scenarios return what they did, saw and checked; the commands print it',
+    files: ['src/devcluster/scenarios/'], forbid: ['src/cli/', 'src/commands/', 'src/format/'],
+  },
   {
     why: 'medic doctor is a library the command and the scenarios call: no flags, no formatting, no dev-cluster internals',
     files: ['src/doctor/'], forbid: ['src/cli/', 'src/commands/', 'src/format/', 'src/devcluster/'],

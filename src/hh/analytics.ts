@@ -70,6 +70,8 @@ export interface SeriesPoint {
   failed?: number
   /** Cumulative bytes dropped by the max-age purge. */
   purged?: number
+  /** Cumulative writes for the destination refused with `queue is full`: a counter that may reset (writeDropped). */
+  refused?: number
   /** Corrupt or unreadable segments (or queues that could not be measured): what they hold is unknown. */
   bad?: number
 }
@@ -321,11 +323,17 @@ export function analyseSeries(points: readonly SeriesPoint[], o: AnalysisOptions
     }
   }
 
-  // `queue is full`: max-size is per destination node, compared with its bytes on disk.
+  // `queue is full`: max-size is per destination node, compared with its bytes on disk. A write is refused when it
+  // would take the queue past max-size, so a full queue usually stops short of it, by up to a block: it is blocked
+  // too when it is near max-size and the node counts refused writes in the window (writeDropped, which also counts
+  // blocks the destination refused for good: only near max-size is it read as "queue is full").
   let blocked = false
+  let refusing = 0
   if (o.maxSizeBytes !== undefined) {
     const size = o.nodeSizeBytes ?? last.size ?? pending
-    if (size >= o.maxSizeBytes) {
+    const refusedPts = win.filter((p) => p.refused !== undefined).map((p) => p.refused as number)
+    refusing = refusedPts.length >= 2 ? counterIncrease(refusedPts).increase : 0
+    if (size >= o.maxSizeBytes || (refusing > 0 && size >= o.maxSizeBytes * NEAR_FULL_FRACTION)) {
       blocked = true
       base.full = {inMs: 0, at: iso(last.t)}
     } else {
@@ -349,7 +357,8 @@ export function analyseSeries(points: readonly SeriesPoint[], o: AnalysisOptions
   const set = (verdict: Verdict, reason: string): Analysis => ({...base, verdict, reason})
   if (pending === 0 && bad === 0) return set('drained', 'nothing left to send')
   if (blocked) {
-    return set('blocked', `the destination's queues are at max-size: its writes fail with "queue is full" until they drain below it`)
+    const why = refusing > 0 ? `the destination's queues are within a write of max-size and ${refusing} write${refusing === 1 ? ' was' : 's were'} refused in the window` : 'the destination\'s queues are at max-size'
+    return set('blocked', `${why}: its writes fail with "queue is full" until they drain below it`)
   }
   if (pending === 0) return set('unknown', `nothing readable is pending, but ${bad} segment(s) or queue(s) are corrupt or unreadable`)
   if (win.length < 2 || span <= 0) return set('unknown', 'waiting for a second sample to measure a rate')

@@ -84,7 +84,7 @@ interface Track {
   last?: SeriesPoint
   progress?: Progress
   /** For node series: per-queue counters made monotonic before summing. */
-  counters?: Map<string, {sent?: {raw: number; mono: number}; failed?: {raw: number; mono: number}}>
+  counters?: Map<string, {sent?: {raw: number; mono: number}; failed?: {raw: number; mono: number}; refused?: {raw: number; mono: number}}>
 }
 
 const KEEP = 60
@@ -139,9 +139,10 @@ export class HhMonitor {
           const c = track.counters.get(key) ?? {}
           c.sent = monotonic(c.sent, q.sentBytes)
           c.failed = monotonic(c.failed, q.failedSends)
+          c.refused = monotonic(c.refused, q.refusedWrites ?? null)
           track.counters.set(key, c)
         }
-        const sum = (k: 'sent' | 'failed') => [...track.counters!.values()].reduce((s, c) => s + (c[k]?.mono ?? 0), 0)
+        const sum = (k: 'sent' | 'failed' | 'refused') => [...track.counters!.values()].reduce((s, c) => s + (c[k]?.mono ?? 0), 0)
         const purgedAll = qs.every((q) => q.purgedBytes !== null)
         const point: SeriesPoint = {
           t: sample.t,
@@ -150,6 +151,7 @@ export class HhMonitor {
           bad: n.badSegments,
           ...(qs.some((q) => q.sentBytes !== null) ? {sent: sum('sent')} : {}),
           ...(qs.some((q) => q.failedSends !== null) ? {failed: sum('failed')} : {}),
+          ...(qs.some((q) => q.refusedWrites != null) ? {refused: sum('refused')} : {}),
           ...(purgedAll && qs.length > 0 ? {purged: qs.reduce((s, q) => s + (q.purgedBytes ?? 0), 0)} : {}),
         }
         this.push(track, point)
@@ -175,6 +177,7 @@ export class HhMonitor {
           bad: q.badSegments,
           ...(q.sentBytes === null ? {} : {sent: q.sentBytes}),
           ...(q.failedSends === null ? {} : {failed: q.failedSends}),
+          ...(q.refusedWrites == null ? {} : {refused: q.refusedWrites}),
           ...(q.purgedBytes === null ? {} : {purged: q.purgedBytes}),
         })
         const analysis = analyseSeries(track.points, {

@@ -6,8 +6,9 @@
  *   - one or more data nodes' `GET /debug/vars` (read entry by entry, repeated keys kept: debug-vars.ts):
  *       hh_processor (one per destination node and shard since 1.3): `queueBytes` (restart-safe) is what is left to
  *         send; `bytesRead` counts bytes read from the queue AND delivered (the delivery counter), `bytesWritten`
- *         bytes appended to it (the ingest counter), `writeNodeReqFail` failed sends; the three counters reset to 0
- *         when the node restarts and are handled as resetting counters (enterprise-1x.md §6.6 as corrected);
+ *         bytes appended to it (the ingest counter), `writeNodeReqFail` failed sends, `writeDropped` writes refused
+ *         (`queue is full`, and blocks the destination refused for good); the counters reset to 0 when the node
+ *         restarts and are handled as resetting counters (enterprise-1x.md §6.6 as corrected);
  *       hh_node (1.9.8+, bare key repeated per destination node): `queueTotalSize`, what max-size is compared with.
  * A source that fails in one sample is reported in it (ok: false) and tried again in the next; the caller decides
  * when that is fatal (e.g. every source failing on the first sample is exit 4). An answer that is not a data node's
@@ -38,6 +39,8 @@ export interface QueueObservation {
   appendedBytes: number | null
   /** Cumulative failed sends to the destination: the node's writeNodeReqFail (resets); null for a directory. */
   failedSends: number | null
+  /** Cumulative writes refused for the destination (`queue is full`): the node's writeDropped (resets); absent for a directory. */
+  refusedWrites?: number | null
   /** Cumulative bytes dropped by the max-age purge (directory only). */
   purgedBytes: number | null
   /** Corrupt or unreadable segments (1 for a remote queue without queueBytes): its contents are unknown. */
@@ -481,6 +484,7 @@ export function observationsFromDebugVars(vars: DebugVars, source: string): {que
       existing.sentBytes = addOrNull(existing.sentBytes, v.bytesRead)
       existing.appendedBytes = addOrNull(existing.appendedBytes, v.bytesWritten)
       existing.failedSends = addOrNull(existing.failedSends, v.writeNodeReqFail)
+      existing.refusedWrites = addOrNull(existing.refusedWrites ?? null, v.writeDropped)
       continue
     }
     const q: QueueObservation = {
@@ -494,6 +498,7 @@ export function observationsFromDebugVars(vars: DebugVars, source: string): {que
       sentBytes: v.bytesRead ?? null,
       appendedBytes: v.bytesWritten ?? null,
       failedSends: v.writeNodeReqFail ?? null,
+      refusedWrites: v.writeDropped ?? null,
       purgedBytes: null,
       badSegments: v.queueBytes === undefined ? 1 : 0,
     }
@@ -521,6 +526,7 @@ export function observationsFromDebugVars(vars: DebugVars, source: string): {que
     agg.q.sentBytes = addOrNull(agg.q.sentBytes, v.bytesRead)
     agg.q.appendedBytes = addOrNull(agg.q.appendedBytes, v.bytesWritten)
     agg.q.failedSends = addOrNull(agg.q.failedSends, v.writeNodeReqFail)
+    agg.q.refusedWrites = addOrNull(agg.q.refusedWrites ?? null, v.writeDropped)
     if (typeof stat.tags?.db === 'string') agg.dbs.push(stat.tags.db)
   }
   for (const [node, {q, dbs}] of fromDatabases) {

@@ -165,6 +165,21 @@ describe('analyseSeries verdicts', () => {
     expect(a.full).toEqual({inMs: 0, at: new Date(T0).toISOString()})
   })
 
+  it('blocked just below max-size while writes are refused (writeDropped rises); not when nothing is refused or far from it', () => {
+    // A write is refused when it would pass max-size: the queue stops up to a block short of it.
+    const pts = series(3, S, (i) => ({pending: 10 * GIB - 900, size: 10 * GIB - 900, refused: 5 + i * 4}))
+    const a = analyseSeries(pts, {now: at(pts), maxSizeBytes: 10 * GIB})
+    expect(a.verdict).toBe('blocked')
+    expect(a.reason).toMatch(/8 writes were refused in the window: its writes fail with "queue is full"/)
+    expect(a.full).toEqual({inMs: 0, at: new Date(at(pts)).toISOString()})
+    // The same size with no refusal in the window: not blocked (nothing says writes fail).
+    const quiet = series(3, S, () => ({pending: 10 * GIB - 900, size: 10 * GIB - 900, refused: 5}))
+    expect(analyseSeries(quiet, {now: at(quiet), maxSizeBytes: 10 * GIB}).verdict).not.toBe('blocked')
+    // Refusals far below max-size are blocks the destination refused for good, not a full queue.
+    const low = series(3, S, (i) => ({pending: GIB, size: GIB, refused: i}))
+    expect(analyseSeries(low, {now: at(low), maxSizeBytes: 10 * GIB}).verdict).not.toBe('blocked')
+  })
+
   it('handles a remote counter reset (node restart) inside the window', () => {
     // bytesWritten: 0.. 4 MiB, restart, then 1 MiB, 2 MiB: 6 MiB delivered in 25 s while the queue shrinks.
     const sent = [0, 2, 4, 1, 2, 3].map((x) => x * MIB)

@@ -272,7 +272,7 @@ describe('httpSampler and nodeHosts', () => {
     expect(s1.sources.map((s) => s.ok)).toEqual([true, true, false])
     expect(s1.sources[2].error).toMatchObject({code: 'http-unreachable'})
     expect(s1.sources[0].queues).toEqual([
-      {node: '4', shard: '12', pendingBytes: 50_000, diskBytes: null, segments: 1, oldestPendingMs: null, newestWriteMs: null, sentBytes: 1000, appendedBytes: 51_000, failedSends: 1, purgedBytes: null, badSegments: 0},
+      {node: '4', shard: '12', pendingBytes: 50_000, diskBytes: null, segments: 1, oldestPendingMs: null, newestWriteMs: null, sentBytes: 1000, appendedBytes: 51_000, failedSends: 1, refusedWrites: 0, purgedBytes: null, badSegments: 0},
       expect.objectContaining({node: '5', shard: null, pendingBytes: 0}),
     ])
     expect(s1.sources[0].nodes[0]).toMatchObject({node: '4', diskBytes: 51_000, pendingBytes: 50_000})

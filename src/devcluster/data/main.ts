@@ -158,6 +158,20 @@ async function run(): Promise<number> {
     return 1
   }
 
+  // remove-data: the queues this node holds for a data node that left the meta store go with it (Enterprise 1.0.0).
+  const removing = new Set<number>()
+  metaClient.onChange((state) => {
+    if (metaClient.self() === undefined) return
+    const live = new Set(state.dataNodes.map((n) => n.id))
+    for (const id of hh.queuedNodes()) {
+      if (live.has(id) || removing.has(id)) continue
+      removing.add(id)
+      void hh.removeNode(id)
+        .catch((err: unknown) => hhLog.error(`failed to remove hinted handoff queue for node ${id}: ${messageOf(err)}`, undefined, `failed to remove hinted handoff queue for node ${id}: ${messageOf(err)}`))
+        .finally(() => removing.delete(id))
+    }
+  })
+
   // Coordinator.
   const writeLog = root.child('write')
   const writeStats = newWriteStats()

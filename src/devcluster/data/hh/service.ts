@@ -109,6 +109,11 @@ export class HintedHandoffService {
     this.startProcessor(nodeId, target.shardId, q)
   }
 
+  /** The destination nodes this node holds queues for (empty ones included). */
+  queuedNodes(): number[] {
+    return this.store === undefined ? [] : this.store.nodes().map((n) => n.nodeId)
+  }
+
   /** Stops sending to a node removed from the cluster and deletes its queues (Enterprise does on remove-data). */
   async removeNode(nodeId: number): Promise<void> {
     for (const [k, q] of [...this.queues]) {

@@ -429,6 +429,36 @@ export const devclusterEntries: CatalogueEntry[] = [
   },
 
   // ---------------------------------------------------------------------------------------------------------------
+  // A dev data node's hinted handoff
+  // ---------------------------------------------------------------------------------------------------------------
+  {
+    id: 'dev-hh-queue-removed',
+    title: 'A dev data node deleted its hinted-handoff queues for a data node removed from the cluster',
+    verdict: 'info',
+    category: 'hinted-handoff',
+    where: 'data',
+    match: {keywords: ['removed hinted handoff queue for node'], pattern: /^removed hinted handoff queue for node (?<nodeId>\d{1,20})$/},
+    cause:
+      'Data node {nodeId} left the meta store (`influxd-ctl remove-data`, the meta API\'s /remove-data) while this node held writes for it in hinted handoff. The coordinator stopped sending to it and deleted those queues, as Enterprise does since 1.0.0 (open-source clustering kept them and logged `failed to determine if node N is active: node not found`).',
+    impact:
+      'The points that were queued for node {nodeId} are gone with it. Shards it owned keep the copies of their other owners; a shard whose only owner it was, or whose other owners had missed those writes, lost them unless they are copied back (`influxd-ctl copy-shard`) or written again. The queue\'s disk space is freed.',
+    check: [
+      'Was node {nodeId} removed on purpose? `influxd-ctl show` no longer lists it.',
+      'Which shards did it own? `influxd-ctl show-shards`: a shard left with fewer owners than its replication factor needs another owner (copy-shard).',
+      'Next time, let the queues for a node drain before removing it: `medic hh wait --url <data node>:8086`.',
+    ],
+    commands: ['influxd-ctl show', 'influxd-ctl show-shards', 'medic hh watch --url <this data node>:8086'],
+    configKeys: ['[hinted-handoff] dir'],
+    metrics: ['_internal..hh_processor.queueBytes'],
+    versions: ['Written only by the medic dev cluster\'s data nodes (`medic dev up`); Enterprise\'s own wording for this is not public.', 'Enterprise 1.0.0 release notes: hinted-handoff queues are removed when their node is removed with remove-data.'],
+    docs: [DOC_CLUSTERING],
+    examples: [
+      {line: '[handoff] 2026/12/07 10:15:02 removed hinted handoff queue for node 5', values: {nodeId: 5, service: 'handoff'}},
+      {line: 'ts=2026-12-07T10:15:02.120000Z lvl=info msg="removed hinted handoff queue for node 3" log_id=_dmDiZ9dV2e service=handoff', values: {nodeId: 3}},
+    ],
+  },
+
+  // ---------------------------------------------------------------------------------------------------------------
   // The dev supervisor (supervisor.log, always logfmt, service=medic-dev)
   // ---------------------------------------------------------------------------------------------------------------
   {

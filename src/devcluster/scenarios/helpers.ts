@@ -1,0 +1,142 @@
+/**
+ * Pieces several scenarios share: explaining a line and checking the entry and verdict medic gives it, the data
+ * nodes' ids from the meta store, the queue sizes `hh watch --url` sees, describing a load's answers, and the medic
+ * commands an operator would type (shell-quoted, ready to paste).
+ */
+import type {Snapshot} from '../../hh/monitor.js'
+import type {LoadReport} from '../../loadgen/run.js'
+import type {CatalogueHead, Explanation} from '../../logs/types.js'
+import {sh, shellQuote} from '../../util/text.js'
+import {jsonOf} from '../node/http-client.js'
+import {ScenarioAbort, type ScenarioContext} from './context.js'
+
+/** One explanation in a line of evidence: `hh-queue-not-empty (info) shardId=3 nodeId=2`. */
+export function describeExplanation(e: Explanation<CatalogueHead>): string {
+  const values = Object.entries(e.values).filter(([k]) => !['time', 'level', 'logId'].includes(k)).map(([k, v]) => `${k}=${v}`).join(' ')
+  return `${e.id ?? 'unknown'} (${e.verdict})${values ? ` ${values}` : ''}${e.context ? ` - ${e.context}` : ''}`
+}
+
+/**
+ * Explains `line` as `medic explain` does and checks the catalogue entry (expectation `key`) and, when given, the
+ * verdict (expectation `${key}Verdict`). Returns the explanation.
+ */
+export async function expectExplained(
+  ctx: ScenarioContext,
+  o: {id: string; title: string; key: string; line: string; entry: string; verdict?: string; source?: string},
+): Promise<Explanation<CatalogueHead>> {
+  const [e] = await ctx.diagnose.explainLines([o.line])
+  const evidence = [describeExplanation(e), `the line: ${o.line}`]
+  ctx.expectEqual(o.id, o.title, o.key, o.entry, e.id, evidence)
+  if (o.verdict !== undefined) ctx.expectEqual(`${o.id}-verdict`, `medic's verdict on it is ${o.verdict}`, `${o.key}Verdict`, o.verdict, e.verdict)
+  ctx.command(sh`medic explain ${o.line}`, `what ${o.source ?? 'the line'} means`, 'nothing')
+  return e
+}
+
+/** Data node name -> node id, from the meta store's /show-cluster (asked of meta-1). */
+export async function dataNodeIds(ctx: ScenarioContext): Promise<Map<string, number>> {
+  const r = await ctx.request(ctx.meta(1).httpAddr, '/show-cluster', {redirects: 3})
+  const doc = jsonOf(r) as {data?: Array<{id: number; httpAddr: string}>} | undefined
+  if (r.status !== 200 || !Array.isArray(doc?.data)) throw new ScenarioAbort(`meta-1 /show-cluster answered HTTP ${r.status}`)
+  const out = new Map<string, number>()
+  for (const d of doc.data) {
+    const n = ctx.cluster.up.nodes.find((x) => x.kind === 'data' && x.httpAddr === d.httpAddr)
+    if (n) out.set(n.name, d.id)
+  }
+  return out
+}
+
+export async function dataNodeId(ctx: ScenarioContext, name: string): Promise<number> {
+  const id = (await dataNodeIds(ctx)).get(name)
+  if (id === undefined) throw new ScenarioAbort(`${name} is not in meta-1's /show-cluster`)
+  return id
+}
+
+/** Bytes `hh watch` sees queued for node `id` in a snapshot (all its shards). */
+export function queuedFor(s: Snapshot, id: number): number {
+  return s.queues.filter((q) => q.node === String(id)).reduce((n, q) => n + q.pendingBytes, 0)
+}
+
+/** The verdicts of the queues for node `id` in a snapshot. */
+export function verdictsFor(s: Snapshot, id: number): string[] {
+  return [...new Set(s.queues.filter((q) => q.node === String(id)).map((q) => q.analysis.verdict))]
+}
+
+/** One line per queue of a snapshot, as evidence. */
+export function describeQueues(s: Snapshot): string[] {
+  if (s.queues.length === 0) return ['no queue']
+  return s.queues.map((q) => `${q.source} -> node ${q.node}${q.host ? ` (${q.host})` : ''} shard ${q.shard ?? '-'}: ${q.pendingBytes} B pending, ${q.analysis.verdict}: ${q.analysis.reason}`)
+}
+
+/** What a load's answers were, one line: `40 x 204; 12 x 500 partial write`. */
+export function describeLoad(r: LoadReport): string {
+  return `${r.outcomes.map((o) => `${o.count} x ${o.key}`).join('; ')} (${r.requests} requests, ${r.pointsAcknowledged} of ${r.pointsSent} points acknowledged${r.retries > 0 ? `, ${r.retries} retries` : ''})`
+}
+
+export function allAcknowledged(r: LoadReport): boolean {
+  return r.requests > 0 && r.outcomes.every((o) => o.status !== undefined && o.status >= 200 && o.status < 300)
+}
+
+/** The raw HTTP answer as medic explain reads it: `500 {"error":"partial write"}`. */
+export function answerLine(status: number, body: string): string {
+  return `${status} ${body}`
+}
+
+const q = shellQuote
+
+export function summarizeCommand(paths: string[]): string {
+  return `medic logs summarize ${paths.map(q).join(' ')}`
+}
+
+export function hhWatchCommand(urls: string[], o: {config?: string; meta?: string} = {}): string {
+  return `medic hh watch ${urls.map((u) => `--url ${q(u)}`).join(' ')}${o.meta ? ` --meta ${q(o.meta)}` : ''}${o.config ? ` --config ${q(o.config)}` : ''} --interval 1s`
+}
+
+export function hhWaitCommand(urls: string[], o: {config?: string; timeout?: string} = {}): string {
+  return `medic hh wait ${urls.map((u) => `--url ${q(u)}`).join(' ')}${o.config ? ` --config ${q(o.config)}` : ''} --interval 1s --timeout ${o.timeout ?? '5m'}`
+}
+
+/** The lines of `lines` matching `re`, at most `max` (for evidence). */
+export function matching(lines: readonly string[], re: RegExp, max = 3): string[] {
+  return lines.filter((l) => re.test(l)).slice(0, max)
+}
+
+export interface Statistic {
+  name: string
+  tags: Record<string, string>
+  values: Record<string, number>
+}
+
+/** A data node's statistics from /debug/vars (every `{name, tags, values}` entry). */
+export async function statistics(ctx: ScenarioContext, node: string): Promise<Statistic[]> {
+  const r = await ctx.request(ctx.node(node).httpAddr, '/debug/vars')
+  const doc = jsonOf(r) as Record<string, unknown> | undefined
+  if (r.status !== 200 || doc === undefined) throw new ScenarioAbort(`${node} /debug/vars answered HTTP ${r.status}`)
+  const out: Statistic[] = []
+  for (const v of Object.values(doc)) {
+    if (typeof v !== 'object' || v === null || !('name' in v) || !('values' in v)) continue
+    const s = v as {name: unknown; tags?: unknown; values: unknown}
+    if (typeof s.name !== 'string' || typeof s.values !== 'object' || s.values === null) continue
+    out.push({name: s.name, tags: (s.tags ?? {}) as Record<string, string>, values: s.values as Record<string, number>})
+  }
+  return out
+}
+
+/** The sum of `field` over the statistics named `name` (optionally only those whose tag `node` is `nodeTag`). */
+export function statSum(stats: readonly Statistic[], name: string, field: string, nodeTag?: number): number {
+  return stats.filter((s) => s.name === name && (nodeTag === undefined || s.tags.node === String(nodeTag))).reduce((n, s) => n + (typeof s.values[field] === 'number' ? s.values[field] : 0), 0)
+}
+
+/**
+ * `medic doctor` on the cluster as it is now: its first finding (worst, and among equals the likelier cause) must be
+ * `expected` (expectation `doctorFirst`), about `node` when given.
+ */
+export async function expectDoctorFirst(ctx: ScenarioContext, o: {title: string; expected: string; node?: string; meta: string[]; configs?: string[]; logs?: string[]}): Promise<void> {
+  const r = await ctx.diagnose.doctor({meta: o.meta, configs: o.configs, logs: o.logs})
+  const first = r.findings[0]
+  const evidence = r.findings.slice(0, 5).map((f) => `${f.rank}. ${f.severity} ${f.id} (${f.area}${f.node ? `, ${f.node}` : ''}): ${f.title}`)
+  const onNode = o.node === undefined || (first?.node ?? '').includes(o.node)
+  ctx.see('status', 'medic doctor', first ? `${r.verdict}; first: ${first.id} (${first.node ?? 'cluster'})` : `${r.verdict}; no finding`)
+  ctx.expectEqual('doctor-first', o.title, 'doctorFirst', o.expected, onNode ? first?.id : `${first?.id} on ${first?.node}`, evidence)
+  const parts = [`medic doctor --meta ${o.meta.map(shellQuote).join(' --meta ')}`, ...(o.configs ?? []).map((c) => `--configs ${shellQuote(c)}`), ...(o.logs ?? []).map((l) => `--logs ${shellQuote(l)}`)]
+  ctx.command(parts.join(' '), 'everything at once, the likeliest cause first', 'cluster')
+}

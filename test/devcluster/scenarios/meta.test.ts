@@ -1,0 +1,33 @@
+// The meta-node scenarios in short form on real clusters: meta-not-joined and join-unable-to-determine (1 meta node
+// plus nodes of their own), leader-failover (3 meta nodes). Each must pass, and each diagnosis check must fail when
+// given a wrong expectation (a wrong catalogue entry, status finding, join step or leader).
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {cleanUp, expectPassedAndSensitive, runShort} from './harness.js'
+
+afterEach(cleanUp)
+
+describe('meta scenarios', () => {
+  it('meta-not-joined: 503s explained as expected, status says not joined, and they stop after add-meta', async () => {
+    const r = await runShort('meta-not-joined', {seedEntry: 'hh-queue-full', statusFinding: 'meta-unreachable', doctorFirst: 'meta-unreachable'})
+    expectPassedAndSensitive(r, ['explained', 'status-not-joined', 'doctor-first'])
+    expect(r.checks.map((c) => c.id)).toEqual(['answers-503', 'seed-line', 'explained', 'explained-verdict', 'status-not-joined', 'doctor-first', 'add-meta', '503s-stop', 'status-joined'])
+  }, 120_000)
+
+  it('join-unable-to-determine: each reproducible cause fails the join and join diagnose names it', async () => {
+    const r = await runShort('join-unable-to-determine', {
+      seedEntry: 'meta-not-joined', hostnameStep: 'advertised-address: hostname', portStep: 'config-hostname: port', 'bind-addressConfig': 'bad-address meta.http-bind-address',
+    })
+    expectPassedAndSensitive(r, ['hostname-explained', 'bind-address-explained', 'http-bind-address-explained', 'port-explained', 'hostname-diagnosed', 'port-diagnosed', 'bind-address-config'])
+    for (const v of ['hostname', 'bind-address', 'http-bind-address', 'port']) {
+      expect(r.checks.filter((c) => c.id.startsWith(`${v}-`)).map((c) => c.id.slice(v.length + 1))).toEqual(['refused', 'explained', 'explained-verdict', 'diagnosed', 'config'])
+    }
+    expect(r.notes.join(' ')).toMatch(/license: not reproduced/)
+  }, 120_000)
+
+  it('leader-failover: a new leader, which medic status names, with the quorum degraded; all agree after the restart', async () => {
+    const r = await runShort('leader-failover', {statusLeader: '127.0.0.1:1', statusFinding: 'quorum-lost', electionEntry: 'raft-heartbeat-timeout', doctorFirst: 'quorum-degraded'})
+    expectPassedAndSensitive(r, ['status-leader', 'status-unreachable', 'election-explained', 'doctor-first'])
+    expect(r.checks.find((c) => c.id === 'status-quorum')?.actual).toMatch(/2\/3 voters up: quorum holds/)
+  }, 120_000)
+})

@@ -1,0 +1,20 @@
+// partial-write-consistency and cq-lease in short form on real 1 meta + 2 data clusters. Each must pass, and each
+// diagnosis check must fail against a wrong expectation.
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {cleanUp, expectPassedAndSensitive, runShort} from './harness.js'
+
+afterEach(cleanUp)
+
+describe('consistency and the CQ lease', () => {
+  it('partial-write-consistency: 500 partial write explained, nothing lost once drained; the paused owner\'s answer explained', async () => {
+    const r = await runShort('partial-write-consistency', {clientEntry: 'write-failed', waitOutcome: 'timeout', pausedEntry: 'write-failed', doctorFirst: 'write-partial-consistency'})
+    expectPassedAndSensitive(r, ['explained', 'drained', 'paused-explained', 'doctor-first'])
+    expect(r.notes.join(' ')).toMatch(/With the owner paused, this cluster answered "(?:timeout|partial write)"/)
+  }, 120_000)
+
+  it('cq-lease: 200 and 409 in the seed\'s shape, explained with the holder, a grep of 409s not a warning', async () => {
+    const r = await runShort('cq-lease', {grantEntry: 'meta-not-joined', denyEntry: 'cq-lease-granted'})
+    expectPassedAndSensitive(r, ['granted-explained', 'denied-explained'])
+  }, 120_000)
+})
