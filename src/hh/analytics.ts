@@ -23,7 +23,9 @@
  *   draining  delivering and shrinking, with an ETA
  * "Delivering" means a delivery was seen in the last 10 s: the delivery counter rose (bytes read from the queue and
  * delivered) or, without a counter, the queue shrank. Rates come from sizes (restart-safe) and from counters with
- * reset handling, never from raw counter differences.
+ * reset handling, never from raw counter differences. While a queue delivers, its rates (and so its ETA) come from the
+ * samples since the current run of deliveries began, not from a window that still holds the time its destination was
+ * down: the first sample that showed a delivery after none (or after 10 s of none) starts a new run.
  */
 import {formatShortDurationMs} from '../util/duration.js'
 import {decideOutcome, type Outcome} from '../util/outcome.js'
@@ -81,6 +83,13 @@ export interface Progress {
   firstT: number
   /** Last sample at which a delivery showed (the sent counter rose; without one, the queue shrank); null: none yet. */
   lastDeliveryT: number | null
+  /**
+   * Where the current run of deliveries began: the sample before its first delivery. A run begins with the first
+   * delivery seen, or with the first after a silence of ATTEMPT_MS or more (HH was backing off, or the destination was
+   * down); null before any delivery. The rates and the ETA of a queue that is delivering are measured from here, so
+   * that samples from before (a queue growing while its destination was down) do not hold the ETA back.
+   */
+  deliveringSinceT: number | null
   /** Last sample at which the failed-sends counter rose; null: none seen, or no counter. */
   lastFailT: number | null
   /** Failed sends since the last delivery (or since the first sample). */
@@ -98,8 +107,8 @@ export interface Progress {
 /** A Progress for a series' first point. */
 export function startProgress(p: SeriesPoint): Progress {
   return {
-    firstT: p.t, lastDeliveryT: null, lastFailT: null, failsSinceDelivery: 0, deliveredBytes: 0, counted: p.sent !== undefined,
-    firstPending: p.pending, emptiedT: null,
+    firstT: p.t, lastDeliveryT: null, deliveringSinceT: null, lastFailT: null, failsSinceDelivery: 0, deliveredBytes: 0,
+    counted: p.sent !== undefined, firstPending: p.pending, emptiedT: null,
   }
 }
 
@@ -109,6 +118,7 @@ export function advanceProgress(g: Progress, prev: SeriesPoint, p: SeriesPoint):
   const shrink = Math.max(0, prev.pending - p.pending)
   const delivered = sentInc !== undefined ? sentInc > 0 : shrink > 0
   if (delivered) {
+    if (g.lastDeliveryT === null || prev.t - g.lastDeliveryT >= ATTEMPT_MS) g.deliveringSinceT = prev.t
     g.lastDeliveryT = p.t
     g.failsSinceDelivery = 0
     g.deliveredBytes += sentInc ?? shrink
@@ -294,16 +304,21 @@ export function analyseSeries(points: readonly SeriesPoint[], o: AnalysisOptions
   }
   if (last === undefined) return base
   const pending = last.pending
-  const span = last.t - win[0].t
+  const g = o.progress ?? progressOf(points)!
+  const deliveringNow = g.lastDeliveryT !== null && last.t - g.lastDeliveryT <= recentMs
+  // While delivering, the rates come from the current run of deliveries only (Progress.deliveringSinceT).
+  const since = deliveringNow ? g.deliveringSinceT : null
+  const rateWin = since === null ? win : win.filter((p) => p.t >= since)
+  const span = last.t - rateWin[0].t
   base.windowMs = span
 
-  const fit = win.length >= 2 && span > 0 ? theilSen(win.map((p) => ({t: p.t, v: p.pending}))) : null
+  const fit = rateWin.length >= 2 && span > 0 ? theilSen(rateWin.map((p) => ({t: p.t, v: p.pending}))) : null
   if (fit) {
     base.netRate = fit.slope * 1000
     base.netRateRange = [fit.low * 1000, fit.high * 1000]
   }
 
-  const sentPts = win.filter((p) => p.sent !== undefined)
+  const sentPts = rateWin.filter((p) => p.sent !== undefined)
   if (sentPts.length >= 2 && sentPts.at(-1)!.t > sentPts[0].t) {
     const c = counterIncrease(sentPts.map((p) => p.sent!))
     base.sentRate = (c.increase / (sentPts.at(-1)!.t - sentPts[0].t)) * 1000
@@ -338,7 +353,7 @@ export function analyseSeries(points: readonly SeriesPoint[], o: AnalysisOptions
       base.full = {inMs: 0, at: iso(last.t)}
     } else {
       let slope = o.nodeSizeSlope
-      if (slope === undefined && win.length >= 2 && span > 0) slope = theilSen(win.map((p) => ({t: p.t, v: p.size ?? p.pending})))?.slope
+      if (slope === undefined && win.length >= 2 && last.t > win[0].t) slope = theilSen(win.map((p) => ({t: p.t, v: p.size ?? p.pending})))?.slope
       if (slope !== undefined && slope > 0) {
         const inMs = (o.maxSizeBytes - size) / slope
         base.full = {inMs: Math.round(inMs), at: iso(last.t + inMs)}
@@ -363,9 +378,7 @@ export function analyseSeries(points: readonly SeriesPoint[], o: AnalysisOptions
   if (pending === 0) return set('unknown', `nothing readable is pending, but ${bad} segment(s) or queue(s) are corrupt or unreadable`)
   if (win.length < 2 || span <= 0) return set('unknown', 'waiting for a second sample to measure a rate')
 
-  const g = o.progress ?? progressOf(points)!
   const quietMs = last.t - (g.lastDeliveryT ?? g.firstT)
-  const deliveringNow = g.lastDeliveryT !== null && last.t - g.lastDeliveryT <= recentMs
   if (!deliveringNow) {
     const lastAttempt = Math.max(g.lastDeliveryT ?? g.firstT, g.lastFailT ?? g.firstT)
     const hasFailCounter = last.failed !== undefined

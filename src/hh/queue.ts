@@ -330,8 +330,11 @@ export class SegmentQueue {
   private headFromFooter = false
   /** The head moved since it was last written. */
   private headDirty = false
-  /** The block the last peek() handed out, until advance(). */
-  private peeked?: {seg: Segment; offset: number; end: number; data: Buffer}
+  /**
+   * The block the last peek() handed out, until advance(); `through`/`blocks`: where the blocks peekMore() added after
+   * it end, and how many blocks that makes in all (advance() moves past them too).
+   */
+  private peeked?: {seg: Segment; offset: number; end: number; data: Buffer; through?: number; blocks?: number}
   /** Exhausted head segments to delete at the next commit. */
   private retired: Segment[] = []
   /** Commits not started yet, oldest first. */
@@ -420,8 +423,36 @@ export class SegmentQueue {
   }
 
   /**
-   * Acknowledges the block the last peek() returned: the head moves past it now, and the returned promise resolves when
-   * that is on disk. A crash before then delivers the block again (at least once, never lost).
+   * After peek(): the good blocks that follow the peeked one (and those peekMore() returned before), in order, while
+   * `take` accepts each (it sees the blocks one by one and may keep what it needs of them) and as far as they are read
+   * already: it stops, without I/O or findings, at the first block that is not in memory yet, is damaged, or is past
+   * the head segment. advance() then acknowledges the peeked block and all of these. For delivering several small
+   * blocks in one request; a caller that cannot deliver them peeks again, which forgets them.
+   */
+  peekMore(take: (block: Buffer) => boolean): Buffer[] {
+    const p = this.peeked
+    const seg = this.segments[0]
+    if (this.unusable() || !this.readLock.idle || !p || p.seg !== seg || p.offset !== this.headOffset) return []
+    const reader = seg.readerIfOpen
+    if (!reader || seg.checksummed === undefined) return []
+    const out: Buffer[] = []
+    let at = p.through ?? p.end
+    while (at < seg.dataEnd) {
+      const block = parseBlock(reader, at, seg.dataEnd, seg.checksummed)
+      if (block?.kind !== 'ok' || !take(block.data)) break
+      out.push(block.data)
+      this.bytesRead += block.end - at
+      at = block.end
+    }
+    p.through = at
+    p.blocks = (p.blocks ?? 1) + out.length
+    return out
+  }
+
+  /**
+   * Acknowledges the block the last peek() returned (and those peekMore() added): the head moves past it now, and the
+   * returned promise resolves when that is on disk. A crash before then delivers the block again (at least once, never
+   * lost).
    */
   advance(): Promise<void> {
     const unusable = this.unusable()
@@ -435,7 +466,7 @@ export class SegmentQueue {
     const peeked = this.peeked
     this.peeked = undefined
     // A purge may have removed the block's segment meanwhile: then there is nothing to move past.
-    if (peeked && peeked.seg === this.segments[0] && peeked.offset === this.headOffset) this.moveHead(peeked.end)
+    if (peeked && peeked.seg === this.segments[0] && peeked.offset === this.headOffset) this.moveHead(peeked.through ?? peeked.end, peeked.blocks)
     return this.commitToJoin(false).done
   }
 
@@ -464,6 +495,9 @@ export class SegmentQueue {
   private async peekLocked(): Promise<Buffer | undefined> {
     const peeked = this.peeked
     if (peeked && peeked.seg === this.segments[0] && peeked.offset === this.headOffset) {
+      // Peeked again (the delivery failed): the blocks peekMore() added are forgotten, to be peeked again too.
+      peeked.through = undefined
+      peeked.blocks = undefined
       this.bytesRead += peeked.end - peeked.offset
       return peeked.data
     }
@@ -500,10 +534,10 @@ export class SegmentQueue {
     }
   }
 
-  /** Moves the head within segments[0]; an exhausted head segment with a successor is retired instead. */
-  private moveHead(offset: number): void {
+  /** Moves the head within segments[0] past `blocks` blocks; an exhausted head segment with a successor is retired instead. */
+  private moveHead(offset: number, blocks = 1): void {
     const seg = this.segments[0]
-    if (seg.pending !== undefined) seg.pending = offset >= seg.dataEnd ? 0 : seg.pending - 1
+    if (seg.pending !== undefined) seg.pending = offset >= seg.dataEnd ? 0 : seg.pending - blocks
     this.headOffset = offset
     this.headDirty = true
     if (offset >= seg.dataEnd && this.segments.length > 1) this.retireHead()

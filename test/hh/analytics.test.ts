@@ -203,10 +203,26 @@ describe('analyseSeries verdicts', () => {
   })
 
   it('uses only the last `window` samples', () => {
-    // Stalled for a long time, then draining for the last 5 samples.
-    const pts = series(20, 5 * S, (i) => (i < 15 ? {pending: 100 * MIB, sent: 0} : {pending: 100 * MIB - (i - 14) * MIB, sent: (i - 14) * MIB}))
-    expect(analyseSeries(pts, {now: at(pts), window: 5}).verdict).toBe('draining')
-    expect(analyseSeries(pts, {now: at(pts), window: 20}).netRate).toBeCloseTo(0, 0)
+    // Draining 1 MiB per sample for 15 samples, then 3 MiB per sample: a window of 5 sees the new rate, one of 20 mostly the old.
+    const pts = series(20, 5 * S, (i) => (i < 15 ? {pending: 200 * MIB - i * MIB, sent: i * MIB} : {pending: 186 * MIB - (i - 14) * 3 * MIB, sent: 14 * MIB + (i - 14) * 3 * MIB}))
+    expect(analyseSeries(pts, {now: at(pts), window: 5}).netRate).toBeCloseTo((-3 * MIB) / 5, 0)
+    expect(analyseSeries(pts, {now: at(pts), window: 20}).netRate).toBeCloseTo(-MIB / 5, 0)
+  })
+
+  it('measures a queue that starts delivering after a silence from its first delivery on: the samples before do not hold the ETA back', () => {
+    // Growing 1 MiB per sample while the destination is down (nothing delivered), then, once it is back, 3 MiB per
+    // sample delivered while 1 MiB keeps arriving: 2 MiB per 5 s net.
+    const pts = series(20, 5 * S, (i) => (i < 15 ? {pending: 50 * MIB + i * MIB, sent: 0} : {pending: 64 * MIB - (i - 14) * 2 * MIB, sent: (i - 14) * 3 * MIB}))
+    const a = analyseSeries(pts, {now: at(pts), window: 20})
+    expect(a.verdict).toBe('draining')
+    expect(a.netRate).toBeCloseTo((-2 * MIB) / 5, 0)
+    expect(a.sentRate).toBeCloseTo((3 * MIB) / 5, 0)
+    expect(a.ingestRate).toBeCloseTo(MIB / 5, 0)
+    expect(a.windowMs).toBe(25 * S)
+    expect(a.eta!.inMs).toBe(135 * S) // 54 MiB at 0.4 MiB/s
+    // The same deliveries after a pause shorter than one attempt (10 s) are one run: the whole window counts.
+    const bursty = series(20, 4 * S, (i) => ({pending: 100 * MIB - Math.floor((i + 2) / 3) * 6 * MIB, sent: Math.floor((i + 2) / 3) * 6 * MIB}))
+    expect(analyseSeries(bursty, {now: at(bursty), window: 20}).windowMs).toBe(19 * 4 * S)
   })
 
   it('unknown when nothing readable is pending but some segments are corrupt', () => {

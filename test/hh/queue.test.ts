@@ -91,6 +91,38 @@ describe('SegmentQueue: append, peek, advance', () => {
     expect((await queue.peek())?.toString()).toBe('b')
   })
 
+  it('peekMore() hands out the blocks after the peeked one while take() accepts them; advance() moves past them all', async () => {
+    const dir = newDir()
+    const {queue} = await openQueue(dir, {segmentBytes: 4096})
+    const items = blocks(60)
+    await appendAll(queue, items)
+    expect(queue.peekMore(() => true)).toEqual([]) // nothing peeked yet
+    expect((await queue.peek())?.toString()).toBe(items[0])
+    // take() sees each block in order and stops the run where it says no.
+    const seen: string[] = []
+    const more = queue.peekMore((b) => (seen.push(b.toString()), seen.length <= 3))
+    expect(more.map(String)).toEqual(items.slice(1, 4))
+    expect(seen).toEqual(items.slice(1, 5))
+    // Peeking again (a failed delivery) forgets them: the same run is handed out again.
+    expect((await queue.peek())?.toString()).toBe(items[0])
+    expect(queue.peekMore((b) => b.toString() !== items[3]).map(String)).toEqual(items.slice(1, 3))
+    await queue.advance()
+    expect((await queue.stats()).pendingBlocks).toBe(57)
+    expect((await queue.peek())?.toString()).toBe(items[3])
+    // Never past the head segment: the rest of the segment, then the next one from its own peek().
+    const first = segmentFiles(dir)[0]
+    const rest = queue.peekMore(() => true).map(String)
+    expect(rest.length).toBeGreaterThan(0)
+    expect(items.indexOf(rest.at(-1)!) + 1).toBeLessThan(60)
+    await queue.advance()
+    expect(segmentFiles(dir)).not.toContain(first)
+    const delivered = [items[0], ...items.slice(1, 3), items[3], ...rest]
+    // Reopened (as after a crash), the queue resumes after what was acknowledged.
+    await queue.flush()
+    const again = await openQueue(dir, {segmentBytes: 4096})
+    expect(await drain(again.queue)).toEqual(items.slice(delivered.length))
+  })
+
   it('creates the directory and a first segment', async () => {
     const dir = join(newDir(), 'hh', '4', '12')
     await openQueue(dir)

@@ -35,3 +35,16 @@ export function decodeBlock(block: Buffer): HhBlock | undefined {
   if (typeof db !== 'string' || typeof rp !== 'string' || typeof n !== 'number' || !Number.isInteger(n) || n < 0) return undefined
   return {db, rp, count: n, points: block.subarray(nl + 1)}
 }
+
+/** The points of several blocks as one piece of line protocol (a line feed added where a piece lacks its last). */
+export function joinLines(parts: Buffer[]): Buffer {
+  if (parts.length === 1) return parts[0]
+  const all: Buffer[] = []
+  for (const p of parts) {
+    all.push(p)
+    if (p.length > 0 && p[p.length - 1] !== 0x0a) all.push(NEWLINE)
+  }
+  return Buffer.concat(all)
+}
+
+const NEWLINE = Buffer.from('\n')
