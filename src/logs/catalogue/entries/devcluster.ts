@@ -458,6 +458,38 @@ export const devclusterEntries: CatalogueEntry[] = [
     ],
   },
 
+  {
+    id: 'dev-hh-delivery-retry',
+    title: 'A dev data node could not deliver a hinted-handoff block and will try again after a back-off',
+    verdict: 'warning',
+    category: 'hinted-handoff',
+    where: 'data',
+    match: {
+      keywords: ['will retry'],
+      pattern: /^failed to write to node (?<nodeId>\d{1,20}) shard (?<shardId>\d{1,20}), will retry: (?<error>.{1,2000})$/,
+    },
+    cause:
+      'The hinted-handoff processor for node {nodeId} sent the oldest block of its queue for shard {shardId} and the send failed: {error}. It keeps the block, waits `retry-interval`, doubling the wait after each failure up to `retry-max-interval`, and sends the same block again; nothing is lost while the queue is within `max-size` and `max-age`.',
+    impact:
+      'The queue for node {nodeId} does not drain and grows with every write for its shards (new writes go behind the queue). If the destination stays unreachable, the queue reaches `max-size` (writes refused with `queue is full`) or its oldest points pass `max-age` (dropped).',
+    check: [
+      'Is node {nodeId} up and reachable on its cluster port? The error names the address: `connection refused` means nothing listens there, `no route to host` or `i/o timeout` a network cut (in the dev cluster: `medic dev status` lists the faults in force).',
+      'Is the queue growing or draining? `medic hh watch --url <this data node>:8086` gives the verdict and, once it drains, the ETA.',
+    ],
+    commands: ['medic dev status', 'medic hh watch --url <this data node>:8086', 'influxd-ctl show'],
+    configKeys: ['[hinted-handoff] retry-interval', '[hinted-handoff] retry-max-interval', '[hinted-handoff] max-size', '[hinted-handoff] max-age'],
+    metrics: ['_internal..hh_processor.writeNodeReqFail', '_internal..hh_processor.queueBytes'],
+    versions: ['Written only by the medic dev cluster\'s data nodes (`medic dev up`); Enterprise\'s own wording for a failed hinted-handoff send is not public.'],
+    docs: [DOC_CLUSTERING],
+    examples: [
+      {
+        line: 'ts=2026-12-07T10:12:40.081000Z lvl=info msg="failed to write to node 2 shard 3, will retry: dial tcp 127.0.0.1:45288: connect: no route to host" log_id=4H7kUqZ~cLR service=handoff',
+        values: {nodeId: 2, shardId: 3, error: 'dial tcp 127.0.0.1:45288: connect: no route to host'},
+      },
+      {line: '[handoff] 2026/12/07 10:12:40 failed to write to node 5 shard 12, will retry: dial tcp 127.0.0.1:18588: connect: connection refused', values: {nodeId: 5, shardId: 12, service: 'handoff'}},
+    ],
+  },
+
   // ---------------------------------------------------------------------------------------------------------------
   // The dev supervisor (supervisor.log, always logfmt, service=medic-dev)
   // ---------------------------------------------------------------------------------------------------------------
