@@ -6,7 +6,8 @@ import {decodeUtf8, goQuote, unescapeFieldKey, unescapeName, unescapeStringValue
 import {type LineError, parseErrorText, partialWriteText, writeAnswer} from '../../src/lineprotocol/errors.js'
 import {parseLines, parsePoint} from '../../src/lineprotocol/parse.js'
 import {
-  defaultTime, fnv1a64, fnv1a64Parts, MAX_TIME_NS, MIN_TIME_NS, type Point, precisionMultiplier, seriesKey, shardIndexFor,
+  defaultTime, fnv1a64, fnv1a64Parts, formatPoints, formatPointsBuffer, MAX_TIME_NS, MIN_TIME_NS, type Point, precisionMultiplier,
+  seriesKey, shardIndexFor,
 } from '../../src/lineprotocol/point.js'
 import {Rng} from '../../src/util/rng.js'
 
@@ -35,6 +36,16 @@ describe('points', () => {
     ])
     expect(p.time).toBe(1700000000000000000n)
     expect(p.engineError).toBeUndefined()
+  })
+
+  it('formatPointsBuffer gives the bytes of formatPoints, for any number of points and non-ASCII text', () => {
+    for (const n of [0, 1, 255, 256, 257, 1000]) {
+      const body = Array.from({length: n}, (_, i) => `m\\ é,host=h${i % 7} v=${i},s="ü ${i}" ${1_700_000_000_000_000_000n + BigInt(i)}`).join('\n')
+      const {points, errors} = parseLines(Buffer.from(body), {precision: 'n', now: 0n})
+      expect(errors).toEqual([])
+      expect(points).toHaveLength(n)
+      expect(formatPointsBuffer(points).equals(Buffer.from(formatPoints(points), 'utf8'))).toBe(true)
+    }
   })
 
   it('sorts tags by key in byte order and keeps the escaped text in the key', () => {

@@ -16,7 +16,7 @@
 import {createHash} from 'node:crypto'
 
 import {parseLines} from '../../lineprotocol/parse.js'
-import {formatPoints, MAX_TIME_NS, MIN_TIME_NS, type Point} from '../../lineprotocol/point.js'
+import {formatPointsBuffer, MAX_TIME_NS, MIN_TIME_NS, type Point} from '../../lineprotocol/point.js'
 import {compileGoRegex, regexMatch} from '../../influxql/index.js'
 import type {Logger} from '../node/logger.js'
 import {messageOf} from '../node/process.js'
@@ -278,7 +278,7 @@ export class ClusterCalls {
   }
 
   writePoints(nodeId: number, target: ShardTarget, points: readonly Point[]): Promise<void> {
-    return this.writeShard(nodeId, target, Buffer.from(formatPoints(points), 'utf8'))
+    return this.writeShard(nodeId, target, formatPointsBuffer(points))
   }
 
   async shardQuery(nodeId: number, query: ShardQuery): Promise<ShardPartial> {

@@ -16,7 +16,7 @@
  */
 import {dirname} from 'node:path'
 
-import {fnv1a64, formatPoints, type Point} from '../../lineprotocol/point.js'
+import {fnv1a64, formatPointsBuffer, type Point} from '../../lineprotocol/point.js'
 import {installSkewableClock} from '../node/clock.js'
 import {listenOn, scaledMs} from '../node/config-reader.js'
 import {nodeFaults} from '../node/faults.js'
@@ -184,7 +184,7 @@ async function run(): Promise<number> {
     },
     hh: {
       backlog: (nodeId, shardId) => hh.backlog(nodeId, shardId),
-      enqueue: (nodeId, t, points) => hh.enqueue(nodeId, t, Buffer.from(formatPoints(points), 'utf8'), points.length),
+      enqueue: (nodeId, t, points) => hh.enqueue(nodeId, t, formatPointsBuffer(points), points.length),
     },
     hash: fnv1a64,
     writeTimeoutMs: cfg.cluster.writeTimeoutMs,
