@@ -120,6 +120,26 @@ async function appendedFor(db: string): Promise<number | undefined> {
   return Object.values(vars).find((v) => v?.name === 'hh_database' && v.tags?.db === db && v.tags.node === d2Id)?.values.bytesWritten ?? 0
 }
 
+/**
+ * Waits until data-1 has appended `expected` bytes for `db` to its queue for data-2, then checks it is exactly that.
+ * On a timeout the message holds the last figure and data-1's hinted-handoff and write lines, so a CI failure explains
+ * itself (a copy not queued, a queue that refused it, or one queued twice).
+ */
+async function appendedReaches(db: string, expected: number, what: string): Promise<void> {
+  let last: number | undefined
+  try {
+    await until(what, async () => {
+      last = await appendedFor(db)
+      return last !== undefined && last >= expected
+    }, 30_000, 50)
+  } catch (err) {
+    const lines = readFileSync(nodes.find((n) => n.name === 'data-1')!.logPath, 'utf8').split('\n')
+      .filter((l) => /hinted|queue|write failed|shard/i.test(l)).slice(-30)
+    throw new Error(`${(err as Error).message}: appended ${last} of ${expected} bytes for ${db}; data-1's last lines:\n${lines.join('\n')}`)
+  }
+  expect(last, `bytes appended for ${db} (more than expected: a copy queued twice)`).toBe(expected)
+}
+
 describe('hinted handoff and consistency under failures (1 meta + 2 data, real processes)', () => {
   beforeAll(async () => {
     const t = tempClusterDir('medic-hh-rel-')
@@ -196,7 +216,7 @@ describe('hinted handoff and consistency under failures (1 meta + 2 data, real p
     expect(log1()).toMatch(new RegExp(`write failed for shard \\d+ on node ${d2Id}: dial tcp 127\\.0\\.0\\.1:\\d+: connect: connection refused`))
     // The 204 goes out once data-1 wrote; the queued copy for data-2 may still be on its way to disk: wait for it.
     const expected = co.bodies.reduce((n, b) => n + blockBytes('co', b), 0)
-    await until('every queued copy on disk', async () => (await appendedFor('co')) === expected, 30_000, 50)
+    await appendedReaches('co', expected, 'every queued copy on disk')
     const before = (await queueFor2())!.queueBytes
     expect(before).toBeGreaterThan(0)
 
@@ -208,7 +228,7 @@ describe('hinted handoff and consistency under failures (1 meta + 2 data, real p
     const more = Array.from({length: 5}, (_, k) => batch(10 + k, 50))
     for (const body of more) expect((await write(d1, {db: 'co', consistency: 'one'}, body)).status).toBe(204)
     co.bodies.push(...more)
-    await until('the new copies on disk', async () => (await appendedFor('co')) === more.reduce((n, b) => n + blockBytes('co', b), 0), 30_000, 50)
+    await appendedReaches('co', more.reduce((n, b) => n + blockBytes('co', b), 0), 'the new copies on disk')
   }, 90_000)
 
   it('3. a small max-size: the write that would pass it gets 500 queue is full, logged; data-2 back: everything drains', async () => {
