@@ -66,7 +66,12 @@ Exit status: 0 when the cluster is ready (foreground: once it has been stopped);
     this.note(`Starting the dev cluster in ${clusterDir} ...`)
 
     if (flags.detach) {
-      const result = await startDetachedSupervisor({clusterDir, graceMs: flags.grace, onProgress: progress})
+      let result: UpResult
+      try {
+        result = await startDetachedSupervisor({clusterDir, graceMs: flags.grace, onProgress: progress})
+      } finally {
+        await prepared.release()
+      }
       this.out(renderUpBanner(result, {foreground: false}))
       return this.finish(result, ExitCode.OK)
     }
@@ -90,7 +95,11 @@ Exit status: 0 when the cluster is ready (foreground: once it has been stopped);
     try {
       let result: UpResult
       try {
-        await supervisor.open()
+        try {
+          await supervisor.open()
+        } finally {
+          await prepared.release()
+        }
         result = await supervisor.bringUp()
       } catch (err) {
         await supervisor.shutdown('start-up failed')

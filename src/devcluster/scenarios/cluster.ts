@@ -102,14 +102,17 @@ export async function startScratchCluster(
   o.onFolder?.(dir, tempRoot)
   for (let attempt = 1; ; attempt++) {
     const basePort = o.basePort ?? await pickBasePort(spec)
+    let release: (() => Promise<void>) | undefined
     try {
-      await prepareCluster({clusterDir: dir, meta: spec.meta, data: spec.data, basePort, logFormat: spec.logFormat ?? 'logfmt'})
+      release = (await prepareCluster({clusterDir: dir, meta: spec.meta, data: spec.data, basePort, logFormat: spec.logFormat ?? 'logfmt'})).release
       const state = await loadState(dir)
       for (const n of dataNodes(state)) await overrideConfigFile(n.configPath, spec.dataConfig ?? {})
       for (const n of metaNodes(state)) await overrideConfigFile(n.configPath, spec.metaConfig ?? {})
       const up = await startDetachedSupervisor({clusterDir: dir, graceMs: 2_000, timeoutMs: START_TIMEOUT_MS, onProgress: o.onProgress})
+      await release()
       return {dir, tempRoot, basePort, up}
     } catch (err) {
+      await release?.()
       const retry = attempt < 3 && o.basePort === undefined && isPortClash(err)
       // Whatever was started is stopped; the folder is cleared only for another try (else its logs tell why).
       await downCluster(dir, {purge: retry, graceMs: 1_000}).catch(() => undefined)

@@ -18,6 +18,7 @@ import {
   checkBasePort, checkPortsFree, DEFAULT_BASE_PORT, dataPorts, dataPortUses, HOST, MAX_DATA_NODES, MAX_META_NODES, metaPorts, metaPortUses, suggestBase,
 } from '../cluster/ports.js'
 import {stopStrayNodes} from '../cluster/processes.js'
+import {takeUpLock, UP_LOCK_FILE} from '../cluster/up-lock.js'
 import {type ClusterState, dataNodes, type DevAuth, type DevNode, metaNodes, nowIso, readState, STATE_VERSION, writeState} from '../cluster/state.js'
 import type {LogFormat} from '../node/logger.js'
 import {MAX_TIME_SCALE} from '../node/config-reader.js'
@@ -50,6 +51,11 @@ export interface Prepared {
   fresh: boolean
   /** Things the command should tell the user (kept settings, cleaned leftovers). */
   notes: string[]
+  /**
+   * Releases the folder's start lock (cluster/up-lock.ts), held from here on: call it once the supervisor has
+   * recorded itself in cluster.json, or when starting failed.
+   */
+  release: () => Promise<void>
 }
 
 /**
@@ -59,20 +65,37 @@ export interface Prepared {
  */
 export async function prepareCluster(options: UpOptions): Promise<Prepared> {
   const dir = options.clusterDir
-  const notes: string[] = []
-  const existing = await readState(dir)
-  if (existing && (await supervisorAnswers(existing))) {
-    throw usageError(`a dev cluster already runs in ${dir} (supervisor pid ${existing.supervisor?.pid})`, 'cluster-running', [
-      `see it: medic dev status${dirFlag(dir)}`,
-      `stop it first: medic dev down${dirFlag(dir)}`,
-      `or start another one beside it: medic dev up --dir ${shellQuote(`${dir}-2`)} --base-port ${suggestBase(existing.basePort)}`,
-    ])
+  const before = await readState(dir)
+  if (before) await assertNotRunning(dir, before)
+  else await assertUsableFolder(dir)
+  // From here to the supervisor's entry in cluster.json, no other `dev up` may get this folder ready.
+  const lock = await takeUpLock(dir)
+  try {
+    return {...(await prepareLocked(options)), release: lock.release}
+  } catch (err) {
+    await lock.release()
+    throw err
   }
+}
+
+async function assertNotRunning(dir: string, existing: ClusterState): Promise<void> {
+  if (!(await supervisorAnswers(existing))) return
+  throw usageError(`a dev cluster already runs in ${dir} (supervisor pid ${existing.supervisor?.pid})`, 'cluster-running', [
+    `see it: medic dev status${dirFlag(dir)}`,
+    `stop it first: medic dev down${dirFlag(dir)}`,
+    `or start another one beside it: medic dev up --dir ${shellQuote(`${dir}-2`)} --base-port ${suggestBase(existing.basePort)}`,
+  ])
+}
+
+async function prepareLocked(options: UpOptions): Promise<Omit<Prepared, 'release'>> {
+  const dir = options.clusterDir
+  const notes: string[] = []
+  // Read again under the lock: another `dev up` may have started the cluster since.
+  const existing = await readState(dir)
+  if (existing) await assertNotRunning(dir, existing)
   if (existing) {
     const reaped = await stopStrayNodes(existing.nodes, 0)
     if (reaped.length > 0) notes.push(`stopped ${reaped.join(', ')}, left running by a supervisor that is gone`)
-  } else {
-    await assertUsableFolder(dir)
   }
 
   const metaCount = options.meta ?? (existing ? metaNodes(existing).length : undefined) ?? DEFAULT_META_NODES
@@ -200,7 +223,7 @@ async function assertUsableFolder(dir: string): Promise<void> {
     if (code === 'ENOTDIR') throw usageError(`${dir} is a file, not a folder`, 'dir-not-a-folder', [`give --dir a new or empty folder, e.g. medic dev up --dir ${shellQuote(`${dir}.cluster`)}`])
     throw inputError(`${dir}: cannot read the folder (${code})`, 'dir-unreadable', [], err)
   }
-  const ours = new Set(['supervisor.log', 'cluster.json.lock', FAULT_TABLE_FILE])
+  const ours = new Set(['supervisor.log', 'cluster.json.lock', FAULT_TABLE_FILE, UP_LOCK_FILE])
   const foreign = entries.filter((e) => !ours.has(e))
   if (foreign.length > 0) {
     throw usageError(`${dir} is not empty and holds no dev cluster (no cluster.json); medic will not write its cluster over ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}`, 'dir-not-empty', [

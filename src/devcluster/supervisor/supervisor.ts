@@ -17,7 +17,7 @@
  * as the nodes can elect one. No wait is unbounded: each has a generous deadline and fails naming what it waited for.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {closeSync, openSync, statSync} from 'node:fs'
+import {closeSync, existsSync, openSync, statSync} from 'node:fs'
 import type {Socket} from 'node:net'
 
 import {ExitCode, inputError, MedicError} from '../../errors.js'
@@ -59,6 +59,8 @@ export interface SupervisorOptions {
   onProgress?: (message: string) => void
   /** Called when a node process ends (any reason). */
   onNodeExit?: (name: string, exit: NodeExit) => void
+  /** How often the supervisor checks that its cluster folder still exists (default 2 s); gone, it stops everything. */
+  folderCheckMs?: number
 }
 
 interface Child {
@@ -97,6 +99,7 @@ export class Supervisor {
   private startupFailure: MedicError | undefined
   private shutdownPromise: Promise<void> | undefined
   private resolveDone: () => void = () => undefined
+  private folderTimer: NodeJS.Timeout | undefined
   /** Resolves once the supervisor has stopped every node and closed its control server. */
   readonly done: Promise<void>
 
@@ -138,6 +141,15 @@ export class Supervisor {
     })
     log.info('Supervisor started', {pid: process.pid, mode: this.options.mode, control: control.address, dir: this.dir},
       `supervisor started: pid ${process.pid}, ${this.options.mode}, control ${control.address}`)
+    // A cluster folder deleted under a running cluster (rm -rf instead of medic dev down --purge) would leave the
+    // supervisor and its nodes running with nothing left to reach them by: stop them.
+    this.folderTimer = setInterval(() => {
+      if (existsSync(statePath(this.dir))) return
+      clearInterval(this.folderTimer)
+      log.warn('Cluster folder removed', {dir: this.dir}, `${this.dir}/cluster.json is gone: stopping every node`)
+      void this.shutdown('the cluster folder was removed')
+    }, this.options.folderCheckMs ?? 2_000)
+    this.folderTimer.unref()
   }
 
   private async update(change: (s: ClusterState) => void): Promise<void> {
@@ -413,6 +425,7 @@ export class Supervisor {
    */
   shutdown(reason: string, graceMs = this.graceMs): Promise<void> {
     this.shutdownPromise ??= (async () => {
+      clearInterval(this.folderTimer)
       this.phase = 'stopping'
       this.opened?.log.info('Stopping the dev cluster', {reason}, `stopping the dev cluster: ${reason}`)
       await this.http.close()

@@ -236,6 +236,26 @@ describe('the detached supervisor', () => {
     await until('every node to exit after its supervisor was killed', () => allGone(state, [supPid, ...pids]))
   })
 
+  it('stops every node and itself when its cluster folder is removed under it', async () => {
+    const t = tempClusterDir('medic-sup-gone-')
+    cleanups.push(t.remove)
+    const prepared = await prepareCluster({clusterDir: t.dir, data: 0, meta: 1, basePort: await freeBase(1)})
+    const sup = new Supervisor({clusterDir: t.dir, mode: 'foreground', launcher: fakeLauncher(), graceMs: 2_000, folderCheckMs: 50})
+    cleanups.push(() => sup.shutdown('test cleanup', 200))
+    await sup.open()
+    await prepared.release()
+    await sup.bringUp()
+    const state = await loadState(t.dir)
+    const pids = state.nodes.map((n) => n.pid as number)
+    expect(pids.every((p) => pidAlive(p))).toBe(true)
+    t.remove()
+    await until('the supervisor to stop after its folder was removed', async () => {
+      await Promise.race([sup.done, new Promise((r) => setTimeout(r, 100))])
+      return sup.running().length === 0 && pids.every((p) => !pidAlive(p) || procState(p) === 'Z')
+    })
+    await sup.done
+  })
+
   it('reports a failed start with the node\'s last lines, and leaves nothing running', async () => {
     const dir = tempCluster()
     await prepareCluster({clusterDir: dir, data: 0, meta: 3, basePort: await freeBase()})
