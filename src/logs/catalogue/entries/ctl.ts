@@ -401,7 +401,7 @@ export const ctlEntries: CatalogueEntry[] = [
         line: 'remove-data: operation exited with error: data node 9 still owns shards',
         values: {command: 'remove-data', outcome: 'exited', error: 'data node 9 still owns shards', service: 'influxd-ctl'},
       },
-      {line: 'copy-shard: operation timed out with error: dial tcp 10.0.0.24:8088: i/o timeout', values: {command: 'copy-shard', outcome: 'timed out', error: 'dial tcp 10.0.0.24:8088: i/o timeout'}},
+      {line: 'update-data: operation timed out with error: timeout', values: {command: 'update-data', outcome: 'timed out', error: 'timeout'}},
     ],
   },
   {
