@@ -14,19 +14,18 @@ const DOC_TROUBLE = 'enterprise_influxdb/v1/troubleshooting/frequently-asked-que
 const PORTS =
   'The port says which service did not answer: 8086 the data node HTTP API, 8088 the data node cluster RPC (remote writes, queries, add-data), 8091 the meta node HTTP API (influxd-ctl, data nodes polling the meta store), 8089 the meta nodes\' Raft.'
 
+/** What every entry for a failed TCP connection between nodes shares. */
+const NETWORK_CAUSE = {verdict: 'warning', category: 'cluster', where: 'any', fallback: true, tier: 'cause'} as const
+
+/** Go's `dial tcp <addr>: connect: ` before the system's error, when the line has it (the address is then named). */
+const DIAL = String.raw`(?:dial tcp4?6? (?<addr>\[[^\]\s]{1,64}\]:\d{1,5}|[^\s:]{0,256}:\d{1,5}): )?(?:connect: )?`
+
 export const causeEntries: CatalogueEntry[] = [
   {
     id: 'connection-refused',
     title: 'A connection was refused: nothing listens at that address and port',
-    verdict: 'warning',
-    category: 'cluster',
-    where: 'any',
-    fallback: true,
-    tier: 'cause',
-    match: {
-      keywords: ['connection refused'],
-      pattern: /(?:dial tcp4?6? (?<addr>\[[^\]\s]{1,64}\]:\d{1,5}|[^\s:]{0,256}:\d{1,5}): )?(?:connect: )?connection refused/,
-    },
+    ...NETWORK_CAUSE,
+    match: {keywords: ['connection refused'], pattern: new RegExp(`${DIAL}connection refused`)},
     cause: `The process tried to open a TCP connection and the other host answered that no process listens on that port: the service is down (crashed, stopped, still starting), bound to another address (127.0.0.1 instead of the host's address, or another port), or a firewall rejects the connection. ${PORTS}`,
     impact: 'Whatever needed that connection failed: a remote write goes to the hinted-handoff queue, an influxd-ctl command does nothing, a data node cannot refresh its meta data, a client loses its points unless it retries.',
     check: [
@@ -44,14 +43,10 @@ export const causeEntries: CatalogueEntry[] = [
   {
     id: 'network-unreachable',
     title: 'No route to the other host: the network between the two nodes is cut',
-    verdict: 'warning',
-    category: 'cluster',
-    where: 'any',
-    fallback: true,
-    tier: 'cause',
+    ...NETWORK_CAUSE,
     match: {
       keywords: ['no route to host', 'network is unreachable', 'host is unreachable'],
-      pattern: /(?:dial tcp4?6? (?<addr>\[[^\]\s]{1,64}\]:\d{1,5}|[^\s:]{0,256}:\d{1,5}): )?(?:connect: )?(?<reason>no route to host|network is unreachable|host is unreachable)/,
+      pattern: new RegExp(`${DIAL}(?<reason>no route to host|network is unreachable|host is unreachable)`),
     },
     cause: `The process tried to open a TCP connection and the kernel found no way to the other host: its network interface has no route there (\`network is unreachable\`), or a router or the host's own firewall answered that the host cannot be reached (\`no route to host\`: a REJECT rule with icmp-host-prohibited, the host down on a local network, or a route missing after a network change). Unlike \`connection refused\`, the other process may be running fine: the network between the two is the problem. ${PORTS}`,
     impact: 'Whatever needed that connection failed, and keeps failing until the network is repaired: remote writes pile up in hinted handoff for the unreachable node, a data node cut off from the meta nodes works on stale meta data, a meta node cut off from the others may lose its quorum.',
@@ -70,11 +65,7 @@ export const causeEntries: CatalogueEntry[] = [
   {
     id: 'dial-timeout',
     title: 'Connecting timed out: the other host never answered the connection attempt',
-    verdict: 'warning',
-    category: 'cluster',
-    where: 'any',
-    fallback: true,
-    tier: 'cause',
+    ...NETWORK_CAUSE,
     match: {keywords: ['i/o timeout'], pattern: /dial tcp4?6? (?<addr>\[[^\]\s]{1,64}\]:\d{1,5}|[^\s:]{0,256}:\d{1,5}): (?:connect: )?i\/o timeout/},
     cause: `The process tried to open a TCP connection and got no answer at all before its dial timeout: the packets are dropped on the way (a firewall with a DROP rule, a security group, a cut link) or the other host is down on a network that does not say so. Unlike \`connection refused\`, nothing answered, so the address itself may be right. ${PORTS}`,
     impact: 'Every attempt waits for the whole dial timeout before failing, so the callers slow down as well as fail: remote writes queue in hinted handoff after a delay each, writes waiting on that owner approach `[cluster] write-timeout`.',
