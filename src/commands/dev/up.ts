@@ -27,7 +27,7 @@ export default class DevUp extends DevCommand {
   static override summary = 'Start a local InfluxDB Enterprise-like dev cluster (meta and data nodes, real logs) to rehearse on'
   static override description = `Writes each node's config (influxdb-meta.conf, influxdb.conf), starts every node as its own process (meta-1..meta-N and data-1..data-N, all on 127.0.0.1), joins them the way the docs describe (add-meta of every meta node, sent to meta-1; then add-data of every data node, sent to the leader, which tells the data node to join), waits until every node is in, and prints every node's addresses, config and log, and the commands to try next. Real InfluxDB 1.x clients (the influx CLI, client libraries, Grafana) write to and query the data nodes' HTTP API.
 
-Ports follow from --base-port P: meta-k serves its API on P+100k+91 and Raft on P+100k+89 (P=${DEFAULT_BASE_PORT}: meta-1 on ${DEFAULT_BASE_PORT + 191}/${DEFAULT_BASE_PORT + 189}); data-k serves HTTP on P+100(10+k)+86 and the cluster RPC on P+100(10+k)+88 (data-1 on ${DEFAULT_BASE_PORT + 1186}/${DEFAULT_BASE_PORT + 1188}). Every port is checked before anything starts. The cluster lives in one folder ($XDG_DATA_HOME/medic/dev/default unless --dir or MEDIC_DEV_DIR say otherwise) with cluster.json (its state, mode 0600), supervisor.log and one folder per node; the next "medic dev up" restarts the same cluster on the same ports, already joined. "medic dev down --purge" deletes it.
+Ports follow from --base-port P: meta-k serves its API on P+100k+91 and Raft on P+100k+89 (P=${DEFAULT_BASE_PORT}: meta-1 on ${DEFAULT_BASE_PORT + 191}/${DEFAULT_BASE_PORT + 189}); data-k serves HTTP on P+100(10+k)+86 and the cluster RPC on P+100(10+k)+88 (data-1 on ${DEFAULT_BASE_PORT + 1186}/${DEFAULT_BASE_PORT + 1188}). Every port is checked before anything starts. The cluster lives in one folder ($XDG_DATA_HOME/medic/dev/default unless --dir or MEDIC_DEV_DIR say otherwise) with cluster.json (its state, mode 0600), supervisor.log and one folder per node; the next "medic dev up" restarts the same cluster on the same ports, already joined, and keeps the edits made to the nodes' configs (--reset-configs writes them afresh). "medic dev down --purge" deletes it.
 
 In the foreground (the default) Ctrl-C or SIGTERM stops every node cleanly. With --detach a background supervisor keeps the nodes and this command exits once the cluster is ready. Either way a node that dies stays down (the failures are what you rehearse: medic dev kill, pause, stop), and no node outlives its supervisor.
 
@@ -44,6 +44,7 @@ Exit status: 0 when the cluster is ready (foreground: once it has been stopped);
     'log-format': Flags.option({options: LOG_FORMATS, description: `the nodes' log format (default logfmt): ${LOG_FORMATS.map((f) => `${f} imitates ${LOG_FORMAT_HELP[f]}`).join('; ')}`})(),
     auth: Flags.boolean({description: 'require authentication on the meta API and the data nodes\' HTTP API (random secrets; an admin user is created and printed)'}),
     detach: Flags.boolean({description: 'leave the cluster running in the background and exit once it is ready'}),
+    'reset-configs': Flags.boolean({description: 'write every node\'s config afresh; without it a restarted cluster keeps the edits made to its configs (only the log format and time scale follow the flags)'}),
     'time-scale': Flags.integer({description: `run the nodes' lease-duration, hinted-handoff max-age, purge-interval and retry back-off, monitor store-interval and CQ run-interval N times faster (1-${MAX_TIME_SCALE}; default 1), so expiry and lease hand-over show in seconds; configs and logs keep the real values`, min: 1, max: MAX_TIME_SCALE}),
     grace: durationFlag({description: 'how long a node may take to stop after SIGTERM before it is killed', default: 5_000, defaultHelp: async () => '5s'}),
   }
@@ -60,7 +61,7 @@ Exit status: 0 when the cluster is ready (foreground: once it has been stopped);
   async run(): Promise<object | undefined> {
     const {flags} = await this.parse(DevUp)
     const clusterDir = resolveClusterDir(flags.dir)
-    const prepared = await prepareCluster({clusterDir, meta: flags.meta, data: flags.data, basePort: flags['base-port'], logFormat: flags['log-format'], auth: flags.auth, timeScale: flags['time-scale']})
+    const prepared = await prepareCluster({clusterDir, meta: flags.meta, data: flags.data, basePort: flags['base-port'], logFormat: flags['log-format'], auth: flags.auth, timeScale: flags['time-scale'], resetConfigs: flags['reset-configs']})
     for (const n of prepared.notes) this.note(`note: ${n}`)
     const progress = (m: string) => this.note(`  ${m}`)
     this.note(`Starting the dev cluster in ${clusterDir} ...`)

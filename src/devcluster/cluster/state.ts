@@ -66,6 +66,11 @@ interface NodeRecord {
   paused: boolean
   /** The last signal a medic command sent it directly (dev kill, pause, resume). */
   lastSignal: {signal: string; at: string} | null
+  /**
+   * SHA-256 (hex) of the config `medic dev up` rendered for it last: a file that differs was edited by someone, and the
+   * next `dev up` keeps it (supervisor/prepare.ts). Absent in states written before medic kept edits.
+   */
+  configHash?: string
 }
 
 export interface MetaDevNode extends NodeRecord {
@@ -201,6 +206,7 @@ export function checkNode(v: unknown): DevNode | string {
   const base = {
     name: v.name, httpAddr: String(v.httpAddr), dir: String(v.dir), configPath: String(v.configPath), logPath: String(v.logPath),
     pid: v.pid ?? null, startedAt: v.startedAt ?? null, exit, paused: v.paused === true, lastSignal,
+    ...(typeof v.configHash === 'string' && /^[0-9a-f]{64}$/.test(v.configHash) ? {configHash: v.configHash} : {}),
   }
   if (v.kind === 'meta') return isStr(v.raftAddr) ? {...base, kind: 'meta', raftAddr: v.raftAddr} : `${what} has no raftAddr`
   if (v.kind === 'data') return isStr(v.rpcAddr) ? {...base, kind: 'data', rpcAddr: v.rpcAddr} : `${what} has no rpcAddr`

@@ -3,13 +3,14 @@
  * records: the steps done, what the operator would have seen, each check with its evidence, and the medic commands
  * that make the same diagnosis by hand. The JSON output of `medic dev scenario run --json` is a RunReport.
  */
+import type {ConfigOverrides} from '../cluster/configs/edit.js'
 import type {LogFormat} from '../node/logger.js'
 
 /** `short`: small volumes and intervals, for CI (each scenario well under a minute); `full`: the by-hand length. */
 export type ScenarioMode = 'short' | 'full'
 
 /** Config keys to set in a node's file after `dev up`'s preparation wrote it: section ('' = top level) -> key -> TOML value. */
-export type ConfigOverrides = Record<string, Record<string, string>>
+export type {ConfigOverrides}
 
 export interface ClusterSpec {
   meta: number

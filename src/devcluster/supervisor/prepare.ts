@@ -10,8 +10,9 @@ import {mkdir, readdir, rm} from 'node:fs/promises'
 import {inputError, usageError} from '../../errors.js'
 import {shellQuote} from '../../util/text.js'
 import {supervisorAnswers} from '../client/control.js'
-import {writeDataConfig} from '../cluster/configs/data.js'
-import {writeMetaConfig} from '../cluster/configs/meta.js'
+import {renderDataConfig} from '../cluster/configs/data.js'
+import {writeNodeConfig} from '../cluster/configs/edit.js'
+import {renderMetaConfig, tomlString} from '../cluster/configs/meta.js'
 import {dataName, metaName, nodeIndex} from '../cluster/names.js'
 import {dataNodePaths, dirFlag, faultTablePath, metaNodePaths} from '../cluster/paths.js'
 import {
@@ -38,6 +39,8 @@ export interface UpOptions {
   logFormat?: LogFormat
   /** Turn auth on (a cluster that has it keeps it). */
   auth?: boolean
+  /** `--reset-configs`: write every node's config afresh, dropping edits made to them since the last start. */
+  resetConfigs?: boolean
   /**
    * `--time-scale N`: the nodes' lease-duration, hinted-handoff max-age, purge-interval and retry back-off, monitor
    * store-interval and CQ run-interval run N times faster (default 1; not kept from an earlier start).
@@ -183,24 +186,37 @@ async function prepareLocked(options: UpOptions): Promise<Omit<Prepared, 'releas
     }
     notes.push('the previous start never finished joining the nodes: starting them afresh')
   }
+  // A restarted cluster keeps the edits an operator made to its configs (a smaller max-size to rehearse with), unless
+  // --reset-configs; only the keys of this start's flags are set in them. Auth turned on rewrites them (its keys).
+  const authChanged = (existing?.auth ?? null) === null && auth !== null
+  const keepEdits = reuse && options.resetConfigs !== true && !authChanged
+  const flagKeys = {logging: {format: tomlString(logFormat)}, 'medic-dev': {'time-scale': String(timeScale)}}
+  const kept: string[] = []
+  const secrets = auth ? {sharedSecret: auth.sharedSecret, internalSharedSecret: auth.internalSharedSecret} : null
   for (const n of nodes) {
+    let rendered: string
     if (n.kind === 'data') {
       const p = dataNodePaths(dir, n.name)
       const ports = dataPorts(basePort, nodeIndex(n.name) as number)
-      await writeDataConfig(n.configPath, {
+      rendered = renderDataConfig({
         name: n.name, clusterDir: dir, hostname: HOST, metaDir: p.metaDir, dataDir: p.dataDir, walDir: p.walDir, hhDir: p.hhDir,
-        httpPort: ports.http, rpcPort: ports.rpc, logFormat, timeScale,
-        auth: auth ? {sharedSecret: auth.sharedSecret, internalSharedSecret: auth.internalSharedSecret} : null,
+        httpPort: ports.http, rpcPort: ports.rpc, logFormat, timeScale, auth: secrets,
       })
-      continue
+    } else {
+      const p = metaNodePaths(dir, n.name)
+      await mkdir(p.metaDir, {recursive: true, mode: 0o700})
+      const ports = metaPorts(basePort, nodeIndex(n.name) as number)
+      rendered = renderMetaConfig({
+        name: n.name, clusterDir: dir, hostname: HOST, metaDir: p.metaDir, raftPort: ports.raft, httpPort: ports.http, logFormat, timeScale, auth: secrets,
+      })
     }
-    const p = metaNodePaths(dir, n.name)
-    await mkdir(p.metaDir, {recursive: true, mode: 0o700})
-    const ports = metaPorts(basePort, nodeIndex(n.name) as number)
-    await writeMetaConfig(n.configPath, {
-      name: n.name, clusterDir: dir, hostname: HOST, metaDir: p.metaDir, raftPort: ports.raft, httpPort: ports.http, logFormat, timeScale,
-      auth: auth ? {sharedSecret: auth.sharedSecret, internalSharedSecret: auth.internalSharedSecret} : null,
-    })
+    const previousHash = existing?.nodes.find((o) => o.name === n.name)?.configHash
+    const w = await writeNodeConfig(n.configPath, {rendered, mode: auth ? 0o600 : 0o644, previousHash, keepEdits, flagKeys})
+    n.configHash = w.hash
+    if (w.kept) kept.push(n.name)
+  }
+  if (kept.length > 0) {
+    notes.push(`kept the edits in the config${kept.length === 1 ? '' : 's'} of ${kept.join(', ')} (log format and time scale set from this start); medic dev up --reset-configs${dirFlag(dir)} writes fresh ones`)
   }
   const state: ClusterState = {
     version: STATE_VERSION, createdAt: existing?.createdAt ?? now, updatedAt: now, dir, basePort, logFormat, timeScale, auth,

@@ -37,7 +37,8 @@ export function renderDataConfig(c: DataConfigInput): string {
   const hh = {maxSize: '10737418240', maxAge: '168h0m0s', retryInterval: '1s', retryMaxInterval: '200s', purgeInterval: '1m0s', ...c.hintedHandoff}
   const lines = [
     `# influxdb.conf of ${c.name}, a data node of a medic dev cluster.`,
-    `# Written by \`medic dev up\` on every start: edit the flags of \`medic dev up\`, not this file.`,
+    `# Written by \`medic dev up\`. Your edits are kept when the cluster restarts, except [logging] format and`,
+    `# [medic-dev] time-scale, which follow dev up's flags; \`medic dev up --reset-configs\` writes this file afresh.`,
     `# It is a real InfluxDB Enterprise 1.x data-node config; the comments say how production differs.`,
     ``,
     `# The name this node advertises in its HTTP and cluster RPC addresses. In production, a name every other node`,

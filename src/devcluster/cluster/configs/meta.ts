@@ -39,7 +39,8 @@ export function renderMetaConfig(c: MetaConfigInput): string {
   const auth = c.auth ?? null
   const lines = [
     `# influxdb-meta.conf of ${c.name}, a meta node of a medic dev cluster.`,
-    `# Written by \`medic dev up\` on every start: edit the flags of \`medic dev up\`, not this file.`,
+    `# Written by \`medic dev up\`. Your edits are kept when the cluster restarts, except [logging] format and`,
+    `# [medic-dev] time-scale, which follow dev up's flags; \`medic dev up --reset-configs\` writes this file afresh.`,
     `# It is a real InfluxDB Enterprise 1.x meta-node config; the comments say how production differs.`,
     ``,
     `# The host name this node advertises to the others, in its HTTP and Raft addresses (/status shows them).`,
