@@ -175,7 +175,7 @@ export const causeEntries: CatalogueEntry[] = [
   },
   {
     id: 'rpc-connection-closed',
-    title: 'The cluster RPC connection (port 8088) closed before an answer',
+    title: 'The cluster RPC connection (port 8088) closed or timed out before an answer',
     verdict: 'warning',
     category: 'cluster',
     where: 'any',
@@ -183,11 +183,15 @@ export const causeEntries: CatalogueEntry[] = [
     tier: 'cause',
     match: {keywords: ['read message size', 'read message type'], pattern: /read message (?<what>size|type): (?<error>EOF|.{1,200})/},
     cause:
-      'A data node or influxd-ctl sent a request over the cluster RPC port (8088) and the connection closed or failed before the answer arrived: the other process is not a data node of a compatible version, a firewall or proxy cut the connection, or the other side crashed while handling it.',
+      'A data node or influxd-ctl sent a request over the cluster RPC port (8088) and the connection closed or failed before the answer arrived: the other process is not a data node of a compatible version, a firewall or proxy cut the connection, or the other side crashed while handling it. With `i/o timeout` nothing closed: the answer did not come within the caller\'s deadline (for a remote write, the shard writer\'s timeout, 5s): a slow or congested link between the two nodes, or the other node hung or overloaded.',
     impact: 'That request failed: an add-data, a remote write (queued to hinted handoff), a remote query or a shard copy.',
-    check: ['Is port 8088 open between the two hosts in both directions, with nothing terminating or inspecting the TCP stream?', 'Do both nodes run the same version?'],
-    commands: ['nc -vz <data-node> 8088', 'influxd-ctl show'],
-    configKeys: ['[cluster] dial-timeout', 'bind-address'],
+    check: [
+      'Is port 8088 open between the two hosts in both directions, with nothing terminating or inspecting the TCP stream?',
+      'Do both nodes run the same version?',
+      'For `i/o timeout`: how long does a round trip between the two hosts take (ping), and does the other node answer its own clients promptly (`/ping`)? A slow link also turns consistency=all writes into 500 `timeout` when it passes `[cluster] write-timeout`.',
+    ],
+    commands: ['nc -vz <data-node> 8088', 'influxd-ctl show', 'curl -s -o /dev/null -w "%{time_total}\\n" http://<data-node>:8086/ping'],
+    configKeys: ['[cluster] dial-timeout', 'bind-address', '[cluster] write-timeout'],
     docs: [DOC_PORTS],
     examples: [{line: '[I] 2017-06-01T10:00:00Z write failed for shard 12 on node 3: read message type: read tcp 10.0.0.2:39211->10.0.0.3:8088: i/o timeout service=write', values: {what: 'type'}}],
   },
