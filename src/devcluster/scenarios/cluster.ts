@@ -103,7 +103,7 @@ export async function startScratchCluster(
   for (let attempt = 1; ; attempt++) {
     const basePort = o.basePort ?? await pickBasePort(spec)
     try {
-      await prepareCluster({clusterDir: dir, meta: spec.meta, data: spec.data, basePort, logFormat: spec.logFormat ?? 'logfmt'})
+      await prepareCluster({clusterDir: dir, meta: spec.meta, data: spec.data, basePort, logFormat: spec.logFormat ?? 'logfmt', timeScale: spec.timeScale})
       const state = await loadState(dir)
       for (const n of dataNodes(state)) await overrideConfigFile(n.configPath, spec.dataConfig ?? {})
       for (const n of metaNodes(state)) await overrideConfigFile(n.configPath, spec.metaConfig ?? {})
