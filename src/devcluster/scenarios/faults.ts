@@ -94,8 +94,8 @@ async function expectDoctorNamesLink(ctx: ScenarioContext, o: {title: string; en
 // ── hh-backlog-and-drain ──
 
 /** Paces hinted handoff's delivery so the drain takes seconds on any machine, and the back-off stays short. */
-const DRAIN_RATE = 1_000_000
-const BACKLOG_HH = {'retry-interval': '"500ms"', 'retry-max-interval': '"1s"', 'retry-rate-limit': String(DRAIN_RATE), 'batch-size': '131072'}
+const DRAIN_RATE = 500_000
+const BACKLOG_HH = {'retry-interval': '"500ms"', 'retry-max-interval': '"1s"', 'retry-rate-limit': String(DRAIN_RATE), 'batch-size': '65536'}
 
 interface EtaRow {
   t: number
@@ -147,7 +147,7 @@ export const hhBacklogAndDrain: Scenario = {
     ctx.check('nodes-up', 'the partition cuts only the link: both data nodes answer clients', pings.every((p) => p.endsWith(': 204')), {expected: 'data-1 and data-2 /ping 204', actual: pings.join('; ')})
 
     // Fill data-1's queue for data-2 up to the target, in loads of fixed size.
-    const target = ctx.short ? 5_000_000 : 30_000_000
+    const target = ctx.short ? 2_500_000 : 15_000_000
     const watch = await ctx.diagnose.hhWatch([d1.httpAddr], {configPath: d1.configPath, meta: ctx.meta(1).httpAddr})
     const rows: EtaRow[] = []
     let drainStart = 0
@@ -158,7 +158,7 @@ export const hhBacklogAndDrain: Scenario = {
       const answers: string[] = []
       let queued = pendingOurs(first)
       for (let i = 0; i < 200 && queued < target; i++) {
-        const r = await ctx.load('data-1', {db: 'backlog', points: 20_000, batchSize: 1_000, consistency: 'one', seed: 10 + i})
+        const r = await ctx.load('data-1', {db: 'backlog', points: 10_000, batchSize: 1_000, consistency: 'one', seed: 10 + i})
         sent += r.pointsSent
         acked &&= allAcknowledged(r)
         if (answers.length < 3) answers.push(describeLoad(r))
