@@ -140,7 +140,6 @@ export const hhBacklogAndDrain: Scenario = {
     const pendingOurs = (s: import('../../hh/monitor.js').Snapshot) => ours(s).reduce((n, q) => n + q.pendingBytes, 0)
 
     const mark = ctx.mark('data-1')
-    const hhMark = ctx.mark('data-1')
     await fault(ctx, {kind: 'partition', a: 'data-1', b: 'data-2'})
     const pings = await Promise.all([d1, d2].map(async (n) => `${n.name} /ping: ${(await ctx.request(n.httpAddr, '/ping')).status}`))
     ctx.see('http', 'client ports', pings.join('; '))
@@ -178,7 +177,7 @@ export const hhBacklogAndDrain: Scenario = {
       const lines = ctx.linesSince(mark)
       const dial = matching(lines, new RegExp(`write failed for shard \\d+ on node ${id2}: dial tcp \\S+: connect: no route to host`), 1)[0]
       const behind = matching(lines, new RegExp(`write failed for shard \\d+ on node ${id2}: hinted handoff queue not empty`), 1)[0]
-      const retry = await ctx.within(() => matching(ctx.linesSince(hhMark), new RegExp(`failed to write to node ${id2} shard \\d+, will retry: .*no route to host`), 1)[0], 10_000, 200)
+      const retry = await ctx.within(() => matching(ctx.linesSince(mark), new RegExp(`failed to write to node ${id2} shard \\d+, will retry: .*no route to host`), 1)[0], 10_000, 200)
       ctx.check('coordinator-lines', 'data-1 logs the failed write, the writes behind the queue and hinted handoff\'s failed sends', dial !== undefined && behind !== undefined && retry !== undefined, {
         expected: 'no route to host; hinted handoff queue not empty; will retry', actual: [dial ? 'no route to host' : null, behind ? 'queue not empty' : null, retry ? 'will retry' : null].filter(Boolean).join('; ') || 'none of them',
         evidence: [dial, behind, retry].filter((l): l is string => l !== undefined),
