@@ -21,7 +21,9 @@ function causeRank(f: Draft): number {
   if (f.area === 'configs') return 0
   if (f.area === 'meta') return 1
   if (f.area === 'data' && !f.id.startsWith('write-')) return 2 // unreachable, silent, wrong answer to /ping
-  if (f.area === 'hh') return 3
+  // A queue seen failing (retrying, stalled, blocked...) before one only seen holding data (hh-pending): the failed
+  // sends are the better evidence that its destination cannot be reached, and they name the same link.
+  if (f.area === 'hh') return f.id === 'hh-pending' ? 3.5 : 3
   if (f.area === 'data') return 4
   return 5
 }

@@ -32,7 +32,7 @@ export function renderScenario(s: Scenario): string {
     wrap(s.shows, 100, '  '),
   ]
   if (s.seed) lines.push('', heading('Reproduces'), `  ${e(s.seed)}`)
-  lines.push('', heading('Cluster'), `  ${shape(s)} node(s)${s.cluster.logFormat ? `, ${s.cluster.logFormat} logs` : ''}`)
+  lines.push('', heading('Cluster'), `  ${shape(s)} node(s)${s.cluster.logFormat ? `, ${s.cluster.logFormat} logs` : ''}${(s.cluster.timeScale ?? 1) > 1 ? `, --time-scale ${s.cluster.timeScale}` : ''}`)
   for (const [what, o] of [['data node', s.cluster.dataConfig], ['meta node', s.cluster.metaConfig]] as const) {
     for (const [section, keys] of Object.entries(o ?? {})) {
       for (const [k, v] of Object.entries(keys)) lines.push(`  every ${what}: ${section ? `[${section}] ` : ''}${k} = ${v}`)

@@ -49,6 +49,11 @@ export interface HhConfigValues {
   hasSection: boolean
   /** Facts about the section worth telling (e.g. a value in a form the node may refuse). */
   notes: string[]
+  /**
+   * A medic dev cluster's `[medic-dev] time-scale` (`medic dev up --time-scale N`): its nodes run max-age and the
+   * retry back-off N times faster than the values written in the file.
+   */
+  timeScale?: number
 }
 
 export interface ResolveOptions {
@@ -81,8 +86,15 @@ export async function resolveHhSettings(options: ResolveOptions = {}): Promise<H
   const pick = <T>(flag: T | undefined, conf: T | undefined, def: T): [T, SettingSource] =>
     flag !== undefined ? [flag, 'flag'] : conf !== undefined ? [conf, 'config'] : [def, 'default']
   const [maxSizeBytes, maxSizeSource] = pick(options.maxSizeBytes, cfg.maxSizeBytes, DEFAULT_MAX_SIZE_BYTES)
-  const [maxAgeMs, maxAgeSource] = pick(options.maxAgeMs, cfg.maxAgeMs, DEFAULT_MAX_AGE_MS)
-  const [retryMaxIntervalMs, retryMaxIntervalSource] = pick(options.retryMaxIntervalMs, cfg.retryMaxIntervalMs, DEFAULT_RETRY_MAX_INTERVAL_MS)
+  let [maxAgeMs, maxAgeSource] = pick(options.maxAgeMs, cfg.maxAgeMs, DEFAULT_MAX_AGE_MS)
+  let [retryMaxIntervalMs, retryMaxIntervalSource] = pick(options.retryMaxIntervalMs, cfg.retryMaxIntervalMs, DEFAULT_RETRY_MAX_INTERVAL_MS)
+  const scale = cfg.timeScale ?? 1
+  if (scale > 1) {
+    // A dev cluster started with --time-scale: judge the queues against the timers the node really runs.
+    if (maxAgeSource !== 'flag') maxAgeMs = Math.max(1, Math.round(maxAgeMs / scale))
+    if (retryMaxIntervalSource !== 'flag') retryMaxIntervalMs = Math.max(1, Math.round(retryMaxIntervalMs / scale))
+    notes.push(`${options.configPath}: a medic dev cluster node with [medic-dev] time-scale = ${scale}: max-age and retry-max-interval run ${scale} times faster than written (in force: max-age ${maxAgeMs / 1000} s, retry-max-interval ${retryMaxIntervalMs / 1000} s, unless given as flags)`)
+  }
   return {
     maxSizeBytes,
     maxSizeSource,
@@ -111,13 +123,17 @@ export async function parseHhConfig(text: string, path = 'influxdb.conf'): Promi
     }
     throw err
   }
+  const dev = doc['medic-dev']
+  const rawScale = typeof dev === 'object' && dev !== null && !Array.isArray(dev) ? (dev as Record<string, unknown>)['time-scale'] : undefined
+  const timeScale = typeof rawScale === 'bigint' ? Number(rawScale) : rawScale
+  const scaled = typeof timeScale === 'number' && Number.isSafeInteger(timeScale) && timeScale > 1 ? {timeScale} : {}
   const section = doc['hinted-handoff']
-  if (section === undefined) return {hasSection: false, notes: []}
+  if (section === undefined) return {hasSection: false, notes: [], ...scaled}
   if (typeof section !== 'object' || section === null || Array.isArray(section)) {
     throw badValue(path, '', section, 'a table')
   }
   const s = section as Record<string, unknown>
-  const out: HhConfigValues = {hasSection: true, notes: []}
+  const out: HhConfigValues = {hasSection: true, notes: [], ...scaled}
   if (s['max-size'] !== undefined) {
     // influxd reads sizes as digits with an optional k, m or g (OSS toml.Size); medic judges queues against the
     // limit the node runs with, so nothing laxer is accepted from the config (the --max-size flag is the operator's).

@@ -108,4 +108,20 @@ describe('hh settings', () => {
       await expect(parseHhConfig(`[hinted-handoff]\nmax-size = ${bad}\n`), bad).rejects.toMatchObject({code: 'config-bad-value'})
     }
   })
+
+  it('reads a medic dev cluster\'s [medic-dev] time-scale: max-age and retry-max-interval in force are N times shorter', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'influxdb.conf')
+    writeFileSync(path, `${CONF}\n[medic-dev]\n  node = "data-1"\n  time-scale = 20\n`)
+    const s = await resolveHhSettings({configPath: path})
+    expect([s.maxAgeMs, s.maxAgeSource, s.retryMaxIntervalMs]).toEqual([72 * 3_600_000 / 20, 'config', 500])
+    expect(s.maxSizeBytes).toBe(20 * 1024 ** 3)
+    expect(s.notes.join('\n')).toMatch(/time-scale = 20: max-age and retry-max-interval run 20 times faster than written \(in force: max-age 12960 s, retry-max-interval 0\.5 s/)
+    // A flag is the operator's value, taken as it is; without the table nothing is scaled.
+    expect((await resolveHhSettings({configPath: path, maxAgeMs: 60_000})).maxAgeMs).toBe(60_000)
+    writeFileSync(path, `[medic-dev]\n  time-scale = 10\n`)
+    expect((await resolveHhSettings({configPath: path})).maxAgeMs).toBe(DEFAULT_MAX_AGE_MS / 10)
+    writeFileSync(path, CONF)
+    expect((await resolveHhSettings({configPath: path})).maxAgeMs).toBe(72 * 3_600_000)
+  })
 })

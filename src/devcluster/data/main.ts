@@ -28,7 +28,7 @@ import {createRpcServer} from '../node/rpc/server.js'
 import {StatsRegistry} from '../node/stats.js'
 import {ClusterCalls, newClusterStats, rpcHandler} from './cluster-rpc.js'
 import {type DataNodeConfig, readDataNodeConfig} from './config.js'
-import {isRetryable, newWriteStats, PointsWriter, type PointsWriterOptions, shardWriterTimeoutMs} from './coordinator/points-writer.js'
+import {isRetryable, newWriteStats, PointsWriter, type PointsWriterOptions, SHARD_WRITER_TIMEOUT_MS} from './coordinator/points-writer.js'
 import {HintedHandoffService} from './hh/service.js'
 import {startDataHttpApi} from './http/api.js'
 import {ContinuousQueryService} from './cq.js'
@@ -103,7 +103,7 @@ async function run(): Promise<number> {
 
   // Cluster RPC: the calling side and the listener.
   const rpc = new RpcClient({maxConnections: 500, maxIdle: 16})
-  const calls = new ClusterCalls(rpc, meta, {writeMs: shardWriterTimeoutMs(cfg.cluster.writeTimeoutMs), readMs: cfg.cluster.shardReaderTimeoutMs || 60_000})
+  const calls = new ClusterCalls(rpc, meta, {writeMs: SHARD_WRITER_TIMEOUT_MS, readMs: cfg.cluster.shardReaderTimeoutMs || 60_000})
   const clusterLog = root.child('cluster')
   const clusterStats = newClusterStats()
   const rpcServer = createRpcServer(rpcHandler({store, log: clusterLog, stats: clusterStats, join: (servers, update) => metaClient.join(servers, update),

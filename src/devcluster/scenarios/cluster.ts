@@ -104,7 +104,7 @@ export async function startScratchCluster(
     const basePort = o.basePort ?? await pickBasePort(spec)
     let release: (() => Promise<void>) | undefined
     try {
-      release = (await prepareCluster({clusterDir: dir, meta: spec.meta, data: spec.data, basePort, logFormat: spec.logFormat ?? 'logfmt'})).release
+      release = (await prepareCluster({clusterDir: dir, meta: spec.meta, data: spec.data, basePort, logFormat: spec.logFormat ?? 'logfmt', timeScale: spec.timeScale})).release
       const state = await loadState(dir)
       for (const n of dataNodes(state)) await overrideConfigFile(n.configPath, spec.dataConfig ?? {})
       for (const n of metaNodes(state)) await overrideConfigFile(n.configPath, spec.metaConfig ?? {})

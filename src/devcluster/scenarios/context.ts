@@ -292,6 +292,16 @@ export class ScenarioContext {
     return this.check(id, title, actual.includes(expected), {expected: `${expected} among them`, actual: actual.length > 0 ? actual.join(', ') : '(none)', evidence})
   }
 
+  /**
+   * A check whose expectation is not a plain value (an ETA within a band of the real time, a forecast time that the
+   * event kept): `judge(undefined)` is the check itself, `judge(wrong)` the same comparison made with the wrong
+   * expectation a mutation for `key` gives (a factor, a shift), which must then fail.
+   */
+  expectJudged(id: string, title: string, key: string, judge: (wrong?: string) => boolean, o: {expected: string; actual: string; evidence?: string[]}): boolean {
+    this.mutated(id, key, (want) => judge(want))
+    return this.check(id, title, judge(), o)
+  }
+
   private mutated(check: string, key: string, passes: (want: string) => boolean): void {
     const wrong = this.options.mutate?.[key]
     if (wrong !== undefined) this.mutations.push({check, key, expected: wrong, status: passes(wrong) ? 'passed' : 'failed'})

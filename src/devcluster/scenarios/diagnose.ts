@@ -46,14 +46,16 @@ export interface HhWatch {
   close(): Promise<void>
 }
 
-export async function hhWatch(urls: string[], options: {configPath?: string; meta?: string; window?: number; timeoutMs?: number} = {}): Promise<HhWatch> {
+/** `urls`: `hh watch --url` (each data node's /debug/vars); `{dir}`: `hh watch DIR` (the node's hh directory). */
+export async function hhWatch(urls: string[] | {dir: string}, options: {configPath?: string; meta?: string; window?: number; timeoutMs?: number} = {}): Promise<HhWatch> {
   const {resolveHhSettings} = await import('../../hh/settings.js')
   const {createSampler, lookupHosts} = await import('../../hh/sampler.js')
   const {HhMonitor, assertSomethingSampled} = await import('../../hh/monitor.js')
   const settings = await resolveHhSettings({configPath: options.configPath})
   const http = {timeoutMs: options.timeoutMs ?? 5_000}
   const {hosts} = await lookupHosts(options.meta, http)
-  const sampler: Sampler = createSampler({kind: 'http', urls}, {maxAgeMs: settings.maxAgeMs, http, command: 'watch'})
+  const target = Array.isArray(urls) ? {kind: 'http' as const, urls} : {kind: 'dir' as const, dir: urls.dir}
+  const sampler: Sampler = createSampler(target, {maxAgeMs: settings.maxAgeMs, http, command: 'watch'})
   const monitor: HhMonitor = new HhMonitor({settings, window: options.window ?? 10, hosts})
   let last: Snapshot | undefined
   let count = 0

@@ -1,10 +1,11 @@
 /**
  * Every scenario, in the order `list` and `run --all` use (the seed documents' errors first), and the lookup by
- * name with a did-you-mean. Scenarios that need link faults or a time scale are not here yet (docs/scenarios.md).
+ * name with a did-you-mean.
  */
 import {usageError} from '../../errors.js'
 import {closest} from '../../util/edit-distance.js'
 import {cqLease} from './cq.js'
+import {hhBacklogAndDrain, maxAgeExpiry, writeTimeout} from './faults.js'
 import {fieldTypeConflictInHh, hhQueueNotEmpty, nodeRemovedWithQueue, queueFull, retryAmplification, statsPartialWrite} from './hh.js'
 import {joinUnableToDetermine, leaderFailover, metaNotJoined} from './meta.js'
 import type {Scenario} from './types.js'
@@ -15,6 +16,8 @@ export const SCENARIOS: readonly Scenario[] = [
   metaNotJoined, cqLease, hhQueueNotEmpty, statsPartialWrite, queueFull, joinUnableToDetermine,
   // The others of issue 12 that need no link fault.
   partialWriteConsistency, retryAmplification, fieldTypeConflictInHh, nodeRemovedWithQueue, leaderFailover,
+  // Those that need a fault on one link or a compressed clock.
+  hhBacklogAndDrain, maxAgeExpiry, writeTimeout,
 ]
 
 /** The scenario called `name`; a usage error (exit 2) naming the nearest one otherwise. */

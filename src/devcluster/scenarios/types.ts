@@ -22,6 +22,8 @@ export interface ClusterSpec {
   metaConfig?: ConfigOverrides
   /** Meta-node port slots the scenario uses for nodes of its own (meta-(N+1)..), kept free with the cluster's. */
   extraMetaSlots?: number
+  /** `medic dev up --time-scale N`: the nodes' lease, hinted-handoff, monitor and CQ timers run N times faster. */
+  timeScale?: number
 }
 
 export interface Scenario {

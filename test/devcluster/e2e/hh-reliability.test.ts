@@ -33,14 +33,17 @@ import {httpRequest} from '../../helpers/http.js'
 
 interface DevNode {name: string; kind: 'meta' | 'data'; httpAddr: string; logPath: string; configPath: string}
 
-/** data-1's edits, as an operator makes them: the shard writer's timeout is half the write-timeout (2 s). */
+/**
+ * data-1's edits, as an operator makes them: a write-timeout still above the shard writer's internal 5 s, so a hung
+ * owner fails at the shard writer's timeout first (below it the client would get `timeout`: faults.test.ts).
+ */
 const EDITS: Record<string, string> = {
-  'write-timeout': '"4s"',
+  'write-timeout': '"8s"',
   'retry-interval': '"100ms"',
   'retry-max-interval': '"500ms"',
   'max-size': '524288',
 }
-const SHARD_WRITER_MS = 2_000
+const SHARD_WRITER_MS = 5_000
 const T0 = 1_700_000_000_000_000_000n
 
 let dir: string

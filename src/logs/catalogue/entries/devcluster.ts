@@ -490,6 +490,39 @@ export const devclusterEntries: CatalogueEntry[] = [
     ],
   },
 
+  {
+    id: 'dev-hh-max-age-purged',
+    title: 'A dev data node dropped hinted-handoff data older than max-age: those points never reach their owner',
+    verdict: 'critical',
+    category: 'hinted-handoff',
+    where: 'data',
+    match: {
+      keywords: ['older than max-age'],
+      pattern: /^purged (?<segments>\d{1,12}) segment\(s\), (?<bytes>\d{1,20}) bytes older than max-age from the queue for node (?<nodeId>\d{1,20}) shard (?<shardId>\d{1,20})$/,
+    },
+    cause:
+      'Every `purge-interval` hinted handoff removes the segments at the head of each queue whose last write is older than `[hinted-handoff] max-age`, whether they were delivered or not. This purge removed {segments} segment(s) holding {bytes} bytes not yet delivered to node {nodeId} for shard {shardId}: that node was down or unreachable from this one for longer than max-age.',
+    impact:
+      'Data loss: the points in those bytes were acknowledged to the client (it got 204 once another owner wrote them) but node {nodeId} will never receive them, so its copy of shard {shardId} is missing them and queries that read that owner return less. Nothing is retried.',
+    check: [
+      'Was node {nodeId} down or cut off from this node for longer than max-age? `influxd-ctl show` and its log tell when it was last reachable.',
+      'Is more about to be dropped? `medic hh watch <hh dir> --config <influxdb.conf>` forecasts, per queue, when the oldest data reaches max-age and whether the queue can empty before.',
+      'Which shards now differ between their owners? Compare them (in the dev cluster: `medic dev verify --db <db>`), then copy the missing points from the owner that has them.',
+    ],
+    commands: ['medic hh watch /var/lib/influxdb/hh --config /etc/influxdb/influxdb.conf', 'influxd-ctl show', 'medic dev verify --db <db>'],
+    configKeys: ['[hinted-handoff] max-age', '[hinted-handoff] purge-interval', '[hinted-handoff] max-size'],
+    metrics: ['_internal..hh_processor.queueBytes', '_internal..hh_processor.bytesRead'],
+    versions: ['Written only by the medic dev cluster\'s data nodes (`medic dev up`); Enterprise purges the same way (data-nodes.md §3.23) but its wording for it is not public.'],
+    docs: [DOC_CLUSTERING],
+    examples: [
+      {
+        line: 'ts=2026-12-07T10:21:06.512000Z lvl=info msg="purged 1 segment(s), 130050 bytes older than max-age from the queue for node 2 shard 3" log_id=4H7kUqZ~cLR service=handoff',
+        values: {segments: 1, bytes: 130050, nodeId: 2, shardId: 3},
+      },
+      {line: '[handoff] 2026/12/07 10:21:06 purged 2 segment(s), 20971520 bytes older than max-age from the queue for node 5 shard 12', values: {nodeId: 5, shardId: 12, service: 'handoff'}},
+    ],
+  },
+
   // ---------------------------------------------------------------------------------------------------------------
   // The dev supervisor (supervisor.log, always logfmt, service=medic-dev)
   // ---------------------------------------------------------------------------------------------------------------
