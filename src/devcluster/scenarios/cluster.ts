@@ -19,6 +19,7 @@ import {downCluster} from '../client/down.js'
 import {writeMetaConfig} from '../cluster/configs/meta.js'
 import {metaName} from '../cluster/names.js'
 import {metaNodeEntry, metaNodePaths} from '../cluster/paths.js'
+import {releaseBasePort, reserveBasePort} from '../cluster/port-reservation.js'
 import {dataPorts, HOST, metaPorts, probePort} from '../cluster/ports.js'
 import {dataNodes, loadState, metaNodes, readState} from '../cluster/state.js'
 import {prepareCluster} from '../supervisor/prepare.js'
@@ -44,6 +45,9 @@ export interface ScratchCluster {
 export async function pickBasePort(spec: ClusterSpec, random: () => number = Math.random): Promise<number> {
   for (let attempt = 0; attempt < 60; attempt++) {
     const base = 20_000 + Math.floor(random() * 110) * 100
+    // Reserved first (among medic processes: cluster/port-reservation.ts), then probed: a reserved base whose ports
+    // turn out taken stays reserved by this process, so it is not tried again.
+    if (!reserveBasePort(base)) continue
     const free = await Promise.all(planPorts(spec, base).map((p) => probePort(p)))
     if (free.every((code) => code === undefined)) return base
   }
@@ -114,6 +118,7 @@ export async function startScratchCluster(
     } catch (err) {
       await release?.()
       const retry = attempt < 3 && o.basePort === undefined && isPortClash(err)
+      if (o.basePort === undefined) releaseBasePort(basePort)
       // Whatever was started is stopped; the folder is cleared only for another try (else its logs tell why).
       await downCluster(dir, {purge: retry, graceMs: 1_000}).catch(() => undefined)
       if (retry) continue
@@ -125,6 +130,7 @@ export async function startScratchCluster(
 /** Stops the cluster (unless kept); removes its folder when asked (the temp root, or only medic's files under --dir). */
 export async function stopScratchCluster(c: ScratchCluster, o: {removeFolder: boolean}): Promise<void> {
   await downCluster(c.dir, {purge: o.removeFolder, graceMs: 1_000}).catch(() => undefined)
+  releaseBasePort(c.basePort)
   if (o.removeFolder && c.tempRoot !== undefined) await rm(c.tempRoot, {recursive: true, force: true})
 }
 

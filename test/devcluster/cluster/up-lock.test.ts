@@ -85,3 +85,22 @@ describe('two medic dev up at once on one folder', () => {
     expect(status.code, status.stderr).toBe(0)
   }, 120_000)
 })
+
+describe('base port reservations (among medic processes)', () => {
+  it('one process at a time holds a base; a dead owner\'s is taken over; release gives back only its own', async () => {
+    const {releaseBasePort, reserveBasePort} = await import('../../../src/devcluster/cluster/port-reservation.js')
+    const root = join(scratch(), 'reservations')
+    expect(reserveBasePort(23_400, root)).toBe(true)
+    expect(reserveBasePort(23_400, root)).toBe(false) // already ours, in use by another cluster of this process
+    // Held by another live process: not ours to take, nor to release.
+    writeFileSync(join(root, '23400', 'pid'), String(otherLiveProcess()))
+    expect(reserveBasePort(23_400, root)).toBe(false)
+    releaseBasePort(23_400, root)
+    expect(existsSync(join(root, '23400'))).toBe(true)
+    // Its owner gone: taken over, then given back.
+    writeFileSync(join(root, '23400', 'pid'), '4194305')
+    expect(reserveBasePort(23_400, root)).toBe(true)
+    releaseBasePort(23_400, root)
+    expect(existsSync(join(root, '23400'))).toBe(false)
+  })
+})
