@@ -21,7 +21,7 @@ export default class Doctor extends BaseCommand {
   hh       hinted-handoff queues: verdicts, ETA, "queue is full" and max-age forecasts (--hh DIR, --hh-url, or the data nodes found)
   logs     the log summary, actionable entries first (--logs, from --since on)
 
-/debug/vars is read --samples times, --interval apart (default 2, 1s): rates, verdicts and failing writes need two. Findings are ranked by severity, and among equals the likelier cause first (a config, then the meta nodes, a data node down, hinted handoff, failing writes, log lines). Each has a stable id (the id the same check has in the command it comes from), the node, the evidence, and the next command ready to paste.
+/debug/vars is read --samples times, --interval apart (default 2, 1s): rates, verdicts and failing writes need two. A node that does not answer comes before what it explains (the queues towards it, the other nodes' failing writes, log lines that name it, the quorum), however severe those are: each says "caused by #N". Otherwise findings are ranked by severity, and among equals the likelier cause first (a config, then the meta nodes, a data node down, hinted handoff, failing writes, log lines). Each has a stable id (the id the same check has in the command it comes from), the node, the evidence, and the next command ready to paste.
 
 Each area is ok, warning, critical or unknown; an area that could not be checked, or was not given, is unknown, never ok (--skip leaves an area out on purpose).
 

@@ -50,6 +50,8 @@ export function logsArea(plan: DoctorPlan, report: SummaryReport | undefined, er
       evidence,
       next: e.next[0] ?? explainCommand(e.id),
       hints: [...e.next.slice(1), ...(e.next.length > 0 ? [`the whole entry: medic explain ${e.id}`] : [])],
+      // Lines that name data nodes (by id, or the example by address): a node that is down explains them.
+      links: {towards: {ids: nodes, addresses: [], text: e.example, why: 'its lines name that node'}},
     }
   })
   const problems = report.input.problems
