@@ -11,6 +11,11 @@
  * finding it explains is never ranked ahead of it: a down node comes before the queue that retries towards it and
  * the writes it makes fail, even when they are critical and it is only a warning.
  *
+ * An outage that is over: when every node answered and no hinted-handoff queue holds data, log findings that only say
+ * a node could not be reached at the time (connection refused, an RPC connection closed, a delivery to retry) rank
+ * after the other findings of their severity and area, and say why: what the logs show besides (a write refused, a
+ * point dropped) is likelier to be what still matters.
+ *
  * Otherwise (and with the causes' severity so raised) worst first (critical, warning, info), and among findings of one severity the one likelier to be a cause
  * comes first: a config that stops a node or breaks a join; then the meta nodes (no quorum, no leader, a node not
  * joined); then a data node down or cut off; then hinted-handoff queues (an owner that cannot be reached); then the
@@ -68,7 +73,15 @@ export function explanation(cause: Draft, f: Draft, downIds: ReadonlySet<string>
   return undefined
 }
 
-export function rankFindings(drafts: Draft[]): DoctorFinding[] {
+/** What the run saw now, beside the findings. */
+export interface RankContext {
+  /** Every node answered, and every hinted-handoff queue read holds nothing (the hh area was checked in full). */
+  allAnswering?: boolean
+}
+
+const OVER = 'every node answers now and no hinted-handoff queue holds data: these lines report an outage that is over'
+
+export function rankFindings(drafts: Draft[], context: RankContext = {}): DoctorFinding[] {
   const downIds = new Set(drafts.flatMap((d) => (d.links?.down?.role === 'data' && d.links.down.id !== undefined ? [d.links.down.id] : [])))
   const causes = drafts.filter((d) => d.links?.down !== undefined)
   // For each finding, the causes that explain it (and why); for each cause, what it explains.
@@ -86,8 +99,10 @@ export function rankFindings(drafts: Draft[]): DoctorFinding[] {
   // is at most as bad as the cause's, its cause rank at least the cause's, and among equals it comes second).
   const severity = (d: Draft) => Math.min(SEVERITY[d.severity], ...(explains.get(d) ?? []).map((x) => SEVERITY[x.severity]))
   const rank = (d: Draft) => Math.max(causeRank(d), ...(causedBy.get(d) ?? []).map(({cause}) => causeRank(cause)))
+  // Lines about a node that could not be reached, while every node answers and nothing is queued: history.
+  const over = (d: Draft) => context.allAnswering === true && d.links?.unreachable === true && !causedBy.has(d)
   const sorted = drafts
-    .map((d, i) => ({d, i, key: [severity(d), rank(d), causedBy.has(d) ? 1 : 0, i]}))
+    .map((d, i) => ({d, i, key: [severity(d), rank(d), causedBy.has(d) || over(d) ? 1 : 0, i]}))
     .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.key[3] - b.key[3])
   const rankOf = new Map(sorted.map(({d}, i) => [d, i + 1]))
   for (const list of explains.values()) list.sort((a, b) => rankOf.get(a)! - rankOf.get(b)!)
@@ -98,6 +113,7 @@ export function rankFindings(drafts: Draft[]): DoctorFinding[] {
     const evidence = [
       ...finding.evidence,
       ...by.map(({cause, why}) => `caused by #${rankOf.get(cause)} ${cause.id}${cause.node === null ? '' : ` (${cause.node})`}: ${why}`),
+      ...(over(d) ? [OVER] : []),
       ...(out.length === 0 ? [] : [`explains ${out.map((x) => `#${rankOf.get(x)} ${x.id}`).slice(0, 8).join(', ')}${out.length > 8 ? ` and ${out.length - 8} more` : ''}: ranked before them`]),
     ]
     return {

@@ -57,6 +57,8 @@ export interface Links {
   ownerWrites?: boolean
   /** The meta nodes' quorum or leader. */
   quorum?: boolean
+  /** Log lines that say a node could not be reached (connection refused, a delivery to retry): over once all answer. */
+  unreachable?: boolean
 }
 
 export interface AreaReport {

@@ -80,6 +80,20 @@ describe('rankFindings', () => {
     expect(rankFindings([lost, silent])[0].id).toBe('quorum-lost')
   })
 
+  it('an outage that is over: with every node answering and nothing queued, lines about reaching a node rank after the rest', () => {
+    const refused = draft('connection-refused', {area: 'logs', links: {towards: {ids: [], addresses: [], text: 'dial tcp 10.0.0.2:8088: connection refused', why: ''}, unreachable: true}})
+    const conflict = logLine('partial-write-field-type-conflict', ['5'], 'dropping write for node 5 shard 3: field type conflict')
+    const config = draft('hh-max-size-small', {area: 'configs'})
+    expect(rankFindings([refused, conflict, config]).map((f) => f.id)).toEqual(['hh-max-size-small', 'connection-refused', 'partial-write-field-type-conflict'])
+    const r = rankFindings([refused, conflict, config], {allAnswering: true})
+    expect(r.map((f) => f.id)).toEqual(['hh-max-size-small', 'partial-write-field-type-conflict', 'connection-refused'])
+    expect(r[2].evidence.at(-1)).toBe('every node answers now and no hinted-handoff queue holds data: these lines report an outage that is over')
+    expect(r[1].evidence).toEqual(['partial-write-field-type-conflict evidence'])
+    // Severity still comes first: a critical line about reaching a node is not put behind a warning.
+    const critical = {...refused, severity: 'critical' as const}
+    expect(rankFindings([conflict, critical], {allAnswering: true})[0].id).toBe('connection-refused')
+  })
+
   it('two nodes down: what both explain is linked to both, and ranked after the first of them', () => {
     const second = draft('data-unreachable', {severity: 'critical', node: '10.0.0.3:8086', links: {down: {role: 'data', address: '10.0.0.3:8086', id: '6'}}})
     const both = logLine('write-failed-remote', ['5', '6'], 'write failed for shard 3 on node 6: timeout', 'critical')
