@@ -6,9 +6,10 @@
  * flags, Ctrl-C, the renderer, printing); no oclif, no formatting here.
  */
 import {usageError} from '../errors.js'
-import {parseZone} from '../logs/time.js'
+import {badZoneSuggestions, parseZone} from '../logs/time.js'
 import type {HttpOptions} from '../probe/http.js'
-import {shellQuote} from '../util/text.js'
+import {sh, shellQuote} from '../util/text.js'
+import {withAccess} from './next.js'
 import type {Access, Area, DoctorPlan, DoctorReport} from './types.js'
 
 /** What `medic doctor` was asked, as values. */
@@ -123,9 +124,24 @@ async function checkLive(req: DoctorRequest): Promise<void> {
     ])
   }
   if (parseZone(req.tz) === undefined) {
-    throw usageError(`--tz: "${req.tz}" is not a time zone`, 'bad-time-zone', ['use UTC, local, an IANA name such as Europe/Berlin, or an offset such as +02:00'])
+    throw usageError(`--tz: "${req.tz}" is not a time zone`, 'bad-time-zone', badZoneSuggestions(commandLine(req)))
   }
   const {normaliseBaseUrl} = await import('../probe/http.js')
   for (const m of req.meta) normaliseBaseUrl(m, 8091, '--meta', 'medic doctor')
   for (const u of req.hhUrls) normaliseBaseUrl(u, 8086, '--hh-url', 'medic doctor --meta meta-1:8091')
+}
+
+/** The request as a command line (what it looks at, and the access flags without a secret); undefined when a value cannot be quoted. */
+function commandLine(req: DoctorRequest): string | undefined {
+  const parts = ['medic doctor']
+  const add = (flag: string, values: string[]) => {
+    for (const v of values) parts.push(sh`${flag} ${v}` ?? '\0')
+  }
+  add('--meta', req.meta)
+  add('--configs', req.configs)
+  add('--hh', req.hhDirs)
+  add('--hh-url', req.hhUrls)
+  add('--logs', req.logs)
+  if (parts.includes('\0')) return undefined
+  return withAccess(parts.join(' '), req.access) ?? undefined
 }
