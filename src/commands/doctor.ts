@@ -4,11 +4,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {durationFlag, timeFlag} from '../cli/flags.js'
 import {httpOptionsFromFlags, probeFlags} from '../cli/probe-flags.js'
 import {abortOnSignals} from '../cli/signals.js'
-import {usageError} from '../errors.js'
-import type {Area, Access, DoctorPlan, DoctorReport} from '../doctor/types.js'
-import {parseZone} from '../logs/time.js'
-import {closeHttp} from '../probe/http.js'
-import {shellQuote} from '../util/text.js'
+import type {Area} from '../doctor/types.js'
 
 const SKIPPABLE = ['configs', 'hh', 'logs'] as const
 
@@ -21,7 +17,7 @@ export default class Doctor extends BaseCommand {
   hh       hinted-handoff queues: verdicts, ETA, "queue is full" and max-age forecasts (--hh DIR, --hh-url, or the data nodes found)
   logs     the log summary, actionable entries first (--logs, from --since on)
 
-/debug/vars is read --samples times, --interval apart (default 2, 1s): rates, verdicts and failing writes need two. Findings are ranked by severity, and among equals the likelier cause first (a config, then the meta nodes, a data node down, hinted handoff, failing writes, log lines). Each has a stable id (the id the same check has in the command it comes from), the node, the evidence, and the next command ready to paste.
+/debug/vars is read --samples times, --interval apart (default 2, 1s): rates, verdicts and failing writes need two. A node that does not answer comes before what it explains (the queues towards it, the other nodes' failing writes, log lines that name it, the quorum), however severe those are: each says "caused by #N". Otherwise findings are ranked by severity, and among equals the likelier cause first (a config, then the meta nodes, a data node down, hinted handoff, failing writes, log lines). Each has a stable id (the id the same check has in the command it comes from), the node, the evidence, and the next command ready to paste.
 
 Each area is ok, warning, critical or unknown; an area that could not be checked, or was not given, is unknown, never ok (--skip leaves an area out on purpose).
 
@@ -56,46 +52,16 @@ Exit status: 0 when every area was checked and nothing needs action, 3 when a pr
 
   async run(): Promise<object> {
     const {flags} = await this.parse(Doctor)
-    const {runDoctor} = await import('../doctor/run.js')
+    const {doctor} = await import('../doctor/invoke.js')
     const {renderDoctor} = await import('../format/doctor.js')
-    if (flags.offline !== undefined) {
-      const live = (['meta', 'configs', 'hh', 'hh-url', 'logs', 'bundle', 'since', 'skip'] as const).filter((k) => flags[k] !== undefined)
-      if (live.length > 0) {
-        throw usageError(`--offline reads everything from the bundle: it takes no --${live[0]}`, 'offline-and-live', ['medic doctor --offline BUNDLE.tar.gz'])
-      }
-      const {bundleEnv} = await import('../doctor/replay.js')
-      const {plan, env} = await bundleEnv(flags.offline)
-      let report: DoctorReport
-      try {
-        report = await runDoctor(plan, env)
-      } finally {
-        await closeHttp()
-      }
-      if (!this.jsonEnabled()) this.out(await renderDoctor(report))
-      return this.finish(report, report.exitCode)
-    }
-    const meta = flags.meta ?? []
-    if (meta.length === 0 && (flags.configs ?? []).length === 0 && (flags.hh ?? []).length === 0 && (flags['hh-url'] ?? []).length === 0 && (flags.logs ?? []).length === 0) {
-      throw usageError('nothing to look at: give --meta (and --configs, --logs ...), or --offline BUNDLE', 'no-input', [
-        'medic doctor --meta meta-1:8091',
-        'medic doctor --meta meta-1:8091 --configs /etc/influxdb --logs /var/log/influxdb --since 1h',
-        'medic doctor --offline bundle.tar.gz',
-      ])
-    }
-    if (parseZone(flags.tz) === undefined) {
-      throw usageError(`--tz: "${flags.tz}" is not a time zone`, 'bad-time-zone', ['use UTC, local, an IANA name such as Europe/Berlin, or an offset such as +02:00'])
-    }
-    const {normaliseBaseUrl} = await import('../probe/http.js')
-    for (const m of meta) normaliseBaseUrl(m, 8091, '--meta', 'medic doctor')
-    for (const u of flags['hh-url'] ?? []) normaliseBaseUrl(u, 8086, '--hh-url', 'medic doctor --meta meta-1:8091')
-    const http = await httpOptionsFromFlags(flags, 'medic doctor --meta meta-1:8091')
-    const {expandInputs} = await import('../doctor/inputs.js')
-    const plan: DoctorPlan = {
-      meta,
-      configs: await expandInputs(flags.configs ?? [], 'configs'),
+    const {report, bundle} = await doctor({
+      ...(flags.offline === undefined ? {} : {offline: flags.offline}),
+      liveFlags: (['meta', 'configs', 'hh', 'hh-url', 'logs', 'bundle', 'since', 'skip'] as const).filter((k) => flags[k] !== undefined),
+      meta: flags.meta ?? [],
+      configs: flags.configs ?? [],
       hhDirs: flags.hh ?? [],
       hhUrls: flags['hh-url'] ?? [],
-      logs: await expandInputs(flags.logs ?? [], 'logs'),
+      logs: flags.logs ?? [],
       ...(flags.since === undefined ? {} : {sinceMs: flags.since}),
       skip: (flags.skip ?? []) as Area[],
       samples: flags.samples,
@@ -104,35 +70,23 @@ Exit status: 0 when every area was checked and nothing needs action, 3 when a pr
       httpTimeoutMs: flags['http-timeout'],
       leaseDurationMs: flags['lease-duration'],
       tz: flags.tz,
-    }
-    const access: Access = {
-      ...(flags.username === undefined ? {} : {username: flags.username}),
-      password: flags.password !== undefined,
-      jwt: flags['jwt-secret'] !== undefined,
-      ...(flags.ca === undefined ? {} : {ca: flags.ca}),
-      insecure: flags.insecure ?? false,
-    }
-    const {liveEnv, Recording} = await import('../doctor/env.js')
-    const bundle = flags.bundle === undefined ? undefined : await (await import('../doctor/bundle.js')).BundleWriter.open(flags.bundle)
-    const recording = bundle === undefined ? undefined : new Recording((name, data) => bundle.add(name, data))
-    const stop = abortOnSignals()
-    let report: DoctorReport
-    try {
-      report = await runDoctor(plan, liveEnv(http, access, recording, stop.signal))
-    } catch (err) {
-      await bundle?.abort()
-      throw err
-    } finally {
-      stop.dispose()
-      await closeHttp()
-    }
-    const text = await renderDoctor(report)
-    if (!this.jsonEnabled()) this.out(text)
-    if (bundle !== undefined && recording !== undefined) {
-      const {finishBundle} = await import('../doctor/manifest.js')
-      await finishBundle({writer: bundle, recording, plan, access, report, text, medicVersion: this.config.version, tailLines: flags.tail})
-      this.note(`Support bundle written: ${bundle.path} (read it back with: medic doctor --offline ${shellQuote(bundle.path)})`)
-    }
+      ...(flags.bundle === undefined ? {} : {bundle: flags.bundle}),
+      tailLines: flags.tail,
+      access: {
+        ...(flags.username === undefined ? {} : {username: flags.username}),
+        password: flags.password !== undefined,
+        jwt: flags['jwt-secret'] !== undefined,
+        ...(flags.ca === undefined ? {} : {ca: flags.ca}),
+        insecure: flags.insecure ?? false,
+      },
+    }, {
+      http: () => httpOptionsFromFlags(flags, 'medic doctor --meta meta-1:8091'),
+      signals: abortOnSignals,
+      render: (r) => renderDoctor(r),
+      ...(this.jsonEnabled() ? {} : {print: (text: string) => this.out(text)}),
+      medicVersion: this.config.version,
+    })
+    if (bundle !== undefined) this.note(`Support bundle written: ${bundle.path} (read it back with: ${bundle.readBack})`)
     return this.finish(report, report.exitCode)
   }
 }

@@ -6,9 +6,10 @@ import {ExitCode, type ExitCodeValue, usageError} from '../errors.js'
 import {ExplainPrinter, renderEntry, renderList} from '../format/explain.js'
 import {classifyExplainArgs, entryJson, explainStream, explanationJson} from '../logs/explain.js'
 import {atLeast, MIN_LEVELS, type MinLevel} from '../logs/levels.js'
-import {parseZone} from '../logs/time.js'
+import {badZoneSuggestions, parseZone} from '../logs/time.js'
 import type {Explanation} from '../logs/types.js'
 import {decideOutcome} from '../util/outcome.js'
+import {sh} from '../util/text.js'
 
 export default class Explain extends BaseCommand {
   static override chalkFree = true
@@ -52,7 +53,10 @@ Exit status: 0 when no line is a warning or critical, 3 when one is, 2 for a usa
     }
     const zone = parseZone(flags.tz)
     if (zone === undefined) {
-      throw usageError(`--tz: "${flags.tz}" is not a time zone`, 'bad-time-zone', ['use UTC, local, an IANA name such as Europe/Berlin, or an offset such as +02:00'])
+      const files = (flags.file ?? []).map((f) => sh`--file ${f}`)
+      const lines = (argv as string[]).map((a) => sh`${a}`)
+      const again = [...files, ...lines].some((x) => x === undefined) ? undefined : ['medic explain', ...files, ...lines].join(' ')
+      throw usageError(`--tz: "${flags.tz}" is not a time zone`, 'bad-time-zone', badZoneSuggestions(again))
     }
     const request = classifyExplainArgs(argv as string[])
     if (request.kind === 'id') {

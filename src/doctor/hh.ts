@@ -84,6 +84,7 @@ function nodeFindings(n: NodeRow, kind: 'dir' | 'http', input: HhAreaInput, samp
   if (a.maxAge) evidence.push(`the oldest pending data reaches max-age ${a.maxAge.inMs <= 0 ? 'now' : `in ${formatSpan(a.maxAge.inMs)}`} (at ${a.maxAge.at})${a.maxAge.lossExpected ? ': it will be dropped before the queue is empty' : ''}`)
   if (a.retry) evidence.push(`nothing delivered for ${formatSpan(a.retry.quietMs)}${a.retry.failedSends === null ? '' : `, ${a.retry.failedSends} failed send${a.retry.failedSends === 1 ? '' : 's'}`}`)
   const next = hhWatchCommand({kind, source: n.source}, input.meta, input.access)
+  const links = {towards: {ids: [n.node], addresses: n.host === null ? [] : [n.host], why: 'the queue\'s destination'}}
   if (input.clusterNodes !== undefined && !input.clusterNodes.has(n.node) && n.pendingBytes > 0) {
     // A destination the cluster no longer lists (removed with remove-data while others held hints for it): its queue
     // can never be delivered, whatever the verdict says about its rate.
@@ -103,7 +104,7 @@ function nodeFindings(n: NodeRow, kind: 'dir' | 'http', input: HhAreaInput, samp
     return [{
       id: `queue-${a.verdict}`, area: 'hh', severity: sev, node: label,
       title: `${label}: ${a.verdict}: ${a.reason}`, evidence, next,
-      hints: hintsFor(a.verdict),
+      hints: hintsFor(a.verdict), links,
     }]
   }
   if (a.verdict === 'unknown' && n.pendingBytes > 0) {
@@ -111,11 +112,11 @@ function nodeFindings(n: NodeRow, kind: 'dir' | 'http', input: HhAreaInput, samp
       id: 'hh-pending', area: 'hh', severity: 'warning', node: label,
       title: `${label}: ${formatBytes(n.pendingBytes)} queued for node ${n.node}${n.host === null ? '' : ` (${n.host})`}, and ${a.windowMs > 0 ? `no delivery in the ${formatSpan(a.windowMs)} doctor watched` : 'one sample cannot show a delivery'}: writes to that node fail from ${n.source}, or failed until recently`,
       evidence: [...evidence, a.reason], next,
-      hints: ['is the destination up, and can this node reach it on its cluster port (8088)? influxd-ctl show lists it', 'watch longer to tell retrying from stalled and to get an ETA (the next command)'],
+      hints: ['is the destination up, and can this node reach it on its cluster port (8088)? influxd-ctl show lists it', 'watch longer to tell retrying from stalled and to get an ETA (the next command)'], links,
     }]
   }
   if (n.pendingBytes > 0 && (a.verdict === 'draining' || a.verdict === 'slow')) {
-    return [{id: `queue-${a.verdict}`, area: 'hh', severity: 'info', node: label, title: `${label}: ${a.verdict}: ${a.reason}`, evidence, next, hints: []}]
+    return [{id: `queue-${a.verdict}`, area: 'hh', severity: 'info', node: label, title: `${label}: ${a.verdict}: ${a.reason}`, evidence, next, hints: [], links}]
   }
   return []
 }

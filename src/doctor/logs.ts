@@ -24,6 +24,9 @@ export async function summariseLogs(plan: DoctorPlan): Promise<SummaryReport> {
   })
 }
 
+/** Entries whose lines only say that a node could not be reached at the time (and the write or delivery is retried). */
+const UNREACHABLE_IDS = new Set(['connection-refused', 'rpc-connection-closed', 'dev-hh-delivery-retry'])
+
 export function logsArea(plan: DoctorPlan, report: SummaryReport | undefined, error?: string): {area: AreaReport; findings: Draft[]} {
   if (report === undefined) {
     const why = error ?? 'no log file given (--logs)'
@@ -50,6 +53,8 @@ export function logsArea(plan: DoctorPlan, report: SummaryReport | undefined, er
       evidence,
       next: e.next[0] ?? explainCommand(e.id),
       hints: [...e.next.slice(1), ...(e.next.length > 0 ? [`the whole entry: medic explain ${e.id}`] : [])],
+      // Lines that name data nodes (by id, or the example by address): a node that is down explains them.
+      links: {towards: {ids: nodes, addresses: [], text: e.example, why: 'its lines name that node'}, ...(UNREACHABLE_IDS.has(e.id) ? {unreachable: true} : {})},
     }
   })
   const problems = report.input.problems

@@ -10,9 +10,10 @@ import {formatShortDurationMs} from '../util/duration.js'
 import {decideOutcome} from '../util/outcome.js'
 import {sh} from '../util/text.js'
 import {ctlShowCommand, curlCommand, joinDiagnoseCommand, pasteableAddress, statusCommand, withAccess} from './next.js'
-import type {Access, AreaReport, DoctorFinding, DoctorPlan} from './types.js'
+import type {Access, AreaReport, DoctorFinding, DoctorPlan, Links} from './types.js'
 
-export type Draft = Omit<DoctorFinding, 'rank'>
+/** A finding before it is ranked, with what rank.ts needs to link causes to what they cause. */
+export type Draft = Omit<DoctorFinding, 'rank' | 'causedBy' | 'explains'> & {links?: Links}
 
 /** Problems of `medic status` that are about data nodes. */
 const DATA_IDS = new Set(['data-unreachable', 'data-silent', 'data-ping-status', 'data-ping-no-version', 'too-many-data-nodes'])
@@ -82,7 +83,18 @@ function fromProblem(p: StatusProblem, rows: Map<string, NodeRow>, plan: DoctorP
   for (const i of (p.issues ?? []).slice(0, 5)) evidence.push(`body at ${i.path}: ${i.message}`)
   if ((p.id === 'quorum-lost' || p.id === 'quorum-degraded') && report.quorum) evidence.unshift(report.quorum.text)
   const {next, nextOn} = nextFor(p, node, rows, plan, access, report)
-  return {id: p.id, area, severity: p.severity, node, title: p.message, evidence, next, ...(nextOn === undefined ? {} : {nextOn}), hints: p.suggestions}
+  const links = linksOf(p, node === null ? undefined : rows.get(node))
+  return {id: p.id, area, severity: p.severity, node, title: p.message, evidence, next, ...(nextOn === undefined ? {} : {nextOn}), hints: p.suggestions, ...(links === undefined ? {} : {links})}
+}
+
+/** A node that does not answer can explain other findings; the quorum is explained by the meta nodes that are down. */
+function linksOf(p: StatusProblem, row: NodeRow | undefined): Links | undefined {
+  if (row !== undefined && (p.id === 'data-unreachable' || p.id === 'data-silent')) {
+    return {down: {role: 'data', address: row.address, ...(row.id === undefined ? {} : {id: String(row.id)})}}
+  }
+  if (row !== undefined && p.id === 'meta-unreachable') return {down: {role: 'meta', address: row.address}}
+  if (p.id === 'quorum-degraded' || p.id === 'quorum-lost' || p.id === 'no-leader') return {quorum: true}
+  return undefined
 }
 
 function rowEvidence(row: NodeRow): string {
@@ -170,7 +182,7 @@ export function dataArea(base: AreaReport, probeFindings: Draft[], samples: Arra
       const fails = FAILURES.map(([k, what]) => [k, delta(k), what] as const).filter(([, d]) => d > 0)
       if (fails.length > 0) {
         findings.push({
-          id: 'write-errors', area: 'data', severity: 'warning', node: source,
+          id: 'write-errors', area: 'data', severity: 'warning', node: source, links: {ownerWrites: true},
           title: `${source}: ${fails.map(([k, d, what]) => `${d} ${what} (${k})`).join(', ')} ${window}: clients are getting errors now`,
           evidence, next: logsHint(), nextOn: source,
           hints: ['the data node\'s log says why each write failed; medic explain turns a line into its cause and next step', 'a write times out after [coordinator] write-timeout (10s by default) without enough owners answering', 'a write that times out or fails with "hinted handoff queue not empty" points at an owner that is down or cut off: medic hh watch --url on the writing node'],
@@ -179,7 +191,7 @@ export function dataArea(base: AreaReport, probeFindings: Draft[], samples: Arra
       const partial = delta('writePartial')
       if (partial > 0) {
         findings.push({
-          id: 'write-partial', area: 'data', severity: 'warning', node: source,
+          id: 'write-partial', area: 'data', severity: 'warning', node: source, links: {ownerWrites: true},
           title: `${source}: ${partial} partial write${partial === 1 ? '' : 's'} ${window}: fewer owners acknowledged than the consistency level asks, the rest is queued in hinted handoff`,
           evidence, next, hints: ['clients asking consistency=all (or quorum) get 500 "partial write"; the points are stored on the owners that answered and delivered to the others later'],
         })
@@ -187,7 +199,7 @@ export function dataArea(base: AreaReport, probeFindings: Draft[], samples: Arra
       const hh = delta('pointReqHH')
       if (hh > 0) {
         findings.push({
-          id: 'write-to-hinted-handoff', area: 'data', severity: 'warning', node: source,
+          id: 'write-to-hinted-handoff', area: 'data', severity: 'warning', node: source, links: {ownerWrites: true},
           title: `${source}: ${hh} point${hh === 1 ? '' : 's'} for other owners went to hinted handoff ${window}: an owner of the shards written is down or cannot be reached from this node`,
           evidence, next, hints: ['the hinted-handoff area says which destination node and how much is queued'],
         })
@@ -196,7 +208,7 @@ export function dataArea(base: AreaReport, probeFindings: Draft[], samples: Arra
     const totals = FAILURES.map(([k]) => [k, end.write[k] ?? 0] as const).filter(([, v]) => v > 0)
     if (totals.length > 0 && !findings.some((f) => f.node === source && f.id === 'write-errors')) {
       findings.push({
-        id: 'write-errors-since-start', area: 'data', severity: 'info', node: source,
+        id: 'write-errors-since-start', area: 'data', severity: 'info', node: source, links: {ownerWrites: true},
         title: `${source}: since it started, ${totals.map(([k, v]) => `${k}=${v}`).join(', ')}${span > 0 ? ' (none while doctor watched)' : ''}`,
         evidence, next: logsHint(), nextOn: source, hints: [],
       })

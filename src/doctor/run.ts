@@ -84,7 +84,7 @@ export async function runDoctor(plan: DoctorPlan, env: DoctorEnv): Promise<Docto
     logs?.area ?? skippedArea('logs'),
   ]
   const drafts: Draft[] = [...configs.findings, ...probes.findings, ...data.findings, ...(hh?.findings ?? []), ...(logs?.findings ?? [])]
-  const findings = rankFindings(drafts)
+  const findings = rankFindings(drafts, {allAnswering: allAnswering(status, hh)})
   const outcome = overall(areas, findings)
   return {
     verdict: outcome.verdict,
@@ -110,6 +110,13 @@ export async function runDoctor(plan: DoctorPlan, env: DoctorEnv): Promise<Docto
     areas,
     findings,
   }
+}
+
+/** Every node the probes found answered, and the hh area read every source and found nothing queued. */
+function allAnswering(status: StatusReport | undefined, hh: ReturnType<typeof hhArea> | undefined): boolean {
+  if (status === undefined || status.nodes.length === 0 || status.nodes.some((n) => !n.reachable)) return false
+  if (hh === undefined || hh.snapshot === undefined || hh.area.unchecked > 0) return false
+  return hh.snapshot.totals.pendingBytes === 0
 }
 
 function samePath(a: string, b: string): boolean {

@@ -32,6 +32,33 @@ export interface DoctorFinding {
   nextOn?: string
   /** Other things to try, in words. */
   hints: string[]
+  /**
+   * Ranks of the findings that explain this one (a data node down, for a queue towards it): it is ranked after them
+   * (rank.ts). Absent when nothing explains it.
+   */
+  causedBy?: number[]
+  /** Ranks of the findings this one explains: it is ranked before them, however severe they are. */
+  explains?: number[]
+}
+
+/**
+ * What a finding is about, for linking causes to what they cause (rank.ts). Set by the areas, never printed: the
+ * report carries the result (causedBy, explains, one line of evidence).
+ */
+export interface Links {
+  /** This finding is a node that does not answer: it can explain others (a data node: by id and address). */
+  down?: {role: 'data' | 'meta'; address: string; id?: string}
+  /**
+   * Data nodes this finding is about as the far end: a queue towards them (ids, addresses), log lines that name them
+   * (every id the lines give, or an address in `text`, the example line); `why` says so in the evidence.
+   */
+  towards?: {ids: string[]; addresses: string[]; text?: string; why: string}
+  /** Writes from this node to the other owners of its shards fail or go to hinted handoff. */
+  ownerWrites?: boolean
+  /** The meta nodes' quorum or leader. */
+  quorum?: boolean
+  /** Log lines that say a node could not be reached (connection refused, a delivery to retry): over once all answer. */
+  unreachable?: boolean
 }
 
 export interface AreaReport {
@@ -109,6 +136,6 @@ export interface DoctorReport {
   cluster: ClusterView
   counts: {critical: number; warning: number; info: number}
   areas: AreaReport[]
-  /** Worst first; among findings of one severity, the area likelier to hold the cause first. */
+  /** Causes before what they explain; then worst first; among findings of one severity, the area likelier to hold the cause first. */
   findings: DoctorFinding[]
 }

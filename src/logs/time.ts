@@ -74,6 +74,18 @@ export interface Zone {
 
 export const UTC: Zone = {name: 'UTC', offsetAt: () => 0}
 
+/**
+ * The suggestions of a usage error for a --tz that is not a zone: the command again with --tz UTC, ready to paste
+ * (`command` is the rest of the command line, values quoted; undefined when it cannot be given), and the valid zones,
+ * as a list in words (no flag in it, so it cannot be taken for half a command).
+ */
+export function badZoneSuggestions(command: string | undefined): string[] {
+  return [
+    ...(command === undefined ? [] : [`${command} --tz UTC`]),
+    'valid time zones: UTC, local, an IANA name such as Europe/Berlin, an offset such as +02:00 or -0530',
+  ]
+}
+
 /** A zone from a user's --tz: UTC, Z, local, an IANA name (Europe/Berlin) or a fixed offset (+02:00, -0530). */
 export function parseZone(input: string): Zone | undefined {
   const s = input.trim()

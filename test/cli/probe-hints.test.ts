@@ -3,6 +3,8 @@
 // collect every suggestion and next step it prints, pull the commands out of them, and check that each one parses:
 // a real medic command with only flags that command has (and valid durations), or a real external command
 // (influxd-ctl with its global flags and subcommands, systemctl/journalctl on the InfluxDB units, curl with a URL...).
+// Also the usage errors of a bad --tz (doctor, explain, logs summarize) and of dev scenario run --keep --base-port:
+// each suggestion a command that parses, or words that name no flag.
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -310,4 +312,49 @@ describe('every suggested command of the probe commands\' error paths parses', (
     // the runs above print well over a hundred commands: the check did look at them
     expect(seen).toBeGreaterThan(100)
   }, 300_000)
+})
+
+describe('the usage errors of --tz and of dev scenario run --keep --base-port: a command to paste, or plain words', () => {
+  // Each suggestion holds a command that parses, or names no flag: a flag in prose ("leave --base-port out") is half a
+  // command that cannot be pasted.
+  const runs = [
+    ['doctor', '--meta', 'meta-1:8091', '--logs', '/var/log/influxdb/influxdb.log', '--tz', 'Mars/Olympus'],
+    ['doctor', '--logs', 'my logs/influxdb.log', '--hh-url', 'data-1:8086', '--username', 'ops', '--password', 'x', '--tz', 'nowhere'],
+    ['doctor', '--configs', '/etc/influxdb', '--tz', '+99:00'],
+    ['explain', '--tz', 'nowhere', '[write] 2016/10/18 10:35:21 write failed for shard 2382 on node 4: hinted handoff queue not empty'],
+    ['explain', '--file', 'influx db.log', '--tz', 'bogus'],
+    ['logs', 'summarize', 'influxdb.log', 'meta.log.gz', '--tz', 'bogus'],
+    ['dev', 'scenario', 'run', 'cq-lease', 'queue-full', '--keep', '--base-port', '28000'],
+    ['dev', 'scenario', 'run', '--all', '--keep', '--base-port', '28000', '--dir', '/tmp/re hearsal', '--full'],
+  ]
+
+  it('each suggestion is a pasteable command or names no flag; each error gives one command at least', async () => {
+    const bad: string[] = []
+    for (const args of runs) {
+      const r = await medicInProcess([...args, '--json'])
+      expect(r.code, `medic ${args.join(' ')}`).toBe(2)
+      const suggestions = suggestionsOf(JSON.parse(r.stdout))
+      let commands = 0
+      for (const s of suggestions) {
+        const found = commandsIn(s)
+        commands += found.length
+        for (const words of found) {
+          const why = whyNot(words)
+          if (why !== undefined) bad.push(`medic ${args.join(' ')}: "${s}" -> ${why}`)
+        }
+        if (found.length === 0 && /(?:^|[\s(])--?[a-z]/.test(s)) bad.push(`medic ${args.join(' ')}: "${s}" names a flag but holds no command`)
+      }
+      if (commands === 0) bad.push(`medic ${args.join(' ')}: no command among ${JSON.stringify(suggestions)}`)
+    }
+    expect(bad).toEqual([])
+  }, 120_000)
+
+  it('the command given is the one asked for, corrected', async () => {
+    const tz = await medicInProcess([...runs[1], '--json'])
+    expect(suggestionsOf(JSON.parse(tz.stdout))[0]).toBe('medic doctor --hh-url data-1:8086 --logs \'my logs/influxdb.log\' --username ops --password "$MEDIC_PASSWORD" --tz UTC')
+    const keep = await medicInProcess([...runs[7], '--json'])
+    expect(suggestionsOf(JSON.parse(keep.stdout))).toEqual(['medic dev scenario run --all --keep --dir \'/tmp/re hearsal\' --full   (without --base-port: free ports are picked for each cluster)'])
+    const summarize = await medicInProcess([...runs[5], '--json'])
+    expect(suggestionsOf(JSON.parse(summarize.stdout))[0]).toBe('medic logs summarize influxdb.log meta.log.gz --tz UTC')
+  }, 60_000)
 })

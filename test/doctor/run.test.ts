@@ -95,6 +95,13 @@ describe('runDoctor', () => {
     expect(['queue-growing', 'hh-pending']).toContain(hh.id)
     expect(order.indexOf(hh.id)).toBeLessThan(order.indexOf('write-to-hinted-handoff'))
     expect(r.findings.find((f) => f.id === 'write-to-hinted-handoff')!.title).toContain('100 points for other owners went to hinted handoff')
+    // The queue towards the down node and data-1's writes to it are linked to it; the client's 500 names no node.
+    const handed = r.findings.find((f) => f.id === 'write-to-hinted-handoff')!
+    expect(hh.causedBy).toEqual([1])
+    expect(handed.causedBy).toEqual([1])
+    expect(r.findings[0].explains).toEqual([hh.rank, handed.rank])
+    expect(hh.evidence.at(-1)).toBe(`caused by #1 data-unreachable (${c.datas[1].addr}): the queue's destination`)
+    expect(r.findings.find((f) => f.id === 'write-failed-hh-not-empty')!.causedBy).toBeUndefined()
     // The log lines report what the rest shows: among findings of one severity they come last.
     expect(r.findings.find((f) => f.id === 'write-failed-hh-not-empty')).toMatchObject({area: 'logs', severity: 'warning', rank: r.findings.filter((f) => f.severity !== 'info').length})
     expect(areas(r)).toMatchObject({data: 'critical', hh: 'warning', logs: 'warning'})

@@ -7,7 +7,8 @@ import {progressText, renderSummary} from '../../format/summary.js'
 import {resolveInputs} from '../../logs/input.js'
 import {summariseInputs} from '../../logs/parallel.js'
 import {filterReport, MIN_LEVELS, type MinLevel} from '../../logs/summary.js'
-import {parseZone} from '../../logs/time.js'
+import {badZoneSuggestions, parseZone} from '../../logs/time.js'
+import {sh} from '../../util/text.js'
 
 export default class LogsSummarize extends BaseCommand {
   static override chalkFree = true
@@ -42,7 +43,9 @@ Exit status: 0 when nothing needs action, 3 when a warning or critical entry was
       throw usageError('--since is later than --until', 'bad-time-range', ['swap the two times'])
     }
     if (parseZone(flags.tz) === undefined) {
-      throw usageError(`--tz: "${flags.tz}" is not a time zone`, 'bad-time-zone', ['use UTC, local, an IANA name such as Europe/Berlin, or an offset such as +02:00'])
+      const paths = (argv as string[]).map((a) => sh`${a}`)
+      const again = paths.some((x) => x === undefined) ? undefined : ['medic logs summarize', ...paths].join(' ')
+      throw usageError(`--tz: "${flags.tz}" is not a time zone`, 'bad-time-zone', badZoneSuggestions(again))
     }
     const inputs = await resolveInputs(argv as string[], [
       'give files: medic logs summarize /var/log/influxdb/influxdb.log',

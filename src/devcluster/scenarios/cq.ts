@@ -4,7 +4,7 @@
  * FAQ quotes.
  */
 import {sh} from '../../util/text.js'
-import {describeExplanation, summarizeCommand} from './helpers.js'
+import {describeExplanation, expectDoctorFirst, summarizeCommand} from './helpers.js'
 import type {Scenario} from './types.js'
 
 const LEASE_LINE = String.raw`^\[meta-http\] \d{4}/\d\d/\d\d \d\d:\d\d:\d\d \S+ - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] GET /lease\?name=continuous_querier&node_id=(\d+) HTTP/1\.1 (200|409) \d+ - InfluxDB Meta Client [0-9a-f-]{36} \S+$`
@@ -21,6 +21,7 @@ export const cqLease: Scenario = {
     'medic explain: cq-lease-granted for the 200, cq-lease-denied (expected) for the 409, with the holder named in its context',
     'only the 409 lines (a grep): still expected, the context says the renewals are not in the input',
     'medic logs summarize: one lease holder, grants and denials counted',
+    'medic doctor on the cluster, its configs and meta-1\'s log: nothing to act on (the 409s are expected, not a finding)',
   ],
   async run(ctx) {
     await ctx.createDatabase('data-1', 'cq', 2)
@@ -74,5 +75,9 @@ export const cqLease: Scenario = {
       expected: `grants and denials, holder ${holder}`, actual: `${summary.lease.grants} grants, ${summary.lease.denials} denials, holders ${JSON.stringify(summary.lease.holders)}`,
     })
     ctx.command(summarizeCommand([path]), 'the lease over the whole log: holders, grants, denials, gaps', 'files')
+    await expectDoctorFirst(ctx, {
+      title: 'medic doctor finds nothing to act on: a refused lease is how the CQ lease works', expected: 'nothing',
+      meta: [ctx.meta(1).httpAddr], configs: [ctx.meta(1).configPath, ctx.data(1).configPath, ctx.data(2).configPath], logs: [path],
+    })
   },
 }

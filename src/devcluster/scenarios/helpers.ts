@@ -128,15 +128,28 @@ export function statSum(stats: readonly Statistic[], name: string, field: string
 
 /**
  * `medic doctor` on the cluster as it is now: its first finding (worst, and among equals the likelier cause) must be
- * `expected` (expectation `doctorFirst`), about `node` when given.
+ * `expected` (expectation `doctorFirst`), about `node` when given; `nothing` when no finding needs action (only
+ * information, or none). With a data node down named first, the queues towards it must be linked to it ("caused by
+ * #1"): the ranking rule (doctor/rank.ts) on real addresses and ids.
  */
 export async function expectDoctorFirst(ctx: ScenarioContext, o: {title: string; expected: string; node?: string; meta: string[]; configs?: string[]; logs?: string[]}): Promise<void> {
   const r = await ctx.diagnose.doctor({meta: o.meta, configs: o.configs, logs: o.logs})
   const first = r.findings[0]
-  const evidence = r.findings.slice(0, 5).map((f) => `${f.rank}. ${f.severity} ${f.id} (${f.area}${f.node ? `, ${f.node}` : ''}): ${f.title}`)
-  const onNode = o.node === undefined || (first?.node ?? '').includes(o.node)
+  const actionable = first !== undefined && first.severity !== 'info'
+  const evidence = r.findings.slice(0, 5).map((f) => `${f.rank}. ${f.severity} ${f.id} (${f.area}${f.node ? `, ${f.node}` : ''}): ${f.title}${f.causedBy ? ` [caused by #${f.causedBy.join(', #')}]` : ''}`)
+  const onNode = o.node === undefined || !actionable || (first.node ?? '').includes(o.node)
+  const actual = !actionable ? 'nothing' : onNode ? first.id : `${first.id} on ${first.node}`
   ctx.see('status', 'medic doctor', first ? `${r.verdict}; first: ${first.id} (${first.node ?? 'cluster'})` : `${r.verdict}; no finding`)
-  ctx.expectEqual('doctor-first', o.title, 'doctorFirst', o.expected, onNode ? first?.id : `${first?.id} on ${first?.node}`, evidence)
+  ctx.expectEqual('doctor-first', o.title, 'doctorFirst', o.expected, actual, evidence)
+  if (o.expected === 'data-unreachable' && o.node !== undefined && actual === o.expected) {
+    const towards = r.findings.filter((f) => f.area === 'hh' && (f.node ?? '').includes(`(${o.node})`))
+    const unlinked = towards.filter((f) => !(f.causedBy ?? []).includes(1))
+    ctx.check('doctor-linked', `medic doctor links the queues towards ${o.node} to it: "caused by #1", ranked after it`, towards.length > 0 && unlinked.length === 0, {
+      expected: 'every hh finding towards the down node caused by #1 (at least one)',
+      actual: towards.length === 0 ? 'no hh finding towards it' : `${towards.length - unlinked.length} of ${towards.length} linked; #1 explains ${(first.explains ?? []).map((n) => `#${n}`).join(', ') || 'nothing'}`,
+      evidence: towards.map((f) => `${f.rank}. ${f.id} (${f.node}): ${f.evidence.at(-1) ?? ''}`),
+    })
+  }
   const parts = [`medic doctor --meta ${o.meta.map(shellQuote).join(' --meta ')}`, ...(o.configs ?? []).map((c) => `--configs ${shellQuote(c)}`), ...(o.logs ?? []).map((l) => `--logs ${shellQuote(l)}`)]
   ctx.command(parts.join(' '), 'everything at once, the likeliest cause first', 'cluster')
 }

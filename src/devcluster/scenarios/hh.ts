@@ -302,6 +302,7 @@ export const fieldTypeConflictInHh: Scenario = {
     'the dropped blocks are counted (writeDropped) and never retried',
     'medic hh wait --url data-1 --url data-2 ends drained',
     'the owners now differ for that shard (dev verify)',
+    'medic doctor on the cluster and both logs: its first finding is the refused write, partial-write-field-type-conflict',
   ],
   async run(ctx) {
     await ctx.createDatabase('data-1', 'ftc', 2)
@@ -350,6 +351,10 @@ export const fieldTypeConflictInHh: Scenario = {
       evidence: differs.flatMap((s) => s.differences.map((d) => `shard ${s.id} ${d.series}: ${JSON.stringify(d.values)}`)),
     })
     ctx.command(`medic dev verify --db ftc${ctx.dirFlag}`, 'do the owners of every shard hold the same points?', 'cluster')
+    await expectDoctorFirst(ctx, {
+      title: 'medic doctor names the refused write first', expected: 'partial-write-field-type-conflict',
+      meta: [ctx.meta(1).httpAddr], configs: [ctx.data(1).configPath, ctx.data(2).configPath], logs: [ctx.data(1).logPath, ctx.data(2).logPath],
+    })
     ctx.command(summarizeCommand([ctx.data(1).logPath, ctx.data(2).logPath]), 'the dropped writes among the rest', 'files')
   },
 }

@@ -10,6 +10,7 @@ import {findScenario, SCENARIOS} from '../../../devcluster/scenarios/registry.js
 import {reportExitCode, runScenarios} from '../../../devcluster/scenarios/runner.js'
 import type {Scenario} from '../../../devcluster/scenarios/types.js'
 import {usageError} from '../../../errors.js'
+import {shellQuote} from '../../../util/text.js'
 import {renderReport, runHeadline} from '../../../format/scenario.js'
 
 export default class ScenarioRun extends BaseCommand {
@@ -42,7 +43,13 @@ Exit status: 0 when every check of every scenario run passed; 3 when a check fai
     if (!flags.all && names.length === 0) throw usageError('no scenario given', 'no-scenario', ['medic dev scenario list', 'medic dev scenario run --all'])
     const list: Scenario[] = flags.all ? [...SCENARIOS] : names.map(findScenario)
     if (flags.keep && list.length > 1 && flags['base-port'] !== undefined) {
-      throw usageError('--keep with several scenarios and one --base-port: the kept clusters would need the same ports', 'keep-base-port', ['leave --base-port out: free ports are picked for each'])
+      const again = [
+        'medic dev scenario run', ...(flags.all ? ['--all'] : names.map(shellQuote)), '--keep',
+        ...(flags.dir === undefined ? [] : [`--dir ${shellQuote(flags.dir)}`]), ...(flags.full ? ['--full'] : []),
+      ].join(' ')
+      throw usageError('--keep with several scenarios and one --base-port: the kept clusters would need the same ports', 'keep-base-port', [
+        `${again}   (without --base-port: free ports are picked for each cluster)`,
+      ])
     }
     const stop = abortOnSignals()
     try {
