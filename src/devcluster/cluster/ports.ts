@@ -51,12 +51,12 @@ export function maxBasePort(metaCount: number, dataCount = 0): number {
 }
 
 /** A usage error (exit 2) unless the plan for the nodes fits in 1024..65535. */
-export function checkBasePort(base: number, metaCount: number, dataCount = 0): void {
+export function checkBasePort(base: number, metaCount: number, dataCount = 0, retry: (base: number) => string = (b) => `medic dev up --base-port ${b}`): void {
   const max = maxBasePort(metaCount, dataCount)
   if (!Number.isInteger(base) || base < 1000 || base > max) {
     const nodes = `${metaCount} meta node${metaCount === 1 ? '' : 's'}${dataCount > 0 ? ` and ${dataCount} data node${dataCount === 1 ? '' : 's'}` : ''}`
     throw usageError(`--base-port ${base} does not fit: with ${nodes} the ports run from ${base + 189} to ${base + topPort(metaCount, dataCount)}, which must stay within 1189..65535`,
-      'bad-base-port', [`pick a base port between 1000 and ${max}, e.g. --base-port ${DEFAULT_BASE_PORT}`])
+      'bad-base-port', [`${retry(Math.min(DEFAULT_BASE_PORT, max))}   (any base port from 1000 to ${max} fits)`])
   }
 }
 

@@ -42,7 +42,7 @@ export interface ScratchCluster {
 }
 
 /** A base port whose port plan for `spec` (and its extra meta slots) is free now, below the ephemeral range. */
-export async function pickBasePort(spec: ClusterSpec, random: () => number = Math.random): Promise<number> {
+export async function pickBasePort(name: string, spec: ClusterSpec, random: () => number = Math.random): Promise<number> {
   for (let attempt = 0; attempt < 60; attempt++) {
     const base = 20_000 + Math.floor(random() * 110) * 100
     // Reserved first (among medic processes: cluster/port-reservation.ts), then probed: a reserved base whose ports
@@ -51,7 +51,7 @@ export async function pickBasePort(spec: ClusterSpec, random: () => number = Mat
     const free = await Promise.all(planPorts(spec, base).map((p) => probePort(p)))
     if (free.every((code) => code === undefined)) return base
   }
-  throw new MedicError('no free base port found between 20000 and 31000 for the scenario\'s cluster', {code: 'no-free-ports', exitCode: 4, suggestions: ['give one: --base-port 28000']})
+  throw new MedicError(`no free base port found between 20000 and 31000 for the cluster of ${name}`, {code: 'no-free-ports', exitCode: 4, suggestions: [`medic dev scenario run ${name} --base-port 28000`]})
 }
 
 function planPorts(spec: ClusterSpec, base: number): number[] {
@@ -105,7 +105,7 @@ export async function startScratchCluster(
   const {dir, tempRoot} = await clusterFolder(name, o)
   o.onFolder?.(dir, tempRoot)
   for (let attempt = 1; ; attempt++) {
-    const basePort = o.basePort ?? await pickBasePort(spec)
+    const basePort = o.basePort ?? await pickBasePort(name, spec)
     let release: (() => Promise<void>) | undefined
     try {
       release = (await prepareCluster({clusterDir: dir, meta: spec.meta, data: spec.data, basePort, logFormat: spec.logFormat ?? 'logfmt', timeScale: spec.timeScale})).release

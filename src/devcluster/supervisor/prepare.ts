@@ -110,7 +110,7 @@ async function prepareLocked(options: UpOptions): Promise<Omit<Prepared, 'releas
     throw usageError(`--data ${dataCount}: a dev cluster has 0 to ${MAX_DATA_NODES} data nodes`, 'bad-data-count', [`medic dev up --data 2${dirFlag(dir)} (the default), or --data 0 for meta nodes only`])
   }
   const basePort = options.basePort ?? existing?.basePort ?? DEFAULT_BASE_PORT
-  checkBasePort(basePort, metaCount, dataCount)
+  checkBasePort(basePort, metaCount, dataCount, (b) => `medic dev up --base-port ${b}${dirFlag(dir)}`)
   const reuse = existing?.joined === true
   if (existing && reuse) {
     // A joined cluster's members are known to each other by their Raft addresses: its size and ports are fixed.
