@@ -97,6 +97,12 @@ export interface QuorumView {
   down: number
   /** Voters medic could not ask (address unknown or malformed, no time left). */
   unchecked: number
+  /**
+   * Voters that answered HTTP but do not follow the leader the others agree on (they see no leader, or another one):
+   * cut off from the majority on the Raft port. Counted in `up` (they answer) but not as a voter the leader can count
+   * on; 0 when no leader holds.
+   */
+  cutOff: number
   /** Voters needed for a leader: a strict majority. */
   needed: number
   /** true: a leader is elected; false: the voters that answered see none; null: medic cannot tell. */
@@ -389,6 +395,53 @@ function judgeCluster(observations: MetaObservation[], problems: Problems): stri
   return leader
 }
 
+/** The voters that answered /status but do not follow `leader`: no leader, or another one. */
+function cutOffRows(observations: MetaObservation[], leader: string | undefined): MetaObservation[] {
+  if (leader === undefined) return []
+  return observations.filter((o) => o.status !== undefined && o.row.joined === true && o.row.reachable && (o.status.peers?.length ?? 0) > 0 && !sameAddr(o.status.leader, leader))
+}
+
+/**
+ * A node that sees no leader while a majority of the voters follow one has not lost the quorum: it is cut off from
+ * it (its Raft traffic does not reach the others, or theirs does not reach it). Its `no-leader` finding, which reads
+ * "no Raft quorum", becomes `meta-cut-off`, in the same place of the list (so that the node stays the first thing
+ * named), with what the others see as evidence.
+ */
+function markCutOff(observations: MetaObservation[], problems: Problems, leader: string, quorum: QuorumView & {members: string[]}): void {
+  const followers = observations.filter((o) => o.status !== undefined && o.row.reachable && sameAddr(o.status.leader, leader))
+  const cut = cutOffRows(observations, leader)
+  let marked = 0
+  for (const o of cut) {
+    if (!quorum.members.includes(o.status!.raftAddr.toLowerCase())) continue
+    const where = o.row.address
+    const i = problems.list.findIndex((p) => p.id === 'no-leader' && p.nodes.length === 1 && p.nodes[0] === where)
+    if (i < 0) continue // it names another leader: split-view says so
+    marked++
+    o.row.problems = o.row.problems.map((id) => (id === 'no-leader' ? 'meta-cut-off' : id))
+    const raftPort = splitHostPort(o.status!.raftAddr).port
+    problems.list[i] = {
+      id: 'meta-cut-off',
+      severity: 'critical',
+      nodes: [where],
+      message: `${where}: sees no leader, while ${followers.length} of ${quorum.voters} voters (${listSome(followers.map((f) => f.row.address))}) follow ${leader}: the cluster has its quorum, this node is cut off from it on the Raft port (a partition or firewall between the meta nodes); it answers reads with 503 "no leader", takes no change and keeps starting elections it cannot win`,
+      suggestions: [
+        `from this node, check the Raft port of every other meta node (${raftPort === '' ? '8089 by default' : `${raftPort} here`}), both ways: nc -vz <other meta node> ${raftPort === '' ? '8089' : raftPort}`,
+        'its log shows the failed elections: journalctl -u influxdb-meta -n 100 | medic logs summarize -',
+        'once the link is back it rejoins on its own: no remove-meta / add-meta is needed',
+      ],
+    }
+  }
+  // Nodes that see no leader are not a second opinion about who leads: when they are all that made the views differ,
+  // meta-cut-off says it, and "split-view" would only repeat it under a name that suggests two leaders.
+  if (marked > 0 && marked === cut.length) {
+    const i = problems.list.findIndex((p) => p.id === 'split-view')
+    if (i >= 0) {
+      problems.list.splice(i, 1)
+      for (const o of observations) o.row.problems = o.row.problems.filter((id) => id !== 'split-view')
+    }
+  }
+}
+
 const WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six']
 const count = (n: number, what: string) => `${n < WORDS.length ? WORDS[n] : n} ${what}${n === 1 ? '' : 's'}`
 
@@ -433,8 +486,11 @@ export function judgeQuorum(observations: MetaObservation[], rows: NodeRow[], le
   const holds: boolean | null = leader !== undefined && isPlainHostPort(leader) && voters.has(leader.toLowerCase())
     ? (up > 0 ? true : null)
     : answered.length > 0 && answered.every((o) => o.status!.leader === '') ? false : up + unchecked < needed ? false : null
-  const spare = holds === true && unchecked === 0 ? Math.max(0, up - needed) : null
-  const head = `${up}/${n} voter${n === 1 ? '' : 's'} up${unchecked > 0 ? ` (${unchecked} not checked)` : ''}`
+  // A voter that answers but follows no leader, or another one, while the others agree on one: it is up, but cut off
+  // from the leader (a partition on the Raft port), so the leader cannot count on it for the next failure.
+  const cutOff = holds === true ? answered.filter((o) => o.row.reachable && !sameAddr(o.status!.leader, leader!)).length : 0
+  const spare = holds === true && unchecked === 0 ? Math.max(0, up - cutOff - needed) : null
+  const head = `${up}/${n} voter${n === 1 ? '' : 's'} up${cutOff > 0 ? `, ${cutOff} of them cut off from the leader` : ''}${unchecked > 0 ? ` (${unchecked} not checked)` : ''}`
   let text: string
   if (holds === true) {
     if (spare === null) text = `${head}: quorum holds (a leader is elected; ${needed} of ${n} needed); medic cannot tell how many more failures it survives`
@@ -446,7 +502,7 @@ export function judgeQuorum(observations: MetaObservation[], rows: NodeRow[], le
   } else {
     text = `${head}: medic cannot tell whether the quorum holds (${needed} of ${n} needed)`
   }
-  return {voters: n, up, down, unchecked, needed, holds, spare, text, members: [...voters]}
+  return {voters: n, up, down, unchecked, cutOff, needed, holds, spare, text, members: [...voters]}
 }
 
 function finishReport(rows: NodeRow[], problems: Problems, leader: string | undefined, extra: {showCluster?: StatusReport['showCluster']; quorum?: QuorumView; unmapped?: number; timedOut?: boolean} = {}): StatusReport {
@@ -683,6 +739,7 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
   const malformedPeers = new Map<NodeRow, number>()
   let badAddresses = 0
   let metaListed = false
+  let showClusterRetried = false
   const maxRounds = options.maxRounds ?? 3
   const knownRaft = new Set<string>()
   for (let round = 0; pending.length > 0 && round < maxRounds; round++) {
@@ -690,8 +747,21 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
     pending = []
     for (const o of observations) if (o.row.raftAddr !== undefined) knownRaft.add(o.row.raftAddr.toLowerCase())
     const joined = observations.filter((o) => o.status !== undefined && o.row.joined)
+    // /show-cluster from the leader, else any joined node; when that node had no leader to answer with (503, a node
+    // cut off from the others), once more from the leader once a later round has found it.
+    const leaderObs = joined.find((o) => o.row.isLeader)
+    const retryFromLeader = cluster === undefined && showCluster?.error !== undefined && !showClusterRetried && leaderObs !== undefined && leaderObs.row.address !== showCluster.from
+    if (retryFromLeader) {
+      showClusterRetried = true
+      const failed = showCluster!.from
+      showCluster = undefined
+      for (let i = problems.list.length - 1; i >= 0; i--) {
+        const p = problems.list[i]
+        if (p.id === 'show-cluster-unavailable' && p.nodes.length === 1 && p.nodes[0] === failed) problems.list.splice(i, 1)
+      }
+    }
     if (cluster === undefined && showCluster === undefined && joined.length > 0) {
-      const source = joined.find((o) => o.row.isLeader) ?? joined[0]
+      const source = leaderObs ?? joined[0]
       const opts = budget.options('meta')
       if (opts === undefined) {
         showCluster = {from: source.row.address, error: budget.notAsked()}
@@ -836,6 +906,7 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
   const leader = judgeCluster(observations, problems)
   for (const o of observations) if (o.row.isLeader === undefined && leader !== undefined) o.row.isLeader = false
   const judged = judgeQuorum(observations, rows, leader)
+  if (judged?.holds === true && leader !== undefined) markCutOff(observations, problems, leader, judged)
   let quorum: QuorumView | undefined
   if (judged !== undefined) {
     const {members, ...view} = judged
@@ -850,9 +921,11 @@ export async function probeCluster(addresses: string[], options: StatusOptions =
         'bring the meta nodes that are down back first; on each of them: systemctl start influxdb-meta',
         'then check that every meta node reaches every other on its Raft port (8089 by default)',
       ]})
-    } else if (quorum.holds === true && quorum.down > 0) {
-      problems.add({id: 'quorum-degraded', severity: 'warning', nodes: rows.filter((r) => r.role === 'meta' && !r.reachable).map((r) => r.address), message: quorum.text, suggestions: [
-        'bring the meta nodes that are down back before any other maintenance; on each of them: systemctl start influxdb-meta',
+    } else if (quorum.holds === true && (quorum.down > 0 || quorum.cutOff > 0)) {
+      const cut = cutOffRows(observations, leader)
+      problems.add({id: 'quorum-degraded', severity: 'warning', nodes: [...rows.filter((r) => r.role === 'meta' && !r.reachable).map((r) => r.address), ...cut.map((o) => o.row.address)], message: quorum.text, suggestions: [
+        ...(quorum.down > 0 ? ['bring the meta nodes that are down back before any other maintenance; on each of them: systemctl start influxdb-meta'] : []),
+        ...(cut.length > 0 ? ['restore the Raft link of the node cut off (bind-address port, 8089 by default, both ways between every pair of meta nodes) before any other maintenance'] : []),
       ]})
     }
   }

@@ -273,6 +273,38 @@ describe('quorum: what one more failure means', () => {
     expect(r.exitCode).toBe(0)
   })
 
+  it('one voter cut off (it answers but sees no leader; the two others follow the leader): meta-cut-off for it, the quorum degraded, no split-view', async () => {
+    const c = await joinedCluster(fc, 3, 0)
+    c.status[2].leader = ''
+    c.metas[2].routes['/show-cluster'] = jsonRoute({error: 'no leader'}, 503)
+    const r = await probeCluster(c.metas.map((m) => m.addr))
+    expect(r.leader).toBe(c.metas[0].addr)
+    expect(r.quorum).toMatchObject({voters: 3, up: 3, down: 0, cutOff: 1, holds: true, spare: 0})
+    expect(r.quorum!.text).toBe('3/3 voters up, 1 of them cut off from the leader: quorum holds; one more failure loses the leader')
+    expect(r.problems.map((p) => [p.id, p.severity, p.nodes])).toEqual([
+      ['meta-cut-off', 'critical', [c.metas[2].addr]],
+      ['quorum-degraded', 'warning', [c.metas[2].addr]],
+    ])
+    const cut = r.problems[0]
+    expect(cut.message).toBe(`${c.metas[2].addr}: sees no leader, while 2 of 3 voters (${c.metas[0].addr}, ${c.metas[1].addr}) follow ${c.metas[0].addr}: the cluster has its quorum, this node is cut off from it on the Raft port (a partition or firewall between the meta nodes); it answers reads with 503 "no leader", takes no change and keeps starting elections it cannot win`)
+    expect(r.nodes.find((n) => n.address === c.metas[2].addr)).toMatchObject({state: 'fail', problems: ['meta-cut-off']})
+    expect([r.verdict, r.exitCode]).toEqual(['critical', 3])
+    // Asked of the cut-off node alone: the same, the others found through its peers, /show-cluster read from the
+    // leader once found (the cut-off node answers it 503).
+    const alone = await probeCluster([c.metas[2].addr])
+    expect(alone.problems.map((p) => p.id)).toEqual(['meta-cut-off', 'quorum-degraded'])
+    expect(alone.showCluster).toEqual({from: c.metas[0].addr})
+  })
+
+  it('without a leader elsewhere, a node that sees none keeps no-leader (the quorum is what is lost)', async () => {
+    const c = await joinedCluster(fc, 3, 0)
+    for (const st of c.status) st.leader = ''
+    for (const m of c.metas) m.routes['/show-cluster'] = jsonRoute({error: 'no leader'}, 503)
+    const r = await probeCluster(c.metas.map((m) => m.addr))
+    expect(r.problems.map((p) => p.id)).toEqual(['no-leader', 'no-leader', 'no-leader', 'show-cluster-unavailable', 'quorum-lost'])
+    expect(r.quorum).toMatchObject({holds: false, cutOff: 0})
+  })
+
   it('quorum lost: the survivor sees no leader; critical, named in one line', async () => {
     const c = await joinedCluster(fc, 3, 0)
     c.status[0].leader = ''
