@@ -165,6 +165,117 @@ export const leaderFailover: Scenario = {
   },
 }
 
+/** `medic dev fault partition A B`: the link between two nodes cut, both ways; returns once every node applied it. */
+async function partition(ctx: ScenarioContext, a: string, b: string): Promise<void> {
+  const {putFault} = await import('../client/fault-control.js')
+  await putFault(ctx.dir, {kind: 'partition', a, b, oneWay: false, since: new Date().toISOString()})
+  ctx.step(`cut the link ${a} <-> ${b} (medic dev fault partition)`)
+  ctx.command(`medic dev fault partition ${a} ${b}${ctx.dirFlag}`, 'the same fault by hand', 'cluster')
+}
+
+/** `medic dev heal NODE`: every fault of the node undone. */
+async function healNode(ctx: ScenarioContext, node: string): Promise<void> {
+  const {heal} = await import('../client/fault-control.js')
+  const r = await heal(ctx.dir, {kind: 'node', node})
+  ctx.step(`healed ${node} (${r.healed.length} faults undone: medic dev heal ${node})`)
+  ctx.command(`medic dev heal ${node}${ctx.dirFlag}`, 'undo it', 'cluster')
+}
+
+async function leaderSeenBy(ctx: ScenarioContext, addr: string): Promise<string | undefined> {
+  const r = await ctx.http.get(`http://${addr}/status`, {timeoutMs: 1_000}).catch(() => undefined)
+  return r?.status === 200 ? (jsonOf(r) as {leader?: string} | undefined)?.leader : undefined
+}
+
+export const metaMinorityPartition: Scenario = {
+  name: 'meta-minority-partition',
+  title: 'One meta node cut off from the two others: the majority keeps its leader, the minority cannot elect',
+  shows: 'Three meta nodes; the Raft and meta-API links between one follower and both others are cut (`medic dev fault partition`), while every client port stays up. The two others are still a majority: they keep their leader and accept changes to the meta store. The node cut off loses its leader after the heartbeat timeout and starts elections it cannot win (pre-vote: the others still hear their leader and refuse); it answers reads with 503 `no leader` and takes no change. `medic status` names it (`meta-cut-off`: up, but not with the leader; the quorum holds with no failure to spare), and `medic doctor` names it first. After the heal it catches up and every node follows the same leader.',
+  cluster: {meta: 3, data: 0},
+  steps: [
+    'find the leader; pick a follower to cut off',
+    'medic dev fault partition it from each of the two others',
+    'create a user through the leader (a change to the meta store); ask the node cut off for /show-cluster and for the same change',
+    'run medic status on all three and medic doctor; medic dev heal; wait until all agree',
+  ],
+  checks: [
+    'the majority keeps a leader and commits the change; the other follower has it',
+    'the node cut off sees no leader: reads answer 503 "no leader", the change is refused with 503',
+    'its log shows it starting elections (heartbeat timeout, failed pre-votes), which medic explain names raft-heartbeat-timeout',
+    'medic status on all three: meta-cut-off for that node, the leader named, "1 of them cut off" in the quorum sentence, no failure to spare',
+    'medic doctor: its first finding is meta-cut-off on that node',
+    'after the heal: the node has the change and every node follows one leader; medic status finds nothing wrong',
+  ],
+  async run(ctx) {
+    const metas = [ctx.meta(1), ctx.meta(2), ctx.meta(3)]
+    const leaderRaft = await ctx.until('a leader', () => leaderSeenBy(ctx, metas[0].httpAddr), 10_000)
+    const leader = metas.find((m) => m.raftAddr === leaderRaft)
+    if (leader === undefined) throw new Error(`the leader ${leaderRaft} is not one of the cluster's meta nodes`)
+    const [cut, other] = metas.filter((m) => m !== leader)
+    const mark = ctx.mark(cut.name)
+    for (const peer of [leader, other]) await partition(ctx, cut.name, peer.name)
+    const t0 = Date.now()
+    const lost = await ctx.within(async () => (await leaderSeenBy(ctx, cut.httpAddr)) === '', 15_000, 100)
+    ctx.see('status', cut.name, lost ? `GET /status: leader "" after ${Date.now() - t0} ms` : 'still names a leader after 15 s')
+
+    // The majority takes a change to the meta store.
+    const user = `during-partition-${Date.now() % 100_000}`
+    const created = await ctx.request(leader.httpAddr, '/user', {method: 'POST', body: JSON.stringify({action: 'create', user: {name: user, password: 'medic-scenario'}}), timeoutMs: 10_000})
+    ctx.step(`created user ${user} through the leader ${leader.name}: HTTP ${created.status}`)
+    ctx.see('http', leader.name, `POST /user (create ${user}): ${created.status}`)
+    const hasUser = async (addr: string) => {
+      const r = await ctx.http.get(`http://${addr}/user`, {timeoutMs: 2_000}).catch(() => undefined)
+      return r?.status === 200 && ((jsonOf(r) as {users?: Array<{name: string}>} | undefined)?.users ?? []).some((u) => u.name === user)
+    }
+    const replicated = created.status === 200 && (await ctx.within(() => hasUser(other.httpAddr), 10_000)) === true
+    const stillLeads = (await leaderSeenBy(ctx, other.httpAddr)) === leader.raftAddr
+    ctx.check('majority-serves', `the majority (${leader.name}, ${other.name}) keeps its leader and commits a change`, replicated && stillLeads, {
+      expected: `HTTP 200, ${other.name} has the user and follows ${leader.name}`, actual: `HTTP ${created.status}; ${other.name} ${replicated ? 'has' : 'lacks'} it; ${stillLeads ? 'same leader' : 'another leader'}`,
+    })
+
+    // The minority: no leader, reads and changes refused.
+    const read = await ctx.request(cut.httpAddr, '/show-cluster')
+    const change = await ctx.request(cut.httpAddr, '/user', {method: 'POST', body: JSON.stringify({action: 'create', user: {name: `${user}-minority`, password: 'medic-scenario'}}), timeoutMs: 10_000})
+    const err = (r: Awaited<ReturnType<typeof ctx.request>>) => (jsonOf(r) as {error?: string} | undefined)?.error ?? r.text.trim().slice(0, 80)
+    ctx.see('http', cut.name, `GET /show-cluster: ${read.status} ${err(read)}; POST /user: ${change.status} ${err(change)}`)
+    ctx.check('minority-no-leader', `${cut.name} sees no leader: reads and changes answer 503 "no leader"`, lost === true && read.status === 503 && err(read) === 'no leader' && change.status === 503, {
+      expected: 'leader "" in /status; 503 "no leader" for /show-cluster and for POST /user',
+      actual: `${lost ? 'leader ""' : 'still a leader'}; /show-cluster ${read.status} ${err(read)}; POST /user ${change.status} ${err(change)}`,
+    })
+    const election = await ctx.expectLine('minority-elections', `${cut.name} logs that it starts elections`, mark, /Heartbeat timeout from \\?"[^"\\]*\\?" reached, starting election/, 10_000)
+    if (election !== undefined) await expectExplained(ctx, {id: 'election-explained', title: 'medic explain names the line raft-heartbeat-timeout', key: 'electionEntry', line: election, entry: 'raft-heartbeat-timeout', verdict: 'warning', source: 'the cut-off node\'s election line'})
+    const campaigns = matching(ctx.linesSince(mark), /entering Candidate state|pre-vote campaign failed|Election timeout reached/, 4)
+    const won = ctx.linesSince(mark).filter((l) => /Election won|entering Leader state/.test(l))
+    ctx.check('minority-cannot-elect', `${cut.name} campaigns but cannot win: it never leads`, campaigns.length > 0 && won.length === 0, {
+      expected: 'candidate / election-timeout lines, no "Election won"', actual: `${campaigns.length > 0 ? 'campaigns' : 'no campaign'} logged; ${won.length} won`, evidence: [...campaigns, ...won.slice(0, 2)],
+    })
+
+    const st = await ctx.diagnose.status(metas.map((m) => m.httpAddr))
+    const cutFinding = st.problems.find((p) => p.id === 'meta-cut-off')
+    ctx.see('status', 'medic status', `${st.verdict}; leader ${st.leader ?? 'none'}; ${st.quorum?.text ?? 'no quorum view'}; ${problemIds(st).join(', ')}`)
+    ctx.expectIncludes('status-cut-off', `medic status names ${cut.name} cut off from the quorum`, 'statusFinding', 'meta-cut-off', problemIds(st), describeStatus(st))
+    ctx.check('status-names-node', `the finding is about ${cut.name}, and the leader and quorum are right`, cutFinding?.nodes.join() === cut.httpAddr && st.leader === leader.raftAddr && st.quorum?.holds === true && st.quorum.cutOff === 1 && st.quorum.spare === 0, {
+      expected: `meta-cut-off on ${cut.httpAddr}; leader ${leader.raftAddr}; quorum holds, 1 cut off, no failure to spare`,
+      actual: `${cutFinding ? `meta-cut-off on ${cutFinding.nodes.join(', ')}` : 'no meta-cut-off'}; leader ${st.leader ?? 'none'}; ${st.quorum?.text ?? 'no quorum view'}`,
+      evidence: cutFinding ? [cutFinding.message] : [],
+    })
+    ctx.command(statusCommand(metas.map((m) => m.httpAddr)), 'which node is cut off, and what the quorum has to spare', 'cluster')
+    await expectDoctorFirst(ctx, {title: `medic doctor names ${cut.name} cut off first`, expected: 'meta-cut-off', node: cut.httpAddr, meta: metas.map((m) => m.httpAddr)})
+    ctx.command(summarizeCommand([cut.logPath]), 'the elections the node cut off keeps starting', 'files')
+
+    await healNode(ctx, cut.name)
+    const agreed = await ctx.within(async () => {
+      const seen = await Promise.all(metas.map((m) => leaderSeenBy(ctx, m.httpAddr)))
+      return seen.every((x) => x !== undefined && x !== '' && x === seen[0]) && (await hasUser(cut.httpAddr)) && seen[0]
+    }, 20_000, 200)
+    const after = await ctx.diagnose.status(metas.map((m) => m.httpAddr))
+    ctx.see('status', 'medic status', `after the heal: ${after.verdict}; leader ${after.leader ?? 'none'}; ${after.quorum?.text ?? ''}`)
+    ctx.check('healed', `after the heal ${cut.name} has the change and all follow one leader; medic status finds nothing wrong`, typeof agreed === 'string' && after.problems.length === 0 && after.leader === agreed, {
+      expected: 'one leader for all three, the user on every node, no finding', actual: `${agreed ? `leader ${agreed}` : 'no agreement within 20 s'}; findings ${problemIds(after).join(', ') || 'none'}`, evidence: describeStatus(after),
+    })
+    if (typeof agreed === 'string' && agreed !== leader.raftAddr) ctx.note(`the leader changed after the heal (${leader.raftAddr} -> ${agreed}); pre-vote should have kept it`)
+  },
+}
+
 interface JoinVariant {
   name: string
   /** What is wrong, in the seed's terms. */

@@ -7,7 +7,7 @@ import {closest} from '../../util/edit-distance.js'
 import {cqLease} from './cq.js'
 import {hhBacklogAndDrain, maxAgeExpiry, writeTimeout} from './faults.js'
 import {fieldTypeConflictInHh, hhQueueNotEmpty, nodeRemovedWithQueue, queueFull, retryAmplification, statsPartialWrite} from './hh.js'
-import {joinUnableToDetermine, leaderFailover, metaNotJoined} from './meta.js'
+import {joinUnableToDetermine, leaderFailover, metaMinorityPartition, metaNotJoined} from './meta.js'
 import type {Scenario} from './types.js'
 import {partialWriteConsistency} from './writes.js'
 
@@ -18,6 +18,7 @@ export const SCENARIOS: readonly Scenario[] = [
   partialWriteConsistency, retryAmplification, fieldTypeConflictInHh, nodeRemovedWithQueue, leaderFailover,
   // Those that need a fault on one link or a compressed clock.
   hhBacklogAndDrain, maxAgeExpiry, writeTimeout,
+  metaMinorityPartition,
 ]
 
 /** The scenario called `name`; a usage error (exit 2) naming the nearest one otherwise. */

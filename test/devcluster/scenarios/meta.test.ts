@@ -1,5 +1,5 @@
 // The meta-node scenarios in short form on real clusters: meta-not-joined and join-unable-to-determine (1 meta node
-// plus nodes of their own), leader-failover (3 meta nodes). Each must pass, and each diagnosis check must fail when
+// plus nodes of their own), leader-failover and meta-minority-partition (3 meta nodes). Each must pass, and each diagnosis check must fail when
 // given a wrong expectation (a wrong catalogue entry, status finding, join step or leader).
 import {afterEach, describe, expect, it} from 'vitest'
 
@@ -23,6 +23,14 @@ describe('meta scenarios', () => {
       expect(r.checks.filter((c) => c.id.startsWith(`${v}-`)).map((c) => c.id.slice(v.length + 1))).toEqual(['refused', 'explained', 'explained-verdict', 'diagnosed', 'config'])
     }
     expect(r.notes.join(' ')).toMatch(/license: not reproduced/)
+  }, 120_000)
+
+  it('meta-minority-partition: the majority keeps its leader, the node cut off cannot elect; status and doctor name it meta-cut-off', async () => {
+    const r = await runShort('meta-minority-partition', {electionEntry: 'raft-leader-elected', statusFinding: 'quorum-lost', doctorFirst: 'no-leader'})
+    expectPassedAndSensitive(r, ['election-explained', 'status-cut-off', 'doctor-first'])
+    expect(r.checks.map((c) => c.id)).toEqual(['majority-serves', 'minority-no-leader', 'minority-elections', 'election-explained', 'election-explained-verdict', 'minority-cannot-elect', 'status-cut-off', 'status-names-node', 'doctor-first', 'healed'])
+    expect(r.checks.find((c) => c.id === 'status-names-node')?.actual).toMatch(/3\/3 voters up, 1 of them cut off from the leader: quorum holds; one more failure loses the leader/)
+    expect(r.elapsedMs).toBeLessThan(60_000)
   }, 120_000)
 
   it('leader-failover: a new leader, which medic status names, with the quorum degraded; all agree after the restart', async () => {
