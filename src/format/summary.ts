@@ -120,8 +120,13 @@ export function renderSummary(r: SummaryReport, options: {top?: number; min?: Mi
     out.push(`  ${formatCount(r.lease.grants)} grants${holders ? ` (holders by node id: ${holders})` : ''}, ${formatCount(r.lease.denials)} denials`)
     if (r.lease.grants === 0) {
       out.push(`  ${verdictLabel('expected')}: only denials; the holder's renewals (200) are not in this input. A 409 means another data node holds a live lease.`)
-    } else if (r.lease.gaps.length === 0) {
+    } else if (r.lease.gaps.length === 0 && r.lease.lapses.length === 0) {
       out.push(`  ${verdictLabel('expected')}: some data node held the lease whenever others were denied`)
+    }
+    for (const l of r.lease.lapses.slice(0, 10)) {
+      out.push(l.untilEnd
+        ? `  ${verdictLabel('warning')}: no holder after node ${l.holder}'s last grant at ${shortTime(l.lastGrant)}: no grant in the ${l.seconds}s of input left`
+        : `  ${verdictLabel('warning')}: the lease lapsed: node ${l.holder}'s grants stopped at ${shortTime(l.lastGrant)}, node ${l.next} got it at ${shortTime(l.nextGrant!)} (${l.seconds}s without a holder's renewal)`)
     }
     for (const g of r.lease.gaps.slice(0, 10)) {
       out.push(`  ${verdictLabel('warning')}: denials without any grant from ${shortTime(g.start)} to ${shortTime(g.end)} (${g.seconds}s)`)

@@ -55,7 +55,11 @@ export class Explainer {
     let verdict = m.entry.verdict
     let context: string | undefined
     if (m.entry.id === 'cq-lease-granted') {
-      this.lease.granted(ev.time, values.nodeId)
+      const v = this.lease.granted(ev.time, values.nodeId)
+      if (v !== undefined) {
+        verdict = v.verdict
+        context = v.context
+      }
     } else if (m.entry.id === 'cq-lease-denied') {
       const v = this.lease.denied(ev.time)
       verdict = v.verdict

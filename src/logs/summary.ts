@@ -16,7 +16,7 @@ import {fillCommand, type FilledCommand, placeholders} from './commands.js'
 import {type ParseOptions, parseLine} from './formats.js'
 import type {InputProblem} from './input.js'
 import {type Interval, IntervalSet, subtract} from './intervals.js'
-import {DEFAULT_LEASE_DURATION_MS, fmtSeconds} from './lease.js'
+import {DEFAULT_LEASE_DURATION_MS, findLapses, fmtSeconds, type LeaseLapse} from './lease.js'
 import {redact} from './redact.js'
 import {detach, toText} from './strings.js'
 import {TemplateTable, type TemplateStats, templateOf} from './templates.js'
@@ -92,6 +92,8 @@ export interface SummaryPartial {
   leaseGrants: Interval[]
   leaseDenials: Interval[]
   leaseGrantNodes: Record<string, number>
+  /** Each node's grants as intervals (grants no further apart than the lease duration joined): lapses between them. */
+  leaseGrantsByNode: Record<string, Interval[]>
 }
 
 function bump(rec: Record<string, number>, key: string | number | undefined, n = 1): void {
@@ -174,6 +176,8 @@ export class Summariser {
   private readonly logIds = new Map<string, {source: string; logId: string; first?: number}>()
   private readonly restarts: RestartMark[] = []
   private readonly leaseGrantNodes: Counter = new Map()
+  private readonly leaseGrantsByNode = new Map<string, IntervalSet>()
+  private readonly leaseMs: number
   private readonly timeline = new Map<number, Counter>()
   private resolution = MINUTE
   private readonly templates = new TemplateTable()
@@ -191,6 +195,7 @@ export class Summariser {
     this.binary = options.binary ?? false
     this.zone = options.tz === undefined ? UTC : (parseZone(options.tz) ?? UTC)
     const lease = options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS
+    this.leaseMs = lease
     this.grants = new IntervalSet(lease)
     this.denials = new IntervalSet(lease)
     this.since = options.since ?? Number.NEGATIVE_INFINITY
@@ -274,7 +279,12 @@ export class Summariser {
     if (t !== undefined && lease) {
       if (e.id === 'cq-lease-granted') {
         this.grants.add(t)
-        count(this.leaseGrantNodes, ev.http ? nodeFromUri(ev.http.uri) : undefined)
+        const node = ev.http ? nodeFromUri(ev.http.uri) : undefined
+        count(this.leaseGrantNodes, node)
+        const key = detach(node ?? '?', true)
+        let set = this.leaseGrantsByNode.get(key)
+        if (set === undefined) this.leaseGrantsByNode.set(key, (set = new IntervalSet(this.leaseMs)))
+        set.add(t)
       } else {
         this.denials.add(t)
       }
@@ -378,6 +388,7 @@ export class Summariser {
       templates: [...this.templates.templates].map(([k, v]) => [redact(text(k)), {...v, example: redact(text(v.example))}] as [string, TemplateStats]),
       templatesEvicted: this.templates.evicted,
       leaseGrants: this.grants.intervals(), leaseDenials: this.denials.intervals(), leaseGrantNodes: obj(this.leaseGrantNodes),
+      leaseGrantsByNode: Object.fromEntries([...this.leaseGrantsByNode].map(([k, v]) => [k, v.intervals()])),
     }
   }
 }
@@ -402,6 +413,15 @@ export function mergePartials(parts: SummaryPartial[], leaseDurationMs = DEFAULT
   const denials = new IntervalSet(leaseDurationMs)
   grants.addAll(into.leaseGrants)
   denials.addAll(into.leaseDenials)
+  const byNode = new Map<string, IntervalSet>()
+  const addByNode = (rec: Record<string, Interval[]>) => {
+    for (const [node, ivs] of Object.entries(rec)) {
+      let set = byNode.get(node)
+      if (set === undefined) byNode.set(node, (set = new IntervalSet(leaseDurationMs)))
+      set.addAll(ivs)
+    }
+  }
+  addByNode(into.leaseGrantsByNode)
   into.timeline = rebucket(into.timeline, into.timelineResolution, resolution)
   for (const p of rest) {
     for (const k of ['lines', 'chars', 'filtered', 'untimedSkipped', 'untimed', 'binary', 'truncated', 'blank'] as const) into[k] += p[k]
@@ -454,12 +474,14 @@ export function mergePartials(parts: SummaryPartial[], leaseDurationMs = DEFAULT
     grants.addAll(p.leaseGrants)
     denials.addAll(p.leaseDenials)
     mergeRecord(into.leaseGrantNodes, p.leaseGrantNodes)
+    addByNode(p.leaseGrantsByNode)
   }
   into.timelineResolution = resolution
   into.templates = [...templates.templates]
   into.templatesEvicted = templates.evicted
   into.leaseGrants = grants.intervals()
   into.leaseDenials = denials.intervals()
+  into.leaseGrantsByNode = Object.fromEntries([...byNode].map(([k, v]) => [k, v.intervals()]))
   return into
 }
 
@@ -508,7 +530,7 @@ export interface TimelineBucket {
 
 export interface TimelineEvent {
   time: string | null
-  kind: 'first-seen' | 'restart' | 'lease-gap'
+  kind: 'first-seen' | 'restart' | 'lease-gap' | 'lease-lapse'
   id?: string
   verdict?: Verdict
   source?: string
@@ -541,7 +563,14 @@ export interface SummaryReport {
   benign: ReportEntry[]
   unknown: {lines: number; templates: Array<{template: string; count: number; example: string; level: string | null; firstSeen: string | null; lastSeen: string | null}>; omitted: number}
   restarts: Array<{time: string | null; source: string; logId?: string; evidence: string}>
-  lease: {grants: number; denials: number; holders: Record<string, number>; gaps: Array<{start: string; end: string; seconds: number}>}
+  lease: {
+    grants: number; denials: number; holders: Record<string, number>; gaps: Array<{start: string; end: string; seconds: number}>
+    /**
+     * Stretches with no holder: the grants stopped for longer than the lease duration (the holder's last grant, then
+     * the next grant, to `next`, or none until the input ends: `next` null).
+     */
+    lapses: Array<{holder: string; lastGrant: string; next: string | null; nextGrant: string | null; seconds: number; untilEnd: boolean}>
+  }
   timeline: {bucketSeconds: number; buckets: TimelineBucket[]}
   events: TimelineEvent[]
 }
@@ -581,6 +610,16 @@ function nextCommands(e: CatalogueEntry, values: Record<string, string | null>):
   return {next, withheld}
 }
 
+/** The warning of a summary whose lease grants lapsed: what happened, in one paragraph. */
+function describeLapses(lapses: LeaseLapse[], leaseMs: number): string {
+  const node = (n: string | undefined) => (n === undefined || n === '?' ? 'a data node' : `data node ${n}`)
+  const parts = lapses.slice(0, 3).map((l) => l.nextGrant === undefined
+    ? `${node(l.holder)}'s grants stopped at ${iso(l.lastGrant)} and no node asked for the lease or got it in the ${fmtSeconds((l.inputEnd ?? l.lastGrant) - l.lastGrant)} of input after that: no node holds it, as far as this log shows (expected only if every continuous query was dropped)`
+    : `${node(l.holder)}'s grants stopped at ${iso(l.lastGrant)}; no node held the lease until ${node(l.next)} got it ${fmtSeconds(l.nextGrant - l.lastGrant)} later`)
+  const more = lapses.length > 3 ? ` (and ${lapses.length - 3} more)` : ''
+  return `the CQ lease lapsed ${lapses.length === 1 ? 'once' : `${lapses.length} times`}: the grants stopped for longer than the lease duration (${fmtSeconds(leaseMs)}), so the lease expired with no node renewing it and continuous queries ran nowhere meanwhile. ${parts.join('; ')}${more}. A holder stops renewing when it cannot reach the meta leader (network, partition), is down, or its CQ service stopped; if the meta leader changed, its grants are in the new leader's log instead`
+}
+
 export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryReport {
   const leaseMs = options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS
   // Lease gaps. The meta leader answers 409 only while another node holds a live lease, and the holder renews with a
@@ -592,6 +631,9 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
   const gaps = firstGrant === undefined
     ? []
     : subtract(p.leaseDenials, coverage).filter(([a, b]) => a > firstGrant && b - a > leaseMs)
+  // Lapses: the grants stopped for longer than the lease duration, so the lease expired with nobody renewing it.
+  const lastDenial = p.leaseDenials.length > 0 ? Math.max(...p.leaseDenials.map(([, b]) => b)) : undefined
+  const lapses = findLapses(p.leaseGrantsByNode, leaseMs, options.windowed ? undefined : p.maxTime, lastDenial)
 
   const counts: Record<Verdict, number> = {critical: 0, warning: 0, info: 0, expected: 0, unknown: 0}
   const entries: ReportEntry[] = []
@@ -608,6 +650,10 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
       context = 'only denials, no grant: the holder\'s 200 answers are not in this input (they are in the meta leader\'s access log; on 1.3+ only with cluster-tracing = true). A 409 means another node holds a live lease, so continuous queries are running there'
     } else if (id === 'cq-lease-denied') {
       context = 'every denial fell within the lease duration of a grant to another node'
+    }
+    if (id === 'cq-lease-granted' && lapses.length > 0) {
+      verdict = 'warning'
+      context = describeLapses(lapses, leaseMs)
     }
     counts[verdict] += acc.count
     const {next, withheld} = nextCommands(e, acc.values ?? {})
@@ -665,6 +711,12 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
   for (const [a, b] of gaps) {
     events.push({time: iso(a), kind: 'lease-gap', id: 'cq-lease-denied', verdict: 'warning', text: `no CQ lease holder for ${fmtSeconds(b - a)} (until ${iso(b)})`})
   }
+  for (const l of lapses) {
+    const end = l.nextGrant ?? l.inputEnd ?? l.lastGrant
+    events.push({time: iso(l.lastGrant), kind: 'lease-lapse', id: 'cq-lease-granted', verdict: 'warning', text: l.nextGrant === undefined
+      ? `CQ lease: data node ${l.holder}'s last grant; no node held the lease for the ${fmtSeconds(end - l.lastGrant)} left of the input`
+      : `CQ lease lapsed for ${fmtSeconds(end - l.lastGrant)}: data node ${l.holder}'s grants stopped; data node ${l.next} took it at ${iso(end)}`})
+  }
   // In time order; events of lines without a timestamp (raw HTTP answers, influxd-ctl output) go last.
   events.sort((a, b) => Number(a.time === null) - Number(b.time === null) || (a.time ?? '').localeCompare(b.time ?? ''))
 
@@ -710,6 +762,9 @@ export function buildReport(p: SummaryPartial, options: ReportOptions): SummaryR
       denials: p.entries['cq-lease-denied']?.count ?? 0,
       holders: p.leaseGrantNodes,
       gaps: gaps.map(([a, b]) => ({start: iso(a)!, end: iso(b)!, seconds: Math.round((b - a) / 1000)})),
+      lapses: lapses.map((l) => ({
+        holder: l.holder, lastGrant: iso(l.lastGrant)!, next: l.next ?? null, nextGrant: iso(l.nextGrant), seconds: Math.round(((l.nextGrant ?? l.inputEnd ?? l.lastGrant) - l.lastGrant) / 1000), untilEnd: l.nextGrant === undefined,
+      })),
     },
     timeline: {bucketSeconds: bucketMs / 1000, buckets: timeline},
     events,

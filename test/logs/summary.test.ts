@@ -44,6 +44,60 @@ describe('CQ lease context', () => {
     expect(ex.explain(lease(202, 5, 409)).verdict).toBe('expected')
   })
 
+  it('explain: a grant after the grants stopped for longer than the lease duration is a lapse (a warning naming both nodes); renewals are not', () => {
+    const ex = new Explainer({leaseDurationMs: 5_000})
+    for (let i = 0; i <= 10; i++) expect(ex.explain(lease(i, 4, 200))).toMatchObject({verdict: 'expected', context: undefined})
+    // Node 4 cut off from the meta leader at 10: node 5 is denied until the lease runs out, then gets it.
+    for (let i = 11; i <= 15; i++) expect(ex.explain(lease(i, 5, 409)).verdict).toBe('expected')
+    const moved = ex.explain(lease(16, 5, 200))
+    expect(moved).toMatchObject({id: 'cq-lease-granted', verdict: 'warning'})
+    expect(moved.context).toMatch(/^the lease had lapsed: data node 4 last renewed it 6s earlier, longer than the lease duration \(5s\), so for that time no data node held it .* data node 5 has taken it over/)
+    expect(ex.explain(lease(17, 5, 200)).verdict).toBe('expected')
+    // Whole-second stamps: 4 s between grants measured for a 5 s lease may be just over 4 s: not a lapse. 5 s is.
+    const near = new Explainer({leaseDurationMs: 5_000})
+    near.explain(lease(0, 4, 200))
+    expect(near.explain(lease(4, 5, 200)).verdict).toBe('expected')
+    const again = new Explainer({leaseDurationMs: 5_000})
+    again.explain(lease(0, 4, 200))
+    expect(again.explain(lease(5, 4, 200))).toMatchObject({verdict: 'warning', context: expect.stringContaining('data node 4 holds it again')})
+  })
+
+  it('summary: a lapse between two holders, and no holder until the input ends, are warnings on the grants', () => {
+    const s = new Summariser({leaseDurationMs: 5_000})
+    for (let i = 0; i <= 10; i++) s.add(lease(i, 4, 200), 'meta.log')
+    for (let i = 11; i <= 15; i++) s.add(lease(i, 5, 409), 'meta.log')
+    for (let i = 16; i <= 30; i++) s.add(lease(i, 5, 200), 'meta.log')
+    let r = buildReport(s.partial(), {files: ['meta.log'], leaseDurationMs: 5_000})
+    expect(r.lease.gaps).toEqual([])
+    expect(r.lease.lapses).toEqual([{holder: '4', lastGrant: t(10), next: '5', nextGrant: t(16), seconds: 6, untilEnd: false}])
+    const granted = r.actionable.find((e) => e.id === 'cq-lease-granted')!
+    expect(granted.verdict).toBe('warning')
+    expect(granted.context).toMatch(/^the CQ lease lapsed once: .* data node 4's grants stopped at 2016-09-19T09:00:10.000Z; no node held the lease until data node 5 got it 6s later/)
+    expect(r.events.find((e) => e.kind === 'lease-lapse')).toMatchObject({time: t(10), verdict: 'warning'})
+    expect(r.verdict).toBe('warning')
+    // Then node 5 is cut off too, and the log goes on (other lines) for a minute with no lease line at all.
+    for (let i = 40; i <= 90; i += 10) s.add(lease(i, 9, 200).replace('/lease?name=continuous_querier&node_id=9', '/status'), 'meta.log')
+    r = buildReport(s.partial(), {files: ['meta.log'], leaseDurationMs: 5_000})
+    expect(r.lease.lapses.at(-1)).toEqual({holder: '5', lastGrant: t(30), next: null, nextGrant: null, seconds: 60, untilEnd: true})
+    expect(r.actionable.find((e) => e.id === 'cq-lease-granted')!.context).toContain('no node holds it, as far as this log shows')
+    // The same lines split over two partials (worker threads) give the same lapses.
+    const a = new Summariser({leaseDurationMs: 5_000})
+    const b = new Summariser({leaseDurationMs: 5_000})
+    for (let i = 0; i <= 10; i++) a.add(lease(i, 4, 200), 'meta.log')
+    for (let i = 16; i <= 30; i++) b.add(lease(i, 5, 200), 'meta.log')
+    const merged = buildReport(mergePartials([a.partial(), b.partial()], 5_000), {files: ['meta.log'], leaseDurationMs: 5_000})
+    expect(merged.lease.lapses).toEqual([{holder: '4', lastGrant: t(10), next: '5', nextGrant: t(16), seconds: 6, untilEnd: false}])
+  })
+
+  it('summary: steady renewals, and a hand-over within the lease duration (a new meta leader), are no lapse', () => {
+    const s = new Summariser({leaseDurationMs: 60_000})
+    for (let i = 0; i <= 100; i++) s.add(lease(i, 4, 200), 'meta.log')
+    for (let i = 130; i <= 200; i++) s.add(lease(i, 5, 200), 'meta.log')
+    const r = buildReport(s.partial(), {files: ['meta.log'], leaseDurationMs: 60_000})
+    expect(r.lease.lapses).toEqual([])
+    expect(r.benign.find((e) => e.id === 'cq-lease-granted')?.context).toBeUndefined()
+  })
+
   it('summary: only denials (the holder\'s log is elsewhere) are expected, with the reason', () => {
     const s = new Summariser({leaseDurationMs: 60_000})
     for (let i = 0; i < 600; i++) s.add(lease(i, 5, 409), 'meta-2.log')
