@@ -153,3 +153,19 @@ export async function expectDoctorFirst(ctx: ScenarioContext, o: {title: string;
   const parts = [`medic doctor --meta ${o.meta.map(shellQuote).join(' --meta ')}`, ...(o.configs ?? []).map((c) => `--configs ${shellQuote(c)}`), ...(o.logs ?? []).map((l) => `--logs ${shellQuote(l)}`)]
   ctx.command(parts.join(' '), 'everything at once, the likeliest cause first', 'cluster')
 }
+
+/** `medic dev fault partition A B`: the link between two nodes cut, both ways; returns once every node applied it. */
+export async function partition(ctx: ScenarioContext, a: string, b: string): Promise<void> {
+  const {putFault} = await import('../client/fault-control.js')
+  await putFault(ctx.dir, {kind: 'partition', a, b, oneWay: false, since: new Date().toISOString()})
+  ctx.step(`cut the link ${a} <-> ${b} (medic dev fault partition)`)
+  ctx.command(`medic dev fault partition ${a} ${b}${ctx.dirFlag}`, 'the same fault by hand', 'cluster')
+}
+
+/** `medic dev heal NODE`: every fault of the node undone. */
+export async function healNode(ctx: ScenarioContext, node: string): Promise<void> {
+  const {heal} = await import('../client/fault-control.js')
+  const r = await heal(ctx.dir, {kind: 'node', node})
+  ctx.step(`healed ${node} (${r.healed.length} faults undone: medic dev heal ${node})`)
+  ctx.command(`medic dev heal ${node}${ctx.dirFlag}`, 'undo it', 'cluster')
+}

@@ -8,7 +8,7 @@ import type {StatusReport} from '../../probe/status.js'
 import {jsonOf} from '../node/http-client.js'
 import type {LoneMetaNode} from './cluster.js'
 import {type ScenarioContext} from './context.js'
-import {expectDoctorFirst, expectExplained, matching, summarizeCommand} from './helpers.js'
+import {expectDoctorFirst, expectExplained, healNode, matching, partition, summarizeCommand} from './helpers.js'
 import type {ConfigOverrides, Scenario} from './types.js'
 
 const LEGACY_STAMP = String.raw`\d{4}/\d\d/\d\d \d\d:\d\d:\d\d`
@@ -163,22 +163,6 @@ export const leaderFailover: Scenario = {
       expected: '3 of 3 voters up, one leader', actual: `${after.quorum?.text ?? 'no quorum view'}; leader ${after.leader ?? 'none'}`, evidence: describeStatus(after),
     })
   },
-}
-
-/** `medic dev fault partition A B`: the link between two nodes cut, both ways; returns once every node applied it. */
-async function partition(ctx: ScenarioContext, a: string, b: string): Promise<void> {
-  const {putFault} = await import('../client/fault-control.js')
-  await putFault(ctx.dir, {kind: 'partition', a, b, oneWay: false, since: new Date().toISOString()})
-  ctx.step(`cut the link ${a} <-> ${b} (medic dev fault partition)`)
-  ctx.command(`medic dev fault partition ${a} ${b}${ctx.dirFlag}`, 'the same fault by hand', 'cluster')
-}
-
-/** `medic dev heal NODE`: every fault of the node undone. */
-async function healNode(ctx: ScenarioContext, node: string): Promise<void> {
-  const {heal} = await import('../client/fault-control.js')
-  const r = await heal(ctx.dir, {kind: 'node', node})
-  ctx.step(`healed ${node} (${r.healed.length} faults undone: medic dev heal ${node})`)
-  ctx.command(`medic dev heal ${node}${ctx.dirFlag}`, 'undo it', 'cluster')
 }
 
 async function leaderSeenBy(ctx: ScenarioContext, addr: string): Promise<string | undefined> {

@@ -5,6 +5,7 @@
 import {usageError} from '../../errors.js'
 import {closest} from '../../util/edit-distance.js'
 import {cqLease} from './cq.js'
+import {cqLeaseLost} from './cq-lost.js'
 import {hhBacklogAndDrain, maxAgeExpiry, writeTimeout} from './faults.js'
 import {fieldTypeConflictInHh, hhQueueNotEmpty, nodeRemovedWithQueue, queueFull, retryAmplification, statsPartialWrite} from './hh.js'
 import {joinUnableToDetermine, leaderFailover, metaMinorityPartition, metaNotJoined} from './meta.js'
@@ -18,7 +19,7 @@ export const SCENARIOS: readonly Scenario[] = [
   partialWriteConsistency, retryAmplification, fieldTypeConflictInHh, nodeRemovedWithQueue, leaderFailover,
   // Those that need a fault on one link or a compressed clock.
   hhBacklogAndDrain, maxAgeExpiry, writeTimeout,
-  metaMinorityPartition,
+  metaMinorityPartition, cqLeaseLost,
 ]
 
 /** The scenario called `name`; a usage error (exit 2) naming the nearest one otherwise. */

@@ -1,4 +1,4 @@
-// partial-write-consistency and cq-lease in short form on real 1 meta + 2 data clusters. Each must pass, and each
+// partial-write-consistency, cq-lease and cq-lease-lost in short form on real 1 meta + 2 data clusters. Each must pass, and each
 // diagnosis check must fail against a wrong expectation.
 import {afterEach, describe, expect, it} from 'vitest'
 
@@ -18,5 +18,12 @@ describe('consistency and the CQ lease', () => {
     // doctor: nothing to act on; a doctor that took the 409s for a problem would name cq-lease-denied.
     const r = await runShort('cq-lease', {grantEntry: 'meta-not-joined', denyEntry: 'cq-lease-granted', doctorFirst: 'cq-lease-denied'})
     expectPassedAndSensitive(r, ['granted-explained', 'denied-explained', 'doctor-first'])
+  }, 120_000)
+
+  it('cq-lease-lost: the holder cut off from the meta leader, the lease lapses and moves; explain and summarize warn, doctor names the cut link', async () => {
+    const r = await runShort('cq-lease-lost', {lapseEntry: 'cq-lease-denied', lapseVerdict: 'expected', summaryWarning: 'cq-lease-denied', holderEntry: 'meta-no-leader', doctorFirst: 'data-unreachable'})
+    expectPassedAndSensitive(r, ['lapse-explained', 'lapse-warning', 'summary-warns', 'holder-explained', 'doctor-first'])
+    expect(r.checks.map((c) => c.id)).toEqual(['cq-created', 'lease-moved', 'lapse-explained', 'lapse-warning', 'summary-warns', 'summary-lapse', 'holder-logs', 'holder-explained', 'holder-explained-verdict', 'doctor-first', 'one-holder-after-heal'])
+    expect(r.elapsedMs).toBeLessThan(60_000)
   }, 120_000)
 })
