@@ -162,7 +162,7 @@ async function licenseRules(model: FileModel, ctx: RuleContext, out: Finding[]):
   } else if (k === '' && p === '' && isDevClusterConfig(model)) {
     out.push({
       id: 'license-missing', severity: 'info', file: model.path, ...missingAt(model, 'enterprise'), key: 'enterprise.license-key',
-      message: `no license-key or license-path: fine for a medic dev cluster, whose nodes need no license; ${service} itself would abort start-up without one`,
+      message: `no license-key or license-path: a medic dev node still starts (with a warning; \`medic dev up\` writes a dev license file and sets license-path), ${service} itself would abort start-up without one`,
       fix: 'nothing to do for a dev cluster; a real node needs [enterprise] license-key or license-path',
     })
   } else if (k === '' && p === '') {

@@ -651,8 +651,8 @@ export async function diagnoseJoin(input: string, options: JoinOptions = {}): Pr
         }
       }
     }
-    portsStep({meta, metaPath, status, target, raftPort: options.raftPort, dev, devNote, diagnose, add})
-    licenseStep(meta, dev, add)
+    portsStep({meta, metaPath, status, target, addresses, hostname, raftPort: options.raftPort, dev, devNote, diagnose, add})
+    await licenseStep(meta, dev, add)
   }
 
   // TLS
@@ -816,8 +816,17 @@ async function advertisedStep(c: {
   }
 }
 
+/** Two hosts that are the same address: equal names, or equal IP literals (IPv6 in any spelling). */
+function sameHost(a: string, b: string): boolean {
+  if (a.toLowerCase() === b.toLowerCase()) return true
+  if (isIP(a) === 6 && isIP(b) === 6) return new URL(`http://[${a}]`).hostname === new URL(`http://[${b}]`).hostname
+  return false
+}
+
 function portsStep(c: {
   meta: Conf; metaPath: string; status: MetaStatus | undefined; target: JoinTarget; raftPort: number | undefined; dev: boolean; devNote: string
+  /** What the target's host resolved to (DNS step); the hostname of the config. */
+  addresses: string[]; hostname: string
   diagnose: (rest?: string) => string; add: Add
 }): void {
   const {meta, status, target} = c
@@ -839,6 +848,23 @@ function portsStep(c: {
   if (!httpBind.bad && httpBind.port !== target.port) {
     fails.push(`the node's API listens on ${httpBind.port} but the address used has port ${target.port}`)
     next.push(`join with the port from the config: influxd-ctl add-meta ${joinHostPort(target.host, httpBind.port)}`, `or set [meta] http-bind-address = ":${target.port}" in ${meta.path}, then systemctl restart influxdb-meta`)
+  }
+  // http-bind-address with a host binds that one address: a join (or a hostname) that names another address of the
+  // machine reaches nothing, even with the right port. Only judged when the other side is known: an IP literal, or a
+  // name resolved by the DNS step.
+  if (!httpBind.bad && httpBind.from === 'config' && httpBind.host !== '' && !isUnspecifiedHost(httpBind.host) && isIP(httpBind.host) !== 0) {
+    const bound = httpBind.host
+    const targetIps = isIP(target.host) !== 0 ? [target.host] : c.addresses.filter((a) => isIP(a) !== 0)
+    const elsewhere = targetIps.length > 0 && !targetIps.some((a) => sameHost(a, bound))
+    if (elsewhere) {
+      const via = isIP(target.host) !== 0 ? '' : ` (${target.host} resolves to ${targetIps.join(', ')})`
+      fails.push(`[meta] http-bind-address binds ${joinHostPort(bound, httpBind.port)} only, but the address used is ${joinHostPort(target.host, target.port)}${via}: nothing of this node listens there`)
+      next.push(`set [meta] http-bind-address = ":${httpBind.port}" (every address) or "${joinHostPort(targetIps[0], httpBind.port)}" in ${meta.path}, then systemctl restart influxdb-meta`)
+    }
+    // Joined at the address it binds, but advertising another one: the other nodes dial what it advertises.
+    if (!elsewhere && c.hostname !== '' && isIP(c.hostname) !== 0 && !sameHost(c.hostname, bound)) {
+      fails.push(`hostname = "${c.hostname}" makes the node advertise ${joinHostPort(c.hostname, httpBind.port)}, but [meta] http-bind-address binds ${joinHostPort(bound, httpBind.port)} only: the other nodes dial an address nothing listens on`)
+    }
   }
   if (!bind.bad && c.raftPort !== undefined && bind.port !== c.raftPort) {
     warnings.push(`--raft-port ${c.raftPort} differs from [meta] bind-address port ${bind.port}`)
@@ -872,7 +898,12 @@ function portsStep(c: {
   })
 }
 
-function licenseStep(meta: Conf, dev: boolean, add: Add): void {
+/** What looks like a license key (a UUID-like token) rather than a file name: no slash, no .json, 16+ key characters. */
+function looksLikeKey(v: string): boolean {
+  return !v.includes('/') && !/\.json$/i.test(v) && /^[0-9a-z][0-9a-z-]{15,}$/i.test(v)
+}
+
+async function licenseStep(meta: Conf, dev: boolean, add: Add): Promise<void> {
   const ke = meta.get('enterprise', 'license-key')
   const le = meta.get('enterprise', 'license-path')
   const key = str(ke)?.trim() ?? ''
@@ -882,13 +913,20 @@ function licenseStep(meta: Conf, dev: boolean, add: Add): void {
   if (key !== '' && path !== '') {
     add({id: 'license', title: 'License', status: 'fail', summary: 'both license-key and license-path are set: they exclude each other', evidence, next: [fix]})
   } else if (key === '' && path === '' && dev) {
-    add({id: 'license', title: 'License', status: 'ok', summary: 'no license-key or license-path: fine for a medic dev cluster, whose nodes need no license (influxd-meta itself would not start without one)', evidence, next: []})
+    add({id: 'license', title: 'License', status: 'ok', summary: 'no license-key or license-path: a medic dev cluster node still starts (with a warning; `medic dev up` gives its nodes a stand-in license file), influxd-meta itself would not', evidence, next: []})
   } else if (key === '' && path === '') {
     add({id: 'license', title: 'License', status: 'fail', summary: 'neither license-key nor license-path is set: influxd-meta will not start without a license', evidence, next: [fix]})
   } else if (key !== '' && placeholderKind(key) !== undefined) {
     add({id: 'license', title: 'License', status: 'fail', summary: 'license-key holds a placeholder, not a real key', evidence, next: [fix]})
   } else if (path !== '' && placeholderKind(path) !== undefined) {
     add({id: 'license', title: 'License', status: 'fail', summary: 'license-path holds a placeholder, not a real path', evidence, next: [fix]})
+  } else if (key === '' && looksLikeKey(path)) {
+    add({id: 'license', title: 'License', status: 'fail', summary: 'license-path holds what looks like a license key, not a file: the node cannot open it ("open <key>: no such file or directory") and does not start', evidence, next: [
+      `move the value to [enterprise] license-key = "..." and set license-path = "" in ${meta.path}, then systemctl restart influxdb-meta`,
+    ]})
+  } else if (key === '' && dev && (await licenseFileProblem(path)) !== undefined) {
+    // A dev cluster's node runs on this machine: its license file is checked here, as the node checks it at start-up.
+    add({id: 'license', title: 'License', status: 'fail', summary: `license-path cannot be used: ${await licenseFileProblem(path)}: the node does not start`, evidence, next: [fix]})
   } else {
     add({id: 'license', title: 'License', status: 'ok', summary: key !== '' ? 'license-key is set' : `license-path is set (${path})`, evidence, next: key !== '' || hasControl(path) ? [] : [`ls -l ${shellQuote(path)}   (the file must exist and be readable by the influxdb user)`]})
   }
@@ -952,3 +990,15 @@ function authStep(c: {meta?: Conf; data?: Conf; metaPath: string; metaAuthOn?: b
   })
 }
 
+/** Why a license file cannot be read as one (missing, unreadable, not JSON), or undefined when it can. */
+async function licenseFileProblem(path: string): Promise<string | undefined> {
+  const {readFile} = await import('node:fs/promises')
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    return code === 'ENOENT' ? `open ${path}: no such file or directory` : code === 'EACCES' ? `open ${path}: permission denied` : code === 'EISDIR' ? `read ${path}: is a directory` : `open ${path}: ${code ?? 'cannot read'}`
+  }
+  return parseJsonBounded(text).ok ? undefined : `${path} is not a license file (not JSON)`
+}

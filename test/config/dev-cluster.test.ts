@@ -1,6 +1,6 @@
-// `medic config check` on the configs `medic dev up` writes: the [medic-dev] table marks a one-machine cluster without
-// a license, so loopback addresses, the missing license and the dev-only "legacy" log format are information (each
-// saying why), not errors; the same file without the marker still gets the errors a real node deserves.
+// `medic config check` on the configs `medic dev up` writes: the [medic-dev] table marks a one-machine cluster (its
+// license-path names the cluster's stand-in license file), so loopback addresses and the dev-only "legacy" log format
+// are information (each saying why), not errors; the same file without the marker still gets the errors a real node deserves.
 import {describe, expect, it} from 'vitest'
 
 import {renderMetaConfig} from '../../src/devcluster/cluster/configs/meta.js'
@@ -22,8 +22,10 @@ describe('config check on dev-cluster configs', () => {
     expect(ids(r, 'warning')).toEqual([])
     expect(r.verdict).toBe('ok')
     const first = r.findings.filter((f) => f.file.endsWith('meta-1.conf')).map((f) => f.id)
-    expect(first).toEqual(expect.arrayContaining(['license-missing', 'hostname-loopback', 'bind-loopback', 'dev-cluster']))
-    expect(find(r, 'license-missing')).toMatchObject({severity: 'info', message: expect.stringContaining('dev cluster, whose nodes need no license')})
+    expect(first).toEqual(expect.arrayContaining(['hostname-loopback', 'bind-loopback', 'dev-cluster']))
+    // license-path names the cluster's stand-in license file (not on this machine here: information only).
+    expect(first).not.toContain('license-missing')
+    expect(find(r, 'license-file-not-found')).toMatchObject({severity: 'info', key: 'enterprise.license-path'})
     expect(find(r, 'hostname-loopback')).toMatchObject({severity: 'info', message: expect.stringContaining('all its nodes run on this machine')})
     expect(find(r, 'bind-loopback')).toMatchObject({severity: 'info', key: 'meta.bind-address'})
     expect(find(r, 'dev-cluster')).toMatchObject({severity: 'info', key: 'medic-dev', message: expect.stringContaining('medic dev up')})
@@ -41,7 +43,7 @@ describe('config check on dev-cluster configs', () => {
     const text = devConfig(1, {legacy: true})
     const r = await check({'influxdb-meta.conf': text.slice(0, text.indexOf('# Marks this file'))})
     expect(r.verdict).toBe('critical')
-    expect(ids(r, 'error')).toEqual(expect.arrayContaining(['license-missing', 'hostname-loopback', 'bind-loopback']))
+    expect(ids(r, 'error')).toEqual(expect.arrayContaining(['hostname-loopback', 'bind-loopback']))
     expect(ids(r, 'warning')).toContain('bad-value')
     expect(ids(r)).not.toContain('dev-cluster')
   })

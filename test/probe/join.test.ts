@@ -410,6 +410,44 @@ describe('diagnoseJoin: a medic dev cluster config', () => {
     expect(r2.exitCode).toBe(3)
   })
 
+  it('a license setting the dev node would refuse: a key in license-path, a license file that is missing or not JSON', async () => {
+    const dir = tempDir()
+    const key = await devNode(dir, (c) => c.replace('[meta]', '[enterprise]\n  license-path = "7d2c41f0-8a3b-4e6f-9c15-2b8e0f6a9d31"\n[meta]'))
+    const r1 = await diagnoseJoin(`127.0.0.1:${key.httpPort}`, {metaConfig: key.conf, timeoutMs: 10_000})
+    expect(step(r1, 'license')).toMatchObject({status: 'fail', summary: expect.stringMatching(/^license-path holds what looks like a license key, not a file/)})
+    expect(step(r1, 'license').next[0]).toMatch(/move the value to \[enterprise\] license-key/)
+    const dir2 = tempDir()
+    const missing = await devNode(dir2, (c) => c.replace('[meta]', `[enterprise]\n  license-path = "${dir2}/license.json"\n[meta]`))
+    const r2 = await diagnoseJoin(`127.0.0.1:${missing.httpPort}`, {metaConfig: missing.conf, timeoutMs: 10_000})
+    expect(step(r2, 'license')).toMatchObject({status: 'fail', summary: `license-path cannot be used: open ${dir2}/license.json: no such file or directory: the node does not start`})
+    writeFileSync(join(dir2, 'license.json'), 'not json')
+    expect(step(await diagnoseJoin(`127.0.0.1:${missing.httpPort}`, {metaConfig: missing.conf, timeoutMs: 10_000}), 'license').summary).toContain('not a license file (not JSON)')
+    writeFileSync(join(dir2, 'license.json'), '{"license": "medic-dev"}')
+    expect(step(await diagnoseJoin(`127.0.0.1:${missing.httpPort}`, {metaConfig: missing.conf, timeoutMs: 10_000}), 'license').status).toBe('ok')
+  })
+
+  it('http-bind-address bound to another address than the one joined (right port): config-ports names it', async () => {
+    const dir = tempDir()
+    const port = await deadPort()
+    const conf = metaConf(dir, `hostname = "127.0.0.1"\n[enterprise]\n  license-key = "4f1e0c7a-real-looking-key-9b2d"\n[meta]\n  bind-address = "127.0.0.1:${port + 1}"\n  http-bind-address = "127.0.0.2:${port}"\n[medic-dev]\n  node = "meta-2"\n  cluster = "${dir}"\n`)
+    const r = await diagnoseJoin(`127.0.0.1:${port}`, {metaConfig: conf, timeoutMs: 3_000})
+    const ports = step(r, 'config-ports')
+    expect(ports.status).toBe('fail')
+    expect(ports.summary).toContain(`[meta] http-bind-address binds 127.0.0.2:${port} only, but the address used is 127.0.0.1:${port}: nothing of this node listens there`)
+    expect(ports.next[0]).toBe(`set [meta] http-bind-address = ":${port}" (every address) or "127.0.0.1:${port}" in ${conf}, then systemctl restart influxdb-meta`)
+    // A name is compared with what it resolves to.
+    const byName = await diagnoseJoin(`meta-1.test:${port}`, {metaConfig: conf, timeoutMs: 3_000, lookup})
+    expect(step(byName, 'config-ports').summary).toContain(`the address used is meta-1.test:${port} (meta-1.test resolves to 127.0.0.1)`)
+    // Joined at the address it binds, but hostname advertises another: named too.
+    const atBound = await diagnoseJoin(`127.0.0.2:${port}`, {metaConfig: conf, timeoutMs: 3_000})
+    expect(step(atBound, 'config-ports').summary).toContain(`hostname = "127.0.0.1" makes the node advertise 127.0.0.1:${port}, but [meta] http-bind-address binds 127.0.0.2:${port} only: the other nodes dial an address nothing listens on`)
+    // Bound to every address, or to the one joined: no such finding.
+    for (const bind of [`:${port}`, `127.0.0.1:${port}`, `0.0.0.0:${port}`]) {
+      const ok = metaConf(dir, readFileSync(conf, 'utf8').replace(`"127.0.0.2:${port}"`, `"${bind}"`), `ok-${bind.replace(/\W/g, '_')}.conf`)
+      expect(step(await diagnoseJoin(`127.0.0.1:${port}`, {metaConfig: ok, timeoutMs: 3_000}), 'config-ports').summary).not.toMatch(/binds .* only/)
+    }
+  })
+
   it('without the [medic-dev] table the same loopback config fails as before', async () => {
     const dir = tempDir()
     const {httpPort, conf} = await devNode(dir, (c) => c.replace(/\[medic-dev\][\s\S]*$/, ''))

@@ -53,6 +53,9 @@ export interface MetaNodeConfig {
   authEnabled: boolean
   sharedSecret: string
   internalSharedSecret: string
+  /** [enterprise] license-key and license-path, as written (meta/license.ts checks them at start-up). */
+  licenseKey: string
+  licensePath: string
   logFormat: LogFormat
   logLevel: LogLevel
 }
@@ -90,6 +93,8 @@ export async function parseMetaNodeConfig(text: string, path = 'influxdb-meta.co
     authEnabled: r.bool('meta', 'auth-enabled', false),
     sharedSecret: r.str('meta', 'shared-secret', ''),
     internalSharedSecret: r.str('meta', 'internal-shared-secret', ''),
+    licenseKey: r.str('enterprise', 'license-key', '').trim(),
+    licensePath: r.str('enterprise', 'license-path', '').trim(),
     logFormat,
     logLevel,
   }

@@ -27,6 +27,7 @@ import {openRaftStorage} from '../raft/storage.js'
 import {listenRaftTransport} from '../raft/transport.js'
 import {startMetaApi} from './api.js'
 import {type MetaNodeConfig, readMetaNodeConfig} from './config.js'
+import {checkLicense} from './license.js'
 import {MetaStore} from './store.js'
 
 /** The version the dev cluster reports (`<OSS>-c<Enterprise>`, the shape of /show-cluster's version field). */
@@ -59,6 +60,14 @@ async function run(): Promise<number> {
   if (cfg.name !== '' && cfg.cluster !== null) {
     nodeFaults.start({self: cfg.name, clusterDir: cfg.cluster, nodeDir: dirname(configPath), onProblem: (m) => metaLog.warn(m, undefined, m)})
   }
+
+  // influxd-meta aborts start-up without a valid license (meta/license.ts: what the dev node checks of it).
+  const license = await checkLicense(cfg)
+  if (!license.ok) {
+    metaLog.error('the license could not be loaded', {error: license.error}, `run: license: ${license.error}`)
+    return 1
+  }
+  if (license.warning !== undefined) metaLog.warn(license.warning, undefined, license.warning)
 
   if (cfg.authEnabled && cfg.internalSharedSecret === '') {
     metaLog.error('auth-enabled is set but internal-shared-secret is empty; set [meta] internal-shared-secret (required since 1.6.4)', undefined,

@@ -6,6 +6,7 @@
 import {sh} from '../../util/text.js'
 import type {StatusReport} from '../../probe/status.js'
 import {jsonOf} from '../node/http-client.js'
+import {metaPorts} from '../cluster/ports.js'
 import type {LoneMetaNode} from './cluster.js'
 import {type ScenarioContext} from './context.js'
 import {expectDoctorFirst, expectExplained, healNode, matching, partition, summarizeCommand} from './helpers.js'
@@ -264,7 +265,8 @@ interface JoinVariant {
   name: string
   /** What is wrong, in the seed's terms. */
   cause: string
-  overrides: ConfigOverrides
+  /** The config keys to set, from the node's own addresses when they depend on them. */
+  overrides: ConfigOverrides | ((node: {httpPort: number; raftPort: number}) => ConfigOverrides)
   /** The address the join is given: the node's API (default) or its Raft port. */
   joinRaftPort?: boolean
   /** The join diagnose step that must fail, and what its summary must name (the cause). */
@@ -274,6 +276,10 @@ interface JoinVariant {
   configError: string | null
   /** Does the node start at all with this config? */
   starts: boolean
+  /** For a node that does not start: the catalogue entry of its last log line. */
+  startupEntry?: string
+  /** The host it answers on when that is not the cluster's (127.0.0.1). */
+  answersOn?: string
 }
 
 const JOIN_VARIANTS: JoinVariant[] = [
@@ -281,6 +287,15 @@ const JOIN_VARIANTS: JoinVariant[] = [
   {name: 'bind-address', cause: '[meta] bind-address has no port: the node does not start, nothing answers', overrides: {meta: {'bind-address': '""'}}, step: 'config-ports', names: {tag: 'bind-address', re: /(?<![\w-])bind-address is not host:port/}, configError: 'bad-address meta.bind-address', starts: false},
   {name: 'http-bind-address', cause: '[meta] http-bind-address has no port: the node does not start, nothing answers', overrides: {meta: {'http-bind-address': '"127.0.0.1"'}}, step: 'config-ports', names: {tag: 'http-bind-address', re: /http-bind-address is not host:port/}, configError: 'bad-address meta.http-bind-address', starts: false},
   {name: 'port', cause: 'the join names the Raft port (bind-address) instead of the http-bind-address port', overrides: {}, joinRaftPort: true, step: 'config-ports', names: {tag: 'port', re: /the address used has port/}, configError: null, starts: true},
+  {
+    name: 'http-bind-elsewhere', cause: '[meta] http-bind-address is a valid host:port, but on 127.0.0.2 while hostname and the join say 127.0.0.1: nothing answers at the address joined',
+    overrides: ({httpPort}) => ({meta: {'http-bind-address': `"127.0.0.2:${httpPort}"`}}), answersOn: '127.0.0.2', step: 'config-ports', names: {tag: 'http-bind-address', re: /http-bind-address binds 127\.0\.0\.2:\d+ only, but the address used is 127\.0\.0\.1:\d+/}, configError: null, starts: true,
+  },
+  {
+    name: 'license', cause: 'the license key is in [enterprise] license-path: the node cannot open it and does not start',
+    overrides: {enterprise: {'license-path': '"7d2c41f0-8a3b-4e6f-9c15-2b8e0f6a9d31"'}}, step: 'license', names: {tag: 'license-path', re: /license-path holds what looks like a license key/},
+    configError: 'license-path-is-key enterprise.license-path', starts: false, startupEntry: 'dev-meta-license-invalid',
+  },
 ]
 
 export const joinUnableToDetermine: Scenario = {
@@ -296,17 +311,25 @@ export const joinUnableToDetermine: Scenario = {
     'medic join diagnose --config names the cause: its config-hostname step for the hostname, config-ports for bind-address, http-bind-address and the port',
     'medic config check on the node\'s file: hostname-empty, bad-address on [meta] bind-address or http-bind-address; nothing for the port variant (the file is right)',
   ],
-  notes: ['license: not reproduced. The dev meta node needs no license and does not check one, so a missing or bad license-key / license-path cannot make its /status fail; `medic join diagnose --config` and `medic config check` still judge those keys in a real node\'s file.'],
+  notes: [
+    'license: the dev meta node checks its license setting at start-up as influxd-meta does (exactly one of license-key / license-path; a license-path it can read as a license file); its start-up line is the dev cluster\'s own wording (dev-meta-license-invalid), Enterprise\'s is not published.',
+    'http-bind-elsewhere: the node answers on 127.0.0.2; a node that answers /status there still advertises hostname 127.0.0.1 (the address the join uses), so a join naming 127.0.0.2 would be refused later, by the nodes that dial the advertised address.',
+  ],
   async run(ctx) {
     let slot = 2
     for (const v of JOIN_VARIANTS) {
-      const lone: LoneMetaNode = await ctx.loneMeta(slot++, v.overrides)
+      const ports = metaPorts(ctx.cluster.basePort, slot)
+      const lone: LoneMetaNode = await ctx.loneMeta(slot++, typeof v.overrides === 'function' ? v.overrides({httpPort: ports.http, raftPort: ports.raft}) : v.overrides)
       if (v.starts) {
-        await ctx.until(`the ${v.name} variant's node to answer /ping`, () => pingOk(ctx, lone.httpAddr), 20_000)
+        await ctx.until(`the ${v.name} variant's node to answer /ping`, () => pingOk(ctx, v.answersOn === undefined ? lone.httpAddr : `${v.answersOn}:${ports.http}`), 20_000)
       } else {
         await ctx.until(`the ${v.name} variant's node to refuse to start`, () => lone.proc.exitCode !== null || lone.proc.signalCode !== null, 20_000)
         const said = ctx.linesSince({node: lone.name, path: lone.logPath, offset: 0}).slice(-1)[0]
         if (said !== undefined) ctx.see('log', lone.name, said)
+        if (v.startupEntry !== undefined) {
+          if (said === undefined) ctx.check(`${v.name}-startup-explained`, `${v.name}: the node logs why it stopped`, false, {expected: 'a last log line', actual: 'the log is empty'})
+          else await expectExplained(ctx, {id: `${v.name}-startup-explained`, title: `${v.name}: medic explain names the node's last line ${v.startupEntry}`, key: `${v.name}Startup`, line: said, entry: v.startupEntry, verdict: 'critical', source: `${lone.name}'s start-up error`})
+        }
       }
       const addr = v.joinRaftPort ? lone.raftAddr : lone.httpAddr
       ctx.step(`${v.name}: started ${lone.name} with ${v.cause}; add-meta ${addr} through meta-1`)
@@ -336,6 +359,10 @@ export const joinUnableToDetermine: Scenario = {
         ctx.expectIncludes(`${v.name}-config`, `${v.name}: medic config check finds the broken key`, `${v.name}Config`, v.configError, errors, cfgEvidence)
       }
       ctx.command(sh`medic config check ${lone.configPath}`, `what is wrong in the ${v.name} variant's file`, 'files')
+      if (v.name === 'license') {
+        // doctor sees the broken file (and meta-1 healthy): the config is the cause, so it comes first.
+        await expectDoctorFirst(ctx, {title: 'medic doctor --meta meta-1 --configs <the license variant\'s file>: the config finding first', expected: 'license-path-is-key', meta: [ctx.meta(1).httpAddr], configs: [lone.configPath]})
+      }
       await lone.stop()
     }
   },

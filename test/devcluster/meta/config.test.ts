@@ -14,7 +14,7 @@ describe('influxdb-meta.conf', () => {
     expect(cfg).toEqual({
       name: 'meta-2', cluster: '/c', timeScale: 1, hostname: '127.0.0.1', dir: '/c/meta-2/meta', bindAddress: '127.0.0.1:18289', httpBindAddress: '127.0.0.1:18291',
       leaseDurationMs: 60_000, electionTimeoutMs: 1000, heartbeatTimeoutMs: 1000, leaderLeaseTimeoutMs: 500, commitTimeoutMs: 50,
-      clusterTracing: true, authEnabled: true, sharedSecret: 's1', internalSharedSecret: 's2', logFormat: 'legacy', logLevel: 'info',
+      clusterTracing: true, authEnabled: true, sharedSecret: 's1', internalSharedSecret: 's2', licenseKey: '', licensePath: '/c/license.json', logFormat: 'legacy', logLevel: 'info',
     })
     const plain = renderMetaConfig(input)
     expect(plain).toContain('auth-enabled = false')

@@ -17,12 +17,19 @@ describe('meta scenarios', () => {
   it('join-unable-to-determine: each reproducible cause fails the join and join diagnose names it', async () => {
     const r = await runShort('join-unable-to-determine', {
       seedEntry: 'meta-not-joined', hostnameStep: 'advertised-address: hostname', portStep: 'config-hostname: port', 'bind-addressConfig': 'bad-address meta.http-bind-address',
+      'http-bind-elsewhereStep': 'config-ports: port', licenseStep: 'config-ports: license-path', licenseConfig: 'license-missing enterprise.license-key',
+      licenseStartup: 'process-fatal-error', doctorFirst: 'meta-unreachable',
     })
-    expectPassedAndSensitive(r, ['hostname-explained', 'bind-address-explained', 'http-bind-address-explained', 'port-explained', 'hostname-diagnosed', 'port-diagnosed', 'bind-address-config'])
-    for (const v of ['hostname', 'bind-address', 'http-bind-address', 'port']) {
+    expectPassedAndSensitive(r, [
+      'hostname-explained', 'bind-address-explained', 'http-bind-address-explained', 'port-explained', 'http-bind-elsewhere-explained', 'license-explained',
+      'hostname-diagnosed', 'port-diagnosed', 'bind-address-config', 'http-bind-elsewhere-diagnosed', 'license-diagnosed', 'license-config', 'license-startup-explained', 'doctor-first',
+    ])
+    for (const v of ['hostname', 'bind-address', 'http-bind-address', 'port', 'http-bind-elsewhere']) {
       expect(r.checks.filter((c) => c.id.startsWith(`${v}-`)).map((c) => c.id.slice(v.length + 1))).toEqual(['refused', 'explained', 'explained-verdict', 'diagnosed', 'config'])
     }
-    expect(r.notes.join(' ')).toMatch(/license: not reproduced/)
+    expect(r.checks.filter((c) => c.id.startsWith('license-')).map((c) => c.id.slice('license-'.length))).toEqual(['startup-explained', 'startup-explained-verdict', 'refused', 'explained', 'explained-verdict', 'diagnosed', 'config'])
+    expect(r.checks.at(-1)?.id).toBe('doctor-first')
+    expect(r.notes.join(' ')).not.toMatch(/not reproduced/)
   }, 120_000)
 
   it('meta-minority-partition: the majority keeps its leader, the node cut off cannot elect; status and doctor name it meta-cut-off', async () => {

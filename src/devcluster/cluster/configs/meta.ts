@@ -3,13 +3,15 @@
  * the node process reads it back with meta/config.ts, whose defaults are the ones written here. The file is a real Enterprise meta config, commented so that an
  * operator who opens it learns what each key does and how production differs; the `[medic-dev]` table marks it as a
  * dev-cluster file (influxd-meta ignores unknown tables; `medic config check` treats the dev cluster's loopback
- * addresses and missing license as expected when it sees the marker).
+ * addresses as expected when it sees the marker). license-path names `<cluster>/license.json`, a stand-in license
+ * file written with the first config (meta/license.ts is what the node checks of it).
  *
  */
 import {mkdir, writeFile} from 'node:fs/promises'
-import {dirname} from 'node:path'
+import {dirname, join} from 'node:path'
 
 import {DEFAULT_TIMEOUTS, type MetaTimeouts} from '../../meta/config.js'
+import {devLicenseText} from '../../meta/license.js'
 import type {LogFormat, LogLevel} from '../../node/logger.js'
 
 export interface MetaConfigInput {
@@ -47,6 +49,14 @@ export function renderMetaConfig(c: MetaConfigInput): string {
     `# In production it must be a name every other node resolves to this machine: never localhost. The dev`,
     `# cluster runs every node on one machine, so the loopback address is the right one here.`,
     `hostname = ${tomlString(c.hostname)}`,
+    ``,
+    `[enterprise]`,
+    `  # A real node needs exactly one of these, or it does not start: license-key (checked against`,
+    `  # portal.influxdata.com every 4 hours) or license-path (an offline JSON license file). The dev cluster's`,
+    `  # nodes read the stand-in license file that \`medic dev up\` writes; a bad license setting stops them as it`,
+    `  # stops influxd-meta.`,
+    `  license-key = ""`,
+    `  license-path = ${tomlString(devLicensePath(c.clusterDir))}`,
     ``,
     `[meta]`,
     `  # Raft log, snapshots and peers of this node. Production: /var/lib/influxdb/meta.`,
@@ -94,7 +104,7 @@ export function renderMetaConfig(c: MetaConfigInput): string {
     `  level = ${tomlString(c.logLevel ?? 'info')}`,
     ``,
     `# Marks this file as part of a medic dev cluster (influxd-meta ignores unknown tables). In a file with this`,
-    `# table, \`medic config check\` accepts loopback addresses and the missing [enterprise] license.`,
+    `# table, \`medic config check\` accepts loopback addresses.`,
     `[medic-dev]`,
     `  node = ${tomlString(c.name)}`,
     `  cluster = ${tomlString(c.clusterDir)}`,
@@ -105,8 +115,22 @@ export function renderMetaConfig(c: MetaConfigInput): string {
   return lines.join('\n')
 }
 
-/** Writes the node's config file (mode 0600 when it holds secrets), creating its folder. */
+/** The dev cluster's stand-in license file, named by every meta node's license-path. */
+export const devLicensePath = (clusterDir: string): string => join(clusterDir, 'license.json')
+
+/** Writes the cluster's license file unless it is there (an operator's edit of it is kept, as for the configs). */
+export async function writeDevLicense(clusterDir: string): Promise<void> {
+  await mkdir(clusterDir, {recursive: true, mode: 0o700})
+  try {
+    await writeFile(devLicensePath(clusterDir), devLicenseText(clusterDir), {mode: 0o644, flag: 'wx'})
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+}
+
+/** Writes the node's config file (mode 0600 when it holds secrets), creating its folder, and the license it names. */
 export async function writeMetaConfig(path: string, c: MetaConfigInput): Promise<void> {
+  await writeDevLicense(c.clusterDir)
   await mkdir(dirname(path), {recursive: true, mode: 0o700})
   await writeFile(path, renderMetaConfig(c), {mode: c.auth ? 0o600 : 0o644})
 }

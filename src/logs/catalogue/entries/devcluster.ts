@@ -377,6 +377,33 @@ export const devclusterEntries: CatalogueEntry[] = [
     ],
   },
   {
+    id: 'dev-meta-license-invalid',
+    title: 'A dev meta node found its license setting unusable and did not start',
+    verdict: 'critical',
+    category: 'license',
+    where: 'meta',
+    match: [
+      {keywords: ['the license could not be loaded'], pattern: /^the license could not be loaded(?:: (?<error>.{1,2000}))?$/},
+      {keywords: ['run: license: '], pattern: /^run: license: (?<error>.{1,2000})$/},
+    ],
+    cause:
+      'At start-up the node checks `[enterprise] license-key` / `license-path` as influxd-meta does: exactly one must be set, and a license-path must name a license file it can read. Here: {error}. An `open <value>: no such file or directory` whose value looks like a key means the license key was put into license-path.',
+    impact: 'The node stays down: nothing answers on its ports, so `influxd-ctl add-meta` to it fails with `unable to determine if "<host>" is a meta node`, and a node that was part of a cluster is missing from its quorum.',
+    check: [
+      'Is exactly one of `license-key` and `license-path` set under `[enterprise]`?',
+      'Does license-path name the license file (not the key), and can the service user read it? In a dev cluster it is `<cluster folder>/license.json`.',
+    ],
+    commands: ['medic config check <influxdb-meta.conf>', 'medic join diagnose <host>:8091 --config <influxdb-meta.conf>', "grep -nE '^\\s*license-(key|path)' <influxdb-meta.conf>"],
+    configKeys: ['[enterprise] license-key', '[enterprise] license-path'],
+    versions: [DEV_ONLY, 'Enterprise aborts start-up without a valid license too (`license key verification failed` for a bad key); its text for an unreadable license file is not published.'],
+    docs: [DOC_META_CONFIG, 'enterprise_influxdb/v1/administration/renew-license/'],
+    examples: [
+      {line: 'ts=2026-12-07T13:02:00.000000Z lvl=error msg="the license could not be loaded" log_id=tB4qhni_9z9 service=meta error="open 7d2c41f0-8a3b-4e6f-9c15-2b8e0f6a9d31: no such file or directory"', values: {level: 'error', error: 'open 7d2c41f0-8a3b-4e6f-9c15-2b8e0f6a9d31: no such file or directory'}},
+      {line: '[meta] 2026/12/07 13:02:00 run: license: [enterprise] license-key and license-path are both set: set exactly one', values: {service: 'meta', error: '[enterprise] license-key and license-path are both set: set exactly one'}},
+      {line: '{"lvl":"error","ts":"2026-12-07T13:02:00.000000Z","msg":"the license could not be loaded","service":"meta","error":"/var/lib/medic/license.json: not a license file (not JSON)"}', values: {service: 'meta'}},
+    ],
+  },
+  {
     id: 'dev-meta-shutdown-error',
     title: 'A dev meta node hit an error while shutting down',
     verdict: 'warning',
