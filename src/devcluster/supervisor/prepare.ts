@@ -12,7 +12,7 @@ import {shellQuote} from '../../util/text.js'
 import {supervisorAnswers} from '../client/control.js'
 import {renderDataConfig} from '../cluster/configs/data.js'
 import {writeNodeConfig} from '../cluster/configs/edit.js'
-import {renderMetaConfig, tomlString} from '../cluster/configs/meta.js'
+import {renderMetaConfig, tomlString, writeDevLicense} from '../cluster/configs/meta.js'
 import {dataName, metaName, nodeIndex} from '../cluster/names.js'
 import {dataNodePaths, dirFlag, faultTablePath, metaNodePaths} from '../cluster/paths.js'
 import {
@@ -205,6 +205,8 @@ async function prepareLocked(options: UpOptions): Promise<Omit<Prepared, 'releas
     } else {
       const p = metaNodePaths(dir, n.name)
       await mkdir(p.metaDir, {recursive: true, mode: 0o700})
+      // The stand-in license file every meta config's license-path names (kept when it exists).
+      await writeDevLicense(dir)
       const ports = metaPorts(basePort, nodeIndex(n.name) as number)
       rendered = renderMetaConfig({
         name: n.name, clusterDir: dir, hostname: HOST, metaDir: p.metaDir, raftPort: ports.raft, httpPort: ports.http, logFormat, timeScale, auth: secrets,
