@@ -6,6 +6,7 @@ import {readdir, rm, rmdir} from 'node:fs/promises'
 import {isAbsolute, join, relative} from 'node:path'
 
 import {STATE_FILE, SUPERVISOR_LOG} from '../cluster/paths.js'
+import {devLicensePath} from '../cluster/configs/meta.js'
 import {UP_LOCK_FILE} from '../cluster/up-lock.js'
 import {nodeProcess, pidAlive, pidTarget, stopProcesses, stopStrayNodes, waitGone} from '../cluster/processes.js'
 import {type ClusterState, loadState, type NodeExit, readState, updateState} from '../cluster/state.js'
@@ -83,6 +84,7 @@ async function purgeCluster(clusterDir: string, state: ClusterState): Promise<{l
   }
   for (const n of state.nodes) if (inside(n.dir)) await rm(n.dir, {recursive: true, force: true})
   for (const f of [SUPERVISOR_LOG, `${STATE_FILE}.lock`, UP_LOCK_FILE, STATE_FILE]) await rm(join(clusterDir, f), {force: true})
+  await rm(devLicensePath(clusterDir), {force: true})
   try {
     // Temporary state files of a write that was interrupted are medic's too.
     for (const f of await readdir(clusterDir)) if (f.startsWith(`${STATE_FILE}.`) && f.endsWith('.tmp')) await rm(join(clusterDir, f), {force: true})

@@ -6,13 +6,14 @@
  */
 import {randomBytes} from 'node:crypto'
 import {mkdir, readdir, rm} from 'node:fs/promises'
+import {basename} from 'node:path'
 
 import {inputError, usageError} from '../../errors.js'
 import {shellQuote} from '../../util/text.js'
 import {supervisorAnswers} from '../client/control.js'
 import {renderDataConfig} from '../cluster/configs/data.js'
 import {writeNodeConfig} from '../cluster/configs/edit.js'
-import {renderMetaConfig, tomlString, writeDevLicense} from '../cluster/configs/meta.js'
+import {devLicensePath, renderMetaConfig, tomlString, writeDevLicense} from '../cluster/configs/meta.js'
 import {dataName, metaName, nodeIndex} from '../cluster/names.js'
 import {dataNodePaths, dirFlag, faultTablePath, metaNodePaths} from '../cluster/paths.js'
 import {
@@ -241,7 +242,7 @@ async function assertUsableFolder(dir: string): Promise<void> {
     if (code === 'ENOTDIR') throw usageError(`${dir} is a file, not a folder`, 'dir-not-a-folder', [`give --dir a new or empty folder, e.g. medic dev up --dir ${shellQuote(`${dir}.cluster`)}`])
     throw inputError(`${dir}: cannot read the folder (${code})`, 'dir-unreadable', [], err)
   }
-  const ours = new Set(['supervisor.log', 'cluster.json.lock', FAULT_TABLE_FILE, UP_LOCK_FILE])
+  const ours = new Set(['supervisor.log', 'cluster.json.lock', FAULT_TABLE_FILE, UP_LOCK_FILE, basename(devLicensePath(dir))])
   const foreign = entries.filter((e) => !ours.has(e))
   if (foreign.length > 0) {
     throw usageError(`${dir} is not empty and holds no dev cluster (no cluster.json); medic will not write its cluster over ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}`, 'dir-not-empty', [
