@@ -27,11 +27,11 @@
  * only when asked for, and values scanFields already checked are converted without checking them again. See
  * bench/lp-parse.js.
  */
-import {compareUtf8, decodeUtf8, goQuote, unescapeFieldKey, unescapeName, unescapeStringValue, unescapeTag} from './escape.js'
+import {compareUtf8, decodeUtf8Exact, goQuote, unescapeFieldKey, unescapeName, unescapeStringValue, unescapeTag} from './escape.js'
 import {LineError} from './errors.js'
 import {
   defaultTime, type Field, type FieldType, type FieldValue, MAX_KEY_BYTES, MAX_TIME_NS, MIN_TIME_NS, type Point,
-  precisionMultiplier, TIME_RANGE_REASON,
+  precisionMultiplier, setSourceLines, TIME_RANGE_REASON,
 } from './point.js'
 
 export interface ParseOptions {
@@ -46,6 +46,14 @@ export interface ParseResult {
   points: Point[]
   /** Lines that did not, in order. */
   errors: LineError[]
+  /**
+   * Set when the input was bytes in which every line is exactly formatPoint() of its point, one newline apart: the
+   * bytes themselves (with a final newline added if it lacked one), which are then what formatPointsBuffer(points)
+   * gives. The data node's WAL, cluster RPC and hinted handoff reuse them instead of formatting the points again (they
+   * are registered for `points` with setSourceLines). Lines a data node formatted always qualify; most client lines
+   * with nanosecond timestamps and sorted tags do too.
+   */
+  lines?: Buffer
 }
 
 const SPACE = 0x20
@@ -83,20 +91,26 @@ export function parseLines(input: string | Uint8Array, options: ParseOptions): P
   }
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
   if (buf.length <= CHUNK_BYTES) {
-    parser.run(decodeUtf8(buf), result)
-    return result
+    parser.runBytes(buf, result)
+  } else {
+    const lines = new ByteLines(buf)
+    let start = 0
+    while (start < buf.length) {
+      let end = start
+      while (end < buf.length && end - start < CHUNK_BYTES) end = lines.lineEnd(end) + 1
+      end = Math.min(end, buf.length)
+      parser.runBytes(buf.subarray(start, end), result)
+      start = end
+    }
   }
-  const lines = new ByteLines(buf)
-  let start = 0
-  while (start < buf.length) {
-    let end = start
-    while (end < buf.length && end - start < CHUNK_BYTES) end = lines.lineEnd(end) + 1
-    end = Math.min(end, buf.length)
-    parser.run(decodeUtf8(buf.subarray(start, end)), result)
-    start = end
+  if (parser.canonical && result.points.length > 0 && result.errors.length === 0) {
+    result.lines = buf[buf.length - 1] === NEWLINE ? buf : Buffer.concat([buf, NEWLINE_BYTES])
+    setSourceLines(result.points, result.lines)
   }
   return result
 }
+
+const NEWLINE_BYTES = Buffer.from('\n')
 
 /** Parses one line that must be valid (the WAL and RPC read their own lines back); throws a LineError otherwise. */
 export function parsePoint(line: string, options: ParseOptions): Point {
@@ -107,8 +121,17 @@ export function parsePoint(line: string, options: ParseOptions): Point {
 }
 
 class Parser {
+  /**
+   * True while every line seen was exactly formatPoint() of its point (see ParseResult.lines), one newline apart, and
+   * every chunk decoded to a string that encodes back to the same bytes.
+   */
+  canonical = true
   private s = ''
   private n = 0
+  /** Set by sortedKey when it reordered the tags (the key is then not the line's text). */
+  private resorted = false
+  /** Set by scanTime: the timestamp was one space after the fields, in canonical decimal, ending the line. */
+  private timeCanonical = false
   private readonly multiplier: bigint
   private readonly now: bigint
   /** Next quote and backslash at or after the current line start (-1: none left), for the fast line split. */
@@ -134,6 +157,13 @@ class Parser {
     this.now = defaultTime(options.now, options.precision)
   }
 
+  /** Parses a chunk of bytes (whole lines), adding to `result`. */
+  runBytes(bytes: Buffer, result: ParseResult): void {
+    const {text, exact} = decodeUtf8Exact(bytes)
+    if (!exact) this.canonical = false
+    this.run(text, result)
+  }
+
   /** Parses `text` (whole lines), adding to `result`. */
   run(text: string, result: ParseResult): void {
     this.s = text
@@ -147,15 +177,23 @@ class Parser {
       const lineEnd = this.lineEnd(pos)
       const lineStart = pos
       pos = lineEnd + 1
-      if (lineEnd === lineStart) continue
+      if (lineEnd === lineStart) {
+        this.canonical = false
+        continue
+      }
       const start = skipWhitespace(s, lineStart, lineEnd)
-      if (start >= lineEnd || s.charCodeAt(start) === HASH) continue
+      if (start >= lineEnd || s.charCodeAt(start) === HASH) {
+        this.canonical = false
+        continue
+      }
       // A line that ran to the end of the input inside quotes may end with the newline it kept.
       const end = s.charCodeAt(lineEnd - 1) === NEWLINE ? lineEnd - 1 : lineEnd
+      if (start !== lineStart || end !== lineEnd) this.canonical = false
       try {
         points.push(this.point(start, end))
       } catch (err) {
         if (!(err instanceof Refusal)) throw err
+        this.canonical = false
         errors.push(new LineError(s.slice(start, end), err.reason))
       }
     }
@@ -222,6 +260,7 @@ class Parser {
     const keyStart = skipWhitespace(s, start, end)
     const keyEnd = this.scanKey(keyStart, end)
     const measurementEnd = this.measurementEnd
+    this.resorted = false
     const key = this.tagCount > 1 ? this.sortedKey(keyStart, measurementEnd, keyEnd) : s.slice(keyStart, keyEnd)
     // key is never empty here: scanKey refused an empty measurement.
     const keyLength = key.length * 3 > MAX_KEY_BYTES ? Buffer.byteLength(key) : key.length
@@ -239,6 +278,10 @@ class Parser {
       : this.newMeasurement(s.slice(keyStart, measurementEnd))
     const point = new ParsedPoint(key, measurement, this.tagCount === 0 ? -1 : measurementEnd - keyStart, time)
     this.fields(point, count, fieldsStart, fieldsEnd)
+    // The line is formatPoint(point) exactly: `key fields time`, one space apart, the tags in order, the fields written
+    // as they are (no backslash, not starting with `=`), a nanosecond timestamp in canonical decimal.
+    if (this.canonical && !(fieldsStart === keyEnd + 1 && !this.resorted && this.timeCanonical && point.fieldsText !== undefined &&
+      s.charCodeAt(fieldsStart) !== EQUALS && point.engineError === undefined)) this.canonical = false
     return point
   }
 
@@ -324,6 +367,7 @@ class Parser {
       if (cmp === 0) throw new Refusal('duplicate tags')
     }
     if (sorted) return s.slice(keyStart, keyEnd)
+    this.resorted = true
     let order: number[]
     if (count <= 16) {
       // influxd's insertion sort, comparing in place (stable; quadratic only in the tag count, kept small here).
@@ -555,8 +599,9 @@ class Parser {
   }
 
   /** scanTime and the timestamp checks; returns the point's time in nanoseconds. */
-  private scanTime(i: number, end: number): bigint {
+  private scanTime(fieldsEnd: number, end: number): bigint {
     const s = this.s
+    let i = fieldsEnd
     const start = skipWhitespace(s, i, end)
     i = start
     for (;;) {
@@ -570,6 +615,7 @@ class Parser {
       if (c < 0x30 || c > 0x39) throw new Refusal('bad timestamp')
       i++
     }
+    this.timeCanonical = false
     if (i === start) return this.now
     const text = s.slice(start, i)
     let ts: bigint
@@ -584,6 +630,12 @@ class Parser {
       ts = parsed
     }
     const time = this.scale(ts)
+    if (i === end) {
+      // One space after the fields, no trailing space, decimal as String(bigint) writes it (no leading 0, no -0).
+      const first = s.charCodeAt(start)
+      const lead = first === MINUS ? s.charCodeAt(start + 1) : first
+      this.timeCanonical = start === fieldsEnd + 1 && this.multiplier === 1n && (lead !== 0x30 || (length === 1 && first !== MINUS))
+    }
     for (; i < end; i++) if (s.charCodeAt(i) !== SPACE) throw new Refusal('point is invalid')
     return time
   }
@@ -611,7 +663,10 @@ class Parser {
     const plain = this.noBackslash(fieldsStart, fieldsEnd)
     // Without a backslash the section is its own exact line-protocol form (formatPoint uses it as it is).
     if (plain) point.fieldsText = s.slice(fieldsStart, fieldsEnd)
-    const fields = point.fields
+    // Sized for the fields found (an array grown by push starts with room for 16: most of it wasted, per point).
+    const fields: Field[] = new Array(count)
+    let k = 0
+    point.fields = fields
     for (let n = 0; n < count; n++) {
       const keyStart = this.fieldKey[n]
       const eq = this.fieldEquals[n]
@@ -626,7 +681,7 @@ class Parser {
       const first = s.charCodeAt(valueStart)
       if (first === QUOTE) {
         const inside = s.slice(valueStart + 1, Math.max(valueStart + 1, valueEnd - 1))
-        fields.push({key: fieldKey, type: 'string', value: plain ? inside : unescapeStringValue(inside)})
+        fields[k++] = {key: fieldKey, type: 'string', value: plain ? inside : unescapeStringValue(inside)}
         continue
       }
       let type: FieldType
@@ -649,11 +704,13 @@ class Parser {
       }
       if (typeof converted === 'object') {
         if (fieldKey !== 'time') point.engineError ??= converted.error
-        fields.push({key: fieldKey, type, value: ZERO[type]})
+        fields[k++] = {key: fieldKey, type, value: ZERO[type]}
       } else {
-        fields.push({key: fieldKey, type, value: converted})
+        fields[k++] = {key: fieldKey, type, value: converted}
       }
     }
+    // Fields without a value were left out.
+    if (k < count) fields.length = k
   }
 }
 
@@ -662,7 +719,7 @@ class Parser {
  * points belong to known ones.
  */
 class ParsedPoint implements Point {
-  readonly fields: Field[] = []
+  fields: Field[] = NO_FIELDS
   engineError?: string = undefined
   fieldsText?: string = undefined
   private tagList?: ReadonlyArray<readonly [string, string]> = undefined
@@ -740,6 +797,8 @@ class ByteLines {
 }
 
 const NO_TAGS: ReadonlyArray<readonly [string, string]> = Object.freeze([])
+/** Replaced by fields() before a point is handed out. */
+const NO_FIELDS: Field[] = []
 
 /** First characters that make influxd's field iterator read a value as a number (1 at their code). */
 const NUMBER_START = new Uint8Array(128)

@@ -1,11 +1,11 @@
 // Fuzzing the line-protocol parser (seeded, a few seconds): generated and mutated bodies never make it throw, every
-// point it returns is well formed and survives the serialiser (parse(format(p)) equals p), and its time grows
-// linearly with the input.
+// point it returns is well formed and survives the serialiser (parse(format(p)) equals p), the input bytes it hands on
+// as ParseResult.lines are exactly the formatted points, and its time grows linearly with the input.
 import {describe, expect, it} from 'vitest'
 
 import {LineError} from '../../src/lineprotocol/errors.js'
 import {parseLines} from '../../src/lineprotocol/parse.js'
-import {fieldKeyIsFormattable, formatPoint, MAX_TIME_NS, MIN_TIME_NS, type Point, UnformattablePointError} from '../../src/lineprotocol/point.js'
+import {fieldKeyIsFormattable, formatPoint, formatPointsBuffer, MAX_TIME_NS, MIN_TIME_NS, type Point, UnformattablePointError} from '../../src/lineprotocol/point.js'
 import {samePoint} from '../../src/devcluster/data/store/wal.js'
 import {expectLinear, Rng} from '../helpers/fuzz.js'
 
@@ -69,7 +69,8 @@ function body(rng: Rng): string {
 
 /** Checks one parse result; returns the number of points that went through format and back. */
 function check(input: string | Uint8Array, precision: string | undefined): number {
-  const {points, errors} = parseLines(input, {now: NOW, precision})
+  const {points, errors, lines} = parseLines(input, {now: NOW, precision})
+  if (lines !== undefined) expectLines(lines, points, errors)
   for (const e of errors) {
     expect(e).toBeInstanceOf(LineError)
     expect(e.reason.length).toBeGreaterThan(0)
@@ -105,6 +106,17 @@ function roundTrip(p: Point): number {
   return 1
 }
 
+/** ParseResult.lines must be byte for byte the points formatted one per line, and what formatPointsBuffer gives. */
+function expectLines(lines: Buffer, points: Point[], errors: LineError[]): void {
+  expect(errors).toEqual([])
+  expect(points.length).toBeGreaterThan(0)
+  const formatted = Buffer.from(points.map((p) => `${formatPoint(p)}\n`).join(''))
+  if (!lines.equals(formatted)) expect(lines.toString('latin1')).toBe(formatted.toString('latin1'))
+  expect(formatPointsBuffer(points)).toBe(lines)
+  // A copy of the array is not the parsed one: it is formatted again (the same bytes).
+  expect(formatPointsBuffer([...points])).not.toBe(lines)
+}
+
 const JS_TYPE: Record<string, string> = {float: 'number', integer: 'bigint', unsigned: 'bigint', string: 'string', boolean: 'boolean'}
 
 function budget(ms: number, fn: (i: number) => void): number {
@@ -129,6 +141,48 @@ describe('fuzzing the parser', () => {
     console.log(`fuzz: ${n} bodies, ${roundTrips} points formatted and parsed back`)
     expect(n).toBeGreaterThan(100)
     expect(roundTrips).toBeGreaterThan(100)
+  })
+
+  it('hands on the input bytes (ParseResult.lines) only when they are exactly the formatted points', () => {
+    const rng = new Rng(20261208, 'lp-lines')
+    let withLines = 0
+    let without = 0
+    const n = budget(1500, (i) => {
+      // Formatted points qualify; then mutated, with other precisions, blank lines, CRLF, non-ASCII, bad UTF-8.
+      const first = parseLines(body(rng), {now: NOW, precision: rng.pick([undefined, 'n'])})
+      const lines = first.points.flatMap((p) => {
+        try {
+          return [formatPoint(p)]
+        } catch {
+          return []
+        }
+      })
+      let text = lines.join(rng.pick(['\n', '\n', '\n', '\n\n', '\r\n']))
+      if (rng.next() < 0.5) text += '\n'
+      const r = rng.next()
+      const input = r < 0.3 ? mutate(rng, text) : r < 0.4 ? body(rng) : r < 0.45 ? ` ${text}` : text
+      let bytes = Buffer.from(input)
+      if (rng.next() < 0.05 && bytes.length > 0) bytes = Buffer.concat([bytes.subarray(0, bytes.length - 1), Buffer.from([0xff]), bytes.subarray(bytes.length - 1)])
+      const precision = rng.pick([undefined, undefined, 'n', 'ns', 'x', 'u', 's'])
+      try {
+        const res = parseLines(bytes, {now: NOW, precision})
+        if (res.lines === undefined) {
+          without++
+          return
+        }
+        withLines++
+        expectLines(res.lines, res.points, res.errors)
+        // Parsed again (as a data node reads its WAL, an RPC write or a hinted-handoff block): the same points.
+        const again = parseLines(res.lines, {now: 0n})
+        expect(again.points.length).toBe(res.points.length)
+        for (let k = 0; k < res.points.length; k++) expect(samePoint(again.points[k], res.points[k])).toBe(true)
+      } catch (err) {
+        throw new Error(`seed 20261208, iteration ${i}, input ${JSON.stringify(bytes.toString('latin1'))}: ${(err as Error).message}`, {cause: err})
+      }
+    })
+    console.log(`fuzz: ${n} bodies, ${withLines} handed on their bytes, ${without} did not`)
+    expect(withLines).toBeGreaterThan(50)
+    expect(without).toBeGreaterThan(50)
   })
 
   it('parses a large body of bytes in chunks exactly as it parses the same text at once', () => {

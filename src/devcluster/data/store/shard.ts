@@ -139,7 +139,8 @@ export class ShardState implements ShardReader {
         if (f.key !== 'time' && !fields?.has(f.key)) toCreate.push([p.measurement, f.key, f.type])
       }
     }
-    points = kept
+    // Everything kept: the input itself (same points, same order), which may carry its source bytes for the WAL.
+    points = kept.length === input.length ? (input as Point[]) : kept
     // 4. New fields, in order.
     for (const [measurement, key, type] of toCreate) {
       const result = this.createField(measurement, key, type)
