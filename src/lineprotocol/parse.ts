@@ -39,6 +39,14 @@ export interface ParseOptions {
   precision?: string
   /** Time for lines without a timestamp, in nanoseconds (influxd: the time the request is handled). */
   now: bigint
+  /**
+   * The input is expected to be lines in formatPoint's form, as a data node writes them (cluster RPC shard writes and
+   * hinted-handoff deliveries): each line is first read by a narrow single-pass reader (Parser.simplePoint) that
+   * takes only plain lines (no quote, backslash or control character, tags in order, one space between the sections,
+   * plain decimal numbers, a canonical timestamp) and gives up on anything else, which the full parser then reads.
+   * The result is the same either way (test/lineprotocol/fuzz.test.ts compares them); only the speed differs.
+   */
+  expectFormatted?: boolean
 }
 
 export interface ParseResult {
@@ -152,9 +160,13 @@ class Parser {
   private fieldEquals = new Int32Array(16)
   private fieldEnd = new Int32Array(16)
 
+  /** Try simplePoint first (ParseOptions.expectFormatted; nanosecond precision only). */
+  private readonly simple: boolean
+
   constructor(options: ParseOptions) {
     this.multiplier = precisionMultiplier(options.precision)
     this.now = defaultTime(options.now, options.precision)
+    this.simple = options.expectFormatted === true && this.multiplier === 1n
   }
 
   /** Parses a chunk of bytes (whole lines), adding to `result`. */
@@ -190,6 +202,15 @@ class Parser {
       const end = s.charCodeAt(lineEnd - 1) === NEWLINE ? lineEnd - 1 : lineEnd
       if (start !== lineStart || end !== lineEnd) this.canonical = false
       try {
+        // A plain line (no quote or backslash in it: lineEnd has just looked for the next of each) may be simple.
+        if (this.simple && start === lineStart && end === lineEnd && (this.nextQuote === -1 || this.nextQuote >= lineEnd) &&
+          (this.nextBackslash === -1 || this.nextBackslash >= lineEnd)) {
+          const p = this.simplePoint(start, end)
+          if (p !== undefined) {
+            points.push(p)
+            continue
+          }
+        }
         points.push(this.point(start, end))
       } catch (err) {
         if (!(err instanceof Refusal)) throw err
@@ -282,6 +303,145 @@ class Parser {
     // as they are (no backslash, not starting with `=`), a nanosecond timestamp in canonical decimal.
     if (this.canonical && !(fieldsStart === keyEnd + 1 && !this.resorted && this.timeCanonical && point.fieldsText !== undefined &&
       s.charCodeAt(fieldsStart) !== EQUALS && point.engineError === undefined)) this.canonical = false
+    return point
+  }
+
+  /**
+   * A plain line in formatPoint's form, read in one pass, or undefined when the line is anything else (the full parser
+   * then reads it). Called only for lines without a quote or a backslash, starting and ending with the line. Takes:
+   * `measurement(,tag=value)* field=value(,field=value)* time`, names without `=`, spaces or control characters, tag
+   * keys strictly in byte order, values `-?digits(.digits)?` (floats, under 25 characters), `-?digits i` (up to 18
+   * digits), or a boolean word; the timestamp canonical decimal (no leading zero, no `-0`, up to 19 digits) inside
+   * the valid range, ending the line. For such a line the full parser finds no error and builds the same point: the
+   * key is the line's text up to the space, the fields text is kept, every value converts.
+   */
+  private simplePoint(start: number, end: number): ParsedPoint | undefined {
+    const s = this.s
+    let i = start
+    let c = 0
+    // Measurement.
+    for (;;) {
+      if (i >= end) return undefined
+      c = s.charCodeAt(i)
+      if (c === COMMA || c === SPACE) break
+      if (c === EQUALS || c < 0x21 || c === 0x7f) return undefined
+      i++
+    }
+    const measurementEnd = i
+    if (measurementEnd === start) return undefined
+    // Tags, keys strictly increasing (the full parser sorts them, or refuses duplicates).
+    let tagCount = 0
+    let lastKey = -1
+    let lastKeyEnd = -1
+    while (c === COMMA) {
+      const keyStart = ++i
+      for (;;) {
+        if (i >= end) return undefined
+        c = s.charCodeAt(i)
+        if (c === EQUALS) break
+        if (c === COMMA || c < 0x21 || c === 0x7f) return undefined
+        i++
+      }
+      if (i === keyStart) return undefined
+      if (lastKey >= 0 && compareRanges(s, lastKey, lastKeyEnd, keyStart, i) >= 0) return undefined
+      lastKey = keyStart
+      lastKeyEnd = i
+      const valueStart = ++i
+      for (;;) {
+        if (i >= end) return undefined
+        c = s.charCodeAt(i)
+        if (c === COMMA || c === SPACE) break
+        if (c === EQUALS || c < 0x21 || c === 0x7f) return undefined
+        i++
+      }
+      if (i === valueStart) return undefined
+      tagCount++
+    }
+    const keyEnd = i
+    // Kept well inside the limits (the full parser measures bytes; a UTF-16 unit is at most three).
+    const keyUnits = keyEnd - start
+    if (keyUnits * 3 + 4 > MAX_KEY_BYTES) return undefined
+    // Fields.
+    const fieldsStart = ++i
+    let count = 0
+    const fieldKey = this.fieldKey
+    const fieldEquals = this.fieldEquals
+    const fieldEnd = this.fieldEnd
+    for (;;) {
+      const keyStart = i
+      for (;;) {
+        if (i >= end) return undefined
+        c = s.charCodeAt(i)
+        if (c === EQUALS) break
+        if (c === COMMA || c < 0x21 || c === 0x7f) return undefined
+        i++
+      }
+      if (i === keyStart || (keyUnits + i - keyStart) * 3 + 4 > MAX_KEY_BYTES) return undefined
+      const eq = i
+      i++
+      while (i < end) {
+        c = s.charCodeAt(i)
+        if (c === COMMA || c === SPACE) break
+        i++
+      }
+      if (i === eq + 1 || i >= end) return undefined // no value; or no timestamp after the fields
+      if (count === fieldKey.length) return undefined // more fields than the span arrays hold: rare, full parser
+      fieldKey[count] = keyStart
+      fieldEquals[count] = eq
+      fieldEnd[count] = i
+      count++
+      if (c === SPACE) break
+      i++
+    }
+    const fieldsEnd = i
+    // Timestamp: canonical decimal to the end of the line.
+    const timeStart = ++i
+    if (i < end && s.charCodeAt(i) === MINUS) i++
+    const digitsStart = i
+    for (; i < end; i++) {
+      c = s.charCodeAt(i)
+      if (c < 0x30 || c > 0x39) return undefined
+    }
+    const digits = end - digitsStart
+    if (digits === 0 || digits > 19 || (s.charCodeAt(digitsStart) === 0x30 && (digits > 1 || digitsStart > timeStart))) return undefined
+    const text = s.slice(timeStart, end)
+    // 19 digits fit an int64 up to 9223372036854775807 (compared as text of the same length); negative ones are left
+    // to the full parser.
+    if (digits === 19 && (digitsStart > timeStart || text > INT64_MAX_TEXT)) return undefined
+    const time = BigInt(text)
+    if (time < MIN_TIME_NS || time > MAX_TIME_NS) return undefined
+    // Values (checked before anything is built).
+    const fields: Field[] = new Array(count)
+    for (let n = 0; n < count; n++) {
+      const from = fieldEquals[n] + 1
+      const to = fieldEnd[n]
+      const first = s.charCodeAt(from)
+      const last = s.charCodeAt(to - 1)
+      let type: FieldType
+      let value: FieldValue
+      if (last === 0x69 /* i */) {
+        if (!plainDigits(s, first === MINUS ? from + 1 : from, to - 1, 18, false)) return undefined
+        type = 'integer'
+        value = BigInt(s.slice(from, to - 1))
+      } else if ((first >= 0x30 && first <= 0x39) || first === MINUS) {
+        if (to - from >= 25 || !plainDigits(s, first === MINUS ? from + 1 : from, to, 24, true)) return undefined
+        type = 'float'
+        value = Number(s.slice(from, to))
+      } else {
+        const b = booleanWord(s, from, to)
+        if (b === undefined) return undefined
+        type = 'boolean'
+        value = b
+      }
+      fields[n] = {key: this.sameText(this.lastFieldKeys, n, fieldKey[n], fieldEquals[n]), type, value}
+    }
+    const raw = this.lastMeasurement
+    const measurement = raw !== undefined && measurementEnd - start === raw.length && s.startsWith(raw, start)
+      ? this.lastMeasurementName
+      : this.newMeasurement(s.slice(start, measurementEnd))
+    const point = new ParsedPoint(s.slice(start, keyEnd), measurement, tagCount === 0 ? -1 : measurementEnd - start, time)
+    point.fields = fields
+    point.fieldsText = s.slice(fieldsStart, fieldsEnd)
     return point
   }
 
@@ -808,6 +968,31 @@ const ZERO: Record<FieldType, FieldValue> = {float: 0, integer: 0n, unsigned: 0n
 
 function isNumeric(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || c === DOT
+}
+
+/**
+ * s[from, to) is 1..max digits, or with `point` also digits, a dot and digits (both parts non-empty): the plain
+ * decimals simplePoint takes.
+ */
+function plainDigits(s: string, from: number, to: number, max: number, point: boolean): boolean {
+  if (to <= from || to - from > max) return false
+  let dot = -1
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x30 && c <= 0x39) continue
+    if (c !== DOT || !point || dot !== -1) return false
+    dot = i
+  }
+  return dot === -1 || (dot > from && dot < to - 1)
+}
+
+/** The value of a boolean word influxd takes (t T true True TRUE f F false False FALSE) in s[from, to), or undefined. */
+function booleanWord(s: string, from: number, to: number): boolean | undefined {
+  switch (s.slice(from, to)) {
+    case 't': case 'T': case 'true': case 'True': case 'TRUE': return true
+    case 'f': case 'F': case 'false': case 'False': case 'FALSE': return false
+    default: return undefined
+  }
 }
 
 function skipWhitespace(s: string, i: number, end: number): number {
