@@ -119,7 +119,8 @@ export class ShardState implements ShardReader {
     const kept: Point[] = []
     const entries: Array<SeriesEntry | undefined> = []
     const toCreate: Array<readonly [string, string, FieldType]> = []
-    for (const [i, p] of points.entries()) {
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i]
       if (!hasWritableField(p)) {
         if (reason === '') reason = `invalid field name: input field "time" on measurement "${p.measurement}" is invalid`
         dropped++
