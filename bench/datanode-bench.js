@@ -44,6 +44,10 @@
  *   rss     (only with --rss: several minutes) --rss-points points written to a `--meta 1 --data 1` cluster, then the
  *           data node's peak resident set size, VmHWM from /proc/<pid>/status (target < 1 GB, goal 400 MB).
  *
+ * CPU: each write row also reports the CPU seconds per million points of the server processes (/proc/<pid>/stat, both
+ * data nodes; influxd), until they are idle again, and influxd's over ours (cpuRatio): steadier than the wall clock on a
+ * shared machine. hh reports data-1's CPU per byte appended while taking the writes and data-2's per byte drained.
+ *
  * Prints a report and a final JSON line. Exits 1 when something could not run (no build, a node did not start, a
  * write failed); 0 otherwise, also when a target is missed (a benchmark, not a test). Without influxd (or with
  * --no-influxd) the ratios are left out and it says why.
@@ -243,6 +247,46 @@ async function devUp(basePort, meta, data) {
   }
 }
 
+/** CPU seconds (user + system) process `pid` has used so far (/proc/<pid>/stat, clock ticks of 1/100 s); NaN if gone. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
+const cpuOf = (pids) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+
+/**
+ * Waits until the processes are idle (less than 5 % of a core over 300 ms, within 30 s: a data node still writing a
+ * replica after the last answer is still working for the load) and returns their CPU seconds then.
+ */
+async function cpuWhenIdle(pids) {
+  let last = cpuOf(pids)
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 300))
+    const now = cpuOf(pids)
+    if (!(now - last > 0.015) || Date.now() > deadline) return now
+    last = now
+  }
+}
+
+/** The pid of a dev node from the cluster's state file (after `dev start` gave it a new one). */
+function devPid(dir, name) {
+  let found
+  const walk = (v) => {
+    if (found !== undefined || v === null || typeof v !== 'object') return
+    if (v.name === name && typeof v.pid === 'number') found = v.pid
+    else for (const x of Object.values(v)) walk(x)
+  }
+  walk(JSON.parse(readFileSync(path.join(dir, 'cluster.json'), 'utf8')))
+  return found
+}
+
 function vmHwmMb(pid) {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) / 1024 : NaN
@@ -277,14 +321,21 @@ async function hhFigures(base, nodeId, shards) {
  * Polls `hhFigures` every `everyMs` until the queues for `nodeId` and `shards` are empty after a first delivery. The
  * drain runs from the middle of the poll interval in which bytesRead first rose to the first poll that found them empty.
  */
-async function followDrain(base, nodeId, shards, {everyMs = 100, deadlineMs = 300_000} = {}) {
-  const first = await hhFigures(base, nodeId, shards)
+async function followDrain(base, nodeId, shards, {everyMs = 100, deadlineMs = 300_000, cpuPid} = {}) {
+  // With cpuPid (a function: the pid once known), each poll also notes that process's CPU seconds (f.cpu).
+  const poll = async () => {
+    const f = await hhFigures(base, nodeId, shards)
+    const pid = cpuPid?.()
+    if (pid !== undefined) f.cpu = cpuSeconds(pid)
+    return f
+  }
+  const first = await poll()
   let prev = first
   let start
   const deadline = Date.now() + deadlineMs
   for (;;) {
     await sleep(everyMs)
-    const f = await hhFigures(base, nodeId, shards)
+    const f = await poll()
     if (start === undefined && f.bytesRead > first.bytesRead) start = {...prev, t: (prev.t + f.t) / 2, queueBytes: Math.max(prev.queueBytes, f.queueBytes)}
     if (start !== undefined && f.queueBytes === 0) return {begin: first, start, end: f}
     if (Date.now() > deadline) throw new Error(`the queue for node ${nodeId} did not drain within ${deadlineMs} ms (${f.queueBytes} bytes left)`)
@@ -403,23 +454,34 @@ async function hhBench(opts) {
     // 1. Outage, writes as fast as data-1 takes them; then data-2 back, nothing else written: the pure drain.
     await dev('kill', 'data-2')
     const f0 = await hhFigures(d1, d2Id, hhShards)
+    const d1Pid = c.dataNodes[0].pid
+    const appendCpu0 = cpuSeconds(d1Pid)
     const outMs = await writeLoad(d1, 'hh', opts.hhPoints, batch, opts.clients, {params: one, firstBatch: nextBatch})
+    const appendCpu = cpuSeconds(d1Pid) - appendCpu0
     nextBatch += Math.ceil(opts.hhPoints / batch)
     const f1 = await hhFigures(d1, d2Id, hhShards)
     const appendRate = (f1.bytesWritten - f0.bytesWritten) / (outMs / 1000)
     let watch = startWatch(c.dataNodes[0].httpAddr, opts.hhInterval)
     await watch.started()
-    const following = followDrain(d1, d2Id, hhShards)
+    let d2Pid
+    const following = followDrain(d1, d2Id, hhShards, {cpuPid: () => d2Pid})
     await dev('start', 'data-2')
     const back = Date.now()
+    d2Pid = devPid(c.dir, 'data-2')
     const drain = await following
+    // From the poll before the first delivery to the empty queue (data-2's start-up and replay left out).
+    const drainCpu = drain.end.cpu - drain.start.cpu
     const eta = etaCheck(await watch.stop(), d2Id, hhShards, drain)
     const drainMs = drain.end.t - drain.start.t
     const drainRate = (drain.end.bytesRead - drain.start.bytesRead) / (drainMs / 1000)
     res.outage = {
       writeMs: Math.round(outMs), pointsPerSec: Math.round(opts.hhPoints / (outMs / 1000)), queuedBytes: f1.queueBytes,
       appendBytesPerSec: Math.round(appendRate), backToFirstDeliveryMs: Math.max(0, Math.round(drain.start.t - back)), drainMs: Math.round(drainMs),
-      drainBytesPerSec: Math.round(drainRate), ratio: Number((drainRate / appendRate).toFixed(3)), eta: eta.mid, etaMiddle: eta.middle, etaSamples: eta.rows,
+      drainBytesPerSec: Math.round(drainRate), ratio: Number((drainRate / appendRate).toFixed(3)),
+      // CPU per queued byte: data-1 to take the writes (and queue them), data-2 to take them from the queue.
+      appendCpuNsPerByte: Number(((appendCpu * 1e9) / (f1.bytesWritten - f0.bytesWritten)).toFixed(1)),
+      drainCpuNsPerByte: Number(((drainCpu * 1e9) / (drain.end.bytesRead - drain.start.bytesRead)).toFixed(1)),
+      eta: eta.mid, etaMiddle: eta.middle, etaSamples: eta.rows,
     }
 
     // 2. The same outage with writes going on at opts.hhRate of the outage's point rate, before, during and after.
@@ -457,6 +519,7 @@ async function hhBench(opts) {
     r.etaVerdict = verdict(r.etaMiddle !== null && Math.abs(r.etaMiddle.medianError) <= 0.3)
     console.log(`  hh ${name}: appended ${fmt(r.appendBytesPerSec)} B/s during the outage (${fmt(r.queuedBytes)} B queued); drained ${fmt(r.drainBytesPerSec)} B/s over ${fmt(r.drainMs)} ms ` +
       `(first delivery ${fmt(r.backToFirstDeliveryMs)} ms after data-2 was back): ratio ${r.ratio}x (floor 1, goal 3) ${r.verdict}${r.goalMet ? ' (goal met)' : ''}`)
+    if (r.appendCpuNsPerByte !== undefined) console.log(`    CPU per queued byte: data-1 appending ${r.appendCpuNsPerByte} ns, data-2 draining ${r.drainCpuNsPerByte} ns (ratio ${(r.appendCpuNsPerByte / r.drainCpuNsPerByte).toFixed(2)})`)
     if (r.ingestDuringDrainBytesPerSec !== undefined) console.log(`    writes during the drain: ${fmt(r.pointsPerSec)} points/s, ${fmt(r.ingestDuringDrainBytesPerSec)} B/s into the queue; ${r.writes.failed} of ${r.writes.requests} requests failed${r.writes.firstError ? ` (${r.writes.firstError})` : ''}`)
     const pct = (x) => `${x > 0 ? '+' : ''}${(x * 100).toFixed(0)}%`
     const at = r.eta === null ? 'no sample judged draining with an ETA at half the queue' : `at half the queue ${fmt(r.eta.etaMs)} ms, real ${fmt(r.eta.realMs)} ms (${pct(r.eta.error)})`
@@ -495,14 +558,14 @@ async function main() {
     const targets = []
     if (withInfluxd) targets.push({name: 'influxd 1.6.7', start: async () => {
       const d = await startInfluxd()
-      return {base: d.base, stop: () => d.stop(), create: 'CREATE DATABASE bench'}
+      return {base: d.base, pids: [d.pid], stop: () => d.stop(), create: 'CREATE DATABASE bench'}
     }})
     // Each cluster is brought down before the next starts, so they may share ports.
     if (wantWrite) {
       for (const data of [1, 2]) {
         targets.push({name: `dev --data ${data}`, key: `data${data}`, start: async () => {
           const c = await devUp(opts.basePort + (data - 1) * 1200, 1, data)
-          return {base: c.base, stop: () => c.down(), create: 'CREATE DATABASE bench WITH REPLICATION 1'}
+          return {base: c.base, pids: c.dataNodes.map((n) => n.pid), stop: () => c.down(), create: 'CREATE DATABASE bench WITH REPLICATION 1'}
         }})
       }
     }
@@ -511,7 +574,7 @@ async function main() {
       // the answer comes once one owner has it (consistency one), the other copy finishes after.
       targets.push({name: 'dev RF 2 one', key: 'rf2', params: {consistency: 'one'}, start: async () => {
         const c = await devUp(opts.basePort + 1200, 1, 2)
-        return {base: c.base, stop: () => c.down(), create: 'CREATE DATABASE bench WITH REPLICATION 2'}
+        return {base: c.base, pids: c.dataNodes.map((n) => n.pid), stop: () => c.down(), create: 'CREATE DATABASE bench WITH REPLICATION 2'}
       }})
     }
     const results = {}
@@ -520,8 +583,11 @@ async function main() {
       try {
         const cr = await query(node.base, node.create)
         if (cr.status !== 200 || cr.text.includes('"error"')) throw new Error(`${t.name}: ${node.create}: ${cr.status} ${cr.text}`)
+        const cpu0 = cpuOf(node.pids)
         const ms = await writeLoad(node.base, 'bench', opts.points, opts.batch, opts.clients, {prebuilt, params: t.params})
-        const r = {writeMs: Math.round(ms), pointsPerSec: Math.round(opts.points / (ms / 1000))}
+        // CPU seconds per million points of the server processes (both data nodes), until they are idle again.
+        const cpu = ((await cpuWhenIdle(node.pids)) - cpu0) / (opts.points / 1e6)
+        const r = {writeMs: Math.round(ms), pointsPerSec: Math.round(opts.points / (ms / 1000)), cpuSecPerMillion: Number(cpu.toFixed(2))}
         if (opts.only.includes('query')) {
           for (const [name, q] of Object.entries(queries)) {
             const best = await bestOf(opts.runs, async () => {
@@ -534,7 +600,7 @@ async function main() {
           }
         }
         results[t.name] = r
-        console.log(`  ${t.name.padEnd(14)} write ${fmt(r.pointsPerSec).padStart(10)} points/s (${fmt(ms)} ms)` + (opts.only.includes('query') ? `   count(*) ${r.countMs} ms   mean GROUP BY time(1m) ${r.meanByMinuteMs} ms` : ''))
+        console.log(`  ${t.name.padEnd(14)} write ${fmt(r.pointsPerSec).padStart(10)} points/s (${fmt(ms)} ms; ${r.cpuSecPerMillion} CPU s per million points)` + (opts.only.includes('query') ? `   count(*) ${r.countMs} ms   mean GROUP BY time(1m) ${r.meanByMinuteMs} ms` : ''))
       } finally {
         await node.stop()
       }
@@ -544,12 +610,14 @@ async function main() {
       const r = results[t.name]
       // RF 2 writes every point twice (issue 11: floor 0.3, goal 1); RF 1 (issue 10): floor 0.5, goal 1.5.
       const [floor, goal] = t.key === 'rf2' ? [0.3, 1] : [0.5, 1.5]
-      const row = {pointsPerSec: r.pointsPerSec, writeMs: r.writeMs, countMs: r.countMs, meanByMinuteMs: r.meanByMinuteMs}
+      const row = {pointsPerSec: r.pointsPerSec, writeMs: r.writeMs, cpuSecPerMillion: r.cpuSecPerMillion, countMs: r.countMs, meanByMinuteMs: r.meanByMinuteMs}
       if (base) {
         row.writeRatio = Number((r.pointsPerSec / base.pointsPerSec).toFixed(3))
+        // influxd's CPU per point over ours: what the write ratio tends to when the load of the machine is not the limit.
+        row.cpuRatio = Number((base.cpuSecPerMillion / r.cpuSecPerMillion).toFixed(3))
         row.writeVerdict = verdict(row.writeRatio >= floor)
         row.writeGoalMet = row.writeRatio >= goal
-        console.log(`  write ${t.name} / influxd: ${row.writeRatio}x (floor ${floor}, goal ${goal}) ${row.writeVerdict}${row.writeGoalMet ? ' (goal met)' : ''}`)
+        console.log(`  write ${t.name} / influxd: ${row.writeRatio}x (floor ${floor}, goal ${goal}) ${row.writeVerdict}${row.writeGoalMet ? ' (goal met)' : ''}; CPU per point, influxd / ours: ${row.cpuRatio}x`)
         if (opts.only.includes('query')) {
           for (const name of Object.keys(queries)) {
             row[`${name}Ratio`] = Number((base[`${name}Ms`] / r[`${name}Ms`]).toFixed(3))
@@ -560,7 +628,7 @@ async function main() {
       }
       out[t.key] = row
     }
-    if (base) out.influxd = {pointsPerSec: base.pointsPerSec, writeMs: base.writeMs, countMs: base.countMs, meanByMinuteMs: base.meanByMinuteMs}
+    if (base) out.influxd = {pointsPerSec: base.pointsPerSec, writeMs: base.writeMs, cpuSecPerMillion: base.cpuSecPerMillion, countMs: base.countMs, meanByMinuteMs: base.meanByMinuteMs}
   }
 
   if (opts.only.includes('hh')) out.hh = await hhBench(opts)

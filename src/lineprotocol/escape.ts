@@ -165,6 +165,13 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return decodeUtf8Go(buf)
 }
 
+/** decodeUtf8, and whether the string encodes back to exactly these bytes (they were ASCII or valid UTF-8). */
+export function decodeUtf8Exact(bytes: Buffer): {text: string; exact: boolean} {
+  if (isAscii(bytes)) return {text: bytes.toString('latin1'), exact: true}
+  if (isUtf8(bytes)) return {text: bytes.toString('utf8'), exact: true}
+  return {text: decodeUtf8Go(bytes), exact: false}
+}
+
 function decodeUtf8Go(b: Uint8Array): string {
   const parts: string[] = []
   let run = 0

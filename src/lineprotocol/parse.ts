@@ -27,11 +27,11 @@
  * only when asked for, and values scanFields already checked are converted without checking them again. See
  * bench/lp-parse.js.
  */
-import {compareUtf8, decodeUtf8, goQuote, unescapeFieldKey, unescapeName, unescapeStringValue, unescapeTag} from './escape.js'
+import {compareUtf8, decodeUtf8Exact, goQuote, unescapeFieldKey, unescapeName, unescapeStringValue, unescapeTag} from './escape.js'
 import {LineError} from './errors.js'
 import {
   defaultTime, type Field, type FieldType, type FieldValue, MAX_KEY_BYTES, MAX_TIME_NS, MIN_TIME_NS, type Point,
-  precisionMultiplier, TIME_RANGE_REASON,
+  precisionMultiplier, setSourceLines, TIME_RANGE_REASON,
 } from './point.js'
 
 export interface ParseOptions {
@@ -39,6 +39,14 @@ export interface ParseOptions {
   precision?: string
   /** Time for lines without a timestamp, in nanoseconds (influxd: the time the request is handled). */
   now: bigint
+  /**
+   * The input is expected to be lines in formatPoint's form, as a data node writes them (cluster RPC shard writes and
+   * hinted-handoff deliveries): each line is first read by a narrow single-pass reader (Parser.simplePoint) that
+   * takes only plain lines (no quote, backslash or control character, tags in order, one space between the sections,
+   * plain decimal numbers, a canonical timestamp) and gives up on anything else, which the full parser then reads.
+   * The result is the same either way (test/lineprotocol/fuzz.test.ts compares them); only the speed differs.
+   */
+  expectFormatted?: boolean
 }
 
 export interface ParseResult {
@@ -46,6 +54,14 @@ export interface ParseResult {
   points: Point[]
   /** Lines that did not, in order. */
   errors: LineError[]
+  /**
+   * Set when the input was bytes in which every line is exactly formatPoint() of its point, one newline apart: the
+   * bytes themselves (with a final newline added if it lacked one), which are then what formatPointsBuffer(points)
+   * gives. The data node's WAL, cluster RPC and hinted handoff reuse them instead of formatting the points again (they
+   * are registered for `points` with setSourceLines). Lines a data node formatted always qualify; most client lines
+   * with nanosecond timestamps and sorted tags do too.
+   */
+  lines?: Buffer
 }
 
 const SPACE = 0x20
@@ -83,20 +99,26 @@ export function parseLines(input: string | Uint8Array, options: ParseOptions): P
   }
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
   if (buf.length <= CHUNK_BYTES) {
-    parser.run(decodeUtf8(buf), result)
-    return result
+    parser.runBytes(buf, result)
+  } else {
+    const lines = new ByteLines(buf)
+    let start = 0
+    while (start < buf.length) {
+      let end = start
+      while (end < buf.length && end - start < CHUNK_BYTES) end = lines.lineEnd(end) + 1
+      end = Math.min(end, buf.length)
+      parser.runBytes(buf.subarray(start, end), result)
+      start = end
+    }
   }
-  const lines = new ByteLines(buf)
-  let start = 0
-  while (start < buf.length) {
-    let end = start
-    while (end < buf.length && end - start < CHUNK_BYTES) end = lines.lineEnd(end) + 1
-    end = Math.min(end, buf.length)
-    parser.run(decodeUtf8(buf.subarray(start, end)), result)
-    start = end
+  if (parser.canonical && result.points.length > 0 && result.errors.length === 0) {
+    result.lines = buf[buf.length - 1] === NEWLINE ? buf : Buffer.concat([buf, NEWLINE_BYTES])
+    setSourceLines(result.points, result.lines)
   }
   return result
 }
+
+const NEWLINE_BYTES = Buffer.from('\n')
 
 /** Parses one line that must be valid (the WAL and RPC read their own lines back); throws a LineError otherwise. */
 export function parsePoint(line: string, options: ParseOptions): Point {
@@ -107,8 +129,17 @@ export function parsePoint(line: string, options: ParseOptions): Point {
 }
 
 class Parser {
+  /**
+   * True while every line seen was exactly formatPoint() of its point (see ParseResult.lines), one newline apart, and
+   * every chunk decoded to a string that encodes back to the same bytes.
+   */
+  canonical = true
   private s = ''
   private n = 0
+  /** Set by sortedKey when it reordered the tags (the key is then not the line's text). */
+  private resorted = false
+  /** Set by scanTime: the timestamp was one space after the fields, in canonical decimal, ending the line. */
+  private timeCanonical = false
   private readonly multiplier: bigint
   private readonly now: bigint
   /** Next quote and backslash at or after the current line start (-1: none left), for the fast line split. */
@@ -129,9 +160,20 @@ class Parser {
   private fieldEquals = new Int32Array(16)
   private fieldEnd = new Int32Array(16)
 
+  /** Try simplePoint first (ParseOptions.expectFormatted; nanosecond precision only). */
+  private readonly simple: boolean
+
   constructor(options: ParseOptions) {
     this.multiplier = precisionMultiplier(options.precision)
     this.now = defaultTime(options.now, options.precision)
+    this.simple = options.expectFormatted === true && this.multiplier === 1n
+  }
+
+  /** Parses a chunk of bytes (whole lines), adding to `result`. */
+  runBytes(bytes: Buffer, result: ParseResult): void {
+    const {text, exact} = decodeUtf8Exact(bytes)
+    if (!exact) this.canonical = false
+    this.run(text, result)
   }
 
   /** Parses `text` (whole lines), adding to `result`. */
@@ -147,15 +189,32 @@ class Parser {
       const lineEnd = this.lineEnd(pos)
       const lineStart = pos
       pos = lineEnd + 1
-      if (lineEnd === lineStart) continue
+      if (lineEnd === lineStart) {
+        this.canonical = false
+        continue
+      }
       const start = skipWhitespace(s, lineStart, lineEnd)
-      if (start >= lineEnd || s.charCodeAt(start) === HASH) continue
+      if (start >= lineEnd || s.charCodeAt(start) === HASH) {
+        this.canonical = false
+        continue
+      }
       // A line that ran to the end of the input inside quotes may end with the newline it kept.
       const end = s.charCodeAt(lineEnd - 1) === NEWLINE ? lineEnd - 1 : lineEnd
+      if (start !== lineStart || end !== lineEnd) this.canonical = false
       try {
+        // A plain line (no quote or backslash in it: lineEnd has just looked for the next of each) may be simple.
+        if (this.simple && start === lineStart && end === lineEnd && (this.nextQuote === -1 || this.nextQuote >= lineEnd) &&
+          (this.nextBackslash === -1 || this.nextBackslash >= lineEnd)) {
+          const p = this.simplePoint(start, end)
+          if (p !== undefined) {
+            points.push(p)
+            continue
+          }
+        }
         points.push(this.point(start, end))
       } catch (err) {
         if (!(err instanceof Refusal)) throw err
+        this.canonical = false
         errors.push(new LineError(s.slice(start, end), err.reason))
       }
     }
@@ -222,6 +281,7 @@ class Parser {
     const keyStart = skipWhitespace(s, start, end)
     const keyEnd = this.scanKey(keyStart, end)
     const measurementEnd = this.measurementEnd
+    this.resorted = false
     const key = this.tagCount > 1 ? this.sortedKey(keyStart, measurementEnd, keyEnd) : s.slice(keyStart, keyEnd)
     // key is never empty here: scanKey refused an empty measurement.
     const keyLength = key.length * 3 > MAX_KEY_BYTES ? Buffer.byteLength(key) : key.length
@@ -239,6 +299,149 @@ class Parser {
       : this.newMeasurement(s.slice(keyStart, measurementEnd))
     const point = new ParsedPoint(key, measurement, this.tagCount === 0 ? -1 : measurementEnd - keyStart, time)
     this.fields(point, count, fieldsStart, fieldsEnd)
+    // The line is formatPoint(point) exactly: `key fields time`, one space apart, the tags in order, the fields written
+    // as they are (no backslash, not starting with `=`), a nanosecond timestamp in canonical decimal.
+    if (this.canonical && !(fieldsStart === keyEnd + 1 && !this.resorted && this.timeCanonical && point.fieldsText !== undefined &&
+      s.charCodeAt(fieldsStart) !== EQUALS && point.engineError === undefined)) this.canonical = false
+    return point
+  }
+
+  /**
+   * A plain line in formatPoint's form, read in one pass, or undefined when the line is anything else (the full parser
+   * then reads it). Called only for lines without a quote or a backslash, starting and ending with the line. Takes:
+   * `measurement(,tag=value)* field=value(,field=value)* time`, names without `=`, spaces or control characters, tag
+   * keys strictly in byte order, values `-?digits(.digits)?` (floats, under 25 characters), `-?digits i` (up to 18
+   * digits), or a boolean word; the timestamp canonical decimal (no leading zero, no `-0`, up to 19 digits) inside
+   * the valid range, ending the line. For such a line the full parser finds no error and builds the same point: the
+   * key is the line's text up to the space, the fields text is kept, every value converts.
+   */
+  private simplePoint(start: number, end: number): ParsedPoint | undefined {
+    const s = this.s
+    let i = start
+    let c = 0
+    // Measurement.
+    for (;;) {
+      if (i >= end) return undefined
+      c = s.charCodeAt(i)
+      if (c === COMMA || c === SPACE) break
+      if (c === EQUALS || c < 0x21 || c === 0x7f) return undefined
+      i++
+    }
+    const measurementEnd = i
+    if (measurementEnd === start) return undefined
+    // Tags, keys strictly increasing (the full parser sorts them, or refuses duplicates).
+    let tagCount = 0
+    let lastKey = -1
+    let lastKeyEnd = -1
+    while (c === COMMA) {
+      const keyStart = ++i
+      for (;;) {
+        if (i >= end) return undefined
+        c = s.charCodeAt(i)
+        if (c === EQUALS) break
+        if (c === COMMA || c < 0x21 || c === 0x7f) return undefined
+        i++
+      }
+      if (i === keyStart) return undefined
+      if (lastKey >= 0 && compareRanges(s, lastKey, lastKeyEnd, keyStart, i) >= 0) return undefined
+      lastKey = keyStart
+      lastKeyEnd = i
+      const valueStart = ++i
+      for (;;) {
+        if (i >= end) return undefined
+        c = s.charCodeAt(i)
+        if (c === COMMA || c === SPACE) break
+        if (c === EQUALS || c < 0x21 || c === 0x7f) return undefined
+        i++
+      }
+      if (i === valueStart) return undefined
+      tagCount++
+    }
+    const keyEnd = i
+    // Kept well inside the limits (the full parser measures bytes; a UTF-16 unit is at most three).
+    const keyUnits = keyEnd - start
+    if (keyUnits * 3 + 4 > MAX_KEY_BYTES) return undefined
+    // Fields.
+    const fieldsStart = ++i
+    let count = 0
+    const fieldKey = this.fieldKey
+    const fieldEquals = this.fieldEquals
+    const fieldEnd = this.fieldEnd
+    for (;;) {
+      const keyStart = i
+      for (;;) {
+        if (i >= end) return undefined
+        c = s.charCodeAt(i)
+        if (c === EQUALS) break
+        if (c === COMMA || c < 0x21 || c === 0x7f) return undefined
+        i++
+      }
+      if (i === keyStart || (keyUnits + i - keyStart) * 3 + 4 > MAX_KEY_BYTES) return undefined
+      const eq = i
+      i++
+      while (i < end) {
+        c = s.charCodeAt(i)
+        if (c === COMMA || c === SPACE) break
+        i++
+      }
+      if (i === eq + 1 || i >= end) return undefined // no value; or no timestamp after the fields
+      if (count === fieldKey.length) return undefined // more fields than the span arrays hold: rare, full parser
+      fieldKey[count] = keyStart
+      fieldEquals[count] = eq
+      fieldEnd[count] = i
+      count++
+      if (c === SPACE) break
+      i++
+    }
+    const fieldsEnd = i
+    // Timestamp: canonical decimal to the end of the line.
+    const timeStart = ++i
+    if (i < end && s.charCodeAt(i) === MINUS) i++
+    const digitsStart = i
+    for (; i < end; i++) {
+      c = s.charCodeAt(i)
+      if (c < 0x30 || c > 0x39) return undefined
+    }
+    const digits = end - digitsStart
+    if (digits === 0 || digits > 19 || (s.charCodeAt(digitsStart) === 0x30 && (digits > 1 || digitsStart > timeStart))) return undefined
+    const text = s.slice(timeStart, end)
+    // 19 digits fit an int64 up to 9223372036854775807 (compared as text of the same length); negative ones are left
+    // to the full parser.
+    if (digits === 19 && (digitsStart > timeStart || text > INT64_MAX_TEXT)) return undefined
+    const time = BigInt(text)
+    if (time < MIN_TIME_NS || time > MAX_TIME_NS) return undefined
+    // Values (checked before anything is built).
+    const fields: Field[] = new Array(count)
+    for (let n = 0; n < count; n++) {
+      const from = fieldEquals[n] + 1
+      const to = fieldEnd[n]
+      const first = s.charCodeAt(from)
+      const last = s.charCodeAt(to - 1)
+      let type: FieldType
+      let value: FieldValue
+      if (last === 0x69 /* i */) {
+        if (!plainDigits(s, first === MINUS ? from + 1 : from, to - 1, 18, false)) return undefined
+        type = 'integer'
+        value = BigInt(s.slice(from, to - 1))
+      } else if ((first >= 0x30 && first <= 0x39) || first === MINUS) {
+        if (to - from >= 25 || !plainDigits(s, first === MINUS ? from + 1 : from, to, 24, true)) return undefined
+        type = 'float'
+        value = Number(s.slice(from, to))
+      } else {
+        const b = booleanWord(s, from, to)
+        if (b === undefined) return undefined
+        type = 'boolean'
+        value = b
+      }
+      fields[n] = {key: this.sameText(this.lastFieldKeys, n, fieldKey[n], fieldEquals[n]), type, value}
+    }
+    const raw = this.lastMeasurement
+    const measurement = raw !== undefined && measurementEnd - start === raw.length && s.startsWith(raw, start)
+      ? this.lastMeasurementName
+      : this.newMeasurement(s.slice(start, measurementEnd))
+    const point = new ParsedPoint(s.slice(start, keyEnd), measurement, tagCount === 0 ? -1 : measurementEnd - start, time)
+    point.fields = fields
+    point.fieldsText = s.slice(fieldsStart, fieldsEnd)
     return point
   }
 
@@ -324,6 +527,7 @@ class Parser {
       if (cmp === 0) throw new Refusal('duplicate tags')
     }
     if (sorted) return s.slice(keyStart, keyEnd)
+    this.resorted = true
     let order: number[]
     if (count <= 16) {
       // influxd's insertion sort, comparing in place (stable; quadratic only in the tag count, kept small here).
@@ -555,8 +759,9 @@ class Parser {
   }
 
   /** scanTime and the timestamp checks; returns the point's time in nanoseconds. */
-  private scanTime(i: number, end: number): bigint {
+  private scanTime(fieldsEnd: number, end: number): bigint {
     const s = this.s
+    let i = fieldsEnd
     const start = skipWhitespace(s, i, end)
     i = start
     for (;;) {
@@ -570,6 +775,7 @@ class Parser {
       if (c < 0x30 || c > 0x39) throw new Refusal('bad timestamp')
       i++
     }
+    this.timeCanonical = false
     if (i === start) return this.now
     const text = s.slice(start, i)
     let ts: bigint
@@ -584,6 +790,12 @@ class Parser {
       ts = parsed
     }
     const time = this.scale(ts)
+    if (i === end) {
+      // One space after the fields, no trailing space, decimal as String(bigint) writes it (no leading 0, no -0).
+      const first = s.charCodeAt(start)
+      const lead = first === MINUS ? s.charCodeAt(start + 1) : first
+      this.timeCanonical = start === fieldsEnd + 1 && this.multiplier === 1n && (lead !== 0x30 || (length === 1 && first !== MINUS))
+    }
     for (; i < end; i++) if (s.charCodeAt(i) !== SPACE) throw new Refusal('point is invalid')
     return time
   }
@@ -611,7 +823,10 @@ class Parser {
     const plain = this.noBackslash(fieldsStart, fieldsEnd)
     // Without a backslash the section is its own exact line-protocol form (formatPoint uses it as it is).
     if (plain) point.fieldsText = s.slice(fieldsStart, fieldsEnd)
-    const fields = point.fields
+    // Sized for the fields found (an array grown by push starts with room for 16: most of it wasted, per point).
+    const fields: Field[] = new Array(count)
+    let k = 0
+    point.fields = fields
     for (let n = 0; n < count; n++) {
       const keyStart = this.fieldKey[n]
       const eq = this.fieldEquals[n]
@@ -626,7 +841,7 @@ class Parser {
       const first = s.charCodeAt(valueStart)
       if (first === QUOTE) {
         const inside = s.slice(valueStart + 1, Math.max(valueStart + 1, valueEnd - 1))
-        fields.push({key: fieldKey, type: 'string', value: plain ? inside : unescapeStringValue(inside)})
+        fields[k++] = {key: fieldKey, type: 'string', value: plain ? inside : unescapeStringValue(inside)}
         continue
       }
       let type: FieldType
@@ -649,11 +864,13 @@ class Parser {
       }
       if (typeof converted === 'object') {
         if (fieldKey !== 'time') point.engineError ??= converted.error
-        fields.push({key: fieldKey, type, value: ZERO[type]})
+        fields[k++] = {key: fieldKey, type, value: ZERO[type]}
       } else {
-        fields.push({key: fieldKey, type, value: converted})
+        fields[k++] = {key: fieldKey, type, value: converted}
       }
     }
+    // Fields without a value were left out.
+    if (k < count) fields.length = k
   }
 }
 
@@ -662,7 +879,7 @@ class Parser {
  * points belong to known ones.
  */
 class ParsedPoint implements Point {
-  readonly fields: Field[] = []
+  fields: Field[] = NO_FIELDS
   engineError?: string = undefined
   fieldsText?: string = undefined
   private tagList?: ReadonlyArray<readonly [string, string]> = undefined
@@ -740,6 +957,8 @@ class ByteLines {
 }
 
 const NO_TAGS: ReadonlyArray<readonly [string, string]> = Object.freeze([])
+/** Replaced by fields() before a point is handed out. */
+const NO_FIELDS: Field[] = []
 
 /** First characters that make influxd's field iterator read a value as a number (1 at their code). */
 const NUMBER_START = new Uint8Array(128)
@@ -749,6 +968,31 @@ const ZERO: Record<FieldType, FieldValue> = {float: 0, integer: 0n, unsigned: 0n
 
 function isNumeric(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || c === DOT
+}
+
+/**
+ * s[from, to) is 1..max digits, or with `point` also digits, a dot and digits (both parts non-empty): the plain
+ * decimals simplePoint takes.
+ */
+function plainDigits(s: string, from: number, to: number, max: number, point: boolean): boolean {
+  if (to <= from || to - from > max) return false
+  let dot = -1
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x30 && c <= 0x39) continue
+    if (c !== DOT || !point || dot !== -1) return false
+    dot = i
+  }
+  return dot === -1 || (dot > from && dot < to - 1)
+}
+
+/** The value of a boolean word influxd takes (t T true True TRUE f F false False FALSE) in s[from, to), or undefined. */
+function booleanWord(s: string, from: number, to: number): boolean | undefined {
+  switch (s.slice(from, to)) {
+    case 't': case 'T': case 'true': case 'True': case 'TRUE': return true
+    case 'f': case 'F': case 'false': case 'False': case 'FALSE': return false
+    default: return undefined
+  }
 }
 
 function skipWhitespace(s: string, i: number, end: number): number {

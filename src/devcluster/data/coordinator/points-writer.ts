@@ -207,17 +207,25 @@ export class PointsWriter<P extends WritablePoint> {
     const shards = new Map<number, {target: ShardTarget; owners: number[]; points: P[]}>()
     let dropped = 0
     let lastGroup: ShardGroupView | undefined
+    // The last group's range in nanoseconds (start <= floor(t / 1e6) < end is startNs <= t < endNs): no division and
+    // no BigInt made per point.
+    let lastStartNs = 0n
+    let lastEndNs = 0n
     for (const p of points) {
       if (minTime !== undefined && p.time < minTime) {
         dropped++
         continue
       }
-      let g = lastGroup !== undefined && covers(lastGroup, p.time) ? lastGroup : groups.find((x) => covers(x, p.time))
+      let g = lastGroup !== undefined && p.time >= lastStartNs && p.time < lastEndNs ? lastGroup : groups.find((x) => covers(x, p.time))
       if (g === undefined) {
         g = await this.o.meta.createShardGroup(db, policy.name, Number(floorDiv(p.time, 1_000_000n)))
         groups.push(g)
       }
-      lastGroup = g
+      if (g !== lastGroup) {
+        lastGroup = g
+        lastStartNs = BigInt(g.start) * 1_000_000n
+        lastEndNs = BigInt(g.end) * 1_000_000n
+      }
       const shard = g.shards.length === 1 ? g.shards[0] : g.shards[Number(this.o.hash(p.key) % BigInt(g.shards.length))]
       let s = shards.get(shard.id)
       if (s === undefined) {
@@ -226,6 +234,9 @@ export class PointsWriter<P extends WritablePoint> {
       }
       s.points.push(p)
     }
+    // The usual batch goes whole to one shard: hand on the caller's array itself, which may carry the bytes it was
+    // parsed from (lineprotocol sourceLines), so the owners' writes need not format the points again.
+    if (dropped === 0 && shards.size === 1) for (const s of shards.values()) s.points = points as P[]
     return {shards, dropped}
   }
 

@@ -119,7 +119,8 @@ export class ShardState implements ShardReader {
     const kept: Point[] = []
     const entries: Array<SeriesEntry | undefined> = []
     const toCreate: Array<readonly [string, string, FieldType]> = []
-    for (const [i, p] of points.entries()) {
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i]
       if (!hasWritableField(p)) {
         if (reason === '') reason = `invalid field name: input field "time" on measurement "${p.measurement}" is invalid`
         dropped++
@@ -139,7 +140,8 @@ export class ShardState implements ShardReader {
         if (f.key !== 'time' && !fields?.has(f.key)) toCreate.push([p.measurement, f.key, f.type])
       }
     }
-    points = kept
+    // Everything kept: the input itself (same points, same order), which may carry its source bytes for the WAL.
+    points = kept.length === input.length ? (input as Point[]) : kept
     // 4. New fields, in order.
     for (const [measurement, key, type] of toCreate) {
       const result = this.createField(measurement, key, type)

@@ -12,7 +12,8 @@
  * Records (the payload of one block; integers little-endian, strings u32 byte length + UTF-8):
  *   u8 kind, u64 seq, then
  *   kind 1 write:   u32 n, n × (str measurement, str field, u8 type) fields created; u8 encoding; u32 length; points
- *                   encoding 0: line protocol, one point per line, ns timestamps (lineprotocol formatPoints);
+ *                   encoding 0: line protocol, one point per line, ns timestamps (lineprotocol formatPoints; the
+ *                   bytes the points were parsed from when they were already in that form, lineprotocol sourceLines);
  *                   encoding 1: JSON, for the rare point whose line-protocol form would not parse back identically;
  *   kind 2 delete:  i64 min, i64 max, u32 n, n × str series key    (DELETE and DROP SERIES)
  *   kind 3 drop measurement: str name
@@ -24,7 +25,7 @@ import {join} from 'node:path'
 import {ChunkReader, isChecksummed, readBlock} from '../../../hh/blocks.js'
 import {FOOTER_BYTES} from '../../../hh/format.js'
 import {type QueueFinding, SegmentQueue} from '../../../hh/queue.js'
-import {formatPoint, type Field, type FieldType, type FieldValue, type Point} from '../../../lineprotocol/point.js'
+import {formatPoint, sourceLines, type Field, type FieldType, type FieldValue, type Point} from '../../../lineprotocol/point.js'
 import {parseLines} from '../../../lineprotocol/parse.js'
 import {StoreIoError} from './errors.js'
 
@@ -74,6 +75,14 @@ class Writer {
     this.buf.writeUInt32LE(n, this.at)
     this.buf.write(s, this.at + 4, n, 'utf8')
     this.at += 4 + n
+  }
+
+  /** Bytes as a str (u32 length, then the bytes). */
+  bytes(b: Buffer): void {
+    this.room(4 + b.length)
+    this.buf.writeUInt32LE(b.length, this.at)
+    b.copy(this.buf, this.at + 4)
+    this.at += 4 + b.length
   }
 
   /**
@@ -148,8 +157,13 @@ export function encodeRecord(record: WalRecord): Buffer {
         w.str(f)
         w.u8(TYPES.indexOf(t))
       }
-      const lines = pointsAsLineProtocol(record.points)
-      if (lines !== undefined) {
+      // Points parsed from lines already in formatPoint's form carry those bytes (lineprotocol sourceLines).
+      const source = sourceLines(record.points)
+      const lines = source === undefined ? pointsAsLineProtocol(record.points) : undefined
+      if (source !== undefined) {
+        w.u8(0)
+        w.bytes(source)
+      } else if (lines !== undefined) {
         w.u8(0)
         w.lines(lines)
       } else {

@@ -7,7 +7,7 @@
 import {connect, type Socket} from 'node:net'
 
 import {faultDelay, nodeFaults, noRouteText} from '../faults.js'
-import {encodeFrame, type Frame, FrameError, FrameReader, MUX_CLUSTER} from './frame.js'
+import {type Frame, FrameError, FrameReader, frameHead, MUX_CLUSTER} from './frame.js'
 
 export type RpcErrorKind = 'dial' | 'timeout' | 'closed' | 'protocol' | 'pool'
 
@@ -49,12 +49,18 @@ export class RpcClient {
     this.maxIdle = options.maxIdle ?? 16
   }
 
-  /** Sends one frame to `addr` (host:port) and resolves with the answer frame. */
-  async call(addr: string, type: number, body: Buffer, options: CallOptions): Promise<Frame> {
+  /**
+   * Sends one frame to `addr` (host:port) and resolves with the answer frame. The body may be given in pieces
+   * (encodeMessageParts): they are written one after the other, not joined first.
+   */
+  async call(addr: string, type: number, body: Buffer | Buffer[], options: CallOptions): Promise<Frame> {
     if (this.closed) throw new RpcError('closed', 'rpc client closed')
     const deadline = performance.now() + options.timeoutMs
-    const frame = encodeFrame(type, body)
-    if (nodeFaults.active) await this.faultGate(addr, frame.length, deadline)
+    const parts = Array.isArray(body) ? body : [body]
+    let length = 0
+    for (const p of parts) length += p.length
+    const frame = [frameHead(type, length), ...parts]
+    if (nodeFaults.active) await this.faultGate(addr, length + 9, deadline)
     const conn = await this.acquire(addr, Math.max(1, deadline - performance.now()))
     try {
       const answer = await this.roundTrip(conn, addr, frame, Math.max(1, deadline - performance.now()))
@@ -144,7 +150,7 @@ export class RpcClient {
     })
   }
 
-  private roundTrip(conn: Conn, addr: string, bytes: Buffer, timeoutMs: number): Promise<Frame> {
+  private roundTrip(conn: Conn, addr: string, pieces: Buffer[], timeoutMs: number): Promise<Frame> {
     const {socket, reader} = conn
     const where = `${conn.local}->${addr}`
     return new Promise((resolve, reject) => {
@@ -176,7 +182,10 @@ export class RpcClient {
       socket.on('data', onData)
       socket.once('close', onClose)
       socket.on('error', onError)
-      socket.write(bytes)
+      // Corked: the pieces leave in one writev.
+      socket.cork()
+      for (const b of pieces) socket.write(b)
+      socket.uncork()
     })
   }
 

@@ -85,6 +85,26 @@ export function encodeFrame(type: number, body: Buffer): Buffer {
   return Buffer.concat([head, body])
 }
 
+/** The 9 bytes before a frame's body: its type and the body's length. */
+export function frameHead(type: number, bodyLength: number): Buffer {
+  const head = Buffer.allocUnsafe(9)
+  head.writeUInt8(type, 0)
+  head.writeBigUInt64BE(BigInt(bodyLength), 1)
+  return head
+}
+
+/**
+ * encodeMessage as the pieces to send one after the other (length and header, then the payload itself): a large
+ * payload (a write's line protocol) is not copied into a new buffer on its way to the socket.
+ */
+export function encodeMessageParts(header: unknown, payload?: Buffer): Buffer[] {
+  const json = Buffer.from(JSON.stringify(header), 'utf8')
+  const head = Buffer.allocUnsafe(4 + json.length)
+  head.writeUInt32BE(json.length, 0)
+  json.copy(head, 4)
+  return payload === undefined || payload.length === 0 ? [head] : [head, payload]
+}
+
 export function encodeMessage(header: unknown, payload?: Buffer): Buffer {
   const json = Buffer.from(JSON.stringify(header), 'utf8')
   const len = Buffer.allocUnsafe(4)
