@@ -55,8 +55,8 @@ export function checkBasePort(base: number, metaCount: number, dataCount = 0, re
   const max = maxBasePort(metaCount, dataCount)
   if (!Number.isInteger(base) || base < 1000 || base > max) {
     const nodes = `${metaCount} meta node${metaCount === 1 ? '' : 's'}${dataCount > 0 ? ` and ${dataCount} data node${dataCount === 1 ? '' : 's'}` : ''}`
-    throw usageError(`--base-port ${base} does not fit: with ${nodes} the ports run from ${base + 189} to ${base + topPort(metaCount, dataCount)}, which must stay within 1189..65535`,
-      'bad-base-port', [`${retry(Math.min(DEFAULT_BASE_PORT, max))}   (any base port from 1000 to ${max} fits)`])
+    throw usageError(`--base-port ${base} does not fit: with ${nodes} the ports run from ${base + 189} to ${base + topPort(metaCount, dataCount)}, which must stay within 1189..65535 (a base port from 1000 to ${max} fits)`,
+      'bad-base-port', [retry(Math.min(DEFAULT_BASE_PORT, max))])
   }
 }
 

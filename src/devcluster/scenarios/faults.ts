@@ -8,45 +8,14 @@ import {join} from 'node:path'
 
 import type {Snapshot} from '../../hh/monitor.js'
 import {shellQuote} from '../../util/text.js'
-import {type FaultPutResult, heal, putFault} from '../client/fault-control.js'
-import type {Fault} from '../node/fault-table.js'
 import type {ScenarioContext} from './context.js'
 import {
-  allAcknowledged, answerLine, dataNodeId, describeLoad, describeQueues, expectExplained, hhWaitCommand, hhWatchCommand,
-  matching, summarizeCommand,
+  allAcknowledged, answerLine, dataNodeId, describeLoad, describeQueues, expectExplained, healLink, hhWaitCommand, hhWatchCommand,
+  linkFault, matching, shardIds, summarizeCommand, warmUp,
 } from './helpers.js'
 import type {Scenario} from './types.js'
 
 // ── shared pieces ──
-
-type LinkFault = Extract<Fault, {a: string}>
-/** A link fault as a scenario gives it (both ways, since now). */
-type LinkFaultSpec = LinkFault extends infer F ? (F extends LinkFault ? Omit<F, 'since' | 'oneWay'> : never) : never
-
-/** `medic dev fault KIND A B ...`, in force once every running node applied it. */
-async function fault(ctx: ScenarioContext, f: LinkFaultSpec, flags = ''): Promise<FaultPutResult> {
-  const r = await putFault(ctx.dir, {...f, oneWay: false, since: new Date().toISOString()} as LinkFault)
-  ctx.step(`medic dev fault ${r.fault.text} (applied by ${r.appliedBy.join(', ')})`)
-  ctx.command(`medic dev fault ${f.kind} ${f.a} ${f.b}${flags}${ctx.dirFlag}`, 'the same fault by hand', 'cluster')
-  return r
-}
-
-/** `medic dev heal A B`. */
-async function healLink(ctx: ScenarioContext, a: string, b: string): Promise<void> {
-  const r = await heal(ctx.dir, {kind: 'link', a, b})
-  ctx.step(`medic dev heal ${a} ${b}: ${r.healed.map((f) => f.text).join('; ') || 'nothing to heal'}`)
-  ctx.command(`medic dev heal ${a} ${b}${ctx.dirFlag}`, 'undo it', 'cluster')
-}
-
-/** The ids of the shards of `db` that `node` knows (SHOW SHARDS). */
-async function shardIds(ctx: ScenarioContext, node: string, db: string): Promise<string[]> {
-  const r = await ctx.query(node, 'SHOW SHARDS')
-  const series = (r.body as {results?: Array<{series?: Array<{name: string; columns: string[]; values: unknown[][]}>}>} | undefined)?.results?.[0]?.series ?? []
-  const s = series.find((x) => x.name === db)
-  if (s === undefined) return []
-  const col = s.columns.indexOf('id')
-  return s.values.map((row) => String(row[col]))
-}
 
 /** SELECT count(value) FROM medic_load on `node` (each node reads its own copy of a shard it owns). */
 async function countPoints(ctx: ScenarioContext, node: string, db: string): Promise<number> {
@@ -131,9 +100,7 @@ export const hhBacklogAndDrain: Scenario = {
   async run(ctx) {
     const d1 = ctx.data(1)
     const d2 = ctx.data(2)
-    await ctx.createDatabase('data-1', 'backlog', 2)
-    const warm = await ctx.load('data-1', {db: 'backlog', points: 1_000, consistency: 'one'})
-    ctx.require(ctx.check('writes-before-fault', 'writes are acknowledged while every link is up', allAcknowledged(warm), {expected: 'every request 204', actual: describeLoad(warm)}), 'writes-before-fault')
+    await warmUp(ctx, 'data-1', {db: 'backlog', rf: 2, points: 1_000, consistency: 'one', title: 'writes are acknowledged while every link is up'})
     const id2 = await dataNodeId(ctx, 'data-2')
     const shards = await shardIds(ctx, 'data-1', 'backlog')
     ctx.require(ctx.check('shards', 'data-1 knows the shards of database backlog', shards.length > 0, {expected: 'at least one shard', actual: shards.join(', ') || 'none'}), 'shards')
@@ -141,7 +108,7 @@ export const hhBacklogAndDrain: Scenario = {
     const pendingOurs = (s: Snapshot) => ours(s).reduce((n, q) => n + q.pendingBytes, 0)
 
     const mark = ctx.mark('data-1')
-    await fault(ctx, {kind: 'partition', a: 'data-1', b: 'data-2'})
+    await linkFault(ctx, {kind: 'partition', a: 'data-1', b: 'data-2'})
     const pings = await Promise.all([d1, d2].map(async (n) => `${n.name} /ping: ${(await ctx.request(n.httpAddr, '/ping')).status}`))
     ctx.see('http', 'client ports', pings.join('; '))
     ctx.check('nodes-up', 'the partition cuts only the link: both data nodes answer clients', pings.every((p) => p.endsWith(': 204')), {expected: 'data-1 and data-2 /ping 204', actual: pings.join('; ')})
@@ -269,13 +236,11 @@ export const maxAgeExpiry: Scenario = {
   ],
   async run(ctx) {
     const d1 = ctx.data(1)
-    await ctx.createDatabase('data-1', 'expiry', 2)
-    const warm = await ctx.load('data-1', {db: 'expiry', points: 500, consistency: 'one'})
-    ctx.require(ctx.check('writes-before-fault', 'writes are acknowledged while every link is up', allAcknowledged(warm), {expected: 'every request 204', actual: describeLoad(warm)}), 'writes-before-fault')
+    const warm = await warmUp(ctx, 'data-1', {db: 'expiry', rf: 2, points: 500, consistency: 'one', title: 'writes are acknowledged while every link is up'})
     const id2 = await dataNodeId(ctx, 'data-2')
     const shards = await shardIds(ctx, 'data-1', 'expiry')
 
-    await fault(ctx, {kind: 'partition', a: 'data-1', b: 'data-2'})
+    await linkFault(ctx, {kind: 'partition', a: 'data-1', b: 'data-2'})
     const mark = ctx.mark('data-1')
     const n = ctx.short ? 2_000 : 50_000
     const load = await ctx.load('data-1', {db: 'expiry', points: n, batchSize: 500, consistency: 'one', seed: 3})
@@ -373,12 +338,10 @@ export const writeTimeout: Scenario = {
   ],
   async run(ctx) {
     const d1 = ctx.data(1)
-    await ctx.createDatabase('data-1', 'wt', 2)
-    const warm = await ctx.load('data-1', {db: 'wt', points: 200, consistency: 'all'})
-    ctx.require(ctx.check('writes-before-fault', 'consistency=all writes are acknowledged while the link is fast', allAcknowledged(warm), {expected: 'every request 204', actual: describeLoad(warm)}), 'writes-before-fault')
+    await warmUp(ctx, 'data-1', {db: 'wt', rf: 2, points: 200, consistency: 'all', title: 'consistency=all writes are acknowledged while the link is fast'})
     const id2 = await dataNodeId(ctx, 'data-2')
 
-    await fault(ctx, {kind: 'slow', a: 'data-1', b: 'data-2', latencyMs: LATENCY_MS, jitterMs: 0, seed: 1}, ` --latency ${LATENCY_MS / 1000}s`)
+    await linkFault(ctx, {kind: 'slow', a: 'data-1', b: 'data-2', latencyMs: LATENCY_MS, jitterMs: 0, seed: 1}, ` --latency ${LATENCY_MS / 1000}s`)
     const mark = ctx.mark('data-1')
     const timed: Array<{status: number; body: string; ms: number}> = []
     for (let i = 0; i < 2; i++) {

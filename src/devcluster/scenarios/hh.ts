@@ -7,7 +7,7 @@ import {jsonOf} from '../node/http-client.js'
 import type {ScenarioContext} from './context.js'
 import {
   allAcknowledged, answerLine, dataNodeId, dataNodeIds, describeLoad, describeQueues, expectExplained, hhWaitCommand, hhWatchCommand,
-  expectDoctorFirst, matching, queuedFor, statistics, statSum, summarizeCommand, verdictsFor,
+  expectDoctorFirst, matching, queuedFor, statistics, statSum, shardIds, summarizeCommand, verdictsForShards, warmUp,
 } from './helpers.js'
 import type {Scenario} from './types.js'
 
@@ -137,9 +137,7 @@ export const statsPartialWrite: Scenario = {
   ],
   async run(ctx) {
     const d1 = ctx.data(1)
-    await ctx.createDatabase('data-1', 'FOO_grafana', 2)
-    const warm = await ctx.load('data-1', {db: 'FOO_grafana', points: 200, consistency: 'one'})
-    ctx.require(ctx.check('writes-before-fault', 'writes are acknowledged while every node is up', allAcknowledged(warm), {expected: 'every request 204', actual: describeLoad(warm)}), 'writes-before-fault')
+    await warmUp(ctx, 'data-1', {db: 'FOO_grafana', rf: 2, points: 200, consistency: 'one', title: 'writes are acknowledged while every node is up'})
     const id2 = await dataNodeId(ctx, 'data-2')
     const before = statSum(await statistics(ctx, 'data-1'), 'write', 'writePartial')
     await ctx.signal('data-2', 'kill')
@@ -273,7 +271,10 @@ export const queueFull: Scenario = {
         return s.seq >= 2 && s
       }, 15_000, 1_000)
       ctx.see('queue', 'data-1', `${queuedFor(snap, id2)} bytes queued for node ${id2}, max-size ${watch.settings.maxSizeBytes} (${watch.settings.maxSizeSource})`)
-      ctx.expectIncludes('blocked', `medic hh watch --url data-1 --config ... calls the queue for node ${id2} blocked`, 'hhVerdict', 'blocked', verdictsFor(snap, id2), describeQueues(snap))
+      // The queue of database full: the stats service's queue for the same node (into _internal) is another queue,
+      // with a verdict of its own (often retrying), which would make the check pass for a wrong expectation too.
+      const shards = await shardIds(ctx, 'data-1', 'full')
+      ctx.expectIncludes('blocked', `medic hh watch --url data-1 --config ... calls the queue for node ${id2} blocked`, 'hhVerdict', 'blocked', verdictsForShards(snap, id2, shards), describeQueues(snap))
     } finally {
       await watch.close()
       const t = await trickle

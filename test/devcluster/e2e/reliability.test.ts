@@ -86,7 +86,7 @@ async function upCluster(prefix: string, extra: string[] = []) {
   const dev = (...args: string[]) => medic(['dev', ...args, '--dir', dir], {timeoutMs: 60_000})
   const up = await dev('up', '--detach', '--data', '0', '--meta', '3', '--base-port', String(await freeBase(3)), '--json', ...extra)
   expect(up.stderr).not.toMatch(/Error|at .*\.js/)
-  expect(up.code).toBe(0)
+  expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0)
   const doc = oneJson(up.stdout) as unknown as {nodes: Node[]; auth: {username: string; password: string} | null}
   const nodes = doc.nodes
   const pidOf = async (name: string) => ((oneJson((await dev('status', '--json')).stdout) as unknown as {nodes: Node[]}).nodes.find((n) => n.name === name)!.pid)
