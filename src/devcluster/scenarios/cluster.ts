@@ -44,14 +44,16 @@ export interface ScratchCluster {
 /** A base port whose port plan for `spec` (and its extra meta slots) is free now, below the ephemeral range. */
 export async function pickBasePort(name: string, spec: ClusterSpec, random: () => number = Math.random): Promise<number> {
   for (let attempt = 0; attempt < 60; attempt++) {
-    const base = 20_000 + Math.floor(random() * 110) * 100
+    // Every port of a plan (up to base + 1988) stays below Linux's ephemeral range (32768+), where outgoing
+    // connections and port-0 listeners take ports at random: bases 20000 to 30600.
+    const base = 20_000 + Math.floor(random() * 107) * 100
     // Reserved first (among medic processes: cluster/port-reservation.ts), then probed: a reserved base whose ports
     // turn out taken stays reserved by this process, so it is not tried again.
     if (!reserveBasePort(base)) continue
     const free = await Promise.all(planPorts(spec, base).map((p) => probePort(p)))
     if (free.every((code) => code === undefined)) return base
   }
-  throw new MedicError(`no free base port found between 20000 and 31000 for the cluster of ${name}`, {code: 'no-free-ports', exitCode: 4, suggestions: [`medic dev scenario run ${name} --base-port 28000`]})
+  throw new MedicError(`no free base port found between 20000 and 30600 for the cluster of ${name}`, {code: 'no-free-ports', exitCode: 4, suggestions: [`medic dev scenario run ${name} --base-port 28000`]})
 }
 
 function planPorts(spec: ClusterSpec, base: number): number[] {

@@ -8,10 +8,11 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {renderDataConfig} from '../../../src/devcluster/cluster/configs/data.js'
-import {dataPorts, probePort} from '../../../src/devcluster/cluster/ports.js'
+import {dataPorts} from '../../../src/devcluster/cluster/ports.js'
 import {ConfigError, parseDataNodeConfig} from '../../../src/devcluster/data/config.js'
 import {ROOT, tempDir} from '../../helpers/cli.js'
 import {until} from '../../helpers/wait.js'
+import {freeBase} from '../../fixtures/dev/helpers.js'
 
 const cleanups: Array<() => void> = []
 afterEach(() => {
@@ -25,12 +26,9 @@ function input(dir: string, ports: {http: number; rpc: number}) {
   }
 }
 
+/** data-1's ports of a base reserved for this process (shared with the other tests and the scenarios). */
 async function freePorts(): Promise<{http: number; rpc: number}> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const p = dataPorts(20_000 + Math.floor(Math.random() * 120) * 100, 1)
-    if ((await probePort(p.http)) === undefined && (await probePort(p.rpc)) === undefined) return p
-  }
-  throw new Error('no free ports')
+  return dataPorts(await freeBase(0, 1), 1)
 }
 
 function startNode(config: string): {child: ChildProcess; log: () => string; exited: Promise<number | null>} {
