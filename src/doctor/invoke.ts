@@ -10,27 +10,14 @@ import {badZoneSuggestions, parseZone} from '../logs/time.js'
 import type {HttpOptions} from '../probe/http.js'
 import {sh, shellQuote} from '../util/text.js'
 import {withAccess} from './next.js'
-import type {Access, Area, DoctorPlan, DoctorReport} from './types.js'
+import type {Access, DoctorPlan, DoctorReport} from './types.js'
 
-/** What `medic doctor` was asked, as values. */
-export interface DoctorRequest {
+/** What `medic doctor` was asked, as values: the plan of a live run, and what only the command line gives. */
+export interface DoctorRequest extends DoctorPlan {
   /** --offline: a support bundle to read instead of the cluster. */
   offline?: string
   /** The live-only flags given (by name, without --), which --offline refuses. */
   liveFlags: string[]
-  meta: string[]
-  configs: string[]
-  hhDirs: string[]
-  hhUrls: string[]
-  logs: string[]
-  sinceMs?: number
-  skip: Area[]
-  samples: number
-  intervalMs: number
-  timeoutMs: number
-  httpTimeoutMs: number
-  leaseDurationMs: number
-  tz: string
   /** --bundle: write a support bundle here; --tail: the last lines of each log kept in it. */
   bundle?: string
   tailLines: number
